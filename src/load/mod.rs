@@ -1,0 +1,351 @@
+//! Load: read a site directory into raw documents that keep their source positions.
+//!
+//! Nothing here judges meaning; it only finds the files the SPEC's layout names, reads
+//! them (in parallel), and reports what cannot be read or parsed at all.
+
+pub mod commentary;
+pub mod yaml;
+
+use crate::diagnostic::{rel, Diagnostic, Pos};
+use crate::period::{FinancialYear, Quarter};
+pub use commentary::{BlockKind, RawBlock, RawCommentary, RawRef};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+pub use yaml::{Node, Value};
+
+/// A parsed YAML or TOML file.
+#[derive(Debug, Clone)]
+pub struct RawFile {
+    /// Site-relative path.
+    pub file: String,
+    /// Its content; `None` when it could not be parsed (the error is already reported).
+    pub node: Option<Node>,
+}
+
+/// One quarter's files as found.
+#[derive(Debug, Clone)]
+pub struct RawQuarter {
+    /// The quarter.
+    pub quarter: Quarter,
+    /// `content/YYYY-YY/qN/_index.md`.
+    pub overview: Option<RawCommentary>,
+    /// `content/YYYY-YY/qN/SECTION.md`, by file stem.
+    pub sections: Vec<(String, RawCommentary)>,
+    /// `data/YYYY-YY/qN.yaml`.
+    pub data: Option<RawFile>,
+}
+
+/// Everything read from a site directory.
+#[derive(Debug, Clone, Default)]
+pub struct RawSite {
+    /// The site directory.
+    pub root: PathBuf,
+    /// `site.toml`.
+    pub settings: Option<RawFile>,
+    /// `data/metrics.yaml`.
+    pub metrics: Option<RawFile>,
+    /// `data/glossary.yaml`.
+    pub glossary: Option<RawFile>,
+    /// Quarters in order, drafts included.
+    pub quarters: Vec<RawQuarter>,
+    /// `data/benchmarks/NAME.yaml`, by name.
+    pub benchmarks: Vec<(String, RawFile)>,
+    /// `content/_index.md`.
+    pub home: Option<RawCommentary>,
+    /// `content/pages/NAME.md`, by name.
+    pub pages: Vec<(String, RawCommentary)>,
+}
+
+enum Found {
+    Settings,
+    Metrics,
+    Glossary,
+    QuarterData(Quarter),
+    Benchmark(String),
+    Home,
+    Page(String),
+    Overview(Quarter),
+    Section(Quarter, String),
+}
+
+/// Reads a site directory; every problem found on the way goes to `diags`.
+pub fn load(root: &Path, diags: &mut Vec<Diagnostic>) -> RawSite {
+    let mut found: Vec<(Found, PathBuf)> = Vec::new();
+    let settings = root.join("site.toml");
+    if settings.is_file() {
+        found.push((Found::Settings, settings));
+    } else {
+        diags.push(
+            Diagnostic::error("site.toml", Pos::FILE, format!("there is no site.toml in {}", root.display()))
+                .help("run scrutiny in the site directory, or name it with --root DIR"),
+        );
+    }
+    discover_data(root, &mut found, diags);
+    discover_content(root, &mut found, diags);
+
+    let read: Vec<(Found, String, Result<String, Diagnostic>)> = found
+        .into_par_iter()
+        .map(|(kind, path)| {
+            let file = rel(root, &path);
+            let text = read_text(&path, &file);
+            (kind, file, text)
+        })
+        .collect();
+
+    let parsed: Vec<(Found, Parsed, Vec<Diagnostic>)> = read
+        .into_par_iter()
+        .map(|(kind, file, text)| {
+            let mut d = Vec::new();
+            let parsed = match text {
+                Err(e) => {
+                    d.push(e);
+                    Parsed::Unreadable(file)
+                }
+                Ok(text) => match kind {
+                    Found::Home | Found::Page(_) | Found::Overview(_) | Found::Section(..) => Parsed::Commentary(commentary::parse(&file, &text, &mut d)),
+                    Found::Settings => Parsed::File(RawFile { node: parse_toml(&file, &text, &mut d), file }),
+                    _ => Parsed::File(RawFile { node: parse_yaml(&file, &text, &mut d), file }),
+                },
+            };
+            (kind, parsed, d)
+        })
+        .collect();
+
+    let mut site = RawSite { root: root.to_path_buf(), ..Default::default() };
+    let mut quarters: std::collections::BTreeMap<Quarter, RawQuarter> = Default::default();
+    fn entry(map: &mut std::collections::BTreeMap<Quarter, RawQuarter>, q: Quarter) -> &mut RawQuarter {
+        map.entry(q).or_insert_with(|| RawQuarter { quarter: q, overview: None, sections: Vec::new(), data: None })
+    }
+    for (kind, parsed, d) in parsed {
+        diags.extend(d);
+        let (file, commentary) = match parsed {
+            Parsed::File(f) => (Some(f), None),
+            Parsed::Commentary(c) => (None, Some(c)),
+            Parsed::Unreadable(name) => (Some(RawFile { file: name, node: None }), None),
+        };
+        match kind {
+            Found::Settings => site.settings = file,
+            Found::Metrics => site.metrics = file,
+            Found::Glossary => site.glossary = file,
+            Found::QuarterData(q) => entry(&mut quarters, q).data = file,
+            Found::Benchmark(name) => site.benchmarks.extend(file.map(|f| (name, f))),
+            Found::Home => site.home = commentary,
+            Found::Page(name) => site.pages.extend(commentary.map(|c| (name, c))),
+            Found::Overview(q) => entry(&mut quarters, q).overview = commentary,
+            Found::Section(q, name) => entry(&mut quarters, q).sections.extend(commentary.map(|c| (name, c))),
+        }
+    }
+    site.quarters = quarters.into_values().collect();
+    for q in &mut site.quarters {
+        q.sections.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+    site.benchmarks.sort_by(|a, b| a.0.cmp(&b.0));
+    site.pages.sort_by(|a, b| a.0.cmp(&b.0));
+    site
+}
+
+enum Parsed {
+    File(RawFile),
+    Commentary(RawCommentary),
+    Unreadable(String),
+}
+
+/// Files editors and systems leave behind, which are never part of a site.
+pub fn is_ignorable(name: &str) -> bool {
+    name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp") || name.ends_with(".swx") || name.ends_with(".tmp") || name == "4913" || name.starts_with("~$")
+}
+
+fn entries(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .max_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| !is_ignorable(&e.file_name().to_string_lossy()))
+        .map(|e| e.into_path())
+        .collect();
+    v.sort();
+    v
+}
+
+fn stray(root: &Path, path: &Path, what: &str) -> Diagnostic {
+    Diagnostic::warning(rel(root, path), Pos::FILE, format!("this {} is not part of the site layout and is not used", if path.is_dir() { "folder" } else { "file" }))
+        .help(what.to_string())
+}
+
+fn discover_data(root: &Path, found: &mut Vec<(Found, PathBuf)>, diags: &mut Vec<Diagnostic>) {
+    let data = root.join("data");
+    let metrics = data.join("metrics.yaml");
+    if metrics.is_file() {
+        found.push((Found::Metrics, metrics));
+    } else {
+        diags.push(Diagnostic::error("data/metrics.yaml", Pos::FILE, "there is no data/metrics.yaml").help("create it with the report's sections and metric catalogue (see the SPEC)"));
+    }
+    for path in entries(&data) {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if path.is_dir() {
+            if name == "benchmarks" {
+                for b in entries(&path) {
+                    let bname = b.file_name().unwrap().to_string_lossy().to_string();
+                    match bname.strip_suffix(".yaml") {
+                        Some(stem) if b.is_file() => found.push((Found::Benchmark(stem.to_string()), b.clone())),
+                        _ => diags.push(stray(root, &b, "benchmark files are data/benchmarks/NAME.yaml")),
+                    }
+                }
+                continue;
+            }
+            let year = match FinancialYear::parse(&name) {
+                Ok(y) => y,
+                Err(e) => {
+                    diags.push(Diagnostic::error(rel(root, &path), Pos::FILE, format!("folder name {e}")).help("figures live in data/YYYY-YY/qN.yaml, for example data/2024-25/q2.yaml"));
+                    continue;
+                }
+            };
+            for f in entries(&path) {
+                let fname = f.file_name().unwrap().to_string_lossy().to_string();
+                let Some(stem) = fname.strip_suffix(".yaml").filter(|_| f.is_file()) else {
+                    diags.push(stray(root, &f, "a quarter's figures are data/YYYY-YY/qN.yaml"));
+                    continue;
+                };
+                match Quarter::parse_number(stem) {
+                    Ok(n) => found.push((Found::QuarterData(Quarter::new(year, n).unwrap()), f.clone())),
+                    Err(e) => diags.push(Diagnostic::error(rel(root, &f), Pos::FILE, format!("file name {e}")).help("name it q1.yaml, q2.yaml, q3.yaml or q4.yaml")),
+                }
+            }
+        } else if name == "glossary.yaml" {
+            found.push((Found::Glossary, path));
+        } else if name != "metrics.yaml" {
+            diags.push(stray(root, &path, "data/ holds metrics.yaml, glossary.yaml, YYYY-YY/qN.yaml and benchmarks/NAME.yaml"));
+        }
+    }
+}
+
+fn discover_content(root: &Path, found: &mut Vec<(Found, PathBuf)>, diags: &mut Vec<Diagnostic>) {
+    let content = root.join("content");
+    for path in entries(&content) {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if !path.is_dir() {
+            if name == "_index.md" {
+                found.push((Found::Home, path));
+            } else {
+                diags.push(stray(root, &path, "standalone pages go in content/pages/NAME.md"));
+            }
+            continue;
+        }
+        if name == "pages" {
+            for p in entries(&path) {
+                let pname = p.file_name().unwrap().to_string_lossy().to_string();
+                match pname.strip_suffix(".md") {
+                    Some(stem) if p.is_file() => found.push((Found::Page(stem.to_string()), p.clone())),
+                    _ => diags.push(stray(root, &p, "standalone pages are content/pages/NAME.md")),
+                }
+            }
+            continue;
+        }
+        let year = match FinancialYear::parse(&name) {
+            Ok(y) => y,
+            Err(e) => {
+                diags.push(Diagnostic::error(rel(root, &path), Pos::FILE, format!("folder name {e}")).help("a quarter's commentary lives in content/YYYY-YY/qN/, for example content/2024-25/q2/"));
+                continue;
+            }
+        };
+        for qdir in entries(&path) {
+            let qname = qdir.file_name().unwrap().to_string_lossy().to_string();
+            if !qdir.is_dir() {
+                diags.push(stray(root, &qdir, "a quarter's commentary lives in content/YYYY-YY/qN/"));
+                continue;
+            }
+            let q = match Quarter::parse_number(&qname) {
+                Ok(n) => Quarter::new(year, n).unwrap(),
+                Err(e) => {
+                    diags.push(Diagnostic::error(rel(root, &qdir), Pos::FILE, format!("folder name {e}")).help("quarter folders are named q1, q2, q3 and q4"));
+                    continue;
+                }
+            };
+            for f in entries(&qdir) {
+                let fname = f.file_name().unwrap().to_string_lossy().to_string();
+                match fname.strip_suffix(".md") {
+                    Some("_index") if f.is_file() => found.push((Found::Overview(q), f.clone())),
+                    Some(stem) if f.is_file() => found.push((Found::Section(q, stem.to_string()), f.clone())),
+                    _ => diags.push(stray(root, &f, "a quarter folder holds _index.md and one SECTION.md per report section")),
+                }
+            }
+            if !qdir.join("_index.md").is_file() {
+                diags.push(
+                    Diagnostic::error(rel(root, &qdir), Pos::FILE, format!("the folder for {} has no _index.md, so the quarter does not exist", q.long()))
+                        .help(format!("add content/{}/_index.md with the quarter's executive summary", q.path())),
+                );
+            }
+        }
+    }
+}
+
+fn read_text(path: &Path, file: &str) -> Result<String, Diagnostic> {
+    let bytes = std::fs::read(path).map_err(|e| Diagnostic::error(file, Pos::FILE, format!("cannot read the file: {e}")).help("check the file exists and can be read"))?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.replace("\r\n", "\n")),
+        Err(e) => {
+            let good = &bytes[..e.valid_up_to()];
+            let text = std::str::from_utf8(good).unwrap_or("");
+            let line = text.matches('\n').count() as u32 + 1;
+            let column = text.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) as u32 + 1;
+            Err(Diagnostic::error(file, Pos::new(line, column), "the file is not UTF-8 text")
+                .help("save it as UTF-8 (in Excel or Word: Save As, then choose UTF-8 encoding)"))
+        }
+    }
+}
+
+fn parse_yaml(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Option<Node> {
+    match yaml::parse(text) {
+        Ok(n) => Some(n),
+        Err(e) => {
+            diags.push(Diagnostic::error(file, e.pos, e.message).help(e.help));
+            None
+        }
+    }
+}
+
+/// Reads TOML into the same node tree as YAML, so one set of checks serves both.
+fn parse_toml(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Option<Node> {
+    let index = commentary::LineIndex::new(text);
+    match toml::de::DeTable::parse(text) {
+        Ok(table) => {
+            let span = table.span();
+            Some(toml_table(table.get_ref(), index.pos(text, span.start), &index, text))
+        }
+        Err(e) => {
+            let pos = e.span().map(|s| index.pos(text, s.start)).unwrap_or(Pos::new(1, 1));
+            let msg = e.message().lines().next().unwrap_or("invalid TOML").trim().to_string();
+            diags.push(Diagnostic::error(file, pos, format!("invalid TOML: {msg}")).help("check the line: keys are written key = \"value\", text in double quotes"));
+            None
+        }
+    }
+}
+
+fn toml_table(t: &toml::de::DeTable<'_>, pos: Pos, index: &commentary::LineIndex, text: &str) -> Node {
+    let items = t
+        .iter()
+        .map(|(k, v)| {
+            let kpos = index.pos(text, k.span().start);
+            let key = Node { pos: kpos, value: Value::Str(k.get_ref().to_string()) };
+            (key, toml_value(v.get_ref(), index.pos(text, v.span().start), index, text))
+        })
+        .collect();
+    Node { pos, value: Value::Map(items) }
+}
+
+fn toml_value(v: &toml::de::DeValue<'_>, pos: Pos, index: &commentary::LineIndex, text: &str) -> Node {
+    use toml::de::DeValue;
+    let value = match v {
+        DeValue::String(s) => Value::Str(s.to_string()),
+        DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).map(Value::Int).unwrap_or(Value::Str(i.as_str().to_string())),
+        DeValue::Float(f) => f.as_str().replace('_', "").parse().map(Value::Float).unwrap_or(Value::Str(f.as_str().to_string())),
+        DeValue::Boolean(b) => Value::Bool(*b),
+        DeValue::Datetime(d) => Value::Str(d.to_string()),
+        DeValue::Array(a) => Value::Seq(a.iter().map(|x| toml_value(x.get_ref(), index.pos(text, x.span().start), index, text)).collect()),
+        DeValue::Table(t) => return toml_table(t, pos, index, text),
+    };
+    Node { pos, value }
+}
