@@ -1,1 +1,157 @@
-fn main(){}
+//! The `scrutiny` command: wires the pipeline stages together.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use scrutiny::diagnostic::{self, Format};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "scrutiny", version, about = "Quarterly performance reports as a static website")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Human,
+    Github,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the website into the output directory.
+    Build {
+        /// The site directory.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Where to write the website (default: site.toml's [build] output).
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Include quarters marked draft.
+        #[arg(long)]
+        drafts: bool,
+        /// Publish under this address instead of site.toml's base_url.
+        #[arg(long)]
+        base_url: Option<String>,
+    },
+    /// Check the site for problems without building it.
+    Check {
+        /// The site directory.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// How to print problems.
+        #[arg(long, value_enum, default_value = "human")]
+        format: FormatArg,
+        /// Fail on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Build, serve on this machine, and rebuild and reload on every save.
+    Serve {
+        /// The site directory.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Port to listen on.
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Poll for changes instead of using file system events (network drives, WSL).
+        #[arg(long)]
+        poll: bool,
+    },
+    /// Start a new quarter from the newest one; never overwrites a file.
+    NewQuarter {
+        /// The quarter, e.g. 2025-26/q1.
+        quarter: String,
+        /// The site directory.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check { root, format, deny_warnings } => {
+            let format = match format {
+                FormatArg::Human => Format::Human,
+                FormatArg::Github => Format::Github,
+                FormatArg::Json => Format::Json,
+            };
+            let started = std::time::Instant::now();
+            let diags = scrutiny::check(&root);
+            let (errors, warnings) = count(&diags);
+            let shown = diagnostic::render(&diags, format, &root);
+            if format == Format::Json {
+                print!("{shown}");
+            } else {
+                eprint!("{shown}");
+            }
+            if format == Format::Human {
+                eprintln!("{}", summary(errors, warnings, started.elapsed()));
+            }
+            if errors > 0 || (deny_warnings && warnings > 0) {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Command::Build { root, output, drafts, base_url } => {
+            let started = std::time::Instant::now();
+            let options = scrutiny::BuildOptions { root: root.clone(), output, drafts, base_url };
+            match scrutiny::build(&options) {
+                Ok(report) => {
+                    let warnings = report.diagnostics.len();
+                    eprint!("{}", diagnostic::render(&report.diagnostics, Format::Human, &root));
+                    eprintln!(
+                        "built {} pages into {} in {} ms{}",
+                        report.pages,
+                        report.output.display(),
+                        started.elapsed().as_millis(),
+                        if warnings > 0 { format!(" ({warnings} warnings)") } else { String::new() }
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(diags) => {
+                    let (errors, warnings) = count(&diags);
+                    eprint!("{}", diagnostic::render(&diags, Format::Human, &root));
+                    eprintln!("{}; the previous output was left as it was", summary(errors, warnings, started.elapsed()));
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Serve { root, port, bind, poll } => match scrutiny::serve::serve(&root, &bind, port, poll) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::NewQuarter { quarter, root } => match scrutiny::new_quarter(&root, &quarter) {
+            Ok(created) => {
+                for f in created {
+                    eprintln!("created {f}");
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+fn count(diags: &[diagnostic::Diagnostic]) -> (usize, usize) {
+    let e = diags.iter().filter(|d| d.severity == diagnostic::Severity::Error).count();
+    (e, diags.len() - e)
+}
+
+fn summary(errors: usize, warnings: usize, took: std::time::Duration) -> String {
+    let plural = |n: usize, w: &str| if n == 1 { format!("1 {w}") } else { format!("{n} {w}s") };
+    format!("{}, {} ({} ms)", plural(errors, "error"), plural(warnings, "warning"), took.as_millis())
+}

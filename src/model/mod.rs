@@ -1,0 +1,352 @@
+//! Model: quarters, each with every metric's series as known at that quarter, and what
+//! derives from them (quarter aggregates, previous periods, direction of travel, ranks).
+//!
+//! Archive guarantee: a quarter's view is assembled from its own figures file and earlier
+//! ones only, so adding a newer quarter cannot change an older quarter's report.
+
+mod benchmark;
+
+pub use benchmark::{ordinal, ordinal_of, quartile, rank_benchmark, BenchmarkView, Member};
+
+use crate::catalogue::{Aggregate, Catalogue, Frequency, Metric, Polarity};
+use crate::figure::{Figure, Flag, Flags};
+use crate::period::{Date, Period, Quarter};
+use crate::validate::{Commentary, Definitions, QuarterFile, Reading, Revision, Settings, Status, Term};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+
+/// A figure for a period.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    /// The month, quarter or year.
+    pub period: Period,
+    /// What readers are told.
+    pub figure: Figure,
+}
+
+/// A comparator's value for a period.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ComparatorPoint {
+    /// The period (a quarter, or a year for annual metrics).
+    pub period: Period,
+    /// Index into settings.comparators.
+    pub group: usize,
+    /// The value, if known.
+    pub value: Option<f64>,
+}
+
+/// One metric as a quarter's report sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricView {
+    /// Index into the catalogue.
+    pub metric: usize,
+    /// Every period known at this quarter, oldest first (months, quarters or years).
+    pub series: Vec<Point>,
+    /// The figure for this quarter (for annual metrics, the latest year known).
+    pub current: Option<Point>,
+    /// The figure for the period before `current`.
+    pub previous: Option<Point>,
+    /// Ranks for the current period, hidden when the figure is suppressed.
+    pub rank: Vec<(usize, u32)>,
+    /// Comparator values for the current period.
+    pub compare: Vec<(usize, Option<f64>)>,
+    /// Comparator values over time.
+    pub compare_series: Vec<ComparatorPoint>,
+    /// A note from this quarter's entry.
+    pub note: Option<String>,
+}
+
+impl MetricView {
+    /// Whether there is anything to show.
+    pub fn is_reported(&self) -> bool {
+        self.current.is_some()
+    }
+    /// Change from the previous period, when both are published numbers.
+    pub fn change(&self, metric: &Metric) -> Option<Change> {
+        change(metric, self.current?.figure, self.previous?.figure)
+    }
+    /// Quarter values for the last `n` quarters up to `q` (monthly metrics aggregated).
+    pub fn quarter_points(&self, metric: &Metric, q: Quarter, n: usize) -> Vec<Point> {
+        let mut out = Vec::new();
+        let mut cur = q;
+        for _ in 0..n {
+            out.push(Point { period: Period::Quarter(cur), figure: quarter_figure(metric, &self.series, cur) });
+            cur = cur.previous();
+        }
+        out.reverse();
+        out
+    }
+}
+
+/// Which way a figure moved, judged with the metric's polarity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Better than the previous period.
+    Improving,
+    /// Worse than the previous period.
+    Worsening,
+    /// The same at the precision shown.
+    NoChange,
+    /// Higher, for a neutral metric.
+    Up,
+    /// Lower, for a neutral metric.
+    Down,
+}
+
+impl Direction {
+    /// "improving", "worsening", "no change", "up", "down".
+    pub fn words(self) -> &'static str {
+        match self {
+            Direction::Improving => "improving",
+            Direction::Worsening => "worsening",
+            Direction::NoChange => "no change",
+            Direction::Up => "up",
+            Direction::Down => "down",
+        }
+    }
+}
+
+/// A change between two periods.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Change {
+    /// Current minus previous, at the precision shown.
+    pub difference: f64,
+    /// The previous value.
+    pub from: f64,
+    /// Judged direction.
+    pub direction: Direction,
+}
+
+/// The change from `previous` to `current`, compared at the metric's display precision.
+pub fn change(metric: &Metric, current: Figure, previous: Figure) -> Option<Change> {
+    let (c, p) = (current.value()?, previous.value()?);
+    let m = 10f64.powi(metric.decimals as i32);
+    let difference = ((c * m).round() - (p * m).round()) / m;
+    let direction = if difference == 0.0 {
+        Direction::NoChange
+    } else {
+        match (metric.polarity, difference > 0.0) {
+            (Polarity::Higher, true) | (Polarity::Lower, false) => Direction::Improving,
+            (Polarity::Higher, false) | (Polarity::Lower, true) => Direction::Worsening,
+            (Polarity::Neutral, true) => Direction::Up,
+            (Polarity::Neutral, false) => Direction::Down,
+        }
+    };
+    Some(Change { difference, from: p, direction })
+}
+
+/// A quarter's report.
+#[derive(Debug, Clone)]
+pub struct QuarterReport {
+    /// Which quarter.
+    pub quarter: Quarter,
+    /// Provisional or final.
+    pub status: Status,
+    /// Publication date.
+    pub published: Option<Date>,
+    /// Data extracted as at.
+    pub data_as_of: Option<Date>,
+    /// Corrections.
+    pub revisions: Vec<Revision>,
+    /// Shown only in draft builds.
+    pub draft: bool,
+    /// Executive summary.
+    pub overview: Commentary,
+    /// Section commentary by section index, report order.
+    pub sections: Vec<(usize, Commentary)>,
+    /// One view per catalogue metric, by index.
+    pub metrics: Vec<MetricView>,
+}
+
+impl QuarterReport {
+    /// Section indices that have commentary or figures this quarter, in report order.
+    pub fn section_ids(&self, cat: &Catalogue) -> Vec<usize> {
+        (0..cat.sections.len())
+            .filter(|si| self.sections.iter().any(|(s, _)| s == si) || cat.metrics.iter().enumerate().any(|(mi, m)| m.section == *si && self.metrics[mi].is_reported()))
+            .collect()
+    }
+}
+
+/// The whole site, ready to render.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// site.toml.
+    pub settings: Settings,
+    /// Sections and metrics.
+    pub catalogue: Catalogue,
+    /// Glossary terms, sorted.
+    pub glossary: Vec<Term>,
+    /// Benchmarks, ranked.
+    pub benchmarks: Vec<BenchmarkView>,
+    /// Quarters in order (drafts only when asked for).
+    pub quarters: Vec<QuarterReport>,
+    /// Index of the newest quarter that is not a draft.
+    pub latest: Option<usize>,
+    /// Home page introduction.
+    pub home: Option<Commentary>,
+    /// Standalone pages.
+    pub pages: Vec<(String, Commentary)>,
+}
+
+/// Builds the model; `drafts` keeps draft quarters.
+pub fn build(defs: Definitions, drafts: bool) -> Site {
+    let Definitions { settings, catalogue, glossary, quarters, benchmarks, home, pages } = defs;
+    let quarters: Vec<_> = quarters.into_iter().filter(|q| drafts || !q.draft).collect();
+    let files: Vec<&QuarterFile> = quarters.iter().map(|q| &q.data).collect();
+    let views: Vec<Vec<MetricView>> = (0..quarters.len())
+        .into_par_iter()
+        .map(|qi| (0..catalogue.metrics.len()).map(|mi| metric_view(&catalogue, mi, &files[..=qi])).collect())
+        .collect();
+    let reports: Vec<QuarterReport> = quarters
+        .into_iter()
+        .zip(views)
+        .map(|(q, metrics)| QuarterReport {
+            quarter: q.quarter,
+            status: q.data.status,
+            published: q.data.published,
+            data_as_of: q.data.data_as_of,
+            revisions: q.data.revisions,
+            draft: q.draft,
+            overview: q.overview,
+            sections: q.sections,
+            metrics,
+        })
+        .collect();
+    let latest = reports.iter().rposition(|q| !q.draft);
+    let benchmarks = benchmarks.into_iter().map(|b| rank_benchmark(b, &catalogue)).collect();
+    Site { settings, catalogue, glossary, benchmarks, quarters: reports, latest, home, pages }
+}
+
+fn figure_of(r: &Reading, provisional: bool, revised: bool) -> Figure {
+    if r.suppressed {
+        return Figure::Suppressed;
+    }
+    let mut flags = r.flags;
+    if provisional {
+        flags = flags.with(Flag::Provisional);
+    }
+    if revised {
+        flags = flags.with(Flag::Revised);
+    }
+    match r.value {
+        Some(v) => Figure::Value(v, flags),
+        None => Figure::NotAvailable(flags),
+    }
+}
+
+/// One metric's view from `files` (the quarter's own file last).
+fn metric_view(cat: &Catalogue, mi: usize, files: &[&QuarterFile]) -> MetricView {
+    let metric = &cat.metrics[mi];
+    let this = files.last().expect("a quarter has its own file");
+    let q = this.quarter;
+    let mut records: BTreeMap<Period, Figure> = BTreeMap::new();
+    let mut compare_series = Vec::new();
+    let mut ranks: BTreeMap<Period, Vec<(usize, u32)>> = BTreeMap::new();
+    let mut compares: BTreeMap<Period, Vec<(usize, Option<f64>)>> = BTreeMap::new();
+    let mut note = None;
+    for file in files {
+        let provisional = file.status == Status::Provisional;
+        for e in file.entries.iter().filter(|e| e.metric == mi) {
+            let entry_period = match metric.frequency {
+                Frequency::Annual => Period::Year(e.year.unwrap_or(file.quarter.year)),
+                _ => Period::Quarter(file.quarter),
+            };
+            match metric.frequency {
+                Frequency::Monthly(_) => {
+                    for (month, r) in &e.months {
+                        let revised = *month < file.quarter.first_month();
+                        records.insert(Period::Month(*month), figure_of(r, provisional, revised));
+                    }
+                }
+                _ => {
+                    if let Some(r) = &e.reading {
+                        let revised = records.contains_key(&entry_period);
+                        records.insert(entry_period, figure_of(r, provisional, revised));
+                    }
+                }
+            }
+            ranks.insert(entry_period, e.rank.clone());
+            compares.insert(entry_period, e.compare.clone());
+            if file.quarter == q {
+                note = e.note.clone();
+            }
+        }
+    }
+    for (period, values) in &compares {
+        for (group, value) in values {
+            compare_series.push(ComparatorPoint { period: *period, group: *group, value: *value });
+        }
+    }
+    let series: Vec<Point> = records.iter().map(|(p, f)| Point { period: *p, figure: *f }).collect();
+    let (current, previous) = match metric.frequency {
+        Frequency::Annual => match records.keys().next_back() {
+            Some(Period::Year(y)) => {
+                let prev = Period::Year(y.previous());
+                (Some(Point { period: Period::Year(*y), figure: records[&Period::Year(*y)] }), records.get(&prev).map(|f| Point { period: prev, figure: *f }))
+            }
+            _ => (None, None),
+        },
+        _ if series.is_empty() => (None, None),
+        _ => {
+            let cur = Point { period: Period::Quarter(q), figure: quarter_figure(metric, &series, q) };
+            let pq = q.previous();
+            let prev = Point { period: Period::Quarter(pq), figure: quarter_figure(metric, &series, pq) };
+            let has_prev = series.iter().any(|p| p.period < Period::Quarter(q) && covers(p.period, pq));
+            (Some(cur), has_prev.then_some(prev))
+        }
+    };
+    let current_period = current.map(|c| c.period);
+    let suppressed = current.is_some_and(|c| c.figure == Figure::Suppressed);
+    let rank = if suppressed { Vec::new() } else { current_period.and_then(|p| ranks.get(&p).cloned()).unwrap_or_default() };
+    let compare = current_period.and_then(|p| compares.get(&p).cloned()).unwrap_or_default();
+    MetricView { metric: mi, series, current, previous, rank, compare, compare_series, note }
+}
+
+fn covers(p: Period, q: Quarter) -> bool {
+    match p {
+        Period::Month(m) => m.quarter() == q,
+        Period::Quarter(x) => x == q,
+        Period::Year(y) => y == q.year,
+    }
+}
+
+/// A quarter's figure: a quarterly value, or a monthly metric's months by its aggregate.
+/// A suppressed month makes a sum or mean suppressed too, so it cannot be worked back out.
+pub fn quarter_figure(metric: &Metric, series: &[Point], q: Quarter) -> Figure {
+    let get = |p: Period| series.iter().find(|x| x.period == p).map(|x| x.figure);
+    match metric.frequency {
+        Frequency::Quarterly => get(Period::Quarter(q)).unwrap_or(Figure::NotAvailable(Flags::NONE)),
+        Frequency::Annual => get(Period::Year(q.year)).unwrap_or(Figure::NotAvailable(Flags::NONE)),
+        Frequency::Monthly(agg) => {
+            let months: Vec<Option<Figure>> = q.months().iter().map(|m| get(Period::Month(*m))).collect();
+            if agg == Aggregate::Last {
+                return months[2].unwrap_or(Figure::NotAvailable(Flags::NONE));
+            }
+            let mut flags = Flags::NONE;
+            let mut values = Vec::new();
+            let mut missing = false;
+            for f in &months {
+                match f {
+                    Some(Figure::Suppressed) => return Figure::Suppressed,
+                    Some(Figure::Value(v, fl)) => {
+                        flags = flags.union(*fl);
+                        values.push(*v);
+                    }
+                    Some(Figure::NotAvailable(fl)) => {
+                        flags = flags.union(*fl);
+                        missing = true;
+                    }
+                    None => missing = true,
+                }
+            }
+            if missing {
+                return Figure::NotAvailable(flags);
+            }
+            let sum: f64 = values.iter().sum();
+            Figure::Value(if agg == Aggregate::Sum { sum } else { sum / values.len() as f64 }, flags)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,328 @@
+//! Commentary: front matter, report blocks and inline references.
+
+use super::fields::{boolean, list, one_of, text, whole, Fields, Report};
+use super::figures::Benchmark;
+use super::settings::Settings;
+use crate::catalogue::Catalogue;
+use crate::diagnostic::{suggestion, Pos};
+use crate::load::{BlockKind, RawBlock, RawCommentary, RawRef, Value};
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+
+/// A chart's shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartKind {
+    /// A series over time.
+    Line,
+    /// Vertical bars over time.
+    Bar,
+    /// A metric against its comparators, horizontally.
+    HBar,
+    /// A benchmark's members ordered best first.
+    Ranking,
+}
+
+/// What a ```` ```chart ```` block asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartSpec {
+    /// Metrics drawn (indices into the catalogue).
+    pub metrics: Vec<usize>,
+    /// Shape, if given (otherwise from the metric's frequency).
+    pub kind: Option<ChartKind>,
+    /// Window in months ending with the quarter's last month, if given.
+    pub months: Option<u32>,
+    /// Comparator groups drawn as further series.
+    pub compare: Vec<usize>,
+    /// Whether to draw the target.
+    pub target: bool,
+    /// Title, if given.
+    pub title: Option<String>,
+}
+
+/// A report block, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    /// A chart.
+    Chart(ChartSpec),
+    /// The highlight table for these metrics.
+    Kpis(Vec<usize>),
+    /// One headline figure.
+    Figure(usize),
+    /// A benchmark ranking (index into benchmarks).
+    Benchmark(usize),
+}
+
+/// What an inline reference shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefField {
+    /// `{{ ID }}`
+    Value,
+    /// `{{ ID.previous }}`
+    Previous,
+    /// `{{ ID.change }}`
+    Change,
+    /// `{{ ID.direction }}`
+    Direction,
+    /// `{{ ID.rank.GROUP }}`
+    Rank(usize),
+}
+
+/// An inline reference, checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ref {
+    /// Index into the catalogue.
+    pub metric: usize,
+    /// Which field.
+    pub field: RefField,
+}
+
+/// A commentary file, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Commentary {
+    /// Site-relative path.
+    pub file: String,
+    /// Front matter title.
+    pub title: Option<String>,
+    /// Front matter summary.
+    pub summary: Option<String>,
+    /// Left out unless drafts are asked for.
+    pub draft: bool,
+    /// Markdown.
+    pub body: String,
+    /// Report blocks in document order.
+    pub blocks: Vec<Block>,
+    /// Inline references in document order.
+    pub refs: Vec<Ref>,
+}
+
+/// Checks a commentary file against the catalogue, comparators and benchmarks.
+pub fn read(r: &mut Report, raw: &RawCommentary, cat: &Catalogue, settings: Option<&Settings>, benchmarks: &[Benchmark]) -> Commentary {
+    let mut c = Commentary { file: raw.file.clone(), title: None, summary: None, draft: false, body: raw.body.clone(), blocks: Vec::new(), refs: Vec::new() };
+    if let Some(front) = &raw.front {
+        if front.value != Value::Null {
+            if let Some(f) = Fields::read(r, front, "the front matter", &["title", "summary", "draft"]) {
+                c.title = f.get("title").and_then(|n| text(r, n, "title"));
+                c.summary = f.get("summary").and_then(|n| text(r, n, "summary"));
+                c.draft = f.get("draft").and_then(|n| boolean(r, n, "draft")).unwrap_or(false);
+            }
+        }
+    }
+    let ids: Vec<&str> = cat.metrics.iter().map(|m| m.id.as_str()).collect();
+    let groups: Vec<&str> = settings.map(|s| s.comparators.iter().map(|c| c.id.as_str()).collect()).unwrap_or_default();
+    let metric = |r: &mut Report, node: &crate::load::Node| -> Option<usize> {
+        let s = text(r, node, "metric")?;
+        let found = cat.metric(&s);
+        if found.is_none() {
+            r.error(node.pos, format!("unknown metric \"{s}\"{}", suggestion(&s, ids.iter().copied())), "use an id defined in data/metrics.yaml");
+        }
+        found
+    };
+    for b in &raw.blocks {
+        if let Some(block) = read_block(r, b, &metric, &groups, benchmarks) {
+            c.blocks.push(block);
+        }
+    }
+    for rf in &raw.refs {
+        if let Some(x) = read_ref(r, rf, cat, &ids, &groups) {
+            c.refs.push(x);
+        }
+    }
+    c
+}
+
+fn read_block(r: &mut Report, b: &RawBlock, metric: &dyn Fn(&mut Report, &crate::load::Node) -> Option<usize>, groups: &[&str], benchmarks: &[Benchmark]) -> Option<Block> {
+    let what = format!("the {} block", b.kind.name());
+    match b.kind {
+        BlockKind::Chart => {
+            let f = Fields::read(r, &b.body, &what, &["metric", "metrics", "kind", "months", "compare", "target", "title"])?;
+            let mut metrics = Vec::new();
+            match (f.get("metric"), f.get("metrics")) {
+                (Some(n), None) => metrics.extend(metric(r, n)),
+                (None, Some(n)) => {
+                    for item in list(r, n, "metrics", "[contacts-received, contacts-resolved]").unwrap_or(&[]) {
+                        metrics.extend(metric(r, item));
+                    }
+                }
+                (Some(_), Some(_)) => {
+                    r.error(b.body.pos, "a chart has both metric and metrics", "keep one: metric: ID for one metric, metrics: [A, B] for several");
+                    return None;
+                }
+                (None, None) => {
+                    r.error(b.body.pos, "a chart needs a metric", "add  metric: ID  (or metrics: [A, B])");
+                    return None;
+                }
+            }
+            let kind = f.get("kind").and_then(|n| one_of(r, n, "kind", &["line", "bar", "hbar", "ranking"])).map(|k| match k {
+                "line" => ChartKind::Line,
+                "bar" => ChartKind::Bar,
+                "hbar" => ChartKind::HBar,
+                _ => ChartKind::Ranking,
+            });
+            let months = f.get("months").and_then(|n| whole(r, n, "months", 1, 240)).map(|m| m as u32);
+            let mut compare = Vec::new();
+            for item in f.get("compare").and_then(|n| list(r, n, "compare", "[nw, england]")).unwrap_or(&[]) {
+                let g = item.as_key().unwrap_or_default();
+                match groups.iter().position(|x| *x == g) {
+                    Some(i) => compare.push(i),
+                    None => r.error(item.pos, format!("unknown comparator \"{g}\"{}", suggestion(&g, groups.iter().copied())), format!("use a comparator of site.toml: {}", groups.join(", "))),
+                }
+            }
+            let target = f.get("target").and_then(|n| boolean(r, n, "target")).unwrap_or(false);
+            let title = f.get("title").and_then(|n| text(r, n, "title"));
+            if metrics.is_empty() {
+                return None;
+            }
+            Some(Block::Chart(ChartSpec { metrics, kind, months, compare, target, title }))
+        }
+        BlockKind::Kpis => {
+            let f = Fields::read(r, &b.body, &what, &["metrics", "all"])?;
+            match (f.get("metrics"), f.get("all")) {
+                (Some(n), None) => Some(Block::Kpis(list(r, n, "metrics", "[waiting-list, reviews-overdue]")?.iter().filter_map(|i| metric(r, i)).collect())),
+                (None, Some(n)) => {
+                    if boolean(r, n, "all")? {
+                        Some(Block::Kpis(Vec::new()))
+                    } else {
+                        r.error(n.pos, "all: false shows no metrics", "write all: true, or list them with metrics: [A, B]");
+                        None
+                    }
+                }
+                _ => {
+                    r.error(b.body.pos, "a kpis block needs either metrics: [...] or all: true", "write  all: true  or  metrics: [A, B]");
+                    None
+                }
+            }
+        }
+        BlockKind::Figure => {
+            let f = Fields::read(r, &b.body, &what, &["metric"])?;
+            f.required(r, "metric", &what, "waiting-list").and_then(|n| metric(r, n)).map(Block::Figure)
+        }
+        BlockKind::Benchmark => {
+            let f = Fields::read(r, &b.body, &what, &["name"])?;
+            let n = f.required(r, "name", &what, "reviews-completed-nw")?;
+            let name = text(r, n, "name")?;
+            let found = benchmarks.iter().position(|x| x.name == name);
+            if found.is_none() {
+                r.error(
+                    n.pos,
+                    format!("there is no benchmark \"{name}\"{}", suggestion(&name, benchmarks.iter().map(|b| b.name.as_str()))),
+                    format!("name a file of data/benchmarks/ without .yaml (there is data/benchmarks/{name}.yaml to create)"),
+                );
+            }
+            found.map(Block::Benchmark)
+        }
+    }
+}
+
+fn read_ref(r: &mut Report, rf: &RawRef, cat: &Catalogue, ids: &[&str], groups: &[&str]) -> Option<Ref> {
+    let id = rf.path[0].as_str();
+    if id.is_empty() {
+        r.error(rf.pos, "an empty figure reference {{ }}", "write a metric id between the braces, e.g. {{ contacts-received }}");
+        return None;
+    }
+    let Some(metric) = cat.metric(id) else {
+        r.error(rf.pos, format!("unknown metric \"{id}\" in a figure reference{}", suggestion(id, ids.iter().copied())), "use an id defined in data/metrics.yaml");
+        return None;
+    };
+    let fields = ["previous", "change", "direction", "rank"];
+    let field = match rf.path.get(1).map(String::as_str) {
+        None => RefField::Value,
+        Some("previous") => RefField::Previous,
+        Some("change") => RefField::Change,
+        Some("direction") => RefField::Direction,
+        Some("rank") => {
+            let Some(g) = rf.path.get(2) else {
+                r.error(rf.pos, format!("{{{{ {id}.rank }}}} needs a comparator group"), format!("write {{{{ {id}.rank.GROUP }}}} with a group of site.toml: {}", groups.join(", ")));
+                return None;
+            };
+            match groups.iter().position(|x| x == g) {
+                Some(i) => RefField::Rank(i),
+                None => {
+                    r.error(rf.pos, format!("unknown comparator \"{g}\" in a figure reference{}", suggestion(g, groups.iter().copied())), format!("use a comparator of site.toml: {}", groups.join(", ")));
+                    return None;
+                }
+            }
+        }
+        Some(other) => {
+            r.error(
+                rf.pos,
+                format!("unknown field \"{other}\" in a figure reference{}", suggestion(other, fields)),
+                format!("a reference is {{{{ {id} }}}} or {{{{ {id}.previous }}}}, .change, .direction or .rank.GROUP"),
+            );
+            return None;
+        }
+    };
+    let allowed = if matches!(field, RefField::Rank(_)) { 3 } else { 2 };
+    if rf.path.len() > allowed || rf.path.iter().any(String::is_empty) {
+        r.error(rf.pos, format!("the figure reference {{{{ {} }}}} has too many parts", rf.path.join(".")), format!("write {{{{ {id} }}}}, or add one of .previous, .change, .direction, .rank.GROUP"));
+        return None;
+    }
+    Some(Ref { metric, field })
+}
+
+/// Acronyms (two or more capitals) in prose that the glossary does not know, with positions.
+pub fn unknown_acronyms(raw: &RawCommentary, known: &std::collections::HashSet<&str>) -> Vec<(Pos, String)> {
+    let body = raw.body.as_str();
+    let index = crate::load::commentary::LineIndex::new(body);
+    let mut found = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut depth = 0usize;
+    for (event, range) in Parser::new_ext(body, crate::load::commentary::markdown_options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => depth += 1,
+            Event::End(TagEnd::CodeBlock) => depth = depth.saturating_sub(1),
+            Event::Text(t) if depth == 0 => {
+                let src = &body[range.clone()];
+                // Text events may be unescaped or re-joined; only scan when they match the source.
+                let (text, base) = if src == &*t { (src, range.start) } else { (&*t, range.start) };
+                for (off, word) in acronyms(text) {
+                    if known.contains(word) || !seen.insert(word.to_string()) {
+                        continue;
+                    }
+                    let mut p = index.pos(body, (base + off).min(body.len()));
+                    p.line += raw.body_line;
+                    found.push((p, word.to_string()));
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Words of two or more capital letters (digits allowed after the first two).
+pub fn acronyms(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let boundary = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'{' || bytes[i - 1] == b'-');
+        if boundary && bytes[i].is_ascii_uppercase() {
+            let mut j = i;
+            while j < bytes.len() && (bytes[j].is_ascii_uppercase() || bytes[j].is_ascii_digit()) {
+                j += 1;
+            }
+            let word = &text[i..j];
+            let caps = word.bytes().take_while(u8::is_ascii_uppercase).count();
+            let ends = j == bytes.len() || !bytes[j].is_ascii_alphanumeric();
+            // "ASCs" and "ASC's" are plurals of an acronym.
+            let plural = j < bytes.len() && bytes[j] == b's' && (j + 1 == bytes.len() || !bytes[j + 1].is_ascii_alphanumeric());
+            if caps >= 2 && (ends || plural) {
+                out.push((i, word));
+            }
+            i = j.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_acronyms() {
+        let words: Vec<&str> = acronyms("The CQC and ASCOF 2A, S.42, Q2, DoLS and ICBs.").into_iter().map(|x| x.1).collect();
+        assert_eq!(words, ["CQC", "ASCOF", "ICB"]);
+    }
+}

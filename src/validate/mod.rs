@@ -1,0 +1,191 @@
+//! Validate: turn raw documents into checked definitions, reporting every problem at once.
+
+mod catalogue;
+pub mod commentary;
+pub mod fields;
+pub mod figures;
+pub mod settings;
+
+pub use catalogue::{slug, Term};
+pub use commentary::{Block, ChartKind, ChartSpec, Commentary, Ref, RefField};
+pub use figures::{Benchmark, Entry, QuarterFile, Reading, Revision, Status};
+pub use settings::{Comparator, Settings};
+
+use crate::catalogue::Catalogue;
+use crate::diagnostic::{Diagnostic, Pos};
+use crate::load::{RawCommentary, RawFile, RawSite};
+use crate::period::Quarter;
+use fields::Report;
+use rayon::prelude::*;
+use std::collections::HashSet;
+
+/// A quarter's checked files.
+#[derive(Debug, Clone)]
+pub struct QuarterDef {
+    /// Which quarter.
+    pub quarter: Quarter,
+    /// Its figures.
+    pub data: QuarterFile,
+    /// `draft: true` in its overview.
+    pub draft: bool,
+    /// The executive summary.
+    pub overview: Commentary,
+    /// Section commentary, by section index, in report order.
+    pub sections: Vec<(usize, Commentary)>,
+}
+
+/// A whole site, checked.
+#[derive(Debug, Clone)]
+pub struct Definitions {
+    /// site.toml.
+    pub settings: Settings,
+    /// Sections and metrics.
+    pub catalogue: Catalogue,
+    /// Glossary terms, sorted.
+    pub glossary: Vec<Term>,
+    /// Quarters in order, drafts included.
+    pub quarters: Vec<QuarterDef>,
+    /// Benchmark files, by name.
+    pub benchmarks: Vec<Benchmark>,
+    /// Home page introduction.
+    pub home: Option<Commentary>,
+    /// Standalone pages, by name.
+    pub pages: Vec<(String, Commentary)>,
+}
+
+fn with_report<T>(file: &str, diags: &mut Vec<Diagnostic>, f: impl FnOnce(&mut Report) -> T) -> T {
+    let mut r = Report { file, diags };
+    f(&mut r)
+}
+
+/// Checks everything; returns definitions when the files could be understood at all.
+/// Callers must still refuse to build when `diags` holds errors.
+pub fn validate(raw: &RawSite, diags: &mut Vec<Diagnostic>) -> Option<Definitions> {
+    let settings = raw.settings.as_ref().and_then(|f| node_of(f).and_then(|n| with_report(&f.file, diags, |r| settings::read(r, n))));
+    let (catalogue, metric_pos) = raw
+        .metrics
+        .as_ref()
+        .and_then(|f| node_of(f).map(|n| with_report(&f.file, diags, |r| catalogue::read_metrics(r, n))))
+        .unwrap_or_default();
+    let glossary = raw.glossary.as_ref().and_then(|f| node_of(f).map(|n| with_report(&f.file, diags, |r| catalogue::read_glossary(r, n)))).unwrap_or_default();
+
+    let benchmarks: Vec<Benchmark> = raw
+        .benchmarks
+        .iter()
+        .filter_map(|(name, f)| node_of(f).and_then(|n| with_report(&f.file, diags, |r| figures::read_benchmark(r, name, n, &catalogue, settings.as_ref()))))
+        .collect();
+
+    let mut known: HashSet<&str> = glossary.iter().map(|t| t.name.as_str()).collect();
+    known.extend(glossary.iter().flat_map(|t| t.aliases.iter().map(String::as_str)));
+
+    let check_commentary = |raw: &RawCommentary| -> (Commentary, Vec<Diagnostic>) {
+        let mut d = Vec::new();
+        let c = with_report(&raw.file, &mut d, |r| commentary::read(r, raw, &catalogue, settings.as_ref(), &benchmarks));
+        for (pos, word) in commentary::unknown_acronyms(raw, &known) {
+            d.push(
+                Diagnostic::warning(&raw.file, pos, format!("\"{word}\" looks like an acronym but is not in the glossary"))
+                    .help(format!("add it to data/glossary.yaml, e.g.  {word}: what it stands for")),
+            );
+        }
+        (c, d)
+    };
+
+    let quarter_results: Vec<(Option<QuarterDef>, Vec<Diagnostic>)> = raw
+        .quarters
+        .par_iter()
+        .map(|rq| {
+            let mut d = Vec::new();
+            let q = rq.quarter;
+            let data = match &rq.data {
+                Some(f) => node_of(f).and_then(|n| with_report(&f.file, &mut d, |r| figures::read_quarter(r, n, q, &catalogue, settings.as_ref()))),
+                None => {
+                    let file = format!("content/{}/_index.md", q.path());
+                    if rq.overview.is_some() {
+                        d.push(
+                            Diagnostic::error(&file, Pos::new(1, 1), format!("{} has a report but no figures", q.long()))
+                                .help(format!("create data/{}.yaml with the quarter's status and values", q.path())),
+                        );
+                    }
+                    None
+                }
+            };
+            let Some(overview_raw) = &rq.overview else {
+                if let Some(f) = &rq.data {
+                    d.push(Diagnostic::warning(&f.file, Pos::new(1, 1), format!("figures for {} but no report, so the quarter is not published", q.long())).help(format!("create content/{}/_index.md with its executive summary", q.path())));
+                }
+                return (None, d);
+            };
+            let (overview, od) = check_commentary(overview_raw);
+            d.extend(od);
+            let mut sections = Vec::new();
+            let section_ids: Vec<&str> = catalogue.sections.iter().map(|s| s.id.as_str()).collect();
+            for (stem, rc) in &rq.sections {
+                let (c, cd) = check_commentary(rc);
+                d.extend(cd);
+                match catalogue.section(stem) {
+                    Some(si) => sections.push((si, c)),
+                    None if !catalogue.sections.is_empty() => d.push(
+                        Diagnostic::error(&rc.file, Pos::new(1, 1), format!("\"{stem}\" is not a report section{}", crate::diagnostic::suggestion(stem, section_ids.iter().copied())))
+                            .help(format!("name the file after a section id of data/metrics.yaml: {}", section_ids.join(", "))),
+                    ),
+                    None => {}
+                }
+            }
+            sections.sort_by_key(|(si, _)| *si);
+            if let Some(data) = &data {
+                for (si, s) in catalogue.sections.iter().enumerate() {
+                    let first = data.entries.iter().find(|e| catalogue.metrics[e.metric].section == si);
+                    if let (Some(e), false) = (first, sections.iter().any(|(x, _)| *x == si)) {
+                        d.push(
+                            Diagnostic::warning(&data.file, e.pos, format!("{} has figures for \"{}\" but no commentary for that section", q.long(), s.title))
+                                .help(format!("add content/{}/{}.md", q.path(), s.id)),
+                        );
+                    }
+                }
+            }
+            let def = data.map(|data| QuarterDef { quarter: q, data, draft: overview.draft, overview, sections });
+            (def, d)
+        })
+        .collect();
+    let mut quarters = Vec::new();
+    for (q, d) in quarter_results {
+        diags.extend(d);
+        quarters.extend(q);
+    }
+
+    let home = raw.home.as_ref().map(|h| {
+        let (c, d) = check_commentary(h);
+        diags.extend(d);
+        c
+    });
+    let mut pages = Vec::new();
+    let reserved = ["latest", "metrics", "glossary", "data", "print", "appendix", "404", "feed", "sitemap"];
+    for (name, p) in &raw.pages {
+        let (c, d) = check_commentary(p);
+        diags.extend(d);
+        if !crate::catalogue::is_id(name) || reserved.contains(&name.as_str()) || crate::period::FinancialYear::parse(name).is_ok() {
+            diags.push(
+                Diagnostic::error(&p.file, Pos::new(1, 1), format!("the page name \"{name}\" cannot be used for a standalone page"))
+                    .help(format!("rename the file using lower-case letters, digits and hyphens, and not one of {}", reserved.join(", "))),
+            );
+            continue;
+        }
+        pages.push((name.clone(), c));
+    }
+
+    // Metrics no quarter gives a figure for.
+    if let Some(f) = &raw.metrics {
+        for m in &catalogue.metrics {
+            if !quarters.iter().any(|q| q.data.entries.iter().any(|e| e.metric == catalogue.metric(m.id.as_str()).unwrap_or(usize::MAX))) {
+                let pos = metric_pos.get(m.id.as_str()).copied().unwrap_or(Pos::new(1, 1));
+                diags.push(Diagnostic::warning(&f.file, pos, format!("no quarter gives a figure for the metric \"{}\"", m.id)).help("add its figures to a quarter's data file, or remove it from the catalogue"));
+            }
+        }
+    }
+
+    Some(Definitions { settings: settings?, catalogue, glossary, quarters, benchmarks, home, pages })
+}
+
+fn node_of(f: &RawFile) -> Option<&crate::load::Node> {
+    f.node.as_ref()
+}
