@@ -56,9 +56,40 @@ pub struct BuildReport {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Builds the site (to come).
-pub fn build(_options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
-    Err(Vec::new())
+/// Loads, validates and models a site: the model and its warnings, or every problem.
+pub fn compile(root: &Path, drafts: bool, base_url: Option<&str>) -> Result<(model::Site, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    let raw = load::load(root, &mut diags);
+    let defs = validate::validate(&raw, &mut diags);
+    let sorted = |d: Vec<Diagnostic>| {
+        let mut all = diagnostic::Diagnostics::default();
+        all.extend(d);
+        all.sorted()
+    };
+    let Some(mut defs) = defs else {
+        return Err(sorted(diags));
+    };
+    if let Some(url) = base_url {
+        if let Err(e) = defs.settings.set_base_url(url) {
+            diags.push(Diagnostic::error("site.toml", diagnostic::Pos::FILE, format!("--base-url: {e}")).help("give the full address, e.g. https://www.example.gov.uk/asc-performance/"));
+        }
+    }
+    if diags.iter().any(|d| d.severity == diagnostic::Severity::Error) {
+        return Err(sorted(diags));
+    }
+    Ok((model::build(defs, drafts), sorted(diags)))
+}
+
+/// Builds the website: compile, render with the theme, and swap the output in.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
+    let root = &options.root;
+    let (site, warnings) = compile(root, options.drafts, options.base_url.as_deref())?;
+    let env = render::templates::environment(root, &site.settings.theme)?;
+    let rendered = render::pages::render_site(&site, &env)?;
+    let output = options.output.clone().unwrap_or_else(|| root.join(&site.settings.output));
+    let statics = [root.join("themes").join(&site.settings.theme).join("static"), root.join("static")];
+    write::write_site(root, &output, &rendered.files, &statics).map_err(|d| vec![d])?;
+    Ok(BuildReport { output, pages: rendered.pages, diagnostics: warnings })
 }
 
 /// Scaffolds a quarter (to come).

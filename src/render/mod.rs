@@ -1,6 +1,12 @@
 //! Render: Markdown, charts and templates into pages.
 
 pub mod chart;
+pub mod markdown;
+pub mod present;
+pub mod feeds;
+pub mod opendata;
+pub mod pages;
+pub mod templates;
 
 use crate::diagnostic::Diagnostic;
 use crate::validate::Settings;

@@ -1,0 +1,373 @@
+//! Commentary Markdown to HTML, with report blocks, figure references and glossary terms.
+
+use crate::load::commentary::{markdown_options, reference_ranges};
+use crate::validate::Term;
+use pulldown_cmark::{html, CowStr, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
+use std::collections::HashSet;
+
+/// What one page has used so far: glossary terms already expanded, heading ids taken.
+#[derive(Debug, Default)]
+pub struct PageState {
+    terms_seen: HashSet<usize>,
+    ids: HashSet<String>,
+}
+
+impl PageState {
+    /// Reserves an id on the page, returning a unique variant of it.
+    pub fn unique_id(&mut self, base: &str) -> String {
+        let mut id = base.to_string();
+        let mut n = 2;
+        while !self.ids.insert(id.clone()) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        id
+    }
+}
+
+/// Glossary words (terms and aliases), longest first, for matching in prose.
+#[derive(Debug, Default)]
+pub struct GlossaryIndex {
+    words: Vec<(String, usize)>,
+}
+
+impl GlossaryIndex {
+    /// Indexes the glossary.
+    pub fn new(terms: &[Term]) -> Self {
+        let mut words: Vec<(String, usize)> = terms.iter().enumerate().flat_map(|(i, t)| std::iter::once((t.name.clone(), i)).chain(t.aliases.iter().map(move |a| (a.clone(), i)))).collect();
+        words.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        GlossaryIndex { words }
+    }
+}
+
+/// What rendering a commentary needs from the page.
+pub struct Commentary<'a> {
+    /// HTML for each inline reference, in document order.
+    pub refs: &'a [String],
+    /// HTML for each report block, in document order.
+    pub blocks: &'a [String],
+    /// Prefix for footnote ids, unique on the page.
+    pub id_prefix: &'a str,
+    /// Pass raw HTML through (site.toml `raw_html = "allow"`).
+    pub allow_raw_html: bool,
+    /// Glossary terms and their index.
+    pub glossary: &'a [Term],
+    /// Index of glossary words.
+    pub glossary_index: &'a GlossaryIndex,
+    /// Link to the glossary page from this page, ending in `/`.
+    pub glossary_href: &'a str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LinkKind {
+    Internal,
+    External,
+    Dropped,
+}
+
+const OPEN: char = '\u{E000}';
+const CLOSE: char = '\u{E001}';
+
+/// Renders one commentary body.
+pub fn render(body: &str, c: &Commentary, state: &mut PageState) -> String {
+    // Swap references for private-use placeholders so smart punctuation cannot touch them.
+    let mut text = String::with_capacity(body.len());
+    let mut last = 0;
+    for (n, (range, _)) in reference_ranges(body).into_iter().enumerate() {
+        text.push_str(&body[last..range.start]);
+        text.push(OPEN);
+        text.push_str(&n.to_string());
+        text.push(CLOSE);
+        last = range.end;
+    }
+    text.push_str(&body[last..]);
+
+    let mut out: Vec<Event> = Vec::new();
+    let mut block_no = 0;
+    let mut skipping_block = false;
+    let mut heading: Option<(HeadingLevel, Option<String>, Vec<Event>)> = None;
+    let mut links: Vec<LinkKind> = Vec::new();
+    let mut in_code = false;
+    let mut pending_text = String::new();
+
+    let mut events = Parser::new_ext(&text, markdown_options()).peekable();
+    while let Some(ev) = events.next() {
+        if skipping_block {
+            if matches!(ev, Event::End(TagEnd::CodeBlock)) {
+                skipping_block = false;
+            }
+            continue;
+        }
+        // Join runs of text so references and terms are seen whole.
+        if let Event::Text(t) = &ev {
+            pending_text.push_str(t);
+            if matches!(events.peek(), Some(Event::Text(_))) {
+                continue;
+            }
+        }
+        let produced: Vec<Event> = match ev {
+            Event::Text(_) => {
+                let t = std::mem::take(&mut pending_text);
+                if in_code {
+                    vec![Event::Text(t.into())]
+                } else {
+                    vec![Event::Html(prose(&t, c, state, links.iter().any(|l| *l != LinkKind::Dropped) || heading.is_some()).into())]
+                }
+            }
+            Event::Start(pulldown_cmark::Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(lang)))
+                if crate::load::BlockKind::from_lang(lang.split_whitespace().next().unwrap_or("")).is_some() =>
+            {
+                skipping_block = true;
+                let html = c.blocks.get(block_no).cloned().unwrap_or_default();
+                block_no += 1;
+                vec![Event::Html(format!("{html}\n").into())]
+            }
+            Event::Start(Tag::CodeBlock(k)) => {
+                in_code = true;
+                vec![Event::Start(Tag::CodeBlock(k))]
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                in_code = false;
+                vec![Event::End(TagEnd::CodeBlock)]
+            }
+            Event::Html(h) | Event::InlineHtml(h) if !c.allow_raw_html => vec![Event::Text(h)],
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                heading = Some((level, id.map(|i| i.to_string()), Vec::new()));
+                continue;
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                let (level, id, inner) = heading.take().expect("heading open");
+                let mut plain = String::new();
+                for e in &inner {
+                    if let Event::Html(h) | Event::Text(h) = e {
+                        plain.push_str(&strip_tags(h));
+                    }
+                }
+                let id = state.unique_id(&id.unwrap_or_else(|| crate::validate::slug(&plain)));
+                let lvl = (level as usize + 1).min(6);
+                let mut inner_html = String::new();
+                html::push_html(&mut inner_html, inner.into_iter());
+                vec![Event::Html(format!("<h{lvl} id=\"{}\">{inner_html}</h{lvl}>\n", escape(&id)).into())]
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, .. }) => {
+                if !safe_url(&dest_url) {
+                    links.push(LinkKind::Dropped);
+                    continue;
+                }
+                let external = is_external(&dest_url) && link_type != LinkType::Email;
+                links.push(if external { LinkKind::External } else { LinkKind::Internal });
+                let mut a = format!("<a href=\"{}\"", escape(&dest_url));
+                if !title.is_empty() {
+                    a.push_str(&format!(" title=\"{}\"", escape(&title)));
+                }
+                if external {
+                    a.push_str(" class=\"external\" rel=\"external\"");
+                }
+                a.push('>');
+                vec![Event::Html(a.into())]
+            }
+            Event::End(TagEnd::Link) => match links.pop() {
+                Some(LinkKind::Dropped) | None => continue,
+                Some(LinkKind::External) => vec![Event::Html("<span class=\"visually-hidden\"> (external site)</span></a>".into())],
+                Some(LinkKind::Internal) => vec![Event::Html("</a>".into())],
+            },
+            Event::Start(Tag::Image { dest_url, title, id, link_type }) => {
+                if safe_url(&dest_url) {
+                    vec![Event::Start(Tag::Image { dest_url, title, id, link_type })]
+                } else {
+                    vec![Event::Start(Tag::Image { dest_url: CowStr::from(""), title, id, link_type })]
+                }
+            }
+            Event::FootnoteReference(label) => {
+                let id = format!("{}fn-{}", c.id_prefix, crate::validate::slug(&label));
+                vec![Event::Html(format!("<sup class=\"footnote-ref\"><a href=\"#{id}\" id=\"{id}-ref\">[{}]</a></sup>", escape(&label)).into())]
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                let id = format!("{}fn-{}", c.id_prefix, crate::validate::slug(&label));
+                state.ids.insert(id.clone());
+                vec![Event::Html(format!("<div class=\"footnote\" id=\"{id}\"><p class=\"footnote-label\">[{}] <a href=\"#{id}-ref\">Back to text</a></p>", escape(&label)).into())]
+            }
+            Event::End(TagEnd::FootnoteDefinition) => vec![Event::Html("</div>\n".into())],
+            other => vec![other],
+        };
+        match &mut heading {
+            Some((_, _, inner)) => inner.extend(produced),
+            None => out.extend(produced),
+        }
+    }
+    let mut html_out = String::with_capacity(text.len() * 3 / 2);
+    html::push_html(&mut html_out, out.into_iter());
+    html_out
+}
+
+/// Escapes text and swaps in references and first-use glossary terms.
+fn prose(t: &str, c: &Commentary, state: &mut PageState, no_terms: bool) -> String {
+    let mut out = String::with_capacity(t.len() + 16);
+    let mut rest = t;
+    while let Some(i) = rest.find(OPEN) {
+        out.push_str(&terms(&rest[..i], c, state, no_terms));
+        let after = &rest[i + OPEN.len_utf8()..];
+        let end = after.find(CLOSE).unwrap_or(after.len());
+        if let Ok(n) = after[..end].parse::<usize>() {
+            out.push_str(c.refs.get(n).map(String::as_str).unwrap_or(""));
+        }
+        rest = after.get(end + CLOSE.len_utf8()..).unwrap_or("");
+    }
+    out.push_str(&terms(rest, c, state, no_terms));
+    out
+}
+
+fn terms(t: &str, c: &Commentary, state: &mut PageState, no_terms: bool) -> String {
+    if no_terms || c.glossary.is_empty() {
+        return escape(t);
+    }
+    let mut out = String::new();
+    let mut rest = t;
+    'outer: loop {
+        // Earliest match of a term not yet expanded on this page.
+        let mut best: Option<(usize, &str, usize)> = None;
+        for (word, ti) in &c.glossary_index.words {
+            if state.terms_seen.contains(ti) {
+                continue;
+            }
+            let mut from = 0;
+            while let Some(p) = rest[from..].find(word.as_str()) {
+                let at = from + p;
+                let before = rest[..at].chars().next_back();
+                let after = rest[at + word.len()..].chars().next();
+                let bounded = before.is_none_or(|ch| !ch.is_alphanumeric()) && after.is_none_or(|ch| !ch.is_alphanumeric());
+                if bounded {
+                    if best.is_none_or(|(b, _, _)| at < b) {
+                        best = Some((at, word.as_str(), *ti));
+                    }
+                    break;
+                }
+                from = at + word.len();
+            }
+        }
+        let Some((at, word, ti)) = best else {
+            out.push_str(&escape(rest));
+            break 'outer;
+        };
+        state.terms_seen.insert(ti);
+        let term = &c.glossary[ti];
+        out.push_str(&escape(&rest[..at]));
+        out.push_str(&format!(
+            "<a class=\"term\" href=\"{}#{}\"><abbr title=\"{}\">{}</abbr><span class=\"term-meaning\"> ({})</span></a>",
+            c.glossary_href,
+            term.anchor,
+            escape(&term.meaning),
+            escape(word),
+            escape(&term.meaning)
+        ));
+        rest = &rest[at + word.len()..];
+    }
+    out
+}
+
+/// Link schemes that are safe to publish; anything else (javascript:, data:, vbscript:) is dropped.
+pub fn safe_url(url: &str) -> bool {
+    let u: String = url.trim().chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
+    match u.find(':') {
+        None => true,
+        Some(i) => {
+            // A colon after a path or query character is not a scheme.
+            if u[..i].contains(['/', '?', '#']) {
+                return true;
+            }
+            matches!(&u[..i], "http" | "https" | "mailto" | "tel")
+        }
+    }
+}
+
+fn is_external(url: &str) -> bool {
+    let u = url.trim().to_ascii_lowercase();
+    u.starts_with("http://") || u.starts_with("https://") || u.starts_with("//")
+}
+
+fn strip_tags(s: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for ch in s.chars() {
+        match ch {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"")
+}
+
+/// Escapes text for HTML content and attributes.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn term(name: &str, meaning: &str) -> Term {
+        Term { name: name.into(), meaning: meaning.into(), aliases: vec![], anchor: format!("term-{}", name.to_lowercase()) }
+    }
+
+    fn md(body: &str, refs: &[String], blocks: &[String], allow: bool) -> String {
+        let g = vec![term("CQC", "Care Quality Commission")];
+        let gi = GlossaryIndex::new(&g);
+        let c = Commentary { refs, blocks, id_prefix: "s-", allow_raw_html: allow, glossary: &g, glossary_index: &gi, glossary_href: "../glossary/" };
+        render(body, &c, &mut PageState::default())
+    }
+
+    #[test]
+    fn references_survive_smart_punctuation() {
+        let h = md("It's \"{{ a }}\" now.", &["<b>81</b>".into()], &[], false);
+        assert!(h.contains("\u{201c}<b>81</b>\u{201d}"), "{h}");
+    }
+
+    #[test]
+    fn raw_html_escaped_and_javascript_links_dropped() {
+        let h = md("<script>alert(1)</script>\n\n[x](javascript:alert(1)) [y](JaVaScRiPt:alert(1)) [ok](https://a.example/)", &[], &[], false);
+        assert!(!h.contains("<script>"), "{h}");
+        assert!(!h.to_lowercase().contains("javascript:"), "{h}");
+        assert!(h.contains("class=\"external\""), "{h}");
+    }
+
+    #[test]
+    fn blocks_replace_fences_and_code_stays_code() {
+        let h = md("```chart\nmetric: a\n```\n\n```yaml\n{{ a }}\n```\n", &[], &["<figure>C</figure>".into()], false);
+        assert!(h.contains("<figure>C</figure>"), "{h}");
+        assert!(h.contains("{{ a }}"), "{h}");
+    }
+
+    #[test]
+    fn first_use_of_a_term_only() {
+        let h = md("The CQC visits. The CQC again.", &[], &[], false);
+        assert_eq!(h.matches("<abbr").count(), 1, "{h}");
+    }
+
+    #[test]
+    fn headings_shift_and_get_unique_ids() {
+        let h = md("# Waiting\n\n# Waiting\n", &[], &[], false);
+        assert!(h.contains("<h2 id=\"waiting\">"), "{h}");
+        assert!(h.contains("<h2 id=\"waiting-2\">"), "{h}");
+    }
+
+    #[test]
+    fn footnotes_are_prefixed() {
+        let h = md("Text[^1].\n\n[^1]: Note.\n", &[], &[], false);
+        assert!(h.contains("id=\"s-fn-1\""), "{h}");
+        assert!(!h.contains("id=\"1\""), "{h}");
+    }
+}

@@ -1,0 +1,91 @@
+//! Figures in words and HTML: values with units and flags, changes, directions, ranks.
+
+use super::markdown::escape;
+use crate::catalogue::Metric;
+use crate::figure::{marker_words, Figure};
+use crate::model::{ordinal_of, Direction, MetricView};
+use crate::validate::Settings;
+
+/// A shorthand marker with its words for screen readers; `data-flag` lets the page build its key.
+pub fn marker_html(letter: char) -> String {
+    format!(
+        "<span class=\"flag\" data-flag=\"{letter}\"><span aria-hidden=\"true\">[{letter}]</span><span class=\"visually-hidden\"> {}</span></span>",
+        marker_words(letter)
+    )
+}
+
+/// A figure as HTML: "1,418 [r]" or "[x]".
+pub fn figure_html(metric: &Metric, f: Figure) -> String {
+    let mut out = match f {
+        Figure::Value(v, _) => format!("<span class=\"value\">{}</span>", escape(&metric.format(v))),
+        _ => String::new(),
+    };
+    for m in f.markers() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&marker_html(m));
+    }
+    out
+}
+
+/// A figure as plain text: "1,418 [r]" or "[x]".
+pub fn figure_text(metric: &Metric, f: Figure) -> String {
+    let mut parts: Vec<String> = f.value().map(|v| metric.format(v)).into_iter().collect();
+    parts.extend(f.markers().into_iter().map(|m| format!("[{m}]")));
+    parts.join(" ")
+}
+
+/// The shorthand for why there is no comparison: suppressed wins over not available.
+fn missing_marker(view: &MetricView) -> String {
+    let suppressed = [view.current, view.previous].iter().any(|p| p.is_some_and(|p| p.figure == Figure::Suppressed));
+    marker_html(if suppressed { 'c' } else { 'x' })
+}
+
+/// "down 9 from 90", "up 1.2 percentage points from 86.8%", "no change from 35 days".
+pub fn change_html(metric: &Metric, view: &MetricView) -> String {
+    let Some(c) = view.change(metric) else { return missing_marker(view) };
+    let from = escape(&metric.format(c.from));
+    if c.difference == 0.0 {
+        return format!("no change from {from}");
+    }
+    let word = if c.difference > 0.0 { "up" } else { "down" };
+    format!("{word} {} from {from}", escape(&metric.unit.format_difference(c.difference, metric.decimals)))
+}
+
+/// "improving", "worsening", "no change", or for neutral metrics "up"/"down".
+pub fn direction_html(metric: &Metric, view: &MetricView) -> String {
+    match view.change(metric) {
+        Some(c) => c.direction.words().to_string(),
+        None => missing_marker(view),
+    }
+}
+
+/// A direction with an arrow for tables; the words carry the meaning, the arrow is decoration.
+pub fn direction_cell(metric: &Metric, view: &MetricView) -> String {
+    let Some(c) = view.change(metric) else { return missing_marker(view) };
+    let (class, arrow) = match c.direction {
+        Direction::Improving => ("improving", if c.difference > 0.0 { "▲" } else { "▼" }),
+        Direction::Worsening => ("worsening", if c.difference > 0.0 { "▲" } else { "▼" }),
+        Direction::NoChange => ("no-change", "▶"),
+        Direction::Up => ("neutral", "▲"),
+        Direction::Down => ("neutral", "▼"),
+    };
+    format!("<span class=\"direction {class}\"><span aria-hidden=\"true\">{arrow} </span>{}</span>", c.direction.words())
+}
+
+/// "3rd of 10" for a comparator group, or the missing marker.
+pub fn rank_html(view: &MetricView, group: usize, settings: &Settings) -> String {
+    if view.current.is_some_and(|c| c.figure == Figure::Suppressed) {
+        return marker_html('c');
+    }
+    match (view.rank.iter().find(|(g, _)| *g == group), settings.comparators[group].members) {
+        (Some((_, r)), Some(of)) => ordinal_of(*r, of),
+        _ => marker_html('x'),
+    }
+}
+
+/// The flags used in some HTML, in key order, with their words.
+pub fn flags_used(html: &str) -> Vec<(char, &'static str)> {
+    ['x', 'c', 'p', 'r', 'e', 'u'].into_iter().filter(|l| html.contains(&format!("data-flag=\"{l}\""))).map(|l| (l, marker_words(l))).collect()
+}
