@@ -88,7 +88,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
     let rendered = render::pages::render_site(&site, &env)?;
     let output = options.output.clone().unwrap_or_else(|| root.join(&site.settings.output));
     let statics = [root.join("themes").join(&site.settings.theme).join("static"), root.join("static")];
-    write::write_site(root, &output, &rendered.files, &statics).map_err(|d| vec![d])?;
+    let mut files = rendered.files;
+    if !render::templates::has_theme_folder(root, &site.settings.theme) {
+        files.push(render::pages::OutputFile { path: "style.css".into(), bytes: render::templates::DEFAULT_CSS.as_bytes().to_vec() });
+    }
+    write::write_site(root, &output, &files, &statics).map_err(|d| vec![d])?;
     Ok(BuildReport { output, pages: rendered.pages, diagnostics: warnings })
 }
 

@@ -144,7 +144,8 @@ pub fn render(body: &str, c: &Commentary, state: &mut PageState) -> String {
                     }
                 }
                 let id = state.unique_id(&id.unwrap_or_else(|| crate::validate::slug(&plain)));
-                let lvl = (level as usize + 1).min(6);
+                // The page title is the only h1: a commentary's top-level headings become h2.
+                let lvl = (level as usize).max(2);
                 let mut inner_html = String::new();
                 html::push_html(&mut inner_html, inner.into_iter());
                 vec![Event::Html(format!("<h{lvl} id=\"{}\">{inner_html}</h{lvl}>\n", escape(&id)).into())]
@@ -359,7 +360,7 @@ mod tests {
 
     #[test]
     fn headings_shift_and_get_unique_ids() {
-        let h = md("# Waiting\n\n# Waiting\n", &[], &[], false);
+        let h = md("# Waiting\n\n## Waiting\n", &[], &[], false);
         assert!(h.contains("<h2 id=\"waiting\">"), "{h}");
         assert!(h.contains("<h2 id=\"waiting-2\">"), "{h}");
     }

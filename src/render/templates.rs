@@ -4,14 +4,64 @@ use crate::diagnostic::{Diagnostic, Pos};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use std::path::Path;
 
-/// Loads every template of `themes/NAME/templates/` once.
+/// The default theme, built in so a site without a `themes/default/` folder still builds.
+const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
+    ("404.html", include_str!("../../themes/default/templates/404.html")),
+    ("appendix.html", include_str!("../../themes/default/templates/appendix.html")),
+    ("base.html", include_str!("../../themes/default/templates/base.html")),
+    ("blocks/benchmark.html", include_str!("../../themes/default/templates/blocks/benchmark.html")),
+    ("blocks/figure.html", include_str!("../../themes/default/templates/blocks/figure.html")),
+    ("blocks/kpis.html", include_str!("../../themes/default/templates/blocks/kpis.html")),
+    ("data.html", include_str!("../../themes/default/templates/data.html")),
+    ("glossary.html", include_str!("../../themes/default/templates/glossary.html")),
+    ("home.html", include_str!("../../themes/default/templates/home.html")),
+    ("latest.html", include_str!("../../themes/default/templates/latest.html")),
+    ("metric.html", include_str!("../../themes/default/templates/metric.html")),
+    ("metrics.html", include_str!("../../themes/default/templates/metrics.html")),
+    ("page.html", include_str!("../../themes/default/templates/page.html")),
+    ("partials/appendix_table.html", include_str!("../../themes/default/templates/partials/appendix_table.html")),
+    ("partials/flag_key.html", include_str!("../../themes/default/templates/partials/flag_key.html")),
+    ("partials/quarter_banner.html", include_str!("../../themes/default/templates/partials/quarter_banner.html")),
+    ("print.html", include_str!("../../themes/default/templates/print.html")),
+    ("quarter.html", include_str!("../../themes/default/templates/quarter.html")),
+    ("section.html", include_str!("../../themes/default/templates/section.html")),
+];
+
+/// The default theme's stylesheet.
+pub const DEFAULT_CSS: &str = include_str!("../../themes/default/static/style.css");
+
+/// Whether the site brings its own copy of the theme.
+pub fn has_theme_folder(root: &Path, theme: &str) -> bool {
+    root.join("themes").join(theme).join("templates").is_dir()
+}
+
+/// Loads every template of `themes/NAME/templates/` once (the built-in default theme if absent).
 pub fn environment(root: &Path, theme: &str) -> Result<Environment<'static>, Vec<Diagnostic>> {
     let dir = root.join("themes").join(theme).join("templates");
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_debug(true);
     env.set_auto_escape_callback(|name| if name.ends_with(".html") || name.ends_with(".svg") || name.ends_with(".xml") { AutoEscape::Html } else { AutoEscape::None });
+    // The stock HTML escaper also escapes "/", which bloats every URL; escape what HTML needs.
+    env.set_formatter(|out, state, value| {
+        if *state.auto_escape() == AutoEscape::None || value.is_safe() {
+            return minijinja::escape_formatter(out, state, value);
+        }
+        match value.as_str() {
+            Some(s) => out.write_str(&super::markdown::escape(s)).map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed")),
+            None if value.is_none() || value.is_undefined() => Ok(()),
+            None => out.write_str(&super::markdown::escape(&value.to_string())).map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed")),
+        }
+    });
     let mut diags = Vec::new();
+    if theme == "default" && !dir.is_dir() {
+        for (name, src) in DEFAULT_TEMPLATES {
+            if let Err(err) = env.add_template(name, src) {
+                diags.push(template_error(&format!("themes/default/templates/{name}"), &err));
+            }
+        }
+        return if diags.is_empty() { Ok(env) } else { Err(diags) };
+    }
     let mut files: Vec<_> = walkdir::WalkDir::new(&dir).sort_by_file_name().into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file()).collect();
     files.sort_by(|a, b| a.path().cmp(b.path()));
     if files.is_empty() {
