@@ -99,7 +99,13 @@ pub fn load(root: &Path, diags: &mut Vec<Diagnostic>) -> RawSite {
             let parsed = match text {
                 Err(e) => {
                     d.push(e);
-                    Parsed::Unreadable(file)
+                    match kind {
+                        // The file exists even if unreadable: keep it so nothing reports it missing.
+                        Found::Home | Found::Page(_) | Found::Overview(_) | Found::Section(..) => {
+                            Parsed::Commentary(RawCommentary { file, front: None, body: String::new(), body_line: 0, blocks: Vec::new(), refs: Vec::new() })
+                        }
+                        _ => Parsed::Unreadable(file),
+                    }
                 }
                 Ok(text) => match kind {
                     Found::Home | Found::Page(_) | Found::Overview(_) | Found::Section(..) => Parsed::Commentary(commentary::parse(&file, &text, &mut d)),

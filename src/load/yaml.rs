@@ -126,8 +126,8 @@ fn convert_error(e: serde_saphyr::Error) -> YamlError {
     let lower = message.to_lowercase();
     let help = if lower.contains("duplicate") {
         "each key may appear once in a mapping: remove or merge the repeated entry"
-    } else if lower.contains("budget") || lower.contains("depth") || lower.contains("alias") || lower.contains("nesting") {
-        message = format!("the file is too deeply nested or expands too many aliases ({message})");
+    } else if ["budget", "depth", "alias", "nesting", "limit", "too large", "too complex", "recursion"].iter().any(|w| lower.contains(w)) {
+        message = "the file is too deeply nested or expands too many aliases (&anchors and *references)".to_string();
         "report files are shallow lists of keys and values: remove the nesting or aliases"
     } else {
         "check the indentation, colons and quotes on this line and the one before"

@@ -1,9 +1,7 @@
 //! Commentary: front matter, report blocks and inline references.
 
 use super::fields::{boolean, list, one_of, text, whole, Fields, Report};
-use super::figures::Benchmark;
-use super::settings::Settings;
-use crate::catalogue::Catalogue;
+use super::names::Names;
 use crate::diagnostic::{suggestion, Pos};
 use crate::load::{BlockKind, RawBlock, RawCommentary, RawRef, Value};
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
@@ -95,7 +93,7 @@ pub struct Commentary {
 }
 
 /// Checks a commentary file against the catalogue, comparators and benchmarks.
-pub fn read(r: &mut Report, raw: &RawCommentary, cat: &Catalogue, settings: Option<&Settings>, benchmarks: &[Benchmark]) -> Commentary {
+pub fn read(r: &mut Report, raw: &RawCommentary, names: &Names) -> Commentary {
     let mut c = Commentary { file: raw.file.clone(), title: None, summary: None, draft: false, body: raw.body.clone(), blocks: Vec::new(), refs: Vec::new() };
     if let Some(front) = &raw.front {
         if front.value != Value::Null {
@@ -106,30 +104,24 @@ pub fn read(r: &mut Report, raw: &RawCommentary, cat: &Catalogue, settings: Opti
             }
         }
     }
-    let ids: Vec<&str> = cat.metrics.iter().map(|m| m.id.as_str()).collect();
-    let groups: Vec<&str> = settings.map(|s| s.comparators.iter().map(|c| c.id.as_str()).collect()).unwrap_or_default();
-    let metric = |r: &mut Report, node: &crate::load::Node| -> Option<usize> {
-        let s = text(r, node, "metric")?;
-        let found = cat.metric(&s);
-        if found.is_none() {
-            r.error(node.pos, format!("unknown metric \"{s}\"{}", suggestion(&s, ids.iter().copied())), "use an id defined in data/metrics.yaml");
-        }
-        found
-    };
     for b in &raw.blocks {
-        if let Some(block) = read_block(r, b, &metric, &groups, benchmarks) {
+        if let Some(block) = read_block(r, b, names) {
             c.blocks.push(block);
         }
     }
     for rf in &raw.refs {
-        if let Some(x) = read_ref(r, rf, cat, &ids, &groups) {
+        if let Some(x) = read_ref(r, rf, names) {
             c.refs.push(x);
         }
     }
     c
 }
 
-fn read_block(r: &mut Report, b: &RawBlock, metric: &dyn Fn(&mut Report, &crate::load::Node) -> Option<usize>, groups: &[&str], benchmarks: &[Benchmark]) -> Option<Block> {
+fn read_block(r: &mut Report, b: &RawBlock, names: &Names) -> Option<Block> {
+    let metric = |r: &mut Report, node: &crate::load::Node| -> Option<usize> {
+        let s = text(r, node, "metric")?;
+        names.metric(r, node.pos, &s, "")
+    };
     let what = format!("the {} block", b.kind.name());
     match b.kind {
         BlockKind::Chart => {
@@ -161,10 +153,7 @@ fn read_block(r: &mut Report, b: &RawBlock, metric: &dyn Fn(&mut Report, &crate:
             let mut compare = Vec::new();
             for item in f.get("compare").and_then(|n| list(r, n, "compare", "[nw, england]")).unwrap_or(&[]) {
                 let g = item.as_key().unwrap_or_default();
-                match groups.iter().position(|x| *x == g) {
-                    Some(i) => compare.push(i),
-                    None => r.error(item.pos, format!("unknown comparator \"{g}\"{}", suggestion(&g, groups.iter().copied())), format!("use a comparator of site.toml: {}", groups.join(", "))),
-                }
+                compare.extend(names.group(r, item.pos, &g, ""));
             }
             let target = f.get("target").and_then(|n| boolean(r, n, "target")).unwrap_or(false);
             let title = f.get("title").and_then(|n| text(r, n, "title"));
@@ -199,29 +188,18 @@ fn read_block(r: &mut Report, b: &RawBlock, metric: &dyn Fn(&mut Report, &crate:
             let f = Fields::read(r, &b.body, &what, &["name"])?;
             let n = f.required(r, "name", &what, "reviews-completed-nw")?;
             let name = text(r, n, "name")?;
-            let found = benchmarks.iter().position(|x| x.name == name);
-            if found.is_none() {
-                r.error(
-                    n.pos,
-                    format!("there is no benchmark \"{name}\"{}", suggestion(&name, benchmarks.iter().map(|b| b.name.as_str()))),
-                    format!("name a file of data/benchmarks/ without .yaml (there is data/benchmarks/{name}.yaml to create)"),
-                );
-            }
-            found.map(Block::Benchmark)
+            names.benchmark(r, n.pos, &name).map(Block::Benchmark)
         }
     }
 }
 
-fn read_ref(r: &mut Report, rf: &RawRef, cat: &Catalogue, ids: &[&str], groups: &[&str]) -> Option<Ref> {
+fn read_ref(r: &mut Report, rf: &RawRef, names: &Names) -> Option<Ref> {
     let id = rf.path[0].as_str();
     if id.is_empty() {
         r.error(rf.pos, "an empty figure reference {{ }}", "write a metric id between the braces, e.g. {{ contacts-received }}");
         return None;
     }
-    let Some(metric) = cat.metric(id) else {
-        r.error(rf.pos, format!("unknown metric \"{id}\" in a figure reference{}", suggestion(id, ids.iter().copied())), "use an id defined in data/metrics.yaml");
-        return None;
-    };
+    let metric = names.metric(r, rf.pos, id, " in a figure reference")?;
     let fields = ["previous", "change", "direction", "rank"];
     let field = match rf.path.get(1).map(String::as_str) {
         None => RefField::Value,
@@ -230,16 +208,10 @@ fn read_ref(r: &mut Report, rf: &RawRef, cat: &Catalogue, ids: &[&str], groups: 
         Some("direction") => RefField::Direction,
         Some("rank") => {
             let Some(g) = rf.path.get(2) else {
-                r.error(rf.pos, format!("{{{{ {id}.rank }}}} needs a comparator group"), format!("write {{{{ {id}.rank.GROUP }}}} with a group of site.toml: {}", groups.join(", ")));
+                r.error(rf.pos, format!("{{{{ {id}.rank }}}} needs a comparator group"), format!("write {{{{ {id}.rank.GROUP }}}} with a group of site.toml: {}", names.group_list()));
                 return None;
             };
-            match groups.iter().position(|x| x == g) {
-                Some(i) => RefField::Rank(i),
-                None => {
-                    r.error(rf.pos, format!("unknown comparator \"{g}\" in a figure reference{}", suggestion(g, groups.iter().copied())), format!("use a comparator of site.toml: {}", groups.join(", ")));
-                    return None;
-                }
-            }
+            RefField::Rank(names.group(r, rf.pos, g, " in a figure reference")?)
         }
         Some(other) => {
             r.error(

@@ -27,6 +27,7 @@ pub struct Fields<'n> {
     /// The mapping node.
     pub node: &'n Node,
     entries: &'n [(Node, Node)],
+    unknown: Vec<String>,
 }
 
 impl<'n> Fields<'n> {
@@ -36,9 +37,11 @@ impl<'n> Fields<'n> {
             r.error(node.pos, format!("{what} should be a mapping of keys to values, but this is {}", node.kind()), format!("write it as key: value lines; the keys are {}", known.join(", ")));
             return None;
         };
+        let mut unknown = Vec::new();
         for (k, _) in entries {
             let key = k.as_key().unwrap_or_default();
             if !known.contains(&key.as_str()) {
+                unknown.push(key.clone());
                 r.error(
                     k.pos,
                     format!("unknown key \"{key}\" in {what}{}", suggestion(&key, known.iter().copied())),
@@ -46,7 +49,7 @@ impl<'n> Fields<'n> {
                 );
             }
         }
-        Some(Fields { node, entries })
+        Some(Fields { node, entries, unknown })
     }
     /// The value of a key, if present.
     pub fn get(&self, key: &str) -> Option<&'n Node> {
@@ -56,10 +59,15 @@ impl<'n> Fields<'n> {
     pub fn key(&self, key: &str) -> Option<&'n Node> {
         self.entries.iter().find(|(k, _)| k.as_key().as_deref() == Some(key)).map(|(k, _)| k)
     }
+    /// Whether an unknown key here is a near miss of `key` (already reported as such).
+    pub fn misspelt(&self, key: &str) -> bool {
+        self.unknown.iter().any(|u| crate::diagnostic::did_you_mean(u, [key]).is_some())
+    }
     /// The value of a key that must be present.
     pub fn required(&self, r: &mut Report, key: &str, what: &str, example: &str) -> Option<&'n Node> {
         let v = self.get(key);
-        if v.is_none() {
+        // A misspelt key has been reported already; "missing" would say the same thing twice.
+        if v.is_none() && !self.misspelt(key) {
             r.error(self.node.pos, format!("{what} is missing \"{key}\""), format!("add a line like  {key}: {example}"));
         }
         v

@@ -1,8 +1,8 @@
 //! `data/YYYY-YY/qN.yaml` and `data/benchmarks/NAME.yaml`.
 
 use super::fields::{entries, list, number, one_of, text, whole, Fields, Report};
-use super::settings::Settings;
-use crate::catalogue::{Catalogue, Frequency, Metric, Unit};
+use super::names::Names;
+use crate::catalogue::{Frequency, Metric, Unit};
 use crate::diagnostic::{suggestion, Pos};
 use crate::figure::{Flag, Flags};
 use crate::load::{Node, Value};
@@ -81,7 +81,8 @@ const ENTRY_KEYS: &[&str] = &["value", "months", "year", "rank", "compare", "not
 const READING_KEYS: &[&str] = &["value", "suppressed", "flags", "note"];
 
 /// Reads and checks one quarter's figures.
-pub fn read_quarter(r: &mut Report, node: &Node, quarter: Quarter, cat: &Catalogue, settings: Option<&Settings>) -> Option<QuarterFile> {
+pub fn read_quarter(r: &mut Report, node: &Node, quarter: Quarter, names: &Names) -> Option<QuarterFile> {
+    let cat = names.catalogue;
     let f = Fields::read(r, node, "a quarter's figures file", &["status", "published", "data_as_of", "revisions", "values"])?;
     let status = f.required(r, "status", "the figures file", "final").and_then(|n| one_of(r, n, "status", &["provisional", "final"])).map(|s| {
         if s == "final" {
@@ -112,15 +113,11 @@ pub fn read_quarter(r: &mut Report, node: &Node, quarter: Quarter, cat: &Catalog
         }
     }
     let mut out = Vec::new();
-    let ids: Vec<&str> = cat.metrics.iter().map(|m| m.id.as_str()).collect();
     if let Some(values) = f.required(r, "values", "the figures file", "{ contacts-received: { months: { ... } } }").and_then(|n| entries(r, n, "values", "waiting-list: 81")) {
         for (k, v) in values {
             let Some(key) = text(r, k, "metric id") else { continue };
-            let Some(mi) = cat.metric(&key) else {
-                r.error(k.pos, format!("unknown metric \"{key}\"{}", suggestion(&key, ids.iter().copied())), "use an id defined in data/metrics.yaml, or add the metric there first");
-                continue;
-            };
-            if let Some(e) = read_entry(r, k.pos, v, mi, &cat.metrics[mi], quarter, settings) {
+            let Some(mi) = names.metric(r, k.pos, &key, "") else { continue };
+            if let Some(e) = read_entry(r, k.pos, v, mi, &cat.metrics[mi], quarter, names) {
                 out.push(e);
             }
         }
@@ -128,7 +125,7 @@ pub fn read_quarter(r: &mut Report, node: &Node, quarter: Quarter, cat: &Catalog
     Some(QuarterFile { quarter, file: r.file.to_string(), status: status?, published, data_as_of, revisions, entries: out })
 }
 
-fn read_entry(r: &mut Report, pos: Pos, node: &Node, mi: usize, m: &Metric, quarter: Quarter, settings: Option<&Settings>) -> Option<Entry> {
+fn read_entry(r: &mut Report, pos: Pos, node: &Node, mi: usize, m: &Metric, quarter: Quarter, names: &Names) -> Option<Entry> {
     let mut e = Entry { metric: mi, pos, reading: None, months: Vec::new(), year: None, rank: Vec::new(), compare: Vec::new(), note: None };
     let id = m.id.as_str();
     if !matches!(node.value, Value::Map(_)) {
@@ -173,7 +170,9 @@ fn read_entry(r: &mut Report, pos: Pos, node: &Node, mi: usize, m: &Metric, quar
                 r.error(k.pos, format!("\"{id}\" is a {} metric: give one value, not months", m.frequency.words().to_lowercase()), "write  value: 81");
             }
             if f.get("value").is_none() {
-                r.error(node.pos, format!("the entry for \"{id}\" has no value"), "add  value: 81  (or value: null when the figure is not available)");
+                if f.key("months").is_none() && !f.misspelt("value") {
+                    r.error(node.pos, format!("the entry for \"{id}\" has no value"), "add  value: 81  (or value: null when the figure is not available)");
+                }
             } else {
                 e.reading = reading_fields(r, &f, m, &format!("the value of \"{id}\""));
             }
@@ -190,11 +189,10 @@ fn read_entry(r: &mut Report, pos: Pos, node: &Node, mi: usize, m: &Metric, quar
             }
         }
     }
-    let groups: Vec<&str> = settings.map(|s| s.comparators.iter().map(|c| c.id.as_str()).collect()).unwrap_or_default();
     if let Some(rank) = f.get("rank") {
         for (gk, gv) in entries(r, rank, "rank", "{ nw: 6 }").unwrap_or(&[]) {
-            let Some(g) = group(r, gk, &groups) else { continue };
-            let c = &settings.unwrap().comparators[g];
+            let Some(g) = names.group(r, gk.pos, &gk.as_key().unwrap_or_default(), "") else { continue };
+            let c = &names.settings.expect("a group resolves only with settings").comparators[g];
             let Some(members) = c.members else {
                 r.error(gk.pos, format!("a rank in \"{}\" needs the group's size", c.id), format!("add members to {} in site.toml's [comparators]", c.id));
                 continue;
@@ -206,7 +204,7 @@ fn read_entry(r: &mut Report, pos: Pos, node: &Node, mi: usize, m: &Metric, quar
     }
     if let Some(cmp) = f.get("compare") {
         for (gk, gv) in entries(r, cmp, "compare", "{ nw: 84.1, england: 83.0 }").unwrap_or(&[]) {
-            let Some(g) = group(r, gk, &groups) else { continue };
+            let Some(g) = names.group(r, gk.pos, &gk.as_key().unwrap_or_default(), "") else { continue };
             if gv.value == Value::Null {
                 e.compare.push((g, None));
             } else if let Some(v) = number(r, gv, &format!("the {} value", gk.as_key().unwrap_or_default())) {
@@ -222,19 +220,6 @@ fn read_entry(r: &mut Report, pos: Pos, node: &Node, mi: usize, m: &Metric, quar
     Some(e)
 }
 
-fn group(r: &mut Report, k: &Node, groups: &[&str]) -> Option<usize> {
-    let g = k.as_key()?;
-    let found = groups.iter().position(|x| *x == g);
-    if found.is_none() {
-        r.error(
-            k.pos,
-            format!("unknown comparator \"{g}\"{}", suggestion(&g, groups.iter().copied())),
-            if groups.is_empty() { "define comparator groups in site.toml under [comparators]".to_string() } else { format!("use a comparator of site.toml: {}", groups.join(", ")) },
-        );
-    }
-    found
-}
-
 /// A number, `null`, or `{ value, suppressed, flags, note }`.
 fn reading(r: &mut Report, node: &Node, m: &Metric, what: &str) -> Option<Reading> {
     match &node.value {
@@ -242,6 +227,9 @@ fn reading(r: &mut Report, node: &Node, m: &Metric, what: &str) -> Option<Readin
         Value::Map(_) => {
             let f = Fields::read(r, node, what, READING_KEYS)?;
             if f.get("value").is_none() {
+                if f.misspelt("value") {
+                    return None;
+                }
                 r.error(node.pos, format!("{what} has no value"), "add  value: 81  (or value: null when not available)");
                 return None;
             }
@@ -322,19 +310,17 @@ pub struct Benchmark {
 }
 
 /// Reads and checks a benchmark file.
-pub fn read_benchmark(r: &mut Report, name: &str, node: &Node, cat: &Catalogue, settings: Option<&Settings>) -> Option<Benchmark> {
+pub fn read_benchmark(r: &mut Report, name: &str, node: &Node, names: &Names) -> Option<Benchmark> {
+    let (cat, settings) = (names.catalogue, names.settings);
     let f = Fields::read(r, node, "a benchmark file", &["metric", "group", "period", "self", "values"])?;
-    let ids: Vec<&str> = cat.metrics.iter().map(|m| m.id.as_str()).collect();
     let metric = f.required(r, "metric", "the benchmark file", "reviews-completed").and_then(|n| {
         let s = text(r, n, "metric")?;
-        let found = cat.metric(&s);
-        if found.is_none() {
-            r.error(n.pos, format!("unknown metric \"{s}\"{}", suggestion(&s, ids.iter().copied())), "use an id defined in data/metrics.yaml");
-        }
-        found
+        names.metric(r, n.pos, &s, "")
     });
-    let groups: Vec<&str> = settings.map(|s| s.comparators.iter().map(|c| c.id.as_str()).collect()).unwrap_or_default();
-    let group = f.required(r, "group", "the benchmark file", "nw").and_then(|n| group(r, n, &groups));
+    let group = f.required(r, "group", "the benchmark file", "nw").and_then(|n| {
+        let s = text(r, n, "group")?;
+        names.group(r, n.pos, &s, "")
+    });
     let period = f.required(r, "period", "the benchmark file", "2023-24").and_then(|n| {
         let s = text(r, n, "period")?;
         if s.contains('/') {

@@ -4,6 +4,7 @@ mod catalogue;
 pub mod commentary;
 pub mod fields;
 pub mod figures;
+pub mod names;
 pub mod settings;
 
 pub use catalogue::{slug, Term};
@@ -16,6 +17,7 @@ use crate::diagnostic::{Diagnostic, Pos};
 use crate::load::{RawCommentary, RawFile, RawSite};
 use crate::period::Quarter;
 use fields::Report;
+use names::Names;
 use rayon::prelude::*;
 use std::collections::HashSet;
 
@@ -61,26 +63,43 @@ fn with_report<T>(file: &str, diags: &mut Vec<Diagnostic>, f: impl FnOnce(&mut R
 /// Checks everything; returns definitions when the files could be understood at all.
 /// Callers must still refuse to build when `diags` holds errors.
 pub fn validate(raw: &RawSite, diags: &mut Vec<Diagnostic>) -> Option<Definitions> {
-    let settings = raw.settings.as_ref().and_then(|f| node_of(f).and_then(|n| with_report(&f.file, diags, |r| settings::read(r, n))));
-    let (catalogue, metric_pos) = raw
-        .metrics
-        .as_ref()
-        .and_then(|f| node_of(f).map(|n| with_report(&f.file, diags, |r| catalogue::read_metrics(r, n))))
-        .unwrap_or_default();
-    let glossary = raw.glossary.as_ref().and_then(|f| node_of(f).map(|n| with_report(&f.file, diags, |r| catalogue::read_glossary(r, n)))).unwrap_or_default();
-
+    let (settings, declared_groups) = match raw.settings.as_ref().and_then(|f| file_node(f, diags)) {
+        Some((file, n)) => {
+            let (s, groups) = with_report(file, diags, |r| settings::read(r, n));
+            (s, Some(groups))
+        }
+        None => (None, None),
+    };
+    let (catalogue, metric_pos, metrics_read) = match raw.metrics.as_ref().and_then(|f| file_node(f, diags)) {
+        Some((file, n)) => {
+            let (c, p) = with_report(file, diags, |r| catalogue::read_metrics(r, n));
+            (c, p, true)
+        }
+        None => Default::default(),
+    };
+    let glossary = raw.glossary.as_ref().and_then(|f| file_node(f, diags)).map(|(file, n)| with_report(file, diags, |r| catalogue::read_glossary(r, n))).unwrap_or_default();
+    let mut names = Names {
+        catalogue: &catalogue,
+        declared_metrics: (metrics_read && !metric_pos.is_empty()).then(|| metric_pos.keys().cloned().collect()),
+        settings: settings.as_ref(),
+        declared_groups,
+        benchmarks: &[],
+        declared_benchmarks: raw.benchmarks.iter().map(|(n, _)| n.clone()).collect(),
+    };
     let benchmarks: Vec<Benchmark> = raw
         .benchmarks
         .iter()
-        .filter_map(|(name, f)| node_of(f).and_then(|n| with_report(&f.file, diags, |r| figures::read_benchmark(r, name, n, &catalogue, settings.as_ref()))))
+        .filter_map(|(name, f)| file_node(f, diags).and_then(|(file, n)| with_report(file, diags, |r| figures::read_benchmark(r, name, n, &names))))
         .collect();
+    names.benchmarks = &benchmarks;
+    let names = &names;
 
     let mut known: HashSet<&str> = glossary.iter().map(|t| t.name.as_str()).collect();
     known.extend(glossary.iter().flat_map(|t| t.aliases.iter().map(String::as_str)));
 
     let check_commentary = |raw: &RawCommentary| -> (Commentary, Vec<Diagnostic>) {
         let mut d = Vec::new();
-        let c = with_report(&raw.file, &mut d, |r| commentary::read(r, raw, &catalogue, settings.as_ref(), &benchmarks));
+        let c = with_report(&raw.file, &mut d, |r| commentary::read(r, raw, names));
         for (pos, word) in commentary::unknown_acronyms(raw, &known) {
             d.push(
                 Diagnostic::warning(&raw.file, pos, format!("\"{word}\" looks like an acronym but is not in the glossary"))
@@ -97,7 +116,7 @@ pub fn validate(raw: &RawSite, diags: &mut Vec<Diagnostic>) -> Option<Definition
             let mut d = Vec::new();
             let q = rq.quarter;
             let data = match &rq.data {
-                Some(f) => node_of(f).and_then(|n| with_report(&f.file, &mut d, |r| figures::read_quarter(r, n, q, &catalogue, settings.as_ref()))),
+                Some(f) => file_node(f, &mut d).and_then(|(file, n)| with_report(file, &mut d, |r| figures::read_quarter(r, n, q, names))),
                 None => {
                     let file = format!("content/{}/_index.md", q.path());
                     if rq.overview.is_some() {
@@ -186,6 +205,12 @@ pub fn validate(raw: &RawSite, diags: &mut Vec<Diagnostic>) -> Option<Definition
     Some(Definitions { settings: settings?, catalogue, glossary, quarters, benchmarks, home, pages })
 }
 
-fn node_of(f: &RawFile) -> Option<&crate::load::Node> {
-    f.node.as_ref()
+/// A file's parsed content; an empty file is reported here, once, in plain words.
+fn file_node<'f>(f: &'f RawFile, diags: &mut Vec<Diagnostic>) -> Option<(&'f str, &'f crate::load::Node)> {
+    let n = f.node.as_ref()?;
+    if n.value == crate::load::Value::Null {
+        diags.push(Diagnostic::error(&f.file, Pos::new(1, 1), "the file is empty").help("fill it in as the SPEC describes, or delete it"));
+        return None;
+    }
+    Some((f.file.as_str(), n))
 }

@@ -1,7 +1,7 @@
 //! `site.toml`.
 
-use super::fields::{boolean, entries, one_of, text, whole, Fields, Report};
-use crate::load::{Node, Value};
+use super::fields::{entries, one_of, text, whole, Fields, Report};
+use crate::load::Node;
 use serde::Serialize;
 
 /// A comparator group: a set of councils to rank against.
@@ -76,9 +76,12 @@ pub fn parse_base_url(url: &str) -> Result<(String, String), String> {
     Ok((base, path))
 }
 
-/// Reads and checks site.toml.
-pub fn read(r: &mut Report, node: &Node) -> Option<Settings> {
-    let f = Fields::read(r, node, "site.toml", &["title", "organisation", "base_url", "language", "theme", "description", "build", "markdown", "comparators"])?;
+/// Reads and checks site.toml; also returns every comparator id declared, valid or not.
+pub fn read(r: &mut Report, node: &Node) -> (Option<Settings>, std::collections::HashSet<String>) {
+    let mut declared = std::collections::HashSet::new();
+    let Some(f) = Fields::read(r, node, "site.toml", &["title", "organisation", "base_url", "language", "theme", "description", "build", "markdown", "comparators"]) else {
+        return (None, declared);
+    };
     let title = f.required(r, "title", "site.toml", "\"Adult Social Care Performance\"").and_then(|n| text(r, n, "title"));
     let organisation = f.required(r, "organisation", "site.toml", "\"Example Borough Council\"").and_then(|n| text(r, n, "organisation"));
     let base = f.required(r, "base_url", "site.toml", "\"https://www.example.gov.uk/asc-performance/\"").and_then(|n| {
@@ -108,20 +111,22 @@ pub fn read(r: &mut Report, node: &Node) -> Option<Settings> {
     if let Some(c) = f.get("comparators") {
         for (k, v) in entries(r, c, "[comparators]", "nw = { name = \"North West\", members = 23 }").unwrap_or(&[]) {
             let Some(id) = super::fields::id(r, k, "comparator id") else { continue };
+            declared.insert(id.clone());
+            let before = r.diags.len();
             let Some(cf) = Fields::read(r, v, &format!("comparator \"{id}\""), &["name", "members"]) else { continue };
             let name = cf.required(r, "name", &format!("comparator \"{id}\""), "\"North West\"").and_then(|n| text(r, n, "name"));
             let members = cf.get("members").and_then(|n| whole(r, n, "members", 2, 1000)).map(|m| m as u32);
-            if let Some(name) = name {
+            // A comparator with any mistake stays declared but unusable, so ranks in it are not reported again.
+            if let (Some(name), true) = (name, r.diags.len() == before) {
                 comparators.push(Comparator { id, name, members });
             }
         }
     }
-    let _ = boolean; // reserved for boolean settings
-    let (base_url, base_path) = base?;
-    if !matches!(node.value, Value::Map(_)) {
-        return None;
-    }
-    Some(Settings { title: title?, organisation: organisation?, base_url, base_path, language, theme, description, output, allow_raw_html, comparators })
+    let settings = match (title, organisation, base) {
+        (Some(title), Some(organisation), Some((base_url, base_path))) => Some(Settings { title, organisation, base_url, base_path, language, theme, description, output, allow_raw_html, comparators }),
+        _ => None,
+    };
+    (settings, declared)
 }
 
 #[cfg(test)]

@@ -1,0 +1,514 @@
+//! Drawing with charts-rs, and the few touches it cannot make itself.
+//!
+//! charts-rs draws the axes, grid, bars, lines and legend. What it lacks is
+//! added here, deterministically:
+//! - Gaps: not-available and suppressed points are passed as `None`, which
+//!   charts-rs leaves out (a break in a line, no bar); the number of a
+//!   suppressed point never reaches it.
+//! - Axes: the value range and its ticks are computed here ([`scale`]): from
+//!   zero (or below, for negative values), to a round maximum that takes in
+//!   the target; a configured range stops charts-rs from inventing one.
+//! - Target: a charts-rs mark line at the target's value, in orange and
+//!   dashed; its label, which charts-rs writes as a bare number, is rewritten
+//!   to "Target: 90%".
+//! - Flagged points of a line (provisional, revised, estimated, low
+//!   reliability) are ringed by an extra series holding only those points,
+//!   named in the legend ("Provisional [p]"). Flagged bars get their
+//!   shorthand ("[p]") written above them; horizontal bars get their value
+//!   and shorthand at their end. Both are placed from the bar rectangles
+//!   charts-rs draws (identified by its `data-series` attributes, which are
+//!   then removed: the checker's SVG schema does not know them).
+//! - Horizontal bars: charts-rs draws the first category at the bottom, so
+//!   categories go in reversed to read top to bottom as given.
+
+use super::words::{category_label, clean, drawable, esc, esc_attr, key_entries, plain_number, point};
+use super::{ChartData, FONT_STACK};
+use crate::catalogue::Unit;
+use crate::figure::Figure;
+use crate::validate::ChartKind;
+use charts_rs::{
+    measure_text_width_family, BarChart, Box as Margin, Color, HorizontalBarChart, LineChart, MarkLine, MarkLineCategory, Position, Series,
+    Symbol, TextConfig, YAxisConfig,
+};
+use std::fmt::Write as _;
+
+/// Government Analysis Function palette: dark blue, turquoise, dark pink, orange.
+pub(crate) const DARK_BLUE: &str = "#12436D";
+pub(crate) const TURQUOISE: &str = "#28A197";
+pub(crate) const DARK_PINK: &str = "#801650";
+pub(crate) const ORANGE: &str = "#F46A25";
+/// Text (GOV.UK text colour) and secondary text (7:1 on white).
+pub(crate) const TEXT: &str = "#0B0C0C";
+pub(crate) const SECONDARY: &str = "#505A5F";
+const GRID: &str = "#DDDDDD";
+/// Series colours in order; the target line is orange, so series use it last.
+const SERIES_COLOURS: [&str; 4] = [DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE];
+
+/// Width of every chart; lines and bars are this high.
+pub(crate) const WIDTH: f32 = 640.0;
+const HEIGHT: f32 = 360.0;
+
+/// A drawn chart: its size and its SVG content without the root element.
+pub(crate) struct Drawn {
+    pub width: f32,
+    pub height: f32,
+    pub body: String,
+}
+
+/// The value axis: from `min` to `max` in `split` equal steps.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Scale {
+    pub min: f64,
+    pub max: f64,
+    pub split: usize,
+}
+
+/// A round value range that holds every value and zero, in at most six
+/// steps of 1, 2, 2.5 or 5 times a power of ten: never finer than 0.1
+/// (charts-rs writes axis labels with one decimal, so 0.25 is not used
+/// either) and whole for whole units.
+pub(crate) fn scale(values: &[f64], unit: Unit) -> Scale {
+    let finite = values.iter().copied().filter(|v| v.is_finite());
+    let lo = finite.clone().fold(0.0_f64, f64::min);
+    let mut hi = finite.fold(0.0_f64, f64::max);
+    if hi <= lo {
+        hi = lo + if unit == Unit::Percent { 100.0 } else { 1.0 };
+    }
+    let whole = matches!(unit, Unit::Count | Unit::Days | Unit::Currency);
+    let smallest = if whole { 1.0 } else { 0.1 };
+    let mut magnitude = 10f64.powf(((hi - lo) / 6.0).log10().floor());
+    let splits = |step: f64| (hi / step - 1e-9).ceil() - (lo / step + 1e-9).floor();
+    let step = loop {
+        let found = [1.0, 2.0, 2.5, 5.0]
+            .iter()
+            .map(|m| m * magnitude)
+            .filter(|s| *s >= smallest * (1.0 - 1e-9) && (*s >= 1.0 || (s * 10.0 - (s * 10.0).round()).abs() < 1e-9))
+            .find(|s| splits(*s) <= 6.0);
+        match found {
+            Some(s) => break s,
+            None if magnitude.is_finite() && magnitude < f64::MAX / 10.0 => magnitude *= 10.0,
+            None => break hi - lo,
+        }
+    };
+    let min = (lo / step + 1e-9).floor() * step;
+    let max = (hi / step - 1e-9).ceil() * step;
+    let split = (((max - min) / step).round() as usize).clamp(1, 6);
+    Scale { min, max, split }
+}
+
+/// A value as charts-rs takes it; values beyond `f32` are left out.
+fn to_f32(v: f64) -> Option<f32> {
+    let f = v as f32;
+    f.is_finite().then_some(f)
+}
+
+fn colour(hex: &str) -> Color {
+    Color::from(hex)
+}
+
+/// Markers of the series, so lines differ by more than colour.
+fn symbol(k: usize) -> Symbol {
+    let c = Some(colour(SERIES_COLOURS[k % SERIES_COLOURS.len()]));
+    match k % 4 {
+        0 => Symbol::Circle(3.0, c),
+        1 => Symbol::Rect(3.0, c),
+        2 => Symbol::Triangle(4.0, c),
+        _ => Symbol::Diamond(4.0, c),
+    }
+}
+
+fn y_axis(scale: Scale, title: String) -> YAxisConfig {
+    YAxisConfig {
+        min: Some(scale.min as f32),
+        max: Some(scale.max as f32),
+        split_number: scale.split,
+        formatter: Some("{t}".into()),
+        title: Some(title),
+        font: charts_rs::FontConfig { size: 12.0, color: colour(SECONDARY), weight: None },
+        stroke_color: colour(SECONDARY),
+        name_gap: 6.0,
+        ..Default::default()
+    }
+}
+
+/// Every value drawn, and the target, for the value range.
+fn range_values(d: &ChartData) -> Vec<f64> {
+    let mut v: Vec<f64> = d
+        .series
+        .iter()
+        .flat_map(|s| (0..d.categories.len()).filter_map(move |i| drawable(point(s, i))))
+        .filter(|v| to_f32(*v).is_some())
+        .collect();
+    v.extend(d.target.filter(|t| to_f32(*t).is_some()));
+    v
+}
+
+fn series_values(d: &ChartData, k: usize, order: &[usize]) -> Vec<Option<f32>> {
+    order.iter().map(|&i| drawable(point(&d.series[k], i)).and_then(to_f32)).collect()
+}
+
+fn target_line(d: &ChartData) -> Vec<MarkLine> {
+    d.target
+        .and_then(to_f32)
+        .map(|t| {
+            vec![MarkLine {
+                category: MarkLineCategory::Value(t),
+                color: Some(colour(ORANGE)),
+                stroke_width: Some(2.0),
+                stroke_dash_array: Some("6,4".into()),
+            }]
+        })
+        .unwrap_or_default()
+}
+
+/// Settings shared by every kind.
+fn setup(b: &mut charts_rs::ChartBase, d: &ChartData, width: f32, height: f32, legend: bool) {
+    b.width = width;
+    b.height = height;
+    b.font_family = FONT_STACK.into();
+    b.background_color = Color::white();
+    b.margin = Margin { left: 8.0, top: 14.0, right: 18.0, bottom: 8.0 };
+    b.series.colors = SERIES_COLOURS.iter().map(|c| colour(c)).collect();
+    b.series.stroke_width = 2.0;
+    b.series.label.font.color = colour(TEXT);
+    b.series.label.font.size = 12.0;
+    b.x_axis.font.size = 12.0;
+    b.x_axis.font.color = colour(SECONDARY);
+    b.x_axis.stroke_color = colour(SECONDARY);
+    b.grid.stroke_color = colour(GRID);
+    b.legend.show = Some(legend);
+    b.legend.position = Some(Position::Bottom);
+    b.legend.font.size = 13.0;
+    b.legend.font.color = colour(TEXT);
+    b.title.text = String::new();
+    b.sub_title.text = String::new();
+    let key = key_entries(d);
+    if !key.is_empty() {
+        b.texts.push(TextConfig {
+            text: clean(&format!("Key: {}", key.join("; "))),
+            left: Some(8.0),
+            bottom: Some(4.0),
+            font: charts_rs::FontConfig { size: 12.0, color: colour(SECONDARY), weight: None },
+            reserve: true,
+            ..Default::default()
+        });
+    }
+    if range_values(d).is_empty() {
+        b.texts.push(TextConfig {
+            text: "No figures are available to draw".into(),
+            font: charts_rs::FontConfig { size: 14.0, color: colour(TEXT), weight: None },
+            ..Default::default()
+        });
+    }
+}
+
+/// "Provisional [p]" or, with several series, "North West: revised [r]".
+fn flags_legend(d: &ChartData, k: usize) -> Option<String> {
+    let s = &d.series[k];
+    let mut flags = crate::figure::Flags::NONE;
+    for i in 0..d.categories.len() {
+        let f = point(s, i);
+        if drawable(f).is_some() {
+            flags = flags.union(f.flags());
+        }
+    }
+    let words: Vec<String> = flags.iter().map(|f| format!("{} [{}]", f.words(), f.letter())).collect();
+    let words = words.join(" or ");
+    let mut cs = words.chars();
+    let capitalised = match cs.next() {
+        Some(c) => c.to_uppercase().collect::<String>() + cs.as_str(),
+        None => return None,
+    };
+    Some(if d.series.len() > 1 { format!("{}: {words}", s.name.trim()) } else { capitalised })
+}
+
+fn line(d: &ChartData) -> Result<String, String> {
+    let n = d.categories.len();
+    let order: Vec<usize> = (0..n).collect();
+    let mut list = Vec::new();
+    for k in 0..d.series.len() {
+        let mut s = Series::new_nullable(clean(&d.series[k].name), series_values(d, k, &order));
+        s.index = Some(k);
+        s.symbol = Some(symbol(k));
+        list.push(s);
+    }
+    // Rings around flagged points: a series of those points alone, on top.
+    for k in 0..d.series.len() {
+        let Some(name) = flags_legend(d, k) else { continue };
+        let data: Vec<Option<f32>> =
+            (0..n).map(|i| point(&d.series[k], i)).map(|f| if f.flags() == Default::default() { None } else { drawable(f).and_then(to_f32) }).collect();
+        let mut s = Series::new_nullable(clean(&name), data);
+        s.index = Some(k);
+        s.symbol = Some(Symbol::Circle(6.0, Some(Color::white())));
+        s.stroke_dash_array = Some("0,100000".into());
+        list.push(s);
+    }
+    if let Some(first) = list.first_mut() {
+        first.mark_lines = target_line(d);
+    }
+    let legend = list.len() > 1;
+    let cats = (0..n).map(|i| clean(&category_label(d, i))).collect();
+    let mut c = LineChart::new(list, cats);
+    setup(&mut c.base, d, WIDTH, HEIGHT, legend);
+    c.y_axis_configs = vec![y_axis(scale(&range_values(d), d.unit), clean(&d.unit.axis_label()))];
+    c.svg().map_err(|e| e.to_string())
+}
+
+fn bar(d: &ChartData) -> Result<(String, Vec<Mark>), String> {
+    let n = d.categories.len();
+    let order: Vec<usize> = (0..n).collect();
+    let mut list = Vec::new();
+    let mut expected = Vec::new();
+    for k in 0..d.series.len() {
+        let data = series_values(d, k, &order);
+        for (i, v) in data.iter().enumerate() {
+            if v.is_some() {
+                expected.push((k, i));
+            }
+        }
+        let mut s = Series::new_nullable(clean(&d.series[k].name), data);
+        s.index = Some(k);
+        list.push(s);
+    }
+    if let Some(first) = list.first_mut() {
+        first.mark_lines = target_line(d);
+    }
+    let legend = list.len() > 1;
+    let cats = (0..n).map(|i| clean(&category_label(d, i))).collect();
+    let mut c = BarChart::new(list, cats);
+    setup(&mut c.base, d, WIDTH, HEIGHT, legend);
+    c.y_axis_configs = vec![y_axis(scale(&range_values(d), d.unit), clean(&d.unit.axis_label()))];
+    let marks = expected
+        .into_iter()
+        .map(|(k, i)| {
+            let f = point(&d.series[k], i);
+            Mark { text: shorthand(f), negative: drawable(f).is_some_and(|v| v < 0.0) }
+        })
+        .collect();
+    c.svg().map(|svg| (svg, marks)).map_err(|e| e.to_string())
+}
+
+/// "[p] [r]" for a figure's flags; empty without.
+fn shorthand(f: Figure) -> String {
+    f.flags().iter().map(|f| format!("[{}]", f.letter())).collect::<Vec<_>>().join(" ")
+}
+
+/// The value label of a horizontal bar: short units, then the shorthand.
+fn bar_label(d: &ChartData, v: f64, f: Figure) -> String {
+    let n = match d.unit {
+        Unit::Percent | Unit::Currency => d.unit.format(v, d.decimals),
+        _ => crate::catalogue::group_thousands(v, d.decimals),
+    };
+    let flags = shorthand(f);
+    if flags.is_empty() {
+        n
+    } else {
+        format!("{n} {flags}")
+    }
+}
+
+const ROW: f32 = 26.0;
+
+fn hbar(d: &ChartData) -> Result<(String, Vec<Mark>, f32), String> {
+    let n = d.categories.len();
+    // charts-rs draws the first category at the bottom: reverse.
+    let order: Vec<usize> = (0..n).rev().collect();
+    let highlight = d.highlight.filter(|h| *h < n && d.series.len() == 1);
+    let mut list = Vec::new();
+    let mut marks = Vec::new();
+    let mut widest: f32 = 0.0;
+    for k in 0..d.series.len() {
+        let data = series_values(d, k, &order);
+        for (pos, v) in data.iter().enumerate() {
+            if let Some(v) = v {
+                let f = point(&d.series[k], order[pos]);
+                let text = bar_label(d, *v as f64, f);
+                let w = measure_text_width_family(FONT_STACK, 12.0, &text).map(|b| b.width()).unwrap_or(text.len() as f32 * 7.0);
+                widest = widest.max(w);
+                marks.push(Mark { text, negative: *v < 0.0 });
+            }
+        }
+        let mut s = Series::new_nullable(clean(&d.series[k].name), data);
+        s.index = Some(k);
+        if let Some(h) = highlight {
+            s.colors = Some(order.iter().map(|&i| Some(colour(if i == h { DARK_BLUE } else { TURQUOISE }))).collect());
+        }
+        list.push(s);
+    }
+    if let Some(first) = list.first_mut() {
+        first.mark_lines = target_line(d);
+    }
+    let legend = list.len() > 1;
+    let cats = order.iter().map(|&i| clean(&category_label(d, i))).collect();
+    let mut c = HorizontalBarChart::new(list, cats);
+    let rows = n.max(1) as f32 * (d.series.len().max(1) as f32).sqrt();
+    let height = (ROW * rows + 84.0 + if legend { 30.0 } else { 0.0 } + if key_entries(d).is_empty() { 0.0 } else { 20.0 }).round();
+    setup(&mut c.base, d, WIDTH, height, legend);
+    c.base.margin.right = (widest + 14.0).clamp(18.0, 200.0).round();
+    c.base.x_axis.title = clean(&d.unit.axis_label());
+    c.y_axis_configs = vec![y_axis(scale(&range_values(d), d.unit), String::new())];
+    c.y_axis_configs[0].title = None;
+    c.svg().map(|svg| (svg, marks, height)).map_err(|e| e.to_string())
+}
+
+/// Text to write by one drawn bar.
+pub(crate) struct Mark {
+    text: String,
+    negative: bool,
+}
+
+/// A bar as charts-rs drew it.
+#[derive(Debug, Clone, Copy, Default)]
+struct BarBox {
+    x: f32,
+    y: f32,
+    w: f32,
+    h: f32,
+}
+
+fn attr(tag: &str, name: &str) -> Option<f32> {
+    let key = format!(" {name}=\"");
+    let start = tag.find(&key)? + key.len();
+    let end = tag[start..].find('"')? + start;
+    tag[start..end].parse().ok()
+}
+
+/// Removes charts-rs's `data-*` attributes from a tag.
+fn strip_data(tag: &str) -> String {
+    let mut out = String::with_capacity(tag.len());
+    let mut rest = tag;
+    while let Some(at) = rest.find(" data-") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at..];
+        let end = after.find("=\"").and_then(|q| after[q + 2..].find('"').map(|e| q + 2 + e + 1)).unwrap_or(after.len());
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Walks the tags of charts-rs's SVG body: strips `data-*` attributes,
+/// collects the bars, and rewrites the target line's label.
+fn post_process(body: &str, target_label: Option<&str>) -> (String, Vec<BarBox>) {
+    let mut out = String::with_capacity(body.len() + 256);
+    let mut bars = Vec::new();
+    let mut rest = body;
+    let mut after_target = false;
+    let target_stroke = format!("stroke=\"{ORANGE}\"");
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        let gt = rest[lt..].find('>').map(|g| lt + g + 1).unwrap_or(rest.len());
+        let tag = &rest[lt..gt];
+        rest = &rest[gt..];
+        if tag.contains(" data-") {
+            if tag.starts_with("<rect ") {
+                bars.push(BarBox {
+                    x: attr(tag, "x").unwrap_or(0.0),
+                    y: attr(tag, "y").unwrap_or(0.0),
+                    w: attr(tag, "width").unwrap_or(0.0),
+                    h: attr(tag, "height").unwrap_or(0.0),
+                });
+            }
+            out.push_str(&strip_data(tag));
+            continue;
+        }
+        out.push_str(tag);
+        if let Some(label) = target_label {
+            if tag.starts_with("<line ") && tag.contains(&target_stroke) && tag.contains("stroke-dasharray") {
+                after_target = true;
+            } else if after_target && tag.starts_with("<text ") {
+                after_target = false;
+                if let Some(end) = rest.find("</text>") {
+                    out.push_str(&esc(label));
+                    rest = &rest[end..];
+                }
+            }
+        }
+    }
+    out.push_str(rest);
+    (out, bars)
+}
+
+fn text_el(out: &mut String, x: f32, y: f32, anchor: &str, text: &str) {
+    let _ = write!(
+        out,
+        "\n<text x=\"{x:.1}\" y=\"{y:.1}\" text-anchor=\"{anchor}\" font-size=\"12\" font-family=\"{}\" fill=\"{TEXT}\">{}</text>",
+        esc_attr(FONT_STACK),
+        esc(text)
+    );
+}
+
+/// Splits charts-rs's SVG into its size and its body.
+fn split_root(svg: &str) -> Option<(f32, f32, &str)> {
+    let open_end = svg.find('>')? + 1;
+    let open = &svg[..open_end];
+    let body = svg[open_end..].trim_end().strip_suffix("</svg>")?;
+    Some((attr(open, "width")?, attr(open, "height")?, body.trim_matches('\n')))
+}
+
+/// Draws a chart's SVG body with charts-rs.
+pub(crate) fn draw(d: &ChartData) -> Drawn {
+    let target_label = d.target.filter(|t| to_f32(*t).is_some()).map(|t| format!("Target: {}", d.unit.format(t, d.decimals)));
+    let result = match d.kind {
+        ChartKind::Line => line(d).map(|svg| (svg, Vec::new(), false)),
+        ChartKind::Bar => bar(d).map(|(svg, marks)| (svg, marks, false)),
+        ChartKind::HBar | ChartKind::Ranking => hbar(d).map(|(svg, marks, _)| (svg, marks, true)),
+    };
+    let drawn = result.ok().and_then(|(svg, marks, horizontal)| {
+        let (width, height, body) = split_root(&svg)?;
+        let (mut body, bars) = post_process(body, target_label.as_deref());
+        if bars.len() == marks.len() {
+            for (b, m) in bars.iter().zip(&marks) {
+                if m.text.is_empty() {
+                    continue;
+                }
+                if horizontal {
+                    let y = b.y + b.h / 2.0 + 4.0;
+                    if m.negative {
+                        text_el(&mut body, b.x - 4.0, y, "end", &m.text);
+                    } else {
+                        text_el(&mut body, b.x + b.w + 4.0, y, "start", &m.text);
+                    }
+                } else if m.negative {
+                    text_el(&mut body, b.x + b.w / 2.0, b.y + b.h + 13.0, "middle", &m.text);
+                } else {
+                    text_el(&mut body, b.x + b.w / 2.0, b.y - 4.0, "middle", &m.text);
+                }
+            }
+        }
+        Some(Drawn { width, height, body })
+    });
+    drawn.unwrap_or_else(|| {
+        let mut body = format!("<rect x=\"0\" y=\"0\" width=\"{WIDTH}\" height=\"80\" fill=\"#FFFFFF\"/>");
+        text_el(&mut body, 12.0, 40.0, "start", "This chart could not be drawn: its figures are in the table.");
+        Drawn { width: WIDTH, height: 80.0, body }
+    })
+}
+
+/// A number for a sparkline's label, without a unit.
+pub(crate) fn spark_number(v: f64) -> String {
+    plain_number(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scales_are_round_and_start_at_zero() {
+        assert_eq!(scale(&[1210.0, 1418.0], Unit::Count), Scale { min: 0.0, max: 1500.0, split: 6 });
+        assert_eq!(scale(&[96.0], Unit::Percent), Scale { min: 0.0, max: 100.0, split: 5 });
+        assert_eq!(scale(&[0.45], Unit::Score), Scale { min: 0.0, max: 0.5, split: 5 });
+        assert_eq!(scale(&[1e12], Unit::Count), Scale { min: 0.0, max: 1e12, split: 5 });
+        assert_eq!(scale(&[88.0, 84.1], Unit::Percent), Scale { min: 0.0, max: 100.0, split: 5 });
+        assert_eq!(scale(&[], Unit::Count), Scale { min: 0.0, max: 1.0, split: 1 });
+        assert_eq!(scale(&[-3.2, 4.0], Unit::Rate { per: 1000 }), Scale { min: -4.0, max: 4.0, split: 4 });
+        assert_eq!(scale(&[0.003], Unit::Score), Scale { min: 0.0, max: 0.1, split: 1 });
+        assert_eq!(scale(&[3.0], Unit::Count), Scale { min: 0.0, max: 3.0, split: 3 });
+    }
+
+    #[test]
+    fn strips_data_attributes_only() {
+        assert_eq!(strip_data("<rect x=\"1\" data-series=\"a b\" data-value=\"3\"/>"), "<rect x=\"1\"/>");
+    }
+}

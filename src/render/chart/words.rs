@@ -1,0 +1,498 @@
+//! Text for charts: escaping, period and number words, the `<desc>` written
+//! from the data, and the table of the figures behind a chart.
+
+use super::{ChartData, ChartSeries, HIGHLIGHT_SUFFIX};
+use crate::catalogue::{group_thousands, Polarity};
+use crate::figure::{marker_words, Figure, Flag};
+use crate::validate::ChartKind;
+use std::fmt::Write as _;
+
+/// Whether a character may appear in an XML 1.0 document (HTML and SVG alike).
+/// C1 controls and non-characters are excluded too: HTML calls them parse errors.
+fn xml_char(c: char) -> bool {
+    let noncharacter = matches!(c, '\u{FDD0}'..='\u{FDEF}') || (c as u32 & 0xFFFE) == 0xFFFE;
+    !noncharacter && matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{7E}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{10FFFF}')
+}
+
+/// The text with characters XML cannot hold dropped (control characters and
+/// non-characters); used for every string handed to charts-rs.
+pub(crate) fn clean(s: &str) -> String {
+    s.chars().filter(|c| xml_char(*c)).collect()
+}
+
+/// Escapes text content for HTML and XML (`&`, `<`, `>`); drops characters
+/// XML cannot hold.
+pub(crate) fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c if xml_char(c) => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Escapes a double- or single-quoted attribute value for HTML and XML.
+pub(crate) fn esc_attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if xml_char(c) => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A figure that can be drawn and stated: a finite number.
+pub(crate) fn drawable(f: Figure) -> Option<f64> {
+    f.value().filter(|v| v.is_finite())
+}
+
+/// The figure of a series at a category; a series shorter than the
+/// categories has no figure there.
+pub(crate) fn point(s: &ChartSeries, i: usize) -> Figure {
+    s.points.get(i).copied().unwrap_or(Figure::NotAvailable(crate::figure::Flags::NONE))
+}
+
+/// A number with the chart's unit: "1,418", "88.0%", "612.4 per 100,000".
+pub(crate) fn fmt(d: &ChartData, v: f64) -> String {
+    d.unit.format(v, d.decimals)
+}
+
+/// A number without a unit, with as few decimals (up to two) as it needs.
+pub(crate) fn plain_number(v: f64) -> String {
+    let decimals = (0..=2u8).find(|d| {
+        let m = 10f64.powi(*d as i32);
+        ((v * m).round() - v * m).abs() < 1e-6
+    });
+    group_thousands(v, decimals.unwrap_or(2))
+}
+
+const MONTHS: [(&str, &str); 12] = [
+    ("Jan", "January"),
+    ("Feb", "February"),
+    ("Mar", "March"),
+    ("Apr", "April"),
+    ("May", "May"),
+    ("Jun", "June"),
+    ("Jul", "July"),
+    ("Aug", "August"),
+    ("Sep", "September"),
+    ("Oct", "October"),
+    ("Nov", "November"),
+    ("Dec", "December"),
+];
+
+/// A category as it is read out: "Apr 2024" is "April 2024", "Q2 2024/25" is
+/// "Quarter 2, 2024/25"; anything else as it is.
+pub(crate) fn period_words(cat: &str) -> String {
+    if let Some((m, y)) = cat.split_once(' ') {
+        if y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()) {
+            if let Some((_, long)) = MONTHS.iter().find(|(short, _)| *short == m) {
+                return format!("{long} {y}");
+            }
+        }
+        if let Some(q) = m.strip_prefix('Q') {
+            if q.len() == 1 && matches!(q, "1" | "2" | "3" | "4") && y.len() == 7 && y.as_bytes()[4] == b'/' {
+                return format!("Quarter {q}, {y}");
+            }
+        }
+    }
+    cat.to_string()
+}
+
+/// "a", "a and b", "a, b and c".
+pub(crate) fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st...
+pub(crate) fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+/// The label of a category as drawn and as a table row: the highlighted
+/// ranking member gets a text marker as well as its colour.
+pub(crate) fn category_label(d: &ChartData, i: usize) -> String {
+    let c = &d.categories[i];
+    if d.highlight == Some(i) && matches!(d.kind, ChartKind::Ranking | ChartKind::HBar) {
+        format!("{c}{HIGHLIGHT_SUFFIX}")
+    } else {
+        c.clone()
+    }
+}
+
+/// Ranks of a ranking's members (1 = best) from their values and the
+/// polarity; members without a figure have none. Ties share a rank. With a
+/// neutral polarity the given order is the ranking.
+pub(crate) fn ranks(d: &ChartData) -> Vec<Option<usize>> {
+    let Some(s) = d.series.first() else {
+        return vec![None; d.categories.len()];
+    };
+    let values: Vec<Option<f64>> = (0..d.categories.len()).map(|i| drawable(point(s, i))).collect();
+    let mut position = 0;
+    values
+        .iter()
+        .map(|v| {
+            let v = (*v)?;
+            position += 1;
+            Some(match d.polarity {
+                Polarity::Higher => 1 + values.iter().flatten().filter(|o| **o > v).count(),
+                Polarity::Lower => 1 + values.iter().flatten().filter(|o| **o < v).count(),
+                Polarity::Neutral => position,
+            })
+        })
+        .collect()
+}
+
+/// Flags shorthand for HTML: `<span class="flag">[r]<span class="visually-hidden"> revised</span></span>`.
+fn flags_html(f: Figure, out: &mut String) {
+    for flag in f.flags().iter() {
+        let _ = write!(out, " <span class=\"flag\">[{}]<span class=\"visually-hidden\"> {}</span></span>", flag.letter(), flag.words());
+    }
+}
+
+/// One table cell's content: the formatted number with its flags, or why
+/// there is none. A suppressed figure says so and nothing else.
+pub(crate) fn cell_html(d: &ChartData, f: Figure) -> String {
+    let mut out = String::new();
+    match f {
+        Figure::Value(v, _) if v.is_finite() => {
+            out.push_str(&esc(&fmt(d, v)));
+            flags_html(f, &mut out);
+        }
+        Figure::Value(..) | Figure::NotAvailable(_) => {
+            out.push_str("[x] not available");
+            flags_html(f, &mut out);
+        }
+        Figure::Suppressed => {
+            out.push_str("[c] suppressed<span class=\"visually-hidden\"> to protect confidentiality</span>");
+        }
+    }
+    out
+}
+
+/// The `<details>` with the captioned table of the figures behind a chart.
+pub(crate) fn table_html(d: &ChartData, out: &mut String) {
+    let n = d.categories.len();
+    let first = match d.kind {
+        ChartKind::Line | ChartKind::Bar => "Period",
+        ChartKind::HBar => "Area",
+        ChartKind::Ranking => "Council",
+    };
+    out.push_str("<details class=\"chart-data\"><summary>Show the figures behind this chart</summary>");
+    out.push_str("<table class=\"chart-table\"><caption>");
+    out.push_str(&esc(&d.title));
+    if let Some(t) = d.target.filter(|t| t.is_finite()) {
+        let _ = write!(out, ". Target: {}", esc(&fmt(d, t)));
+    }
+    let _ = write!(out, "</caption><thead><tr><th scope=\"col\">{first}</th>");
+    let ranks = if d.kind == ChartKind::Ranking { ranks(d) } else { Vec::new() };
+    if d.kind == ChartKind::Ranking {
+        out.push_str("<th scope=\"col\">Rank</th>");
+    }
+    for s in &d.series {
+        let _ = write!(out, "<th scope=\"col\">{}</th>", esc(&s.name));
+    }
+    out.push_str("</tr></thead><tbody>");
+    for i in 0..n {
+        if d.highlight == Some(i) && matches!(d.kind, ChartKind::Ranking | ChartKind::HBar) {
+            out.push_str("<tr class=\"highlight\">");
+        } else {
+            out.push_str("<tr>");
+        }
+        let _ = write!(out, "<th scope=\"row\">{}</th>", esc(&category_label(d, i)));
+        if d.kind == ChartKind::Ranking {
+            match ranks.get(i).copied().flatten() {
+                Some(r) => {
+                    let _ = write!(out, "<td>{}</td>", ordinal(r));
+                }
+                None => out.push_str("<td>not ranked</td>"),
+            }
+        }
+        for s in &d.series {
+            let _ = write!(out, "<td>{}</td>", cell_html(d, point(s, i)));
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table>");
+    let key = key_entries(d);
+    if !key.is_empty() {
+        let _ = write!(out, "<p class=\"chart-key\">Key: {}.</p>", esc(&key.join("; ")));
+    }
+    out.push_str("</details>");
+}
+
+/// The shorthand markers a chart's figures use, in key order: "[p] provisional".
+pub(crate) fn key_entries(d: &ChartData) -> Vec<String> {
+    let mut letters: Vec<char> = Vec::new();
+    for s in &d.series {
+        for i in 0..d.categories.len() {
+            let f = point(s, i);
+            let f = if matches!(f, Figure::Value(v, _) if !v.is_finite()) { Figure::NotAvailable(f.flags()) } else { f };
+            for m in f.markers() {
+                if !letters.contains(&m) {
+                    letters.push(m);
+                }
+            }
+        }
+    }
+    ['x', 'c', 'p', 'r', 'e', 'u']
+        .iter()
+        .filter(|c| letters.contains(c))
+        .map(|c| {
+            let w = if *c == 'c' { "suppressed" } else { marker_words(*c) };
+            format!("[{c}] {w}")
+        })
+        .collect()
+}
+
+/// The figures of a series that can be stated, with their category index.
+fn values_of(d: &ChartData, s: &ChartSeries) -> Vec<(usize, f64)> {
+    (0..d.categories.len()).filter_map(|i| drawable(point(s, i)).map(|v| (i, v))).collect()
+}
+
+/// "Contacts rose from 1,210 in April 2024 to 1,418 in March 2025, the highest in the period."
+fn trend_sentence(d: &ChartData, s: &ChartSeries, extremes: bool) -> String {
+    let name = s.name.trim();
+    let vals = values_of(d, s);
+    let at = |i: usize| period_words(&d.categories[i]);
+    match vals.as_slice() {
+        [] => format!("There are no figures for {name} in this period."),
+        [(i, v)] => format!("{name} was {} in {}, the only figure in the period.", fmt(d, *v), at(*i)),
+        [(i0, v0), .., (i1, v1)] => {
+            let (a, b) = (fmt(d, *v0), fmt(d, *v1));
+            let mut out = if a == b {
+                format!("{name} was {a} in {} and the same in {}", at(*i0), at(*i1))
+            } else {
+                let verb = if v1 > v0 { "rose" } else { "fell" };
+                format!("{name} {verb} from {a} in {} to {b} in {}", at(*i0), at(*i1))
+            };
+            if extremes && vals.len() >= 3 {
+                let max = vals.iter().map(|p| p.1).fold(f64::MIN, f64::max);
+                let min = vals.iter().map(|p| p.1).fold(f64::MAX, f64::min);
+                let count = |x: f64| vals.iter().filter(|p| p.1 == x).count();
+                if *v1 == max && count(max) == 1 {
+                    out.push_str(", the highest in the period.");
+                } else if *v1 == min && count(min) == 1 {
+                    out.push_str(", the lowest in the period.");
+                } else if max > min {
+                    let imax = vals.iter().find(|p| p.1 == max).map(|p| p.0).unwrap_or(0);
+                    let imin = vals.iter().find(|p| p.1 == min).map(|p| p.0).unwrap_or(0);
+                    let _ = write!(out, ". The highest was {} in {} and the lowest {} in {}.", fmt(d, max), at(imax), fmt(d, min), at(imin));
+                } else {
+                    out.push('.');
+                }
+            } else {
+                out.push('.');
+            }
+            out
+        }
+    }
+}
+
+/// "No figure is shown for June 2024 (not available) or October 2024 (suppressed)."
+fn gaps_sentence(d: &ChartData, s: &ChartSeries, named: bool) -> Option<String> {
+    let gaps: Vec<String> = (0..d.categories.len())
+        .filter_map(|i| match point(s, i) {
+            Figure::Suppressed => Some(format!("{} (suppressed)", period_words(&d.categories[i]))),
+            f if drawable(f).is_none() => Some(format!("{} (not available)", period_words(&d.categories[i]))),
+            _ => None,
+        })
+        .collect();
+    if gaps.is_empty() || gaps.len() == d.categories.len() {
+        return None;
+    }
+    let list = match gaps.as_slice() {
+        [init @ .., last] if !init.is_empty() => format!("{} or {last}", init.join(", ")),
+        _ => gaps.join(""),
+    };
+    Some(if named { format!("{} has no figure for {list}.", s.name.trim()) } else { format!("No figure is shown for {list}.") })
+}
+
+/// "The figures for January 2025 and February 2025 are provisional."
+fn flag_sentences(d: &ChartData, s: &ChartSeries, named: bool, out: &mut Vec<String>) {
+    for flag in Flag::ALL {
+        let cats: Vec<String> = (0..d.categories.len())
+            .filter(|i| drawable(point(s, *i)).is_some() && point(s, *i).flags().has(flag))
+            .map(|i| period_words(&d.categories[i]))
+            .collect();
+        if cats.is_empty() {
+            continue;
+        }
+        let whose = if named { format!("{} figure", s.name.trim()) } else { "figure".into() };
+        let words = flag.words();
+        out.push(match cats.as_slice() {
+            [one] => format!("The {whose} for {one} is {words}."),
+            _ => format!("The {whose}s for {} are {words}.", join_and(&cats)),
+        });
+    }
+}
+
+/// The sentence about the target, judged with the polarity where it has one.
+fn target_sentence(d: &ChartData) -> Option<String> {
+    let t = d.target.filter(|t| t.is_finite())?;
+    let mut out = format!("The target is {}", fmt(d, t));
+    let latest = d.series.first().and_then(|s| values_of(d, s).last().copied());
+    if let Some((i, v)) = latest {
+        let met = match d.polarity {
+            Polarity::Higher => Some(v >= t),
+            Polarity::Lower => Some(v <= t),
+            Polarity::Neutral => None,
+        };
+        if let Some(met) = met {
+            let verb = if met { "meets it" } else { "does not meet it" };
+            let _ = write!(out, "; the latest figure, {} in {}, {verb}", fmt(d, v), period_words(&d.categories[i]));
+        }
+    }
+    out.push('.');
+    Some(out)
+}
+
+/// The chart's description in words, from its data.
+pub(crate) fn describe(d: &ChartData) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    match d.kind {
+        ChartKind::Line | ChartKind::Bar => {
+            let named = d.series.len() > 1;
+            for (k, s) in d.series.iter().enumerate() {
+                parts.push(trend_sentence(d, s, k == 0));
+                parts.extend(gaps_sentence(d, s, named || k > 0));
+                flag_sentences(d, s, named, &mut parts);
+            }
+            if d.series.is_empty() || d.categories.is_empty() {
+                parts.push("There are no figures to show.".into());
+            }
+        }
+        ChartKind::HBar => {
+            for s in &d.series {
+                let items: Vec<String> = (0..d.categories.len())
+                    .map(|i| {
+                        let f = point(s, i);
+                        let label = category_label(d, i);
+                        match (f, drawable(f)) {
+                            (Figure::Suppressed, _) => format!("{label} suppressed"),
+                            (_, None) => format!("{label} not available"),
+                            (_, Some(v)) => {
+                                let flags: Vec<&str> = f.flags().iter().map(Flag::words).collect();
+                                if flags.is_empty() {
+                                    format!("{label} {}", fmt(d, v))
+                                } else {
+                                    format!("{label} {} ({})", fmt(d, v), flags.join(", "))
+                                }
+                            }
+                        }
+                    })
+                    .collect();
+                if items.is_empty() {
+                    parts.push(format!("There are no figures for {}.", s.name.trim()));
+                } else {
+                    parts.push(format!("{}: {}.", s.name.trim(), join_and(&items)));
+                }
+            }
+            if d.series.is_empty() {
+                parts.push("There are no figures to show.".into());
+            }
+        }
+        ChartKind::Ranking => parts.extend(ranking_sentences(d)),
+    }
+    parts.extend(target_sentence(d));
+    if d.polarity != Polarity::Neutral && !parts.is_empty() {
+        parts.push(format!("{}.", d.polarity.words()));
+    }
+    parts.join(" ")
+}
+
+fn ranking_sentences(d: &ChartData) -> Vec<String> {
+    let mut parts = Vec::new();
+    let Some(s) = d.series.first() else {
+        return vec!["There are no figures to show.".into()];
+    };
+    let ranks = ranks(d);
+    let ranked: Vec<(usize, f64)> = values_of(d, s);
+    let total = ranked.len();
+    let order = if d.polarity == Polarity::Neutral { "in the order given" } else { "best first" };
+    parts.push(format!("{} members, {order}.", d.categories.len()));
+    if let Some(h) = d.highlight.filter(|h| *h < d.categories.len()) {
+        let name = &d.categories[h];
+        match (point(s, h), ranks.get(h).copied().flatten(), drawable(point(s, h))) {
+            (Figure::Suppressed, ..) => parts.push(format!("{name}'s figure is suppressed, so it is not ranked.")),
+            (_, Some(r), Some(v)) => parts.push(format!("{name} is ranked {} of {total}, with {}.", ordinal(r), fmt(d, v))),
+            _ => parts.push(format!("{name} has no figure, so it is not ranked.")),
+        }
+    }
+    if let (Some(best), Some(worst)) = (ranked.first(), ranked.last()) {
+        if total > 1 {
+            parts.push(format!(
+                "The first is {} with {} and the last {} with {}.",
+                d.categories[best.0],
+                fmt(d, best.1),
+                d.categories[worst.0],
+                fmt(d, worst.1)
+            ));
+        }
+    } else {
+        parts.push("There are no figures to rank.".into());
+    }
+    let missing = d.categories.len() - total;
+    if missing == 1 {
+        parts.push("1 member has no figure.".into());
+    } else if missing > 1 {
+        parts.push(format!("{missing} members have no figure."));
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_text_and_attributes() {
+        assert_eq!(esc("a < b & \"c\" > 'd'"), "a &lt; b &amp; \"c\" &gt; 'd'");
+        assert_eq!(esc_attr("a<b&\"c\"'"), "a&lt;b&amp;&quot;c&quot;&#39;");
+        assert_eq!(esc("bell\u{7}ok\u{FFFF}"), "bellok");
+        assert_eq!(clean("x\u{0}y"), "xy");
+    }
+
+    #[test]
+    fn reads_periods() {
+        assert_eq!(period_words("Apr 2024"), "April 2024");
+        assert_eq!(period_words("Q2 2024/25"), "Quarter 2, 2024/25");
+        assert_eq!(period_words("2023/24"), "2023/24");
+        assert_eq!(period_words("May Hill 2024"), "May Hill 2024");
+    }
+
+    #[test]
+    fn words_for_numbers() {
+        assert_eq!(ordinal(1), "1st");
+        assert_eq!(ordinal(12), "12th");
+        assert_eq!(ordinal(23), "23rd");
+        assert_eq!(ordinal(111), "111th");
+        assert_eq!(plain_number(1210.0), "1,210");
+        assert_eq!(plain_number(84.1), "84.1");
+        assert_eq!(plain_number(0.125), "0.13");
+        assert_eq!(join_and(&["a".into(), "b".into(), "c".into()]), "a, b and c");
+    }
+}
