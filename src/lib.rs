@@ -80,20 +80,53 @@ pub fn compile(root: &Path, drafts: bool, base_url: Option<&str>) -> Result<(mod
     Ok((model::build(defs, drafts), sorted(diags)))
 }
 
+/// A built site held in memory: every file of the output, sorted by path.
+#[derive(Debug)]
+pub struct BuiltSite {
+    /// The model it was built from.
+    pub site: model::Site,
+    /// Every output file, static files included.
+    pub files: Vec<render::pages::OutputFile>,
+    /// HTML pages among them.
+    pub pages: usize,
+    /// Warnings found on the way.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Compiles and renders a site into memory, without touching the output directory.
+pub fn build_in_memory(root: &Path, drafts: bool, base_url: Option<&str>) -> Result<BuiltSite, Vec<Diagnostic>> {
+    let (site, warnings) = compile(root, drafts, base_url)?;
+    let env = render::templates::environment(root, &site.settings.theme)?;
+    let rendered = render::pages::render_site(&site, &env)?;
+    let mut files = rendered.files;
+    let mut statics = Vec::new();
+    if !render::templates::has_theme_folder(root, &site.settings.theme) {
+        statics.push(render::pages::OutputFile { path: "style.css".into(), bytes: render::templates::DEFAULT_CSS.as_bytes().to_vec() });
+    }
+    // Theme static files first, then the site's own static/ over them, then generated pages over both.
+    for dir in [root.join("themes").join(&site.settings.theme).join("static"), root.join("static")] {
+        statics.extend(write::read_dir_files(&dir).map_err(|e| vec![Diagnostic::error(diagnostic::rel(root, &dir), diagnostic::Pos::FILE, format!("cannot read static files: {e}")).help("check the folder can be read")])?);
+    }
+    let generated: std::collections::HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
+    let mut by_path: std::collections::BTreeMap<String, render::pages::OutputFile> = Default::default();
+    for f in statics {
+        if !generated.contains(&f.path) {
+            by_path.insert(f.path.clone(), f);
+        }
+    }
+    for f in files.drain(..) {
+        by_path.insert(f.path.clone(), f);
+    }
+    Ok(BuiltSite { site, files: by_path.into_values().collect(), pages: rendered.pages, warnings })
+}
+
 /// Builds the website: compile, render with the theme, and swap the output in.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
     let root = &options.root;
-    let (site, warnings) = compile(root, options.drafts, options.base_url.as_deref())?;
-    let env = render::templates::environment(root, &site.settings.theme)?;
-    let rendered = render::pages::render_site(&site, &env)?;
-    let output = options.output.clone().unwrap_or_else(|| root.join(&site.settings.output));
-    let statics = [root.join("themes").join(&site.settings.theme).join("static"), root.join("static")];
-    let mut files = rendered.files;
-    if !render::templates::has_theme_folder(root, &site.settings.theme) {
-        files.push(render::pages::OutputFile { path: "style.css".into(), bytes: render::templates::DEFAULT_CSS.as_bytes().to_vec() });
-    }
-    write::write_site(root, &output, &files, &statics).map_err(|d| vec![d])?;
-    Ok(BuildReport { output, pages: rendered.pages, diagnostics: warnings })
+    let built = build_in_memory(root, options.drafts, options.base_url.as_deref())?;
+    let output = options.output.clone().unwrap_or_else(|| root.join(&built.site.settings.output));
+    write::write_site(root, &output, &built.files).map_err(|d| vec![d])?;
+    Ok(BuildReport { output, pages: built.pages, diagnostics: built.warnings })
 }
 
 /// Scaffolds a quarter (to come).

@@ -6,6 +6,7 @@ use crate::render::pages::OutputFile;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
+
 /// Marks a directory as scrutiny's output, so it may be replaced.
 pub const MARKER: &str = ".scrutiny-output";
 
@@ -48,17 +49,14 @@ pub fn check_output(root: &Path, output: &Path) -> Result<PathBuf, Diagnostic> {
     Ok(out)
 }
 
-/// Writes `files` and the static folders into a fresh directory, then swaps it in.
-pub fn write_site(root: &Path, output: &Path, files: &[OutputFile], static_dirs: &[PathBuf]) -> Result<(), Diagnostic> {
+/// Writes `files` into a fresh directory beside the output, then swaps it in.
+pub fn write_site(root: &Path, output: &Path, files: &[OutputFile]) -> Result<(), Diagnostic> {
     let out = check_output(root, output)?;
     let parent = out.parent().expect("checked").to_path_buf();
     let name = out.file_name().expect("checked").to_string_lossy().to_string();
     let staging = tempfile::Builder::new().prefix(&format!(".{name}.building-")).tempdir_in(&parent).map_err(|e| refuse(format!("cannot create a folder beside {}: {e}", out.display()), "check the folder can be written to"))?;
     let io = |e: std::io::Error, what: &Path| refuse(format!("cannot write {}: {e}", what.display()), "check there is free disk space and the folder can be written to");
 
-    for dir in static_dirs {
-        copy_dir(dir, staging.path()).map_err(|e| io(e, dir))?;
-    }
     let mut dirs: Vec<PathBuf> = files.iter().filter_map(|f| Path::new(&f.path).parent().map(|p| staging.path().join(p))).collect();
     dirs.sort();
     dirs.dedup();
@@ -90,22 +88,20 @@ pub fn write_site(root: &Path, output: &Path, files: &[OutputFile], static_dirs:
     Ok(())
 }
 
-/// Copies a directory tree, skipping editor and system files.
-fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+/// Reads a directory tree of static files into memory, skipping editor and system files.
+pub fn read_dir_files(from: &Path) -> std::io::Result<Vec<OutputFile>> {
+    let mut out = Vec::new();
     if !from.is_dir() {
-        return Ok(());
+        return Ok(out);
     }
     for entry in walkdir::WalkDir::new(from).sort_by_file_name().into_iter().filter_entry(|e| e.depth() == 0 || !crate::load::is_ignorable(&e.file_name().to_string_lossy())) {
         let entry = entry.map_err(std::io::Error::other)?;
-        let rel = entry.path().strip_prefix(from).expect("below from");
-        let target = to.join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target)?;
-        } else if entry.file_type().is_file() {
-            std::fs::copy(entry.path(), &target)?;
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(from).expect("below from").to_string_lossy().replace('\\', "/");
+            out.push(OutputFile { path: rel, bytes: std::fs::read(entry.path())? });
         }
     }
-    Ok(())
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -129,8 +125,8 @@ mod tests {
     fn swaps_in_and_keeps_nothing_stale() {
         let site = tempfile::tempdir().unwrap();
         let out = site.path().join("public");
-        write_site(site.path(), &out, &[OutputFile { path: "a/index.html".into(), bytes: b"1".to_vec() }], &[]).unwrap();
-        write_site(site.path(), &out, &[OutputFile { path: "b.html".into(), bytes: b"2".to_vec() }], &[]).unwrap();
+        write_site(site.path(), &out, &[OutputFile { path: "a/index.html".into(), bytes: b"1".to_vec() }]).unwrap();
+        write_site(site.path(), &out, &[OutputFile { path: "b.html".into(), bytes: b"2".to_vec() }]).unwrap();
         assert!(!out.join("a").exists());
         assert_eq!(std::fs::read(out.join("b.html")).unwrap(), b"2");
         let leftovers: Vec<_> = std::fs::read_dir(site.path()).unwrap().filter_map(Result::ok).map(|e| e.file_name()).collect();

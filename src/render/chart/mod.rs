@@ -1,9 +1,47 @@
 //! Charts: accessible SVG from the model's figures, drawn with charts-rs.
-//! (Interface fixed; drawing to be implemented.)
+//!
+//! [`render`] draws one chart once per build and gives back the HTML for the
+//! pages that show it and the standalone `.svg` file:
+//! - the HTML is a `<figure>`: a caption, the inline SVG (`role="img"`,
+//!   labelled by its `<title>` and a `<desc>` written from the data in words,
+//!   ids prefixed with the chart's id), the figures behind it in a captioned
+//!   table inside a `<details>` (gaps say why: `[x] not available`,
+//!   `[c] suppressed`; flags are shorthand with their words for screen
+//!   readers) and a download link to the standalone file;
+//! - the standalone SVG is the same drawing with the title written above it,
+//!   so it stands on its own when downloaded.
+//!
+//! Drawing (see `draw`): charts-rs draws lines, bars and horizontal bars;
+//! gaps are `None` points, the value axis is computed here (from zero, round
+//! steps, the target inside it), the target is a mark line whose label is
+//! rewritten to "Target: …", flagged points are ringed (lines) or marked
+//! with their shorthand (bars), and rankings show this organisation in dark
+//! blue against turquoise *and* with "(this council)" after its name. Colours
+//! are the Government Analysis Function palette (dark blue #12436D,
+//! turquoise #28A197, dark pink #801650, orange #F46A25 for targets), each at
+//! least 3:1 on the white background; text is #0B0C0C and #505A5F. The font
+//! stack is [`FONT_STACK`]; charts-rs measures text with its bundled font.
+//! Sparklines are a small SVG of our own (`spark`).
+//!
+//! Output is deterministic: no maps are iterated, numbers are formatted with
+//! fixed precision. A suppressed figure's number never reaches the SVG, the
+//! table or the description.
+
+mod draw;
+mod spark;
+mod words;
 
 use crate::catalogue::{Polarity, Unit};
 use crate::figure::Figure;
 use crate::validate::ChartKind;
+use std::fmt::Write as _;
+use words::{esc, esc_attr};
+
+/// The font stack written into every chart.
+pub const FONT_STACK: &str = "Arial, Helvetica, sans-serif";
+
+/// Written after this organisation's name in rankings, so it is marked in text and not by colour alone.
+pub const HIGHLIGHT_SUFFIX: &str = " (this council)";
 
 /// Everything needed to draw one chart, already taken from the model.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,14 +86,95 @@ pub struct RenderedChart {
     pub svg: String,
 }
 
+/// An id attribute's safe form of a chart id: letters, digits, `-` and `_`.
+fn html_id(id: &str) -> String {
+    let s: String = id.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
+    format!("chart-{s}")
+}
+
+fn kind_name(kind: ChartKind) -> &'static str {
+    match kind {
+        ChartKind::Line => "line",
+        ChartKind::Bar => "bar",
+        ChartKind::HBar => "hbar",
+        ChartKind::Ranking => "ranking",
+    }
+}
+
+/// Lines of a title wrapped to a width, measured as charts-rs measures.
+fn wrap(text: &str, size: f32, width: f32) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
+        let w = charts_rs::measure_text_width_family(FONT_STACK, size, &candidate).map(|b| b.width()).unwrap_or(candidate.len() as f32 * size * 0.55);
+        if w > width && !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+            line = word.to_string();
+        } else {
+            line = candidate;
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 /// Draws a chart; `download_href` is the link to its standalone SVG from the page.
 pub fn render(data: &ChartData, download_href: &str) -> RenderedChart {
-    let _ = download_href;
-    RenderedChart { html: format!("<p>{}</p>", data.title), svg: String::new() }
+    let id = html_id(&data.id);
+    let (title_id, desc_id) = (format!("{id}-title"), format!("{id}-desc"));
+    let title = esc(data.title.trim());
+    let desc = esc(&words::describe(data));
+    let drawn = draw::draw(data);
+    let (w, h) = (drawn.width, drawn.height);
+    let head = format!(
+        "<title id=\"{title_id}\">{title}</title>\n<desc id=\"{desc_id}\">{desc}</desc>\n",
+    );
+
+    let mut inline = String::with_capacity(drawn.body.len() + head.len() + 256);
+    let _ = write!(
+        inline,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart-svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"{title_id} {desc_id}\">\n{head}{}\n</svg>",
+        drawn.body
+    );
+
+    // Standalone: the title above the drawing, which is nested as it is.
+    let lines = wrap(data.title.trim(), 16.0, w - 24.0);
+    let top = 16.0 + 22.0 * lines.len() as f32;
+    let total = h + top;
+    let mut svg = String::with_capacity(drawn.body.len() + head.len() + 512);
+    let _ = write!(
+        svg,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{total}\" viewBox=\"0 0 {w} {total}\" role=\"img\" aria-labelledby=\"{title_id} {desc_id}\">\n{head}<rect x=\"0\" y=\"0\" width=\"{w}\" height=\"{total}\" fill=\"#FFFFFF\"/>\n"
+    );
+    for (k, line) in lines.iter().enumerate() {
+        let _ = writeln!(
+            svg,
+            "<text x=\"12\" y=\"{}\" font-size=\"16\" font-weight=\"bold\" font-family=\"{}\" fill=\"{}\">{}</text>",
+            26.0 + 22.0 * k as f32,
+            esc_attr(FONT_STACK),
+            draw::TEXT,
+            esc(line)
+        );
+    }
+    let _ = write!(svg, "<svg x=\"0\" y=\"{top}\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\">\n{}\n</svg>\n</svg>\n", drawn.body);
+
+    let mut html = String::with_capacity(inline.len() + 2048);
+    let _ = write!(html, "<figure class=\"chart chart-{}\" id=\"{id}\">\n<figcaption>{title}</figcaption>\n{inline}\n", kind_name(data.kind));
+    words::table_html(data, &mut html);
+    let _ = write!(
+        html,
+        "\n<p class=\"chart-download\"><a href=\"{}\" download>Download this chart (SVG)<span class=\"visually-hidden\">: {title}</span></a></p>\n</figure>",
+        esc_attr(download_href)
+    );
+    RenderedChart { html, svg }
 }
 
 /// A tiny inline line for the highlight table; gaps for missing figures.
+/// `label` says what it shows ("Contacts: trend over Q3 2022/23 to Q2 2024/25");
+/// the first and last figures are added to it for the accessible name.
 pub fn sparkline(points: &[Figure], label: &str) -> String {
-    let _ = (points, label);
-    String::new()
+    spark::sparkline(points, label)
 }
