@@ -249,6 +249,11 @@ fn reference_html(site: &Site, q: &QuarterReport, mi: usize, field: RefField) ->
 }
 
 fn block_html(ctx: &Ctx, b: &Block, q: Option<&QuarterReport>, root: &str, charts: &mut BTreeMap<String, RenderedChart>) -> String {
+    block_html_with(ctx, b, q, root, charts, None)
+}
+
+/// `chart_prefix` names charts that are not part of a quarter's report (metric pages).
+fn block_html_with(ctx: &Ctx, b: &Block, q: Option<&QuarterReport>, root: &str, charts: &mut BTreeMap<String, RenderedChart>, chart_prefix: Option<&str>) -> String {
     let site = ctx.site;
     let Some(q) = q else {
         return "<p>This element shows a quarter's figures, so it appears only in quarterly reports.</p>".into();
@@ -276,7 +281,7 @@ fn block_html(ctx: &Ctx, b: &Block, q: Option<&QuarterReport>, root: &str, chart
         }
         Block::Benchmark(bi) => benchmark_html(ctx, &site.benchmarks[*bi]),
         Block::Chart(spec) => {
-            let Some(data) = chart_data(site, q, spec) else {
+            let Some(data) = chart_data(site, q, spec, chart_prefix) else {
                 return "<p class=\"notice\">No benchmark figures are available for this chart yet.</p>".into();
             };
             let href = format!("{root}charts/{}.svg", data.id);
@@ -406,7 +411,7 @@ fn benchmark_html(ctx: &Ctx, b: &BenchmarkView) -> String {
 }
 
 /// Turns a chart block into the data to draw, from this quarter's view only.
-fn chart_data(site: &Site, q: &QuarterReport, spec: &ChartSpec) -> Option<ChartData> {
+fn chart_data(site: &Site, q: &QuarterReport, spec: &ChartSpec, prefix: Option<&str>) -> Option<ChartData> {
     let first = &site.catalogue.metrics[spec.metrics[0]];
     let kind = spec.kind.unwrap_or(match first.frequency {
         Frequency::Monthly(_) => ChartKind::Line,
@@ -488,7 +493,7 @@ fn chart_data(site: &Site, q: &QuarterReport, spec: &ChartSpec) -> Option<ChartD
         }
     }
     let key = blake3::hash(format!("{data:?}").as_bytes()).to_hex();
-    data.id = format!("{}-{}-{}", q.quarter.slug(), first.id, &key[..10]);
+    data.id = format!("{}-{}-{}", prefix.map(str::to_string).unwrap_or_else(|| q.quarter.slug()), first.id, &key[..10]);
     Some(data)
 }
 
@@ -731,7 +736,7 @@ fn render_metric(ctx: &Ctx, mi: usize) -> Result<Vec<OutputFile>, Vec<Diagnostic
                 Frequency::Annual => 12 * 10,
             };
             let spec = ChartSpec { metrics: vec![mi], kind: None, months: Some(months), compare: Vec::new(), target: metric.target.is_some(), title: Some(format!("{} over time", metric.label())) };
-            block_html(ctx, &Block::Chart(spec), Some(q), &root, &mut charts)
+            block_html_with(ctx, &Block::Chart(spec), Some(q), &root, &mut charts, Some("metric"))
         }
         _ => String::new(),
     };

@@ -1,0 +1,316 @@
+//! Integration tests: build fixture sites and assert on the parsed output.
+
+use scraper::{Html, Selector};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn copy_dir(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.unwrap();
+        let target = to.join(e.path().strip_prefix(from).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+fn fixture() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(Path::new("tests/fixtures/basic"), dir.path());
+    dir
+}
+
+fn build(root: &Path, drafts: bool, base_url: Option<&str>) -> PathBuf {
+    let out = root.join("public");
+    let r = scrutiny::build(&scrutiny::BuildOptions { root: root.to_path_buf(), output: Some(out.clone()), drafts, base_url: base_url.map(str::to_string) });
+    if let Err(d) = &r {
+        panic!("build failed: {d:#?}");
+    }
+    out
+}
+
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/"), std::fs::read(e.path()).unwrap()))
+        .collect()
+}
+
+fn page(out: &Path, path: &str) -> Html {
+    Html::parse_document(&std::fs::read_to_string(out.join(path)).unwrap_or_else(|e| panic!("{path}: {e}")))
+}
+
+fn sel(s: &str) -> Selector {
+    Selector::parse(s).unwrap()
+}
+
+#[test]
+fn every_url_of_the_spec_exists() {
+    let site = fixture();
+    let out = build(site.path(), false, None);
+    for p in [
+        "index.html",
+        "2024-25/q2/index.html",
+        "2024-25/q2/contacts/index.html",
+        "2024-25/q2/safeguarding/index.html",
+        "2024-25/q2/print/index.html",
+        "2024-25/q2/appendix/index.html",
+        "latest/index.html",
+        "metrics/waiting-list/index.html",
+        "glossary/index.html",
+        "accessibility/index.html",
+        "data/waiting-list.csv",
+        "data/2024-25-q2.csv",
+        "data/all.json",
+        "sitemap.xml",
+        "feed.xml",
+        "404.html",
+        "style.css",
+    ] {
+        assert!(out.join(p).is_file(), "{p} missing");
+    }
+    let latest = page(&out, "latest/index.html");
+    let link = latest.select(&sel("main a")).next().unwrap();
+    assert_eq!(link.value().attr("href"), Some("../2024-25/q3/"));
+    let feed = std::fs::read_to_string(out.join("feed.xml")).unwrap();
+    assert_eq!(feed.matches("<entry>").count(), 3);
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let site = fixture();
+    let a = files(&build(site.path(), false, None));
+    let b = files(&build(site.path(), false, None));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (k, v) in &a {
+        assert!(v == &b[k], "{k} differs between two builds");
+    }
+}
+
+/// The archive guarantee: adding a newer quarter leaves every older report's content unchanged.
+#[test]
+fn adding_a_quarter_leaves_older_reports_unchanged() {
+    let with = fixture();
+    let without = fixture();
+    std::fs::remove_dir_all(without.path().join("content/2024-25/q3")).unwrap();
+    std::fs::remove_file(without.path().join("data/2024-25/q3.yaml")).unwrap();
+    let a = build(with.path(), false, None);
+    let b = build(without.path(), false, None);
+    let mut compared = 0;
+    for q in ["2024-25/q1", "2024-25/q2"] {
+        for p in ["", "contacts/", "safeguarding/", "print/", "appendix/"] {
+            let path = format!("{q}/{p}index.html");
+            let report = |out: &Path| page(out, &path).select(&sel("#report")).next().map(|r| r.html()).unwrap_or_else(|| panic!("{path} has no #report"));
+            assert_eq!(report(&a), report(&b), "{path}: report content changed when a newer quarter was added");
+            compared += 1;
+        }
+    }
+    // Charts and quarter downloads are part of a report too.
+    let (fa, fb) = (files(&a), files(&b));
+    for (k, v) in fb.iter().filter(|(k, _)| k.starts_with("charts/2024-25-q1") || k.starts_with("charts/2024-25-q2") || k.starts_with("data/2024-25-q")) {
+        assert!(fa.get(k) == Some(v), "{k} changed when a newer quarter was added");
+        compared += 1;
+    }
+    assert!(compared > 10);
+    // The older quarter now says it is archived and points at the newest.
+    let old = page(&a, "2024-25/q2/index.html");
+    let notice = old.select(&sel(".notice-archived a")).next().expect("archived notice");
+    assert_eq!(notice.value().attr("href"), Some("../../2024-25/q3/"));
+}
+
+#[test]
+fn suppressed_figures_appear_nowhere() {
+    let site = fixture();
+    let out = build(site.path(), false, None);
+    for (path, bytes) in files(&out) {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains("7919") && !text.contains("7,919"), "the suppressed figure leaked into {path}");
+    }
+    // It is shown as [c] where the month is listed.
+    let metric = page(&out, "metrics/small-team-backlog/index.html");
+    let row = metric.select(&sel("tbody tr")).find(|r| r.text().collect::<String>().contains("August 2024")).expect("August row");
+    assert!(row.text().collect::<String>().contains("[c]"), "{}", row.html());
+    let csv = std::fs::read_to_string(out.join("data/small-team-backlog.csv")).unwrap();
+    assert!(csv.lines().any(|l| l.starts_with("small-team-backlog,2024-08,month,,c,")), "{csv}");
+}
+
+#[test]
+fn raw_html_and_javascript_links_are_inert() {
+    let site = fixture();
+    let out = build(site.path(), false, None);
+    for (path, bytes) in files(&out).into_iter().filter(|(p, _)| p.ends_with(".html")) {
+        let doc = Html::parse_document(&String::from_utf8_lossy(&bytes));
+        assert_eq!(doc.select(&sel("script")).count(), 0, "{path} has a script element");
+        for a in doc.select(&sel("[href], [src]")) {
+            let url = a.value().attr("href").or(a.value().attr("src")).unwrap().trim().to_ascii_lowercase();
+            assert!(!url.starts_with("javascript:") && !url.starts_with("data:") && !url.starts_with("vbscript:"), "{path}: unsafe link {url}");
+        }
+    }
+    let contacts = std::fs::read_to_string(out.join("2024-25/q2/contacts/index.html")).unwrap();
+    assert!(contacts.contains("&lt;script&gt;alert"), "the raw HTML should be shown as text");
+    let doc = Html::parse_document(&contacts);
+    let external: Vec<_> = doc.select(&sel("main a.external")).collect();
+    assert!(external.iter().any(|a| a.value().attr("href") == Some("https://www.cqc.org.uk/") && a.text().collect::<String>().contains("external site")));
+}
+
+/// Resolves a link found on `page` (a path below the output) to a file, if it is internal.
+fn resolve(page: &str, href: &str) -> Option<(String, Option<String>)> {
+    if href.contains("://") || href.starts_with("mailto:") || href.starts_with("tel:") {
+        return None;
+    }
+    let (path, fragment) = match href.split_once('#') {
+        Some((p, f)) => (p, Some(f.to_string())),
+        None => (href, None),
+    };
+    let mut parts: Vec<&str> = page.split('/').collect();
+    parts.pop();
+    if path.is_empty() {
+        return Some((page.to_string(), fragment));
+    }
+    for seg in path.split('/') {
+        match seg {
+            "." | "" => {}
+            ".." => {
+                assert!(parts.pop().is_some(), "{href} on {page} climbs above the site root");
+            }
+            s => parts.push(s),
+        }
+    }
+    let mut target = parts.join("/");
+    if path.ends_with('/') || target.is_empty() {
+        target = format!("{}index.html", if target.is_empty() { String::new() } else { format!("{target}/") });
+    }
+    Some((target, fragment))
+}
+
+#[test]
+fn every_internal_link_resolves_under_a_sub_path() {
+    let site = fixture();
+    let out = build(site.path(), false, Some("https://www.council.example/deep/asc-reports/"));
+    let all = files(&out);
+    let mut checked = 0;
+    for (path, bytes) in all.iter().filter(|(p, _)| p.ends_with(".html") && *p != "404.html") {
+        let doc = Html::parse_document(&String::from_utf8_lossy(bytes));
+        for el in doc.select(&sel("a[href], link[href], img[src]")) {
+            let href = el.value().attr("href").or(el.value().attr("src")).unwrap();
+            assert!(!href.starts_with('/'), "{path}: root-relative link {href} breaks under a sub-path");
+            let Some((target, fragment)) = resolve(path, href) else { continue };
+            assert!(all.contains_key(&target), "{path}: link {href} -> {target} does not exist");
+            if let Some(f) = fragment.filter(|f| !f.is_empty()) {
+                let t = Html::parse_document(&String::from_utf8_lossy(&all[&target]));
+                let id = sel(&format!("[id=\"{f}\"]"));
+                assert!(t.select(&id).next().is_some(), "{path}: fragment #{f} missing in {target}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 300, "only {checked} links checked");
+    // 404.html is served at any depth, so its links are rooted at the base path.
+    let nf = page(&out, "404.html");
+    for a in nf.select(&sel("main a")) {
+        assert!(a.value().attr("href").unwrap().starts_with("/deep/asc-reports/"));
+    }
+    let canonical = page(&out, "2024-25/q2/index.html");
+    let link = canonical.select(&sel("link[rel=canonical]")).next().unwrap();
+    assert_eq!(link.value().attr("href"), Some("https://www.council.example/deep/asc-reports/2024-25/q2/"));
+}
+
+#[test]
+fn ids_are_unique_on_every_page() {
+    let site = fixture();
+    let out = build(site.path(), false, None);
+    for (path, bytes) in files(&out).into_iter().filter(|(p, _)| p.ends_with(".html")) {
+        let doc = Html::parse_document(&String::from_utf8_lossy(&bytes));
+        let mut seen = std::collections::HashSet::new();
+        for el in doc.select(&sel("[id]")) {
+            let id = el.value().attr("id").unwrap();
+            assert!(seen.insert(id.to_string()), "{path}: duplicate id {id}");
+        }
+    }
+}
+
+#[test]
+fn figures_and_words_come_from_the_data() {
+    let site = fixture();
+    let out = build(site.path(), false, None);
+    let doc = page(&out, "2024-25/q2/contacts/index.html");
+    let prose = doc.select(&sel("main .prose")).next().unwrap().text().collect::<String>();
+    // 1450 + 1380 + 1422 this quarter; the previous quarter revised to 1210 + 1300 + 1295.
+    assert!(prose.contains("We received 4,252 contacts this quarter, up 447 from 3,805"), "{prose}");
+    assert!(prose.contains("The waiting list is improving: 90 last quarter"), "{prose}");
+    let safeguarding = page(&out, "2024-25/q2/safeguarding/index.html");
+    let text = safeguarding.select(&sel("main .prose")).next().unwrap().text().collect::<String>();
+    assert!(text.contains("We asked 88% of people about their outcomes (6th of 23 in the North West)"), "{text}");
+    // The provisional quarter marks its figures [p] and says so; the unavailable one is [x], never 0.
+    let q3 = page(&out, "2024-25/q3/index.html");
+    let t = q3.select(&sel("main")).next().unwrap().text().collect::<String>();
+    assert!(t.contains("[x]") && t.contains("not available"), "{t}");
+    assert!(q3.select(&sel(".flag-key")).next().is_some(), "a page using shorthand needs its key");
+    let status = q3.select(&sel(".quarter-status")).next().unwrap().text().collect::<String>();
+    assert!(status.contains("Provisional"), "{status}");
+}
+
+#[test]
+fn glossary_terms_are_marked_on_first_use_only() {
+    let site = fixture();
+    let out = build(site.path(), false, None);
+    let doc = page(&out, "2024-25/q2/contacts/index.html");
+    let terms: Vec<_> = doc.select(&sel("main a.term")).collect();
+    assert_eq!(terms.iter().filter(|a| a.text().collect::<String>().starts_with("CQC")).count(), 1);
+    let a = terms[0];
+    assert_eq!(a.value().attr("href"), Some("../../../glossary/#term-cqc"));
+    assert!(a.text().collect::<String>().contains("Care Quality Commission"), "the meaning is readable without a mouse");
+    let glossary = page(&out, "glossary/index.html");
+    assert!(glossary.select(&sel("#term-cqc")).next().is_some());
+    let s42 = glossary.select(&sel("#term-s-42")).next().expect("S.42 entry").text().collect::<String>();
+    assert!(s42.contains("S42") && s42.contains("Section 42"), "aliases listed: {s42}");
+}
+
+#[test]
+fn quarter_switcher_lands_on_the_same_section() {
+    let site = fixture();
+    let out = build(site.path(), false, None);
+    let doc = page(&out, "2024-25/q2/safeguarding/index.html");
+    let links: Vec<String> = doc.select(&sel(".quarter-switcher a")).map(|a| a.value().attr("href").unwrap().to_string()).collect();
+    assert!(links.contains(&"../../../2024-25/q1/safeguarding/".to_string()), "{links:?}");
+    assert!(links.contains(&"../../../2024-25/q3/safeguarding/".to_string()), "{links:?}");
+}
+
+#[test]
+fn drafts_only_when_asked() {
+    let site = fixture();
+    std::fs::write(site.path().join("content/2024-25/q3/_index.md"), "---\ndraft: true\n---\nDraft summary.\n").unwrap();
+    let out = build(site.path(), false, None);
+    assert!(!out.join("2024-25/q3").exists());
+    let latest = page(&out, "latest/index.html");
+    assert_eq!(latest.select(&sel("main a")).next().unwrap().value().attr("href"), Some("../2024-25/q2/"));
+    let out = build(site.path(), true, None);
+    let q3 = page(&out, "2024-25/q3/index.html");
+    assert!(q3.select(&sel(".notice-draft")).next().is_some());
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_untouched() {
+    let site = fixture();
+    let out = build(site.path(), false, None);
+    let before = files(&out);
+    std::fs::write(site.path().join("data/2024-25/q2.yaml"), "status: final\nvalues:\n  waitng-list: 3\n").unwrap();
+    let r = scrutiny::build(&scrutiny::BuildOptions { root: site.path().to_path_buf(), output: Some(out.clone()), drafts: false, base_url: None });
+    assert!(r.is_err());
+    assert_eq!(files(&out), before);
+}
+
+#[test]
+fn refuses_an_output_that_is_the_site_or_holds_content() {
+    let site = fixture();
+    for bad in [site.path().to_path_buf(), site.path().join("content"), site.path().join("data/out")] {
+        let r = scrutiny::build(&scrutiny::BuildOptions { root: site.path().to_path_buf(), output: Some(bad.clone()), drafts: false, base_url: None });
+        assert!(r.is_err(), "{} was accepted", bad.display());
+    }
+    assert!(site.path().join("content/_index.md").exists());
+    assert!(site.path().join("data/metrics.yaml").exists());
+}
