@@ -5,15 +5,16 @@
 //! series, derived ranks and directions), [`render`] (Markdown, charts, templates) and
 //! [`write`] (atomic swap of the output).
 
-pub mod diagnostic;
-pub mod load;
-pub mod period;
 pub mod catalogue;
+pub mod diagnostic;
 pub mod figure;
-pub mod validate;
+pub mod load;
 pub mod model;
+pub mod period;
 pub mod render;
+pub mod scaffold;
 pub mod serve;
+pub mod validate;
 pub mod write;
 
 use diagnostic::Diagnostic;
@@ -71,7 +72,10 @@ pub fn compile(root: &Path, drafts: bool, base_url: Option<&str>) -> Result<(mod
     };
     if let Some(url) = base_url {
         if let Err(e) = defs.settings.set_base_url(url) {
-            diags.push(Diagnostic::error("site.toml", diagnostic::Pos::FILE, format!("--base-url: {e}")).help("give the full address, e.g. https://www.example.gov.uk/asc-performance/"));
+            diags.push(
+                Diagnostic::error("site.toml", diagnostic::Pos::FILE, format!("--base-url: {e}"))
+                    .help("give the full address, e.g. https://www.example.gov.uk/asc-performance/"),
+            );
         }
     }
     if diags.iter().any(|d| d.severity == diagnostic::Severity::Error) {
@@ -105,7 +109,10 @@ pub fn build_in_memory(root: &Path, drafts: bool, base_url: Option<&str>) -> Res
     }
     // Theme static files first, then the site's own static/ over them, then generated pages over both.
     for dir in [root.join("themes").join(&site.settings.theme).join("static"), root.join("static")] {
-        statics.extend(write::read_dir_files(&dir).map_err(|e| vec![Diagnostic::error(diagnostic::rel(root, &dir), diagnostic::Pos::FILE, format!("cannot read static files: {e}")).help("check the folder can be read")])?);
+        statics.extend(write::read_dir_files(&dir).map_err(|e| {
+            vec![Diagnostic::error(diagnostic::rel(root, &dir), diagnostic::Pos::FILE, format!("cannot read static files: {e}"))
+                .help("check the folder can be read")]
+        })?);
     }
     let generated: std::collections::HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
     let mut by_path: std::collections::BTreeMap<String, render::pages::OutputFile> = Default::default();
@@ -129,7 +136,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
     Ok(BuildReport { output, pages: built.pages, diagnostics: built.warnings })
 }
 
-/// Scaffolds a quarter (to come).
-pub fn new_quarter(_root: &Path, _quarter: &str) -> Result<Vec<String>, String> {
-    Err("not yet".into())
+/// Starts a quarter from the newest one; never overwrites a file. Returns the files created.
+pub fn new_quarter(root: &Path, quarter: &str) -> Result<Vec<String>, String> {
+    scaffold::new_quarter(root, quarter)
 }

@@ -28,7 +28,8 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
     sitemap.push_str("</urlset>\n");
 
     let published: Vec<_> = site.quarters.iter().filter(|q| !q.draft).collect();
-    let updated_of = |q: &crate::model::QuarterReport| q.published.or(q.data_as_of).map(|d| d.to_string()).unwrap_or_else(|| format!("{}-28", q.quarter.last_month()));
+    let updated_of =
+        |q: &crate::model::QuarterReport| q.published.or(q.data_as_of).map(|d| d.to_string()).unwrap_or_else(|| format!("{}-28", q.quarter.last_month()));
     let updated = published.iter().map(|q| updated_of(q)).max().unwrap_or_else(|| "2000-01-01".into());
     let mut feed = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n  <title>{}</title>\n  <id>{}</id>\n  <link rel=\"alternate\" href=\"{}\"/>\n  <link rel=\"self\" href=\"{}feed.xml\"/>\n  <updated>{}T00:00:00Z</updated>\n  <author><name>{}</name></author>\n",

@@ -34,7 +34,8 @@ pub struct GlossaryIndex {
 impl GlossaryIndex {
     /// Indexes the glossary.
     pub fn new(terms: &[Term]) -> Self {
-        let mut words: Vec<(String, usize)> = terms.iter().enumerate().flat_map(|(i, t)| std::iter::once((t.name.clone(), i)).chain(t.aliases.iter().map(move |a| (a.clone(), i)))).collect();
+        let mut words: Vec<(String, usize)> =
+            terms.iter().enumerate().flat_map(|(i, t)| std::iter::once((t.name.clone(), i)).chain(t.aliases.iter().map(move |a| (a.clone(), i)))).collect();
         words.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
         GlossaryIndex { words }
     }
@@ -186,7 +187,10 @@ pub fn render(body: &str, c: &Commentary, state: &mut PageState) -> String {
             Event::Start(Tag::FootnoteDefinition(label)) => {
                 let id = format!("{}fn-{}", c.id_prefix, crate::validate::slug(&label));
                 state.ids.insert(id.clone());
-                vec![Event::Html(format!("<div class=\"footnote\" id=\"{id}\"><p class=\"footnote-label\">[{}] <a href=\"#{id}-ref\">Back to text</a></p>", escape(&label)).into())]
+                vec![Event::Html(
+                    format!("<div class=\"footnote\" id=\"{id}\"><p class=\"footnote-label\">[{}] <a href=\"#{id}-ref\">Back to text</a></p>", escape(&label))
+                        .into(),
+                )]
             }
             Event::End(TagEnd::FootnoteDefinition) => vec![Event::Html("</div>\n".into())],
             other => vec![other],

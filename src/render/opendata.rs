@@ -75,7 +75,12 @@ struct JsonAll<'a> {
 }
 
 fn json_point(p: &Point) -> JsonPoint {
-    JsonPoint { period: p.period.to_string(), period_type: period_type(p.period), value: p.figure.value(), flags: p.figure.markers().iter().map(char::to_string).collect() }
+    JsonPoint {
+        period: p.period.to_string(),
+        period_type: period_type(p.period),
+        value: p.figure.value(),
+        flags: p.figure.markers().iter().map(char::to_string).collect(),
+    }
 }
 
 /// Every download: one CSV per metric, one per quarter, and all.json.
@@ -85,7 +90,12 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
     let header = ["metric_id", "period", "period_type", "value", "flags", "unit"];
     for (mi, m) in site.catalogue.metrics.iter().enumerate() {
         let series = latest.map(|l| site.quarters[l].metrics[mi].series.clone()).unwrap_or_default();
-        let rows = series.iter().map(|p| vec![m.id.to_string(), p.period.to_string(), period_type(p.period).into(), value_cell(p.figure), flags_cell(p.figure), m.unit.axis_label()]).collect();
+        let rows = series
+            .iter()
+            .map(|p| {
+                vec![m.id.to_string(), p.period.to_string(), period_type(p.period).into(), value_cell(p.figure), flags_cell(p.figure), m.unit.axis_label()]
+            })
+            .collect();
         out.push(OutputFile { path: format!("data/{}.csv", m.id), bytes: csv_bytes(&header, rows) });
     }
     let qheader = ["metric_id", "metric", "unit", "period", "value", "flags", "previous_period", "previous_value", "previous_flags", "direction"];
@@ -96,11 +106,33 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
             let Some(cur) = v.current else { continue };
             let direction = v.change(m).map(|c| c.direction.words().to_string()).unwrap_or_default();
             let (pp, pv, pf) = v.previous.map(|p| (p.period.to_string(), value_cell(p.figure), flags_cell(p.figure))).unwrap_or_default();
-            rows.push(vec![m.id.to_string(), m.title.clone(), m.unit.axis_label(), cur.period.to_string(), value_cell(cur.figure), flags_cell(cur.figure), pp, pv, pf, direction]);
+            rows.push(vec![
+                m.id.to_string(),
+                m.title.clone(),
+                m.unit.axis_label(),
+                cur.period.to_string(),
+                value_cell(cur.figure),
+                flags_cell(cur.figure),
+                pp,
+                pv,
+                pf,
+                direction,
+            ]);
             if let Frequency::Monthly(_) = m.frequency {
                 for month in q.quarter.months() {
                     if let Some(p) = v.series.iter().find(|p| p.period == crate::period::Period::Month(month)) {
-                        rows.push(vec![m.id.to_string(), m.title.clone(), m.unit.axis_label(), p.period.to_string(), value_cell(p.figure), flags_cell(p.figure), String::new(), String::new(), String::new(), String::new()]);
+                        rows.push(vec![
+                            m.id.to_string(),
+                            m.title.clone(),
+                            m.unit.axis_label(),
+                            p.period.to_string(),
+                            value_cell(p.figure),
+                            flags_cell(p.figure),
+                            String::new(),
+                            String::new(),
+                            String::new(),
+                            String::new(),
+                        ]);
                     }
                 }
             }

@@ -89,7 +89,8 @@ pub fn render_site(site: &Site, env: &Environment<'static>) -> Result<Rendered, 
         nav_pages: site.pages.iter().map(|(name, c)| (c.title.clone().unwrap_or_else(|| title_case(name)), name.clone())).collect(),
     };
     let quarter_files: Vec<Result<Vec<OutputFile>, Vec<Diagnostic>>> = (0..site.quarters.len()).into_par_iter().map(|qi| render_quarter(&ctx, qi)).collect();
-    let metric_files: Vec<Result<Vec<OutputFile>, Vec<Diagnostic>>> = (0..site.catalogue.metrics.len()).into_par_iter().map(|mi| render_metric(&ctx, mi)).collect();
+    let metric_files: Vec<Result<Vec<OutputFile>, Vec<Diagnostic>>> =
+        (0..site.catalogue.metrics.len()).into_par_iter().map(|mi| render_metric(&ctx, mi)).collect();
     let mut files = Vec::new();
     let mut diags = Vec::new();
     for r in quarter_files.into_iter().chain(metric_files).chain(std::iter::once(render_site_pages(&ctx))) {
@@ -119,7 +120,13 @@ struct SiteContext {
 
 fn context_site(site: &Site) -> SiteContext {
     let s = &site.settings;
-    SiteContext { title: s.title.clone(), organisation: s.organisation.clone(), description: s.description.clone(), language: s.language.clone(), base_url: s.base_url.clone() }
+    SiteContext {
+        title: s.title.clone(),
+        organisation: s.organisation.clone(),
+        description: s.description.clone(),
+        language: s.language.clone(),
+        base_url: s.base_url.clone(),
+    }
 }
 
 /// The relative prefix from a page at `path` (e.g. `2024-25/q2/`) to the site root.
@@ -128,7 +135,15 @@ fn root_of(path: &str) -> String {
 }
 
 impl Ctx<'_> {
-    fn render(&self, template: &str, path: &str, title: &str, crumbs: Vec<Link>, quarter: Option<&QuarterNav>, extra: Value) -> Result<OutputFile, Vec<Diagnostic>> {
+    fn render(
+        &self,
+        template: &str,
+        path: &str,
+        title: &str,
+        crumbs: Vec<Link>,
+        quarter: Option<&QuarterNav>,
+        extra: Value,
+    ) -> Result<OutputFile, Vec<Diagnostic>> {
         let root = if path == "404.html" { self.site.settings.base_path.clone() } else { root_of(path) };
         let canonical = format!("{}{}", self.site.settings.base_url, path.trim_end_matches("index.html"));
         let mut nav = vec![
@@ -152,7 +167,8 @@ impl Ctx<'_> {
             quarter => ser(quarter),
             page => extra,
         };
-        let tmpl = self.env.get_template(template).map_err(|e| vec![template_error(&format!("themes/{}/templates/{template}", self.site.settings.theme), &e)])?;
+        let tmpl =
+            self.env.get_template(template).map_err(|e| vec![template_error(&format!("themes/{}/templates/{template}", self.site.settings.theme), &e)])?;
         let html = tmpl.render(ctx).map_err(|e| vec![template_error(&format!("themes/{}/templates/{template}", self.site.settings.theme), &e)])?;
         let html = add_flag_key(self, &html);
         let out = if path.ends_with(".html") { path.to_string() } else { format!("{path}index.html") };
@@ -181,7 +197,10 @@ fn add_flag_key(ctx: &Ctx, html: &str) -> String {
 fn quarter_nav(site: &Site, qi: usize, root: &str, same: impl Fn(&QuarterReport) -> Option<String>) -> QuarterNav {
     let q = &site.quarters[qi];
     let base = format!("{root}{}/", q.quarter.path());
-    let latest = site.latest.filter(|l| *l != qi && site.quarters[*l].quarter > q.quarter).map(|l| Link { title: site.quarters[l].quarter.long(), href: format!("{root}{}/", site.quarters[l].quarter.path()) });
+    let latest = site
+        .latest
+        .filter(|l| *l != qi && site.quarters[*l].quarter > q.quarter)
+        .map(|l| Link { title: site.quarters[l].quarter.long(), href: format!("{root}{}/", site.quarters[l].quarter.path()) });
     QuarterNav {
         long: q.quarter.long(),
         short: q.quarter.short(),
@@ -211,7 +230,15 @@ fn quarter_nav(site: &Site, qi: usize, root: &str, same: impl Fn(&QuarterReport)
 }
 
 /// The commentary of one file as HTML, with blocks and references from the quarter.
-fn commentary_html(ctx: &Ctx, c: &Commentary, q: Option<&QuarterReport>, root: &str, prefix: &str, state: &mut PageState, charts: &mut BTreeMap<String, RenderedChart>) -> String {
+fn commentary_html(
+    ctx: &Ctx,
+    c: &Commentary,
+    q: Option<&QuarterReport>,
+    root: &str,
+    prefix: &str,
+    state: &mut PageState,
+    charts: &mut BTreeMap<String, RenderedChart>,
+) -> String {
     let site = ctx.site;
     let refs: Vec<String> = c
         .refs
@@ -253,14 +280,22 @@ fn block_html(ctx: &Ctx, b: &Block, q: Option<&QuarterReport>, root: &str, chart
 }
 
 /// `chart_prefix` names charts that are not part of a quarter's report (metric pages).
-fn block_html_with(ctx: &Ctx, b: &Block, q: Option<&QuarterReport>, root: &str, charts: &mut BTreeMap<String, RenderedChart>, chart_prefix: Option<&str>) -> String {
+fn block_html_with(
+    ctx: &Ctx,
+    b: &Block,
+    q: Option<&QuarterReport>,
+    root: &str,
+    charts: &mut BTreeMap<String, RenderedChart>,
+    chart_prefix: Option<&str>,
+) -> String {
     let site = ctx.site;
     let Some(q) = q else {
         return "<p>This element shows a quarter's figures, so it appears only in quarterly reports.</p>".into();
     };
     match b {
         Block::Kpis(list) => {
-            let metrics: Vec<usize> = if list.is_empty() { (0..site.catalogue.metrics.len()).filter(|mi| q.metrics[*mi].is_reported()).collect() } else { list.clone() };
+            let metrics: Vec<usize> =
+                if list.is_empty() { (0..site.catalogue.metrics.len()).filter(|mi| q.metrics[*mi].is_reported()).collect() } else { list.clone() };
             kpis_html(ctx, q, &metrics, root)
         }
         Block::Figure(mi) => {
@@ -308,7 +343,8 @@ struct KpiRow {
 
 fn kpis_html(ctx: &Ctx, q: &QuarterReport, metrics: &[usize], root: &str) -> String {
     let site = ctx.site;
-    let groups: Vec<usize> = (0..site.settings.comparators.len()).filter(|g| metrics.iter().any(|mi| q.metrics[*mi].rank.iter().any(|(x, _)| x == g))).collect();
+    let groups: Vec<usize> =
+        (0..site.settings.comparators.len()).filter(|g| metrics.iter().any(|mi| q.metrics[*mi].rank.iter().any(|(x, _)| x == g))).collect();
     let rows: Vec<KpiRow> = metrics
         .iter()
         .map(|&mi| {
@@ -325,9 +361,13 @@ fn kpis_html(ctx: &Ctx, q: &QuarterReport, metrics: &[usize], root: &str) -> Str
                     crate::catalogue::Polarity::Lower => "Lower",
                     crate::catalogue::Polarity::Neutral => "Neutral",
                 },
-                sparkline: Value::from_safe_string(chart::sparkline(&trend.iter().map(|p| p.figure).collect::<Vec<_>>(), &format!("{}: trend over {}", metric.label(), span_words(&trend)))),
+                sparkline: Value::from_safe_string(chart::sparkline(
+                    &trend.iter().map(|p| p.figure).collect::<Vec<_>>(),
+                    &format!("{}: trend over {}", metric.label(), span_words(&trend)),
+                )),
                 value: Value::from_safe_string(view.current.map(|p| present::figure_html(metric, p.figure)).unwrap_or_else(|| present::marker_html('x'))),
-                period: view.current.map(|p| p.period.short()).unwrap_or_default(),
+                // Say which period only when it is not this quarter (annual figures, for instance).
+                period: view.current.filter(|p| p.period != Period::Quarter(q.quarter)).map(|p| p.period.short()).unwrap_or_default(),
                 direction: Value::from_safe_string(present::direction_cell(metric, view)),
                 target: metric.target.map(|t| metric.format(t)),
                 ranks: groups.iter().map(|g| Value::from_safe_string(present::rank_html(view, *g, &site.settings))).collect(),
@@ -417,7 +457,13 @@ fn chart_data(site: &Site, q: &QuarterReport, spec: &ChartSpec, prefix: Option<&
         Frequency::Monthly(_) => ChartKind::Line,
         _ => ChartKind::Bar,
     });
-    let title = spec.title.clone().unwrap_or_else(|| if spec.metrics.len() == 1 { first.title.clone() } else { spec.metrics.iter().map(|m| site.catalogue.metrics[*m].label().to_string()).collect::<Vec<_>>().join(", ") });
+    let title = spec.title.clone().unwrap_or_else(|| {
+        if spec.metrics.len() == 1 {
+            first.title.clone()
+        } else {
+            spec.metrics.iter().map(|m| site.catalogue.metrics[*m].label().to_string()).collect::<Vec<_>>().join(", ")
+        }
+    });
     let mut data = ChartData {
         id: String::new(),
         kind,
@@ -440,8 +486,12 @@ fn chart_data(site: &Site, q: &QuarterReport, spec: &ChartSpec, prefix: Option<&
             let ranked: Vec<_> = b.members.iter().filter(|m| m.value.is_some()).collect();
             data.categories = ranked.iter().map(|m| if m.is_self { format!("{} (us)", m.name) } else { m.name.clone() }).collect();
             data.highlight = ranked.iter().position(|m| m.is_self);
-            data.series.push(ChartSeries { name: first.label().to_string(), points: ranked.iter().map(|m| Figure::Value(m.value.unwrap_or(0.0), Flags::NONE)).collect() });
-            data.title = spec.title.clone().unwrap_or_else(|| format!("{}: {} ({})", first.label(), site.settings.comparators[b.def.group].name, b.def.period.short()));
+            data.series.push(ChartSeries {
+                name: first.label().to_string(),
+                points: ranked.iter().map(|m| Figure::Value(m.value.unwrap_or(0.0), Flags::NONE)).collect(),
+            });
+            data.title =
+                spec.title.clone().unwrap_or_else(|| format!("{}: {} ({})", first.label(), site.settings.comparators[b.def.group].name, b.def.period.short()));
         }
         ChartKind::HBar => {
             let view = &q.metrics[spec.metrics[0]];
@@ -472,7 +522,10 @@ fn chart_data(site: &Site, q: &QuarterReport, spec: &ChartSpec, prefix: Option<&
             data.categories = periods.iter().map(|p| p.short()).collect();
             for &mi in &spec.metrics {
                 let view = &q.metrics[mi];
-                let points = periods.iter().map(|p| view.series.iter().find(|x| x.period == *p).map(|x| x.figure).unwrap_or(Figure::NotAvailable(Flags::NONE))).collect();
+                let points = periods
+                    .iter()
+                    .map(|p| view.series.iter().find(|x| x.period == *p).map(|x| x.figure).unwrap_or(Figure::NotAvailable(Flags::NONE)))
+                    .collect();
                 data.series.push(ChartSeries { name: site.catalogue.metrics[mi].label().to_string(), points });
             }
             let view = &q.metrics[spec.metrics[0]];
@@ -563,7 +616,12 @@ fn render_quarter(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFile>, Vec<Diagnosti
     let mut charts: BTreeMap<String, RenderedChart> = BTreeMap::new();
     let mut out = Vec::new();
     let sections = q.section_ids(&site.catalogue);
-    let quarter_crumbs = |root: &str| vec![Link { title: "Home".into(), href: if root.is_empty() { "./".into() } else { root.to_string() } }, Link { title: q.quarter.long(), href: format!("{root}{}/", q.quarter.path()) }];
+    let quarter_crumbs = |root: &str| {
+        vec![
+            Link { title: "Home".into(), href: if root.is_empty() { "./".into() } else { root.to_string() } },
+            Link { title: q.quarter.long(), href: format!("{root}{}/", q.quarter.path()) },
+        ]
+    };
 
     // Section pages.
     let mut items = Vec::new();
@@ -578,8 +636,11 @@ fn render_quarter(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFile>, Vec<Diagnosti
             Some(c) => commentary_html(ctx, c, Some(q), &root, &format!("{}-", section.id), &mut state, &mut charts),
             None => String::new(),
         };
-        let metrics: Vec<usize> = (0..site.catalogue.metrics.len()).filter(|mi| site.catalogue.metrics[*mi].section == si && q.metrics[*mi].is_reported()).collect();
-        let table = if metrics.is_empty() { String::new() } else { kpis_html(ctx, q, &metrics, &root) };
+        let metrics: Vec<usize> =
+            (0..site.catalogue.metrics.len()).filter(|mi| site.catalogue.metrics[*mi].section == si && q.metrics[*mi].is_reported()).collect();
+        // The commentary may show its own highlight table; otherwise the section's figures follow it.
+        let has_own_table = commentary.is_some_and(|c| c.blocks.iter().any(|b| matches!(b, Block::Kpis(_))));
+        let table = if metrics.is_empty() || has_own_table { String::new() } else { kpis_html(ctx, q, &metrics, &root) };
         let title = commentary.and_then(|c| c.title.clone()).unwrap_or_else(|| section.title.clone());
         let nav = quarter_nav(site, qi, &root, |other| other.section_ids(&site.catalogue).contains(&si).then(|| format!("{}/", section.id)));
         let prev = n.checked_sub(1).map(|p| &site.catalogue.sections[sections[p]]).map(|s| Link { title: s.title.clone(), href: format!("../{}/", s.id) });
@@ -592,7 +653,13 @@ fn render_quarter(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFile>, Vec<Diagnosti
             Some(&nav),
             ser(context! { body => Value::from_safe_string(body), table => Value::from_safe_string(table), summary => commentary.and_then(|c| c.summary.clone()), previous => ser(prev), next => ser(next) }),
         )?);
-        items.push(SectionItem { id: section.id.clone(), title, href: format!("{}/", section.id), summary: commentary.and_then(|c| c.summary.clone()), body: Value::from(()) });
+        items.push(SectionItem {
+            id: section.id.clone(),
+            title,
+            href: format!("{}/", section.id),
+            summary: commentary.and_then(|c| c.summary.clone()),
+            body: Value::from(()),
+        });
     }
 
     // Overview.
@@ -625,12 +692,19 @@ fn render_quarter(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFile>, Vec<Diagnosti
             Some(c) => commentary_html(ctx, c, Some(q), &root, &format!("{}-", section.id), &mut state, &mut charts),
             None => String::new(),
         };
-        let metrics: Vec<usize> = (0..site.catalogue.metrics.len()).filter(|mi| site.catalogue.metrics[*mi].section == si && q.metrics[*mi].is_reported()).collect();
+        let metrics: Vec<usize> =
+            (0..site.catalogue.metrics.len()).filter(|mi| site.catalogue.metrics[*mi].section == si && q.metrics[*mi].is_reported()).collect();
         if !metrics.is_empty() {
             body.push_str(&kpis_html(ctx, q, &metrics, &root));
         }
         let id = state.unique_id(&format!("section-{}", section.id));
-        print_sections.push(SectionItem { id, title: commentary.and_then(|c| c.title.clone()).unwrap_or_else(|| section.title.clone()), href: format!("../{}/", section.id), summary: None, body: Value::from_safe_string(body) });
+        print_sections.push(SectionItem {
+            id,
+            title: commentary.and_then(|c| c.title.clone()).unwrap_or_else(|| section.title.clone()),
+            href: format!("../{}/", section.id),
+            summary: None,
+            body: Value::from_safe_string(body),
+        });
     }
     let nav = quarter_nav(site, qi, &root, |_| Some("print/".into()));
     let appendix = appendix_rows(site, q, &root);
@@ -725,7 +799,15 @@ fn render_metric(ctx: &Ctx, mi: usize) -> Result<Vec<OutputFile>, Vec<Diagnostic
     let root = root_of(&path);
     let latest = site.latest.or(site.quarters.len().checked_sub(1));
     let view = latest.map(|l| &site.quarters[l].metrics[mi]);
-    let rows: Vec<FigureRow> = view.map(|v| v.series.iter().rev().map(|p| FigureRow { period: p.period.long(), value: Value::from_safe_string(present::figure_html(metric, p.figure)) }).collect()).unwrap_or_default();
+    let rows: Vec<FigureRow> = view
+        .map(|v| {
+            v.series
+                .iter()
+                .rev()
+                .map(|p| FigureRow { period: p.period.long(), value: Value::from_safe_string(present::figure_html(metric, p.figure)) })
+                .collect()
+        })
+        .unwrap_or_default();
     let mut charts = BTreeMap::new();
     let chart = match latest {
         Some(l) if view.is_some_and(|v| !v.series.is_empty()) => {
@@ -735,7 +817,14 @@ fn render_metric(ctx: &Ctx, mi: usize) -> Result<Vec<OutputFile>, Vec<Diagnostic
                 Frequency::Quarterly => 12 * 4,
                 Frequency::Annual => 12 * 10,
             };
-            let spec = ChartSpec { metrics: vec![mi], kind: None, months: Some(months), compare: Vec::new(), target: metric.target.is_some(), title: Some(format!("{} over time", metric.label())) };
+            let spec = ChartSpec {
+                metrics: vec![mi],
+                kind: None,
+                months: Some(months),
+                compare: Vec::new(),
+                target: metric.target.is_some(),
+                title: Some(format!("{} over time", metric.label())),
+            };
             block_html_with(ctx, &Block::Chart(spec), Some(q), &root, &mut charts, Some("metric"))
         }
         _ => String::new(),
@@ -829,11 +918,25 @@ fn render_site_pages(ctx: &Ctx) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
             summary => q.overview.summary.clone(),
         }
     });
-    out.push(ctx.render("home.html", "", &site.settings.title, vec![], None, ser(context! { intro => Value::from_safe_string(intro), latest => latest_ctx, headlines => Value::from_safe_string(headlines), archive => ser(years) }))?);
+    out.push(ctx.render(
+        "home.html",
+        "",
+        &site.settings.title,
+        vec![],
+        None,
+        ser(context! { intro => Value::from_safe_string(intro), latest => latest_ctx, headlines => Value::from_safe_string(headlines), archive => ser(years) }),
+    )?);
 
     // Latest: a plain redirect page that works without JavaScript.
     if let Some(q) = latest {
-        out.push(ctx.render("latest.html", "latest/", &format!("Latest report: {}", q.quarter.long()), vec![], None, ser(context! { href => format!("../{}/", q.quarter.path()), label => q.quarter.long() }))?);
+        out.push(ctx.render(
+            "latest.html",
+            "latest/",
+            &format!("Latest report: {}", q.quarter.long()),
+            vec![],
+            None,
+            ser(context! { href => format!("../{}/", q.quarter.path()), label => q.quarter.long() }),
+        )?);
     }
 
     // Metrics index.
@@ -843,14 +946,29 @@ fn render_site_pages(ctx: &Ctx) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
         .iter()
         .enumerate()
         .map(|(si, s)| {
-            let metrics: Vec<Link> = site.catalogue.metrics.iter().filter(|m| m.section == si).map(|m| Link { title: m.title.clone(), href: format!("{}/", m.id) }).collect();
+            let metrics: Vec<Link> =
+                site.catalogue.metrics.iter().filter(|m| m.section == si).map(|m| Link { title: m.title.clone(), href: format!("{}/", m.id) }).collect();
             ser(context! { title => &s.title, metrics => ser(metrics) })
         })
         .collect();
-    out.push(ctx.render("metrics.html", "metrics/", "Metrics", vec![Link { title: "Home".into(), href: "../".into() }], None, ser(context! { sections => sections }))?);
+    out.push(ctx.render(
+        "metrics.html",
+        "metrics/",
+        "Metrics",
+        vec![Link { title: "Home".into(), href: "../".into() }],
+        None,
+        ser(context! { sections => sections }),
+    )?);
 
     // Glossary.
-    out.push(ctx.render("glossary.html", "glossary/", "Glossary", vec![Link { title: "Home".into(), href: "../".into() }], None, ser(context! { terms => ser(&site.glossary) }))?);
+    out.push(ctx.render(
+        "glossary.html",
+        "glossary/",
+        "Glossary",
+        vec![Link { title: "Home".into(), href: "../".into() }],
+        None,
+        ser(context! { terms => ser(&site.glossary) }),
+    )?);
 
     // Open data.
     let downloads: Vec<Link> = site
@@ -860,7 +978,14 @@ fn render_site_pages(ctx: &Ctx) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
         .map(|q| Link { title: format!("{} (CSV)", q.quarter.long()), href: format!("{}.csv", q.quarter.slug()) })
         .chain(site.catalogue.metrics.iter().map(|m| Link { title: format!("{} (CSV)", m.title), href: format!("{}.csv", m.id) }))
         .collect();
-    out.push(ctx.render("data.html", "data/", "Open data", vec![Link { title: "Home".into(), href: "../".into() }], None, ser(context! { downloads => ser(downloads) }))?);
+    out.push(ctx.render(
+        "data.html",
+        "data/",
+        "Open data",
+        vec![Link { title: "Home".into(), href: "../".into() }],
+        None,
+        ser(context! { downloads => ser(downloads) }),
+    )?);
 
     // Standalone pages.
     for (name, c) in &site.pages {
@@ -869,7 +994,14 @@ fn render_site_pages(ctx: &Ctx) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
         reserve_layout_ids(&mut state);
         let body = commentary_html(ctx, c, latest, "../", "page-", &mut state, &mut charts);
         let title = c.title.clone().unwrap_or_else(|| title_case(name));
-        out.push(ctx.render("page.html", &path, &title, vec![Link { title: "Home".into(), href: "../".into() }], None, ser(context! { body => Value::from_safe_string(body), summary => &c.summary }))?);
+        out.push(ctx.render(
+            "page.html",
+            &path,
+            &title,
+            vec![Link { title: "Home".into(), href: "../".into() }],
+            None,
+            ser(context! { body => Value::from_safe_string(body), summary => &c.summary }),
+        )?);
     }
 
     out.push(ctx.render("404.html", "404.html", "Page not found", vec![], None, Value::from(()))?);

@@ -81,7 +81,7 @@ pub fn rank_html(view: &MetricView, group: usize, settings: &Settings) -> String
     }
     match (view.rank.iter().find(|(g, _)| *g == group), settings.comparators[group].members) {
         (Some((_, r)), Some(of)) => ordinal_of(*r, of),
-        _ => marker_html('x'),
+        _ => "<span class=\"not-ranked\"><span aria-hidden=\"true\">–</span><span class=\"visually-hidden\">not ranked</span></span>".to_string(),
     }
 }
 

@@ -41,7 +41,9 @@ pub fn environment(root: &Path, theme: &str) -> Result<Environment<'static>, Vec
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_debug(true);
-    env.set_auto_escape_callback(|name| if name.ends_with(".html") || name.ends_with(".svg") || name.ends_with(".xml") { AutoEscape::Html } else { AutoEscape::None });
+    env.set_auto_escape_callback(
+        |name| if name.ends_with(".html") || name.ends_with(".svg") || name.ends_with(".xml") { AutoEscape::Html } else { AutoEscape::None },
+    );
     // The stock HTML escaper also escapes "/", which bloats every URL; escape what HTML needs.
     env.set_formatter(|out, state, value| {
         if *state.auto_escape() == AutoEscape::None || value.is_safe() {
@@ -50,7 +52,9 @@ pub fn environment(root: &Path, theme: &str) -> Result<Environment<'static>, Vec
         match value.as_str() {
             Some(s) => out.write_str(&super::markdown::escape(s)).map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed")),
             None if value.is_none() || value.is_undefined() => Ok(()),
-            None => out.write_str(&super::markdown::escape(&value.to_string())).map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed")),
+            None => out
+                .write_str(&super::markdown::escape(&value.to_string()))
+                .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed")),
         }
     });
     let mut diags = Vec::new();
@@ -65,7 +69,10 @@ pub fn environment(root: &Path, theme: &str) -> Result<Environment<'static>, Vec
     let mut files: Vec<_> = walkdir::WalkDir::new(&dir).sort_by_file_name().into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file()).collect();
     files.sort_by(|a, b| a.path().cmp(b.path()));
     if files.is_empty() {
-        diags.push(Diagnostic::error("site.toml", Pos::new(1, 1), format!("the theme \"{theme}\" has no templates (themes/{theme}/templates/)")).help("set theme to a folder under themes/, or add the theme"));
+        diags.push(
+            Diagnostic::error("site.toml", Pos::new(1, 1), format!("the theme \"{theme}\" has no templates (themes/{theme}/templates/)"))
+                .help("set theme to a folder under themes/, or add the theme"),
+        );
     }
     for e in files {
         let name = e.path().strip_prefix(&dir).unwrap().to_string_lossy().replace('\\', "/");
@@ -98,6 +105,10 @@ pub fn template_error(file: &str, err: &minijinja::Error) -> Diagnostic {
         msg.push_str(&format!(": {s}"));
         source = s.source();
     }
-    let file = err.name().map(|n| format!("{}{n}", file.rsplit_once("templates/").map(|(a, _)| format!("{a}templates/")).unwrap_or_default())).unwrap_or_else(|| file.to_string());
-    Diagnostic::error(file, Pos::new(line, if line > 0 { 1 } else { 0 }), format!("template error: {msg}")).help("fix the template at this line (theme templates use minijinja, a Jinja2 dialect)")
+    let file = err
+        .name()
+        .map(|n| format!("{}{n}", file.rsplit_once("templates/").map(|(a, _)| format!("{a}templates/")).unwrap_or_default()))
+        .unwrap_or_else(|| file.to_string());
+    Diagnostic::error(file, Pos::new(line, if line > 0 { 1 } else { 0 }), format!("template error: {msg}"))
+        .help("fix the template at this line (theme templates use minijinja, a Jinja2 dialect)")
 }

@@ -27,8 +27,8 @@ use crate::catalogue::Unit;
 use crate::figure::Figure;
 use crate::validate::ChartKind;
 use charts_rs::{
-    measure_text_width_family, BarChart, Box as Margin, Color, HorizontalBarChart, LineChart, MarkLine, MarkLineCategory, Position, Series,
-    Symbol, TextConfig, YAxisConfig,
+    measure_text_width_family, BarChart, Box as Margin, Color, HorizontalBarChart, LegendCategory, LineChart, MarkLine, MarkLineCategory, Position, Series, Symbol, TextConfig,
+    YAxisConfig,
 };
 use std::fmt::Write as _;
 
@@ -133,12 +133,8 @@ fn y_axis(scale: Scale, title: String) -> YAxisConfig {
 
 /// Every value drawn, and the target, for the value range.
 fn range_values(d: &ChartData) -> Vec<f64> {
-    let mut v: Vec<f64> = d
-        .series
-        .iter()
-        .flat_map(|s| (0..d.categories.len()).filter_map(move |i| drawable(point(s, i))))
-        .filter(|v| to_f32(*v).is_some())
-        .collect();
+    let mut v: Vec<f64> =
+        d.series.iter().flat_map(|s| (0..d.categories.len()).filter_map(move |i| drawable(point(s, i)))).filter(|v| to_f32(*v).is_some()).collect();
     v.extend(d.target.filter(|t| to_f32(*t).is_some()));
     v
 }
@@ -151,12 +147,7 @@ fn target_line(d: &ChartData) -> Vec<MarkLine> {
     d.target
         .and_then(to_f32)
         .map(|t| {
-            vec![MarkLine {
-                category: MarkLineCategory::Value(t),
-                color: Some(colour(ORANGE)),
-                stroke_width: Some(2.0),
-                stroke_dash_array: Some("6,4".into()),
-            }]
+            vec![MarkLine { category: MarkLineCategory::Value(t), color: Some(colour(ORANGE)), stroke_width: Some(2.0), stroke_dash_array: Some("6,4".into()) }]
         })
         .unwrap_or_default()
 }
@@ -177,6 +168,8 @@ fn setup(b: &mut charts_rs::ChartBase, d: &ChartData, width: f32, height: f32, l
     b.x_axis.stroke_color = colour(SECONDARY);
     b.grid.stroke_color = colour(GRID);
     b.legend.show = Some(legend);
+    // Filled legend markers, as the points are; rings mean flagged points.
+    b.is_light = false;
     b.legend.position = Some(Position::Bottom);
     b.legend.font.size = 13.0;
     b.legend.font.color = colour(TEXT);
@@ -219,10 +212,31 @@ fn flags_legend(d: &ChartData, k: usize) -> Option<String> {
         Some(c) => c.to_uppercase().collect::<String>() + cs.as_str(),
         None => return None,
     };
-    Some(if d.series.len() > 1 { format!("{}: {words}", s.name.trim()) } else { capitalised })
+    Some(if d.series.len() > 1 { format!("{}: {words}", super::words::series_name(s)) } else { capitalised })
 }
 
-fn line(d: &ChartData) -> Result<String, String> {
+/// One place for a bar: series `k` at category `i`, drawn or a gap.
+struct Slot {
+    k: usize,
+    /// Index in the order handed to charts-rs.
+    pos: usize,
+    /// Written by the bar: its shorthand (vertical) or value and shorthand (horizontal).
+    mark: String,
+    /// Written at the zero line where there is no bar: "[x]" or "[c]".
+    gap: Option<&'static str>,
+    negative: bool,
+}
+
+/// What a kind hands back for finishing.
+struct Raw {
+    svg: String,
+    slots: Vec<Slot>,
+    /// Names of the ring series, whose legend entries become rings.
+    rings: Vec<String>,
+    horizontal: bool,
+}
+
+fn line(d: &ChartData) -> Result<Raw, String> {
     let n = d.categories.len();
     let order: Vec<usize> = (0..n).collect();
     let mut list = Vec::new();
@@ -232,16 +246,20 @@ fn line(d: &ChartData) -> Result<String, String> {
         s.symbol = Some(symbol(k));
         list.push(s);
     }
-    // Rings around flagged points: a series of those points alone, on top.
+    // Rings around flagged points: a series of those points alone, on top,
+    // its line dashed to nothing (it would lie on the series' own line).
+    let mut rings = Vec::new();
     for k in 0..d.series.len() {
         let Some(name) = flags_legend(d, k) else { continue };
         let data: Vec<Option<f32>> =
             (0..n).map(|i| point(&d.series[k], i)).map(|f| if f.flags() == Default::default() { None } else { drawable(f).and_then(to_f32) }).collect();
-        let mut s = Series::new_nullable(clean(&name), data);
+        let name = clean(&name);
+        let mut s = Series::new_nullable(name.clone(), data);
         s.index = Some(k);
         s.symbol = Some(Symbol::Circle(6.0, Some(Color::white())));
         s.stroke_dash_array = Some("0,100000".into());
         list.push(s);
+        rings.push(name);
     }
     if let Some(first) = list.first_mut() {
         first.mark_lines = target_line(d);
@@ -251,22 +269,40 @@ fn line(d: &ChartData) -> Result<String, String> {
     let mut c = LineChart::new(list, cats);
     setup(&mut c.base, d, WIDTH, HEIGHT, legend);
     c.y_axis_configs = vec![y_axis(scale(&range_values(d), d.unit), clean(&d.unit.axis_label()))];
-    c.svg().map_err(|e| e.to_string())
+    let svg = c.svg().map_err(|e| e.to_string())?;
+    Ok(Raw { svg, slots: Vec::new(), rings, horizontal: false })
 }
 
-fn bar(d: &ChartData) -> Result<(String, Vec<Mark>), String> {
+/// The slots of every series in the order charts-rs draws bars: series by
+/// series, categories in `order`.
+fn slots(d: &ChartData, order: &[usize], horizontal: bool) -> Vec<Slot> {
+    let mut out = Vec::new();
+    for (k, s) in d.series.iter().enumerate() {
+        for (pos, &i) in order.iter().enumerate() {
+            let f = point(s, i);
+            let v = drawable(f).filter(|v| to_f32(*v).is_some());
+            let mark = match v {
+                Some(v) if horizontal => bar_label(d, v, f),
+                Some(_) => shorthand(f),
+                None => String::new(),
+            };
+            let gap = match (v, f) {
+                (Some(_), _) => None,
+                (None, Figure::Suppressed) => Some("[c]"),
+                (None, _) => Some("[x]"),
+            };
+            out.push(Slot { k, pos, mark, gap, negative: v.is_some_and(|v| v < 0.0) });
+        }
+    }
+    out
+}
+
+fn bar(d: &ChartData) -> Result<Raw, String> {
     let n = d.categories.len();
     let order: Vec<usize> = (0..n).collect();
     let mut list = Vec::new();
-    let mut expected = Vec::new();
     for k in 0..d.series.len() {
-        let data = series_values(d, k, &order);
-        for (i, v) in data.iter().enumerate() {
-            if v.is_some() {
-                expected.push((k, i));
-            }
-        }
-        let mut s = Series::new_nullable(clean(&d.series[k].name), data);
+        let mut s = Series::new_nullable(clean(&d.series[k].name), series_values(d, k, &order));
         s.index = Some(k);
         list.push(s);
     }
@@ -277,15 +313,10 @@ fn bar(d: &ChartData) -> Result<(String, Vec<Mark>), String> {
     let cats = (0..n).map(|i| clean(&category_label(d, i))).collect();
     let mut c = BarChart::new(list, cats);
     setup(&mut c.base, d, WIDTH, HEIGHT, legend);
+    c.base.legend.category = LegendCategory::Rect;
     c.y_axis_configs = vec![y_axis(scale(&range_values(d), d.unit), clean(&d.unit.axis_label()))];
-    let marks = expected
-        .into_iter()
-        .map(|(k, i)| {
-            let f = point(&d.series[k], i);
-            Mark { text: shorthand(f), negative: drawable(f).is_some_and(|v| v < 0.0) }
-        })
-        .collect();
-    c.svg().map(|svg| (svg, marks)).map_err(|e| e.to_string())
+    let svg = c.svg().map_err(|e| e.to_string())?;
+    Ok(Raw { svg, slots: slots(d, &order, false), rings: Vec::new(), horizontal: false })
 }
 
 /// "[p] [r]" for a figure's flags; empty without.
@@ -309,52 +340,49 @@ fn bar_label(d: &ChartData, v: f64, f: Figure) -> String {
 
 const ROW: f32 = 26.0;
 
-fn hbar(d: &ChartData) -> Result<(String, Vec<Mark>, f32), String> {
+fn text_width(text: &str) -> f32 {
+    measure_text_width_family(FONT_STACK, 12.0, text).map(|b| b.width()).unwrap_or(text.len() as f32 * 7.0)
+}
+
+fn hbar(d: &ChartData) -> Result<Raw, String> {
     let n = d.categories.len();
     // charts-rs draws the first category at the bottom: reverse.
     let order: Vec<usize> = (0..n).rev().collect();
     let highlight = d.highlight.filter(|h| *h < n && d.series.len() == 1);
+    let slots = slots(d, &order, true);
+    let widest = slots.iter().map(|s| text_width(&s.mark)).fold(0.0, f32::max);
     let mut list = Vec::new();
-    let mut marks = Vec::new();
-    let mut widest: f32 = 0.0;
     for k in 0..d.series.len() {
-        let data = series_values(d, k, &order);
-        for (pos, v) in data.iter().enumerate() {
-            if let Some(v) = v {
-                let f = point(&d.series[k], order[pos]);
-                let text = bar_label(d, *v as f64, f);
-                let w = measure_text_width_family(FONT_STACK, 12.0, &text).map(|b| b.width()).unwrap_or(text.len() as f32 * 7.0);
-                widest = widest.max(w);
-                marks.push(Mark { text, negative: *v < 0.0 });
-            }
-        }
-        let mut s = Series::new_nullable(clean(&d.series[k].name), data);
+        let mut s = Series::new_nullable(clean(&d.series[k].name), series_values(d, k, &order));
         s.index = Some(k);
         if let Some(h) = highlight {
             s.colors = Some(order.iter().map(|&i| Some(colour(if i == h { DARK_BLUE } else { TURQUOISE }))).collect());
         }
         list.push(s);
     }
+    let target = target_line(d);
+    let has_target = !target.is_empty() && !list.is_empty();
     if let Some(first) = list.first_mut() {
-        first.mark_lines = target_line(d);
+        first.mark_lines = target;
     }
     let legend = list.len() > 1;
     let cats = order.iter().map(|&i| clean(&category_label(d, i))).collect();
     let mut c = HorizontalBarChart::new(list, cats);
     let rows = n.max(1) as f32 * (d.series.len().max(1) as f32).sqrt();
-    let height = (ROW * rows + 84.0 + if legend { 30.0 } else { 0.0 } + if key_entries(d).is_empty() { 0.0 } else { 20.0 }).round();
+    let extra = if legend { 30.0 } else { 0.0 } + if key_entries(d).is_empty() { 0.0 } else { 20.0 } + if has_target { 18.0 } else { 0.0 };
+    let height = (ROW * rows + 84.0 + extra).round();
     setup(&mut c.base, d, WIDTH, height, legend);
-    c.base.margin.right = (widest + 14.0).clamp(18.0, 200.0).round();
+    c.base.legend.category = LegendCategory::Rect;
+    c.base.margin.right = (widest + 14.0).clamp(24.0, 200.0).round();
+    if has_target {
+        // Room above the plot for the target's label.
+        c.base.margin.top += 18.0;
+    }
     c.base.x_axis.title = clean(&d.unit.axis_label());
     c.y_axis_configs = vec![y_axis(scale(&range_values(d), d.unit), String::new())];
     c.y_axis_configs[0].title = None;
-    c.svg().map(|svg| (svg, marks, height)).map_err(|e| e.to_string())
-}
-
-/// Text to write by one drawn bar.
-pub(crate) struct Mark {
-    text: String,
-    negative: bool,
+    let svg = c.svg().map_err(|e| e.to_string())?;
+    Ok(Raw { svg, slots, rings: Vec::new(), horizontal: true })
 }
 
 /// A bar as charts-rs drew it.
@@ -366,11 +394,15 @@ struct BarBox {
     h: f32,
 }
 
-fn attr(tag: &str, name: &str) -> Option<f32> {
+fn attr_str<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
     let key = format!(" {name}=\"");
     let start = tag.find(&key)? + key.len();
     let end = tag[start..].find('"')? + start;
-    tag[start..end].parse().ok()
+    Some(&tag[start..end])
+}
+
+fn attr(tag: &str, name: &str) -> Option<f32> {
+    attr_str(tag, name)?.parse().ok()
 }
 
 /// Removes charts-rs's `data-*` attributes from a tag.
@@ -388,18 +420,27 @@ fn strip_data(tag: &str) -> String {
 }
 
 /// Walks the tags of charts-rs's SVG body: strips `data-*` attributes,
-/// collects the bars, and rewrites the target line's label.
-fn post_process(body: &str, target_label: Option<&str>) -> (String, Vec<BarBox>) {
+/// collects the bars, writes the target line's label ("Target: 90%") on a
+/// white ground where charts-rs wrote a bare number, and turns the legend
+/// entries of ring series into rings without a line.
+fn post_process(body: &str, target_label: Option<&str>, rings: &[String]) -> (String, Vec<BarBox>) {
     let mut out = String::with_capacity(body.len() + 256);
     let mut bars = Vec::new();
     let mut rest = body;
-    let mut after_target = false;
+    // The target line's ends, once seen: its label is the next text.
+    let mut target_line: Option<(f32, f32, f32, f32)> = None;
     let target_stroke = format!("stroke=\"{ORANGE}\"");
+    let ring_texts: Vec<String> = rings.iter().map(|r| format!("\n{}\n</text>", esc(r))).collect();
+    // Where the current group starts in `out`, to rework a legend entry.
+    let mut group_start: Option<usize> = None;
     while let Some(lt) = rest.find('<') {
         out.push_str(&rest[..lt]);
         let gt = rest[lt..].find('>').map(|g| lt + g + 1).unwrap_or(rest.len());
         let tag = &rest[lt..gt];
         rest = &rest[gt..];
+        if tag == "<g>" {
+            group_start = Some(out.len());
+        }
         if tag.contains(" data-") {
             if tag.starts_with("<rect ") {
                 bars.push(BarBox {
@@ -412,15 +453,41 @@ fn post_process(body: &str, target_label: Option<&str>) -> (String, Vec<BarBox>)
             out.push_str(&strip_data(tag));
             continue;
         }
-        out.push_str(tag);
-        if let Some(label) = target_label {
+        if let (Some(label), true) = (target_label, target_line.is_none()) {
             if tag.starts_with("<line ") && tag.contains(&target_stroke) && tag.contains("stroke-dasharray") {
-                after_target = true;
-            } else if after_target && tag.starts_with("<text ") {
-                after_target = false;
-                if let Some(end) = rest.find("</text>") {
-                    out.push_str(&esc(label));
-                    rest = &rest[end..];
+                target_line = Some((attr(tag, "x1").unwrap_or(0.0), attr(tag, "y1").unwrap_or(0.0), attr(tag, "x2").unwrap_or(0.0), attr(tag, "y2").unwrap_or(0.0)));
+                out.push_str(tag);
+                // The label follows the line (after its dot and arrow).
+                if let Some(text_at) = rest.find("<text ") {
+                    let text_tag_end = rest[text_at..].find('>').map(|e| text_at + e + 1).unwrap_or(rest.len());
+                    let text_tag = &rest[text_at..text_tag_end];
+                    if let Some(close) = rest[text_tag_end..].find("</text>") {
+                        let (x1, y1, x2, _) = target_line.unwrap_or_default();
+                        let between = &rest[..text_at];
+                        out.push_str(between);
+                        let (x, y, anchor) = if (x1 - x2).abs() < 0.01 {
+                            // Vertical (horizontal bars): above the plot, centred.
+                            (x1, y1 - 10.0, "middle")
+                        } else {
+                            let ty = attr(text_tag, "y").unwrap_or(y1);
+                            let tx = attr(text_tag, "x").unwrap_or(x2);
+                            // Below the line where above it would leave the chart.
+                            (tx, if ty < 26.0 { ty + 16.0 } else { ty - 6.0 }, "end")
+                        };
+                        label_el(&mut out, x, y, anchor, label, TEXT);
+                        rest = &rest[text_tag_end + close + "</text>".len()..];
+                    }
+                }
+                continue;
+            }
+        }
+        out.push_str(tag);
+        if tag == "</g>" {
+            if let Some(start) = group_start.take() {
+                if ring_texts.iter().any(|t| out[start..].contains(t.as_str())) {
+                    let group = ring_legend(&out[start..]);
+                    out.truncate(start);
+                    out.push_str(&group);
                 }
             }
         }
@@ -429,13 +496,89 @@ fn post_process(body: &str, target_label: Option<&str>) -> (String, Vec<BarBox>)
     (out, bars)
 }
 
-fn text_el(out: &mut String, x: f32, y: f32, anchor: &str, text: &str) {
+/// A legend entry drawn as a ring alone: its line removed, its dot hollow.
+fn ring_legend(group: &str) -> String {
+    let mut out = String::with_capacity(group.len());
+    for line in group.split_inclusive('\n') {
+        if line.starts_with("<line ") {
+            continue;
+        }
+        if line.starts_with("<circle ") {
+            if let Some(fill) = attr_str(line, "fill") {
+                out.push_str(&line.replacen(&format!(" fill=\"{fill}\""), " fill=\"#FFFFFF\"", 1));
+                continue;
+            }
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+fn text_el(out: &mut String, x: f32, y: f32, anchor: &str, text: &str, fill: &str) {
     let _ = write!(
         out,
-        "\n<text x=\"{x:.1}\" y=\"{y:.1}\" text-anchor=\"{anchor}\" font-size=\"12\" font-family=\"{}\" fill=\"{TEXT}\">{}</text>",
+        "<text x=\"{x:.1}\" y=\"{y:.1}\" text-anchor=\"{anchor}\" font-size=\"12\" font-family=\"{}\" fill=\"{fill}\">{}</text>\n",
         esc_attr(FONT_STACK),
         esc(text)
     );
+}
+
+/// A label on a white ground, so lines and bars behind it do not hide it.
+fn label_el(out: &mut String, x: f32, y: f32, anchor: &str, text: &str, fill: &str) {
+    let w = text_width(text);
+    let left = match anchor {
+        "end" => x - w,
+        "middle" => x - w / 2.0,
+        _ => x,
+    };
+    let _ = writeln!(out, "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"15\" fill=\"#FFFFFF\"/>", left - 2.0, y - 11.5, w + 4.0);
+    text_el(out, x, y, anchor, text, fill);
+}
+
+/// Writes the bar marks: shorthand above flagged bars, values by horizontal
+/// bars, and "[x]" / "[c]" at the zero line where a bar is missing. Bars are
+/// matched to slots in charts-rs's drawing order; where the counts disagree
+/// nothing is written. Missing bars are placed from the spacing of drawn ones.
+fn mark_bars(out: &mut String, slots: &[Slot], bars: &[BarBox], horizontal: bool) {
+    let drawn: Vec<(&Slot, &BarBox)> = slots.iter().filter(|s| s.gap.is_none()).zip(bars).collect();
+    if drawn.len() != bars.len() || drawn.len() != slots.iter().filter(|s| s.gap.is_none()).count() {
+        return;
+    }
+    for (s, b) in &drawn {
+        if s.mark.is_empty() {
+            continue;
+        }
+        match (horizontal, s.negative) {
+            (true, false) => label_el(out, b.x + b.w + 4.0, b.y + b.h / 2.0 + 4.0, "start", &s.mark, TEXT),
+            (true, true) => label_el(out, b.x - 4.0, b.y + b.h / 2.0 + 4.0, "end", &s.mark, TEXT),
+            (false, false) => label_el(out, b.x + b.w / 2.0, b.y - 5.0, "middle", &s.mark, TEXT),
+            (false, true) => label_el(out, b.x + b.w / 2.0, b.y + b.h + 14.0, "middle", &s.mark, TEXT),
+        }
+    }
+    // Spacing along the category axis from two bars of one series.
+    let along = |b: &BarBox| if horizontal { b.y } else { b.x };
+    let step = drawn.iter().enumerate().find_map(|(a, (sa, ba))| {
+        drawn[a + 1..].iter().find(|(sb, _)| sb.k == sa.k && sb.pos != sa.pos).map(|(sb, bb)| (along(bb) - along(ba)) / (sb.pos as f32 - sa.pos as f32))
+    });
+    let Some((first, fb)) = drawn.first() else { return };
+    let zero = match (horizontal, first.negative) {
+        (true, false) => fb.x,
+        (true, true) => fb.x + fb.w,
+        (false, false) => fb.y + fb.h,
+        (false, true) => fb.y,
+    };
+    for s in slots {
+        let Some(gap) = s.gap else { continue };
+        let Some((known, kb)) = drawn.iter().find(|(o, _)| o.k == s.k) else { continue };
+        let offset = s.pos as f32 - known.pos as f32;
+        let Some(start) = (if offset == 0.0 { Some(along(kb)) } else { step.map(|st| along(kb) + st * offset) }) else { continue };
+        if horizontal {
+            let words = if gap == "[c]" { "[c] suppressed" } else { "[x] not available" };
+            text_el(out, zero + 4.0, start + kb.h / 2.0 + 4.0, "start", words, SECONDARY);
+        } else {
+            text_el(out, start + kb.w / 2.0, zero - 4.0, "middle", gap, SECONDARY);
+        }
+    }
 }
 
 /// Splits charts-rs's SVG into its size and its body.
@@ -449,38 +592,21 @@ fn split_root(svg: &str) -> Option<(f32, f32, &str)> {
 /// Draws a chart's SVG body with charts-rs.
 pub(crate) fn draw(d: &ChartData) -> Drawn {
     let target_label = d.target.filter(|t| to_f32(*t).is_some()).map(|t| format!("Target: {}", d.unit.format(t, d.decimals)));
-    let result = match d.kind {
-        ChartKind::Line => line(d).map(|svg| (svg, Vec::new(), false)),
-        ChartKind::Bar => bar(d).map(|(svg, marks)| (svg, marks, false)),
-        ChartKind::HBar | ChartKind::Ranking => hbar(d).map(|(svg, marks, _)| (svg, marks, true)),
+    let raw = match d.kind {
+        ChartKind::Line => line(d),
+        ChartKind::Bar => bar(d),
+        ChartKind::HBar | ChartKind::Ranking => hbar(d),
     };
-    let drawn = result.ok().and_then(|(svg, marks, horizontal)| {
-        let (width, height, body) = split_root(&svg)?;
-        let (mut body, bars) = post_process(body, target_label.as_deref());
-        if bars.len() == marks.len() {
-            for (b, m) in bars.iter().zip(&marks) {
-                if m.text.is_empty() {
-                    continue;
-                }
-                if horizontal {
-                    let y = b.y + b.h / 2.0 + 4.0;
-                    if m.negative {
-                        text_el(&mut body, b.x - 4.0, y, "end", &m.text);
-                    } else {
-                        text_el(&mut body, b.x + b.w + 4.0, y, "start", &m.text);
-                    }
-                } else if m.negative {
-                    text_el(&mut body, b.x + b.w / 2.0, b.y + b.h + 13.0, "middle", &m.text);
-                } else {
-                    text_el(&mut body, b.x + b.w / 2.0, b.y - 4.0, "middle", &m.text);
-                }
-            }
-        }
-        Some(Drawn { width, height, body })
+    let drawn = raw.ok().and_then(|raw| {
+        let (width, height, body) = split_root(&raw.svg)?;
+        let (mut body, bars) = post_process(body, target_label.as_deref(), &raw.rings);
+        body.push('\n');
+        mark_bars(&mut body, &raw.slots, &bars, raw.horizontal);
+        Some(Drawn { width, height, body: body.trim_end().to_string() })
     });
     drawn.unwrap_or_else(|| {
-        let mut body = format!("<rect x=\"0\" y=\"0\" width=\"{WIDTH}\" height=\"80\" fill=\"#FFFFFF\"/>");
-        text_el(&mut body, 12.0, 40.0, "start", "This chart could not be drawn: its figures are in the table.");
+        let mut body = format!("<rect x=\"0\" y=\"0\" width=\"{WIDTH}\" height=\"80\" fill=\"#FFFFFF\"/>\n");
+        text_el(&mut body, 12.0, 40.0, "start", "This chart could not be drawn: its figures are in the table.", TEXT);
         Drawn { width: WIDTH, height: 80.0, body }
     })
 }

@@ -129,9 +129,7 @@ pub fn render(data: &ChartData, download_href: &str) -> RenderedChart {
     let desc = esc(&words::describe(data));
     let drawn = draw::draw(data);
     let (w, h) = (drawn.width, drawn.height);
-    let head = format!(
-        "<title id=\"{title_id}\">{title}</title>\n<desc id=\"{desc_id}\">{desc}</desc>\n",
-    );
+    let head = format!("<title id=\"{title_id}\">{title}</title>\n<desc id=\"{desc_id}\">{desc}</desc>\n",);
 
     let mut inline = String::with_capacity(drawn.body.len() + head.len() + 256);
     let _ = write!(

@@ -64,10 +64,7 @@ pub(crate) fn sparkline(points: &[Figure], label: &str) -> String {
         }
     }
     if !d.is_empty() {
-        let _ = write!(
-            out,
-            "<path d=\"{d}\" fill=\"none\" stroke=\"{DARK_BLUE}\" stroke-width=\"2\" stroke-linejoin=\"round\" stroke-linecap=\"round\"/>"
-        );
+        let _ = write!(out, "<path d=\"{d}\" fill=\"none\" stroke=\"{DARK_BLUE}\" stroke-width=\"2\" stroke-linejoin=\"round\" stroke-linecap=\"round\"/>");
     }
     if let Some((last, _)) = known.last() {
         if !dots.contains(last) {

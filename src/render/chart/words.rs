@@ -53,9 +53,10 @@ pub(crate) fn esc_attr(s: &str) -> String {
     out
 }
 
-/// A figure that can be drawn and stated: a finite number.
+/// A figure that can be drawn and stated: a finite number of a sane size
+/// (beyond 1e100 formatting with decimals overflows; no real figure is near).
 pub(crate) fn drawable(f: Figure) -> Option<f64> {
-    f.value().filter(|v| v.is_finite())
+    f.value().filter(|v| v.is_finite() && v.abs() < 1e100)
 }
 
 /// The figure of a series at a category; a series shorter than the
@@ -67,6 +68,14 @@ pub(crate) fn point(s: &ChartSeries, i: usize) -> Figure {
 /// A number with the chart's unit: "1,418", "88.0%", "612.4 per 100,000".
 pub(crate) fn fmt(d: &ChartData, v: f64) -> String {
     d.unit.format(v, d.decimals)
+}
+
+/// A series' name for sentences; an unnamed one is "The series".
+pub(crate) fn series_name(s: &ChartSeries) -> &str {
+    match s.name.trim() {
+        "" => "The series",
+        name => name,
+    }
 }
 
 /// A number without a unit, with as few decimals (up to two) as it needs.
@@ -178,7 +187,7 @@ fn flags_html(f: Figure, out: &mut String) {
 pub(crate) fn cell_html(d: &ChartData, f: Figure) -> String {
     let mut out = String::new();
     match f {
-        Figure::Value(v, _) if v.is_finite() => {
+        Figure::Value(v, _) if drawable(f).is_some() => {
             out.push_str(&esc(&fmt(d, v)));
             flags_html(f, &mut out);
         }
@@ -250,7 +259,7 @@ pub(crate) fn key_entries(d: &ChartData) -> Vec<String> {
     for s in &d.series {
         for i in 0..d.categories.len() {
             let f = point(s, i);
-            let f = if matches!(f, Figure::Value(v, _) if !v.is_finite()) { Figure::NotAvailable(f.flags()) } else { f };
+            let f = if matches!(f, Figure::Value(..)) && drawable(f).is_none() { Figure::NotAvailable(f.flags()) } else { f };
             for m in f.markers() {
                 if !letters.contains(&m) {
                     letters.push(m);
@@ -275,7 +284,7 @@ fn values_of(d: &ChartData, s: &ChartSeries) -> Vec<(usize, f64)> {
 
 /// "Contacts rose from 1,210 in April 2024 to 1,418 in March 2025, the highest in the period."
 fn trend_sentence(d: &ChartData, s: &ChartSeries, extremes: bool) -> String {
-    let name = s.name.trim();
+    let name = series_name(s);
     let vals = values_of(d, s);
     let at = |i: usize| period_words(&d.categories[i]);
     match vals.as_slice() {
@@ -328,7 +337,7 @@ fn gaps_sentence(d: &ChartData, s: &ChartSeries, named: bool) -> Option<String> 
         [init @ .., last] if !init.is_empty() => format!("{} or {last}", init.join(", ")),
         _ => gaps.join(""),
     };
-    Some(if named { format!("{} has no figure for {list}.", s.name.trim()) } else { format!("No figure is shown for {list}.") })
+    Some(if named { format!("{} has no figure for {list}.", series_name(s)) } else { format!("No figure is shown for {list}.") })
 }
 
 /// "The figures for January 2025 and February 2025 are provisional."
@@ -341,7 +350,7 @@ fn flag_sentences(d: &ChartData, s: &ChartSeries, named: bool, out: &mut Vec<Str
         if cats.is_empty() {
             continue;
         }
-        let whose = if named { format!("{} figure", s.name.trim()) } else { "figure".into() };
+        let whose = if named { format!("{} figure", series_name(s)) } else { "figure".into() };
         let words = flag.words();
         out.push(match cats.as_slice() {
             [one] => format!("The {whose} for {one} is {words}."),
@@ -406,9 +415,9 @@ pub(crate) fn describe(d: &ChartData) -> String {
                     })
                     .collect();
                 if items.is_empty() {
-                    parts.push(format!("There are no figures for {}.", s.name.trim()));
+                    parts.push(format!("There are no figures for {}.", series_name(s)));
                 } else {
-                    parts.push(format!("{}: {}.", s.name.trim(), join_and(&items)));
+                    parts.push(format!("{}: {}.", series_name(s), join_and(&items)));
                 }
             }
             if d.series.is_empty() {

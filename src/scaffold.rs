@@ -1,0 +1,80 @@
+//! `scrutiny new-quarter`: start a quarter from the newest one, never overwriting a file.
+
+use crate::catalogue::Frequency;
+use crate::period::Quarter;
+use std::io::Write as _;
+use std::path::Path;
+
+/// Creates the files of `quarter` that do not exist yet; returns the ones created.
+pub fn new_quarter(root: &Path, quarter: &str) -> Result<Vec<String>, String> {
+    let q = Quarter::parse(quarter.trim_end_matches('/'))?;
+    let mut diags = Vec::new();
+    let raw = crate::load::load(root, &mut diags);
+    let defs = crate::validate::validate(&raw, &mut diags).ok_or_else(|| "the site has errors that stop it being read: run scrutiny check and mend them first".to_string())?;
+    let newest = defs.quarters.iter().filter(|d| d.quarter < q).max_by_key(|d| d.quarter);
+    let mut created = Vec::new();
+    let mut write = |rel: String, text: String| -> Result<(), String> {
+        let path = root.join(&rel);
+        if path.exists() {
+            eprintln!("{rel} already exists: left as it was");
+            return Ok(());
+        }
+        std::fs::create_dir_all(path.parent().expect("has a parent")).map_err(|e| format!("cannot create the folder for {rel}: {e}"))?;
+        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&path).map_err(|e| format!("cannot create {rel}: {e}"))?;
+        f.write_all(text.as_bytes()).map_err(|e| format!("cannot write {rel}: {e}"))?;
+        created.push(rel);
+        Ok(())
+    };
+
+    let blocks_of = |body: &str| -> String {
+        // Keep the report blocks of the newest quarter: the charts and tables usually stay.
+        let mut out = String::new();
+        let mut inside = false;
+        for line in body.lines() {
+            let t = line.trim_start();
+            if !inside && ["```chart", "```kpis", "```figure", "```benchmark"].iter().any(|f| t.starts_with(f)) {
+                inside = true;
+            }
+            if inside {
+                out.push_str(line);
+                out.push('\n');
+                if t == "```" {
+                    inside = false;
+                    out.push('\n');
+                }
+            }
+        }
+        out
+    };
+    let overview_blocks = newest.map(|n| blocks_of(&n.overview.body)).filter(|b| !b.is_empty()).unwrap_or_else(|| "```kpis\nall: true\n```\n".into());
+    write(
+        format!("content/{}/_index.md", q.path()),
+        format!("---\ntitle: {} overview\nsummary: One sentence on the quarter's headlines.\ndraft: true\n---\nThis report covers {} to {}. Write the executive summary here; remove draft: true above when the report is ready.\n\n{overview_blocks}", q.long(), q.first_month().long(), q.last_month().long()),
+    )?;
+    for (si, section) in defs.catalogue.sections.iter().enumerate() {
+        let previous = newest.and_then(|n| n.sections.iter().find(|(s, _)| *s == si)).map(|(_, c)| c);
+        let has_metrics = defs.catalogue.metrics.iter().any(|m| m.section == si);
+        if previous.is_none() && !has_metrics {
+            continue;
+        }
+        let blocks = previous.map(|c| blocks_of(&c.body)).unwrap_or_default();
+        write(format!("content/{}/{}.md", q.path(), section.id), format!("---\ntitle: {}\n---\nCommentary for {} to follow.\n\n{blocks}", previous.and_then(|c| c.title.clone()).unwrap_or_else(|| section.title.clone()), q.short()))?;
+    }
+    let mut data = format!("# Figures for {}. Fill in each value; null means not available.\nstatus: provisional\n# published: YYYY-MM-DD   (add when final, and set status: final)\nvalues:\n", q.long());
+    let used: Vec<usize> = match newest {
+        Some(n) => n.data.entries.iter().map(|e| e.metric).collect(),
+        None => (0..defs.catalogue.metrics.len()).collect(),
+    };
+    for (mi, m) in defs.catalogue.metrics.iter().enumerate().filter(|(mi, _)| used.contains(mi)) {
+        match m.frequency {
+            Frequency::Monthly(_) => {
+                let months: Vec<String> = q.months().iter().map(|mo| format!("{mo}: null")).collect();
+                data.push_str(&format!("  {}:\n    months: {{ {} }}\n", m.id, months.join(", ")));
+            }
+            Frequency::Quarterly => data.push_str(&format!("  {}: null\n", m.id)),
+            Frequency::Annual => data.push_str(&format!("  # {}: {{ value: null, year: {} }}   (annual: give it once a year)\n", m.id, q.year.previous())),
+        }
+    }
+    write(format!("data/{}.yaml", q.path()), data)?;
+    Ok(created)
+}
