@@ -27,8 +27,8 @@ use crate::catalogue::Unit;
 use crate::figure::Figure;
 use crate::validate::ChartKind;
 use charts_rs::{
-    measure_text_width_family, BarChart, Box as Margin, Color, HorizontalBarChart, LegendCategory, LineChart, MarkLine, MarkLineCategory, Position, Series, Symbol, TextConfig,
-    YAxisConfig,
+    measure_text_width_family, BarChart, Box as Margin, Color, HorizontalBarChart, LegendCategory, LineChart, MarkLine, MarkLineCategory, Position, Series,
+    Symbol, TextConfig, YAxisConfig,
 };
 use std::fmt::Write as _;
 
@@ -215,6 +215,13 @@ fn flags_legend(d: &ChartData, k: usize) -> Option<String> {
     Some(if d.series.len() > 1 { format!("{}: {words}", super::words::series_name(s)) } else { capitalised })
 }
 
+/// Room above the plot for the target's label, which goes above its line.
+fn room_for_target(b: &mut charts_rs::ChartBase, d: &ChartData) {
+    if d.target.and_then(to_f32).is_some() && !d.series.is_empty() {
+        b.margin.top += 14.0;
+    }
+}
+
 /// One place for a bar: series `k` at category `i`, drawn or a gap.
 struct Slot {
     k: usize,
@@ -269,6 +276,7 @@ fn line(d: &ChartData) -> Result<Raw, String> {
     let mut c = LineChart::new(list, cats);
     setup(&mut c.base, d, WIDTH, HEIGHT, legend);
     c.y_axis_configs = vec![y_axis(scale(&range_values(d), d.unit), clean(&d.unit.axis_label()))];
+    room_for_target(&mut c.base, d);
     let svg = c.svg().map_err(|e| e.to_string())?;
     Ok(Raw { svg, slots: Vec::new(), rings, horizontal: false })
 }
@@ -315,6 +323,7 @@ fn bar(d: &ChartData) -> Result<Raw, String> {
     setup(&mut c.base, d, WIDTH, HEIGHT, legend);
     c.base.legend.category = LegendCategory::Rect;
     c.y_axis_configs = vec![y_axis(scale(&range_values(d), d.unit), clean(&d.unit.axis_label()))];
+    room_for_target(&mut c.base, d);
     let svg = c.svg().map_err(|e| e.to_string())?;
     Ok(Raw { svg, slots: slots(d, &order, false), rings: Vec::new(), horizontal: false })
 }
@@ -455,7 +464,8 @@ fn post_process(body: &str, target_label: Option<&str>, rings: &[String]) -> (St
         }
         if let (Some(label), true) = (target_label, target_line.is_none()) {
             if tag.starts_with("<line ") && tag.contains(&target_stroke) && tag.contains("stroke-dasharray") {
-                target_line = Some((attr(tag, "x1").unwrap_or(0.0), attr(tag, "y1").unwrap_or(0.0), attr(tag, "x2").unwrap_or(0.0), attr(tag, "y2").unwrap_or(0.0)));
+                target_line =
+                    Some((attr(tag, "x1").unwrap_or(0.0), attr(tag, "y1").unwrap_or(0.0), attr(tag, "x2").unwrap_or(0.0), attr(tag, "y2").unwrap_or(0.0)));
                 out.push_str(tag);
                 // The label follows the line (after its dot and arrow).
                 if let Some(text_at) = rest.find("<text ") {
@@ -469,10 +479,8 @@ fn post_process(body: &str, target_label: Option<&str>, rings: &[String]) -> (St
                             // Vertical (horizontal bars): above the plot, centred.
                             (x1, y1 - 10.0, "middle")
                         } else {
-                            let ty = attr(text_tag, "y").unwrap_or(y1);
-                            let tx = attr(text_tag, "x").unwrap_or(x2);
-                            // Below the line where above it would leave the chart.
-                            (tx, if ty < 26.0 { ty + 16.0 } else { ty - 6.0 }, "end")
+                            // Above the line's right end (the chart has room above the plot).
+                            (attr(text_tag, "x").unwrap_or(x2), attr(text_tag, "y").unwrap_or(y1) - 6.0, "end")
                         };
                         label_el(&mut out, x, y, anchor, label, TEXT);
                         rest = &rest[text_tag_end + close + "</text>".len()..];
@@ -531,7 +539,8 @@ fn label_el(out: &mut String, x: f32, y: f32, anchor: &str, text: &str, fill: &s
         "middle" => x - w / 2.0,
         _ => x,
     };
-    let _ = writeln!(out, "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"15\" fill=\"#FFFFFF\"/>", left - 2.0, y - 11.5, w + 4.0);
+    let _ =
+        writeln!(out, "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"15\" fill=\"#FFFFFF\" fill-opacity=\"0.85\"/>", left - 2.0, y - 11.5, w + 4.0);
     text_el(out, x, y, anchor, text, fill);
 }
 

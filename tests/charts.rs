@@ -1,0 +1,524 @@
+//! Charts: snapshots of a fixture's SVG and HTML, every kind with every
+//! unit, random series (valid XML, no panic), and the honesty rules (gaps
+//! are never zeros, suppressed numbers never appear).
+//!
+//! `UPDATE_SNAPSHOTS=1 cargo test --test charts` rewrites the snapshots;
+//! `CHART_SAMPLES=/tmp/dir` also writes each fixture as an HTML page to look at.
+
+use proptest::prelude::*;
+use quick_xml::events::Event;
+use scrutiny::catalogue::{Polarity, Unit};
+use scrutiny::figure::{Figure, Flag, Flags};
+use scrutiny::render::chart::{render, sparkline, ChartData, ChartSeries, RenderedChart};
+use scrutiny::validate::ChartKind;
+use std::path::PathBuf;
+
+const MONTHS: [&str; 12] =
+    ["Apr 2024", "May 2024", "Jun 2024", "Jul 2024", "Aug 2024", "Sep 2024", "Oct 2024", "Nov 2024", "Dec 2024", "Jan 2025", "Feb 2025", "Mar 2025"];
+const QUARTERS: [&str; 8] = ["Q3 2022/23", "Q4 2022/23", "Q1 2023/24", "Q2 2023/24", "Q3 2023/24", "Q4 2023/24", "Q1 2024/25", "Q2 2024/25"];
+const MEMBERS: [&str; 23] = [
+    "Blackburn with Darwen",
+    "Blackpool",
+    "Bolton",
+    "Bury",
+    "Cheshire East",
+    "Westmere",
+    "Cumberland",
+    "Halton",
+    "Knowsley",
+    "Lancashire",
+    "Liverpool",
+    "Manchester",
+    "Oldham",
+    "Rochdale",
+    "Salford",
+    "Sefton",
+    "St Helens",
+    "Stockport",
+    "Tameside",
+    "Trafford",
+    "Warrington",
+    "Wigan",
+    "Wirral & <Wallasey>",
+];
+
+fn v(x: f64) -> Figure {
+    Figure::Value(x, Flags::NONE)
+}
+fn flagged(x: f64, f: Flag) -> Figure {
+    Figure::Value(x, Flags::NONE.with(f))
+}
+fn strings(s: &[&str]) -> Vec<String> {
+    s.iter().map(|s| s.to_string()).collect()
+}
+
+fn contacts_line() -> ChartData {
+    let p = Flag::Provisional;
+    ChartData {
+        id: "2024-25-q4-contacts-1".into(),
+        kind: ChartKind::Line,
+        title: "Number of Adult Social Care contact forms recorded each month".into(),
+        unit: Unit::Count,
+        decimals: 0,
+        polarity: Polarity::Neutral,
+        categories: strings(&MONTHS),
+        series: vec![ChartSeries {
+            name: "Contacts received".into(),
+            points: vec![
+                v(1210.0),
+                v(1302.0),
+                Figure::NotAvailable(Flags::NONE),
+                v(1250.0),
+                v(1380.0),
+                flagged(1422.0, Flag::Revised),
+                Figure::Suppressed,
+                v(1333.0),
+                v(1350.0),
+                flagged(1400.0, p),
+                flagged(1390.0, p),
+                flagged(1418.0, p),
+            ],
+        }],
+        target: Some(1500.0),
+        highlight: None,
+    }
+}
+
+fn reviews_line() -> ChartData {
+    ChartData {
+        id: "2024-25-q2-reviews".into(),
+        kind: ChartKind::Line,
+        title: "Percentage of people who had a review in the year".into(),
+        unit: Unit::Percent,
+        decimals: 1,
+        polarity: Polarity::Higher,
+        categories: strings(&QUARTERS),
+        series: vec![
+            ChartSeries { name: "Westmere".into(), points: [61.2, 63.0, 60.4, 66.8, 70.1, 72.5, 71.0, 74.9].map(v).to_vec() },
+            ChartSeries { name: "North West".into(), points: [58.0, 58.4, 59.1, 60.0, 60.2, 61.0, 61.5, 62.0].map(v).to_vec() },
+            ChartSeries { name: "England".into(), points: [55.0, 55.5, 56.1, 56.0, 57.2, 57.9, 58.3, 58.8].map(v).to_vec() },
+        ],
+        target: Some(75.0),
+        highlight: None,
+    }
+}
+
+fn waiting_bar() -> ChartData {
+    let mut own: Vec<Figure> = [81.0, 77.0, 92.0, 88.0, 85.0, 79.0, 90.0].map(v).to_vec();
+    own.push(flagged(81.0, Flag::Provisional));
+    own[2] = Figure::NotAvailable(Flags::NONE);
+    ChartData {
+        id: "2024-25-q2-waiting".into(),
+        kind: ChartKind::Bar,
+        title: "People waiting for an assessment at the end of the quarter".into(),
+        unit: Unit::Count,
+        decimals: 0,
+        polarity: Polarity::Lower,
+        categories: strings(&QUARTERS),
+        series: vec![
+            ChartSeries { name: "Westmere".into(), points: own },
+            ChartSeries { name: "Comparator average".into(), points: [70.0, 72.0, 75.0, 74.0, 73.0, 71.0, 70.0, 69.0].map(v).to_vec() },
+        ],
+        target: Some(60.0),
+        highlight: None,
+    }
+}
+
+fn msp_hbar() -> ChartData {
+    ChartData {
+        id: "2024-25-q2-msp".into(),
+        kind: ChartKind::HBar,
+        title: "Adults asked what outcomes they wanted in a safeguarding enquiry".into(),
+        unit: Unit::Percent,
+        decimals: 1,
+        polarity: Polarity::Higher,
+        categories: strings(&["Westmere", "North West", "England"]),
+        series: vec![ChartSeries { name: "Making Safeguarding Personal".into(), points: vec![flagged(88.0, Flag::Provisional), v(84.1), v(83.0)] }],
+        target: Some(90.0),
+        highlight: Some(0),
+    }
+}
+
+fn reviews_ranking() -> ChartData {
+    let mut points: Vec<Figure> = (0..23).map(|i| v(81.5 - i as f64 * 2.3)).collect();
+    points[22] = Figure::NotAvailable(Flags::NONE);
+    ChartData {
+        id: "benchmark-reviews-nw".into(),
+        kind: ChartKind::Ranking,
+        title: "Reviews completed, 2023/24: North West councils".into(),
+        unit: Unit::Percent,
+        decimals: 1,
+        polarity: Polarity::Higher,
+        categories: strings(&MEMBERS),
+        series: vec![ChartSeries { name: "Reviews completed".into(), points }],
+        target: None,
+        highlight: Some(5),
+    }
+}
+
+fn fixtures() -> Vec<(&'static str, ChartData)> {
+    vec![
+        ("line-count", contacts_line()),
+        ("line-percent-comparators", reviews_line()),
+        ("bar-count", waiting_bar()),
+        ("hbar-percent", msp_hbar()),
+        ("ranking-percent", reviews_ranking()),
+    ]
+}
+
+/// Parses a document with quick-xml, failing on any error; returns the root's name.
+fn assert_well_formed(doc: &str) -> String {
+    let mut reader = quick_xml::Reader::from_str(doc);
+    reader.config_mut().check_end_names = true;
+    let mut depth = 0i32;
+    let mut root = String::new();
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) => {
+                if depth == 0 {
+                    assert!(root.is_empty(), "more than one root element");
+                    root = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                }
+                depth += 1;
+            }
+            Ok(Event::End(_)) => depth -= 1,
+            Ok(Event::Empty(e)) => {
+                if depth == 0 {
+                    root = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                }
+            }
+            Ok(Event::Text(t)) => {
+                if depth == 0 {
+                    assert!(t.iter().all(|b| b.is_ascii_whitespace()), "text outside the root");
+                }
+            }
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("not well-formed at {}: {e}\n{doc}", reader.buffer_position()),
+        }
+    }
+    assert_eq!(depth, 0, "unclosed elements");
+    root
+}
+
+/// Every geometry attribute is a finite number (no NaN, no inf).
+fn assert_finite_geometry(doc: &str) {
+    let mut reader = quick_xml::Reader::from_str(doc);
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e)) => {
+                for a in e.attributes().flatten() {
+                    let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
+                    if ["x", "y", "x1", "x2", "y1", "y2", "width", "height", "cx", "cy", "r", "d", "viewBox", "transform", "dy", "dx"].contains(&key.as_str()) {
+                        let value = String::from_utf8_lossy(&a.value).to_lowercase();
+                        assert!(!value.contains("nan") && !value.contains("inf"), "{key}=\"{value}\"");
+                    }
+                }
+            }
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
+fn snapshot_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/charts")
+}
+
+fn check_snapshot(name: &str, actual: &str) {
+    let path = snapshot_dir().join(name);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::create_dir_all(snapshot_dir()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing snapshot {}: run with UPDATE_SNAPSHOTS=1", path.display()));
+    assert!(expected == actual, "snapshot {name} differs: run with UPDATE_SNAPSHOTS=1 and review the diff");
+}
+
+fn write_samples(name: &str, r: &RenderedChart) {
+    if let Some(dir) = std::env::var_os("CHART_SAMPLES") {
+        let dir = PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.svg")), &r.svg).unwrap();
+        let page = format!(
+            "<!DOCTYPE html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>{name}</title><style>body{{font-family:Arial,sans-serif;margin:8px}} .chart svg{{max-width:100%;height:auto}} .visually-hidden{{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}}</style></head><body>\n{}\n</body></html>\n",
+            r.html
+        );
+        std::fs::write(dir.join(format!("{name}.html")), page).unwrap();
+    }
+}
+
+#[test]
+fn fixtures_match_snapshots() {
+    for (name, data) in fixtures() {
+        let r = render(&data, &format!("../charts/{}.svg", data.id));
+        write_samples(name, &r);
+        assert_eq!(assert_well_formed(&r.svg), "svg");
+        check_snapshot(&format!("{name}.svg"), &r.svg);
+        check_snapshot(&format!("{name}.html"), &r.html);
+    }
+    let s = sparkline(
+        &[v(90.0), v(88.0), Figure::NotAvailable(Flags::NONE), v(85.5), v(84.0), Figure::Suppressed, v(83.0), v(81.0)],
+        "Waiting: trend over Q3 2022/23 to Q2 2024/25",
+    );
+    check_snapshot("sparkline.svg", &s);
+}
+
+#[test]
+fn rendering_is_deterministic() {
+    for (_, data) in fixtures() {
+        assert_eq!(render(&data, "a.svg"), render(&data, "a.svg"));
+    }
+}
+
+#[test]
+fn html_has_the_accessible_parts() {
+    let r = render(&contacts_line(), "../charts/x.svg");
+    let doc = scraper::Html::parse_fragment(&r.html);
+    let sel = |s: &str| scraper::Selector::parse(s).unwrap();
+    let fig = doc.select(&sel("figure.chart#chart-2024-25-q4-contacts-1")).next().expect("figure with id");
+    let svg = fig.select(&sel("svg[role=img]")).next().expect("svg role=img");
+    let labelled = svg.value().attr("aria-labelledby").unwrap();
+    for id in labelled.split(' ') {
+        assert!(id.starts_with("chart-2024-25-q4-contacts-1-"), "{id}");
+        assert_eq!(doc.select(&sel(&format!("#{id}"))).count(), 1, "{id} once");
+    }
+    assert!(svg.value().attr("viewBox").is_some() && svg.value().attr("width").is_some());
+    let desc = doc.select(&sel("desc")).next().unwrap().text().collect::<String>();
+    assert!(desc.starts_with("Contacts received rose from 1,210 in April 2024 to 1,418 in March 2025"), "{desc}");
+    assert!(desc.contains("June 2024 (not available)") && desc.contains("October 2024 (suppressed)"), "{desc}");
+    assert!(desc.contains("are provisional") && desc.contains("September 2024 is revised"), "{desc}");
+    let table = fig.select(&sel("details > table")).next().expect("table in details");
+    assert!(table.select(&sel("caption")).next().is_some());
+    assert_eq!(table.select(&sel("thead th[scope=col]")).count(), 2);
+    assert_eq!(table.select(&sel("tbody th[scope=row]")).count(), 12);
+    let cells: Vec<String> = table.select(&sel("tbody td")).map(|c| c.text().collect()).collect();
+    assert_eq!(cells[2], "[x] not available");
+    assert_eq!(cells[6], "[c] suppressed to protect confidentiality");
+    assert_eq!(cells[5], "1,422 [r] revised");
+    assert_eq!(cells[11], "1,418 [p] provisional");
+    let link = fig.select(&sel("p.chart-download a[download]")).next().unwrap();
+    assert_eq!(link.value().attr("href"), Some("../charts/x.svg"));
+    // The inline SVG is well-formed XML on its own, too.
+    let start = r.html.find("<svg").unwrap();
+    let end = r.html.find("</svg>").unwrap() + 6;
+    assert_well_formed(&r.html[start..end]);
+    assert!(!r.html.contains(" style="), "no inline styles");
+}
+
+#[test]
+fn highlighted_member_is_named_in_text() {
+    let r = render(&reviews_ranking(), "x.svg");
+    assert!(r.svg.contains("Westmere (this council)"));
+    assert!(r.html.contains("<tr class=\"highlight\"><th scope=\"row\">Westmere (this council)</th><td>6th</td>"));
+    assert!(r.html.contains("Westmere is ranked 6th of 22, with 70.0%."), "{}", r.html);
+    // Escaped in both.
+    assert!(r.svg.contains("Wirral &amp; &lt;Wallasey&gt;") && !r.svg.contains("<Wallasey>"));
+    assert!(r.html.contains("Wirral &amp; &lt;Wallasey&gt;") && !r.html.contains("<Wallasey>"));
+    // Best first: the first member is drawn above the last.
+    let y = |name: &str| {
+        let at = r.svg.find(&format!("\n{name}\n")).unwrap_or_else(|| panic!("{name} label"));
+        let tag = &r.svg[r.svg[..at].rfind("<text").unwrap()..at];
+        let s = tag.find(" y=\"").unwrap() + 4;
+        tag[s..s + tag[s..].find('"').unwrap()].parse::<f32>().unwrap()
+    };
+    assert!(y("Blackburn with Darwen") < y("Westmere (this council)"));
+    assert!(y("Westmere (this council)") < y("Wigan"));
+}
+
+#[test]
+fn target_is_labelled() {
+    let r = render(&contacts_line(), "x.svg");
+    assert!(r.svg.contains("Target: 1,500"), "target label");
+    let r = render(&msp_hbar(), "x.svg");
+    assert!(r.svg.contains("Target: 90.0%"), "target label");
+    assert!(r.svg.contains(">88.0% [p]</text>"), "value and flag by the bar");
+}
+
+fn all_units() -> Vec<Unit> {
+    vec![Unit::Count, Unit::Percent, Unit::Days, Unit::Rate { per: 1000 }, Unit::Rate { per: 100_000 }, Unit::Score, Unit::Currency]
+}
+
+#[test]
+fn every_kind_and_unit_renders() {
+    for kind in [ChartKind::Line, ChartKind::Bar, ChartKind::HBar, ChartKind::Ranking] {
+        for unit in all_units() {
+            for (_, mut data) in fixtures() {
+                data.kind = kind;
+                data.unit = unit;
+                let r = render(&data, "x.svg");
+                assert_eq!(assert_well_formed(&r.svg), "svg");
+                let doc = scraper::Html::parse_fragment(&r.html);
+                assert!(doc.errors.is_empty(), "{kind:?} {unit:?}: {:?}", doc.errors);
+                assert!(r.svg.contains("<desc id="));
+                assert!(r.svg.contains(&format!("font-family=\"{}\"", scrutiny::render::chart::FONT_STACK)));
+            }
+        }
+    }
+}
+
+#[test]
+fn suppressed_and_missing_are_gaps_not_zeros() {
+    // A count whose only figures are suppressed or missing: no zero bar, no zero point, no number.
+    for kind in [ChartKind::Line, ChartKind::Bar, ChartKind::HBar, ChartKind::Ranking] {
+        let data = ChartData {
+            id: "gaps".into(),
+            kind,
+            title: "Gaps".into(),
+            unit: Unit::Count,
+            decimals: 0,
+            polarity: Polarity::Lower,
+            categories: strings(&["Q1 2024/25", "Q2 2024/25", "Q3 2024/25"]),
+            series: vec![ChartSeries { name: "Small team".into(), points: vec![Figure::Suppressed, Figure::NotAvailable(Flags::NONE), v(7777.0)] }],
+            target: None,
+            highlight: None,
+        };
+        let r = render(&data, "x.svg");
+        // Exactly one data mark: the one real value.
+        let bars = r.svg.matches("<rect").count() - r.svg.matches("fill=\"#FFFFFF\"").count();
+        match kind {
+            ChartKind::Line => assert_eq!(r.svg.matches("<circle").count(), 1, "one point: {}", r.svg),
+            _ => assert_eq!(bars, 1, "{kind:?}: {}", r.svg),
+        }
+        assert!(r.html.contains("[c] suppressed") && r.html.contains("[x] not available"));
+    }
+}
+
+#[test]
+fn suppressed_numbers_never_leave_the_model() {
+    // Suppressed figures carry no number, so check the neighbours' absence of
+    // invented zeros instead: a series of suppressed points draws nothing.
+    let data = ChartData {
+        id: "s".into(),
+        kind: ChartKind::Bar,
+        title: "All suppressed".into(),
+        unit: Unit::Count,
+        decimals: 0,
+        polarity: Polarity::Neutral,
+        categories: strings(&QUARTERS),
+        series: vec![ChartSeries { name: "Team".into(), points: vec![Figure::Suppressed; 8] }],
+        target: None,
+        highlight: None,
+    };
+    let r = render(&data, "x.svg");
+    assert_eq!(r.svg.matches("<rect").count() - r.svg.matches("fill=\"#FFFFFF\"").count(), 0);
+    assert!(r.svg.contains("No figures are available to draw"));
+    assert_eq!(r.html.matches("<td>[c] suppressed").count(), 8);
+}
+
+fn figure_strategy() -> impl Strategy<Value = Figure> {
+    let value = prop_oneof![
+        -1e6..1e6f64,
+        0.0..1.0f64,
+        -1e-6..1e-6f64,
+        prop_oneof![Just(0.0), Just(1e15), Just(-1e15), Just(1e-12), Just(f64::MAX), Just(f64::MIN_POSITIVE), Just(f64::NAN), Just(f64::INFINITY)],
+    ];
+    let flags = (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()).prop_map(|(p, r, e, u)| {
+        let mut f = Flags::NONE;
+        for (on, flag) in [(p, Flag::Provisional), (r, Flag::Revised), (e, Flag::Estimated), (u, Flag::LowReliability)] {
+            if on {
+                f = f.with(flag);
+            }
+        }
+        f
+    });
+    prop_oneof![
+        6 => (value, flags.clone()).prop_map(|(v, f)| Figure::Value(v, f)),
+        1 => flags.prop_map(Figure::NotAvailable),
+        1 => Just(Figure::Suppressed),
+    ]
+}
+
+fn unit_strategy() -> impl Strategy<Value = Unit> {
+    prop::sample::select(all_units())
+}
+
+fn kind_strategy() -> impl Strategy<Value = ChartKind> {
+    prop::sample::select(vec![ChartKind::Line, ChartKind::Bar, ChartKind::HBar, ChartKind::Ranking])
+}
+
+fn polarity_strategy() -> impl Strategy<Value = Polarity> {
+    prop::sample::select(vec![Polarity::Higher, Polarity::Lower, Polarity::Neutral])
+}
+
+prop_compose! {
+    fn chart_strategy()(
+        n in 0usize..30,
+        series_count in 0usize..5,
+    )(
+        kind in kind_strategy(),
+        unit in unit_strategy(),
+        polarity in polarity_strategy(),
+        decimals in 0u8..4,
+        categories in prop::collection::vec("[A-Za-z0-9 &<>\"'/\\u{7f}-\\u{a0}\\u{0}-\\u{1f}]{0,24}", n),
+        series in prop::collection::vec(("[ -~]{0,20}", prop::collection::vec(figure_strategy(), 0..(n + 2))), series_count),
+        target in prop::option::of(prop_oneof![-1e6..1e6f64, Just(f64::NAN), Just(1e40)]),
+        highlight in prop::option::of(0usize..32),
+        id in "[a-z0-9 -/]{1,12}",
+        title in ".{0,60}",
+    ) -> ChartData {
+        ChartData {
+            id,
+            kind,
+            title,
+            unit,
+            decimals,
+            polarity,
+            categories,
+            series: series.into_iter().map(|(name, points)| ChartSeries { name, points }).collect(),
+            target,
+            highlight,
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_series_give_valid_svg(data in chart_strategy()) {
+        let r = render(&data, "../charts/a b.svg");
+        prop_assert_eq!(assert_well_formed(&r.svg), "svg");
+        let start = r.html.find("<svg").unwrap();
+        let end = r.html.find("</svg>").unwrap() + 6;
+        assert_well_formed(&r.html[start..end]);
+        let doc = scraper::Html::parse_fragment(&r.html);
+        prop_assert!(doc.errors.is_empty(), "{:?}", doc.errors);
+        assert_finite_geometry(&r.svg);
+    }
+
+    #[test]
+    fn random_sparklines_are_valid(points in prop::collection::vec(figure_strategy(), 0..12), label in ".{0,40}") {
+        let s = sparkline(&points, &label);
+        prop_assert_eq!(assert_well_formed(&s), "svg");
+        prop_assert!(s.contains("role=\"img\"") && s.contains("aria-label="));
+        assert_finite_geometry(&s);
+    }
+
+    #[test]
+    fn missing_points_are_never_zero(values in prop::collection::vec(prop::option::of(1000.0..9000.0f64), 1..12)) {
+        // A count: real values are 1,000+; a gap must not turn into a 0 anywhere but the axis.
+        let points: Vec<Figure> = values.iter().enumerate().map(|(i, v)| match v {
+            Some(v) => Figure::Value(v.round(), Flags::NONE),
+            None if i % 2 == 0 => Figure::Suppressed,
+            None => Figure::NotAvailable(Flags::NONE),
+        }).collect();
+        let data = ChartData {
+            id: "p".into(), kind: ChartKind::Bar, title: "P".into(), unit: Unit::Count, decimals: 0, polarity: Polarity::Neutral,
+            categories: (0..values.len()).map(|i| format!("Q{} 2024/25", i % 4 + 1)).collect(),
+            series: vec![ChartSeries { name: "S".into(), points }], target: None, highlight: None,
+        };
+        let r = render(&data, "x.svg");
+        let drawn = r.svg.matches("<rect").count() - r.svg.matches("fill=\"#FFFFFF\"").count();
+        prop_assert_eq!(drawn, values.iter().flatten().count());
+        for (i, v) in values.iter().enumerate() {
+            if v.is_none() {
+                let cell_zero = format!("<th scope=\"row\">{}</th><td>0</td>", data.categories[i]);
+                prop_assert!(!r.html.contains(&cell_zero));
+            }
+        }
+        prop_assert!(!r.html.contains("<td>0</td>"));
+    }
+}
