@@ -99,9 +99,12 @@ pub struct BuiltSite {
 
 /// Compiles and renders a site into memory, without touching the output directory.
 pub fn build_in_memory(root: &Path, drafts: bool, base_url: Option<&str>) -> Result<BuiltSite, Vec<Diagnostic>> {
+    let timer = Timer::start();
     let (site, warnings) = compile(root, drafts, base_url)?;
+    timer.lap("load, validate, model");
     let env = render::templates::environment(root, &site.settings.theme)?;
     let rendered = render::pages::render_site(&site, &env)?;
+    timer.lap("render");
     let mut files = rendered.files;
     let mut statics = Vec::new();
     if !render::templates::has_theme_folder(root, &site.settings.theme) {
@@ -132,11 +135,30 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
     let root = &options.root;
     let built = build_in_memory(root, options.drafts, options.base_url.as_deref())?;
     let output = options.output.clone().unwrap_or_else(|| root.join(&built.site.settings.output));
+    let timer = Timer::start();
     write::write_site(root, &output, &built.files).map_err(|d| vec![d])?;
+    timer.lap("write");
     Ok(BuildReport { output, pages: built.pages, diagnostics: built.warnings })
 }
 
 /// Starts a quarter from the newest one; never overwrites a file. Returns the files created.
 pub fn new_quarter(root: &Path, quarter: &str) -> Result<Vec<String>, String> {
     scaffold::new_quarter(root, quarter)
+}
+
+/// Phase timings on stderr when `SCRUTINY_TIMINGS` is set, for finding where a build spends its time.
+struct Timer {
+    started: Option<std::cell::Cell<std::time::Instant>>,
+}
+
+impl Timer {
+    fn start() -> Self {
+        Timer { started: std::env::var_os("SCRUTINY_TIMINGS").map(|_| std::cell::Cell::new(std::time::Instant::now())) }
+    }
+    fn lap(&self, what: &str) {
+        if let Some(s) = &self.started {
+            eprintln!("timing: {what}: {:.1} ms", s.get().elapsed().as_secs_f64() * 1000.0);
+            s.set(std::time::Instant::now());
+        }
+    }
 }

@@ -24,10 +24,7 @@ impl FinancialYear {
         let start: u16 = s[..4].parse().map_err(|_| "bad year".to_string())?;
         let end: u16 = s[5..].parse().map_err(|_| "bad year".to_string())?;
         if (start + 1) % 100 != end {
-            return Err(format!(
-                "\"{s}\" is not a financial year: the second part must be the year after the first (write {start}-{:02})",
-                (start + 1) % 100
-            ));
+            return Err(format!("\"{s}\" is not a financial year: the second part must be the year after the first (write {start}-{:02})", (start + 1) % 100));
         }
         Ok(FinancialYear(start))
     }
@@ -83,9 +80,7 @@ impl Quarter {
     }
     /// Parses `YYYY-YY/qN`.
     pub fn parse(s: &str) -> Result<Self, String> {
-        let (y, q) = s
-            .split_once('/')
-            .ok_or_else(|| format!("\"{s}\" is not a quarter: write it as YYYY-YY/qN, for example 2024-25/q2"))?;
+        let (y, q) = s.split_once('/').ok_or_else(|| format!("\"{s}\" is not a quarter: write it as YYYY-YY/qN, for example 2024-25/q2"))?;
         let year = FinancialYear::parse(y)?;
         let n = Quarter::parse_number(q)?;
         Ok(Quarter { year, number: n })
@@ -147,9 +142,7 @@ pub struct Month {
     month: u8,
 }
 
-const MONTH_NAMES: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
-];
+const MONTH_NAMES: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
 impl Month {
     /// A month; `month` must be 1..=12.

@@ -65,7 +65,7 @@ pub fn new_quarter(root: &Path, quarter: &str) -> Result<Vec<String>, String> {
         Some(n) => n.data.entries.iter().map(|e| e.metric).collect(),
         None => (0..defs.catalogue.metrics.len()).collect(),
     };
-    for (mi, m) in defs.catalogue.metrics.iter().enumerate().filter(|(mi, _)| used.contains(mi)) {
+    for (_, m) in defs.catalogue.metrics.iter().enumerate().filter(|(mi, _)| used.contains(mi)) {
         match m.frequency {
             Frequency::Monthly(_) => {
                 let months: Vec<String> = q.months().iter().map(|mo| format!("{mo}: null")).collect();

@@ -6,7 +6,6 @@ use crate::render::pages::OutputFile;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
-
 /// Marks a directory as scrutiny's output, so it may be replaced.
 pub const MARKER: &str = ".scrutiny-output";
 
@@ -54,8 +53,13 @@ pub fn write_site(root: &Path, output: &Path, files: &[OutputFile]) -> Result<()
     let out = check_output(root, output)?;
     let parent = out.parent().expect("checked").to_path_buf();
     let name = out.file_name().expect("checked").to_string_lossy().to_string();
-    let staging = tempfile::Builder::new().prefix(&format!(".{name}.building-")).tempdir_in(&parent).map_err(|e| refuse(format!("cannot create a folder beside {}: {e}", out.display()), "check the folder can be written to"))?;
-    let io = |e: std::io::Error, what: &Path| refuse(format!("cannot write {}: {e}", what.display()), "check there is free disk space and the folder can be written to");
+    let staging = tempfile::Builder::new()
+        .prefix(&format!(".{name}.building-"))
+        .tempdir_in(&parent)
+        .map_err(|e| refuse(format!("cannot create a folder beside {}: {e}", out.display()), "check the folder can be written to"))?;
+    let io = |e: std::io::Error, what: &Path| {
+        refuse(format!("cannot write {}: {e}", what.display()), "check there is free disk space and the folder can be written to")
+    };
 
     let mut dirs: Vec<PathBuf> = files.iter().filter_map(|f| Path::new(&f.path).parent().map(|p| staging.path().join(p))).collect();
     dirs.sort();
@@ -67,7 +71,8 @@ pub fn write_site(root: &Path, output: &Path, files: &[OutputFile]) -> Result<()
         let p = staging.path().join(&f.path);
         std::fs::write(&p, &f.bytes).map_err(|e| io(e, &p))
     })?;
-    std::fs::write(staging.path().join(MARKER), "This folder is written by scrutiny build and replaced whole on every build.\n").map_err(|e| io(e, staging.path()))?;
+    std::fs::write(staging.path().join(MARKER), "This folder is written by scrutiny build and replaced whole on every build.\n")
+        .map_err(|e| io(e, staging.path()))?;
 
     let staged = staging.keep();
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
@@ -94,7 +99,11 @@ pub fn read_dir_files(from: &Path) -> std::io::Result<Vec<OutputFile>> {
     if !from.is_dir() {
         return Ok(out);
     }
-    for entry in walkdir::WalkDir::new(from).sort_by_file_name().into_iter().filter_entry(|e| e.depth() == 0 || !crate::load::is_ignorable(&e.file_name().to_string_lossy())) {
+    for entry in walkdir::WalkDir::new(from)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !crate::load::is_ignorable(&e.file_name().to_string_lossy()))
+    {
         let entry = entry.map_err(std::io::Error::other)?;
         if entry.file_type().is_file() {
             let rel = entry.path().strip_prefix(from).expect("below from").to_string_lossy().replace('\\', "/");

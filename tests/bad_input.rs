@@ -105,7 +105,8 @@ fn run_case(path: &Path) -> (Case, Vec<String>) {
 
 #[test]
 fn every_bad_input_case_reports_its_exact_diagnostics() {
-    let mut cases: Vec<PathBuf> = std::fs::read_dir("tests/bad-input").unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "case")).collect();
+    let mut cases: Vec<PathBuf> =
+        std::fs::read_dir("tests/bad-input").unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "case")).collect();
     cases.sort();
     assert!(cases.len() >= 40, "the corpus should hold at least 40 cases, found {}", cases.len());
     let update = std::env::var_os("UPDATE_EXPECTED").is_some();

@@ -79,11 +79,7 @@ pub struct RawCommentary {
 /// Markdown options of the SPEC: tables, footnotes, strikethrough, smart punctuation, heading ids.
 pub fn markdown_options() -> pulldown_cmark::Options {
     use pulldown_cmark::Options;
-    Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_SMART_PUNCTUATION
-        | Options::ENABLE_HEADING_ATTRIBUTES
+    Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_SMART_PUNCTUATION | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
 /// Splits and scans one commentary file; problems go to `diags`.

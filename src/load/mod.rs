@@ -158,7 +158,13 @@ enum Parsed {
 
 /// Files editors and systems leave behind, which are never part of a site.
 pub fn is_ignorable(name: &str) -> bool {
-    name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp") || name.ends_with(".swx") || name.ends_with(".tmp") || name == "4913" || name.starts_with("~$")
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name == "4913"
+        || name.starts_with("~$")
 }
 
 fn entries(dir: &Path) -> Vec<PathBuf> {
@@ -176,8 +182,12 @@ fn entries(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn stray(root: &Path, path: &Path, what: &str) -> Diagnostic {
-    Diagnostic::warning(rel(root, path), Pos::FILE, format!("this {} is not part of the site layout and is not used", if path.is_dir() { "folder" } else { "file" }))
-        .help(what.to_string())
+    Diagnostic::warning(
+        rel(root, path),
+        Pos::FILE,
+        format!("this {} is not part of the site layout and is not used", if path.is_dir() { "folder" } else { "file" }),
+    )
+    .help(what.to_string())
 }
 
 fn discover_data(root: &Path, found: &mut Vec<(Found, PathBuf)>, diags: &mut Vec<Diagnostic>) {
@@ -186,7 +196,10 @@ fn discover_data(root: &Path, found: &mut Vec<(Found, PathBuf)>, diags: &mut Vec
     if metrics.is_file() {
         found.push((Found::Metrics, metrics));
     } else {
-        diags.push(Diagnostic::error("data/metrics.yaml", Pos::FILE, "there is no data/metrics.yaml").help("create it with the report's sections and metric catalogue (see the SPEC)"));
+        diags.push(
+            Diagnostic::error("data/metrics.yaml", Pos::FILE, "there is no data/metrics.yaml")
+                .help("create it with the report's sections and metric catalogue (see the SPEC)"),
+        );
     }
     for path in entries(&data) {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
@@ -204,7 +217,10 @@ fn discover_data(root: &Path, found: &mut Vec<(Found, PathBuf)>, diags: &mut Vec
             let year = match FinancialYear::parse(&name) {
                 Ok(y) => y,
                 Err(e) => {
-                    diags.push(Diagnostic::error(rel(root, &path), Pos::FILE, format!("folder name {e}")).help("figures live in data/YYYY-YY/qN.yaml, for example data/2024-25/q2.yaml"));
+                    diags.push(
+                        Diagnostic::error(rel(root, &path), Pos::FILE, format!("folder name {e}"))
+                            .help("figures live in data/YYYY-YY/qN.yaml, for example data/2024-25/q2.yaml"),
+                    );
                     continue;
                 }
             };
@@ -216,7 +232,9 @@ fn discover_data(root: &Path, found: &mut Vec<(Found, PathBuf)>, diags: &mut Vec
                 };
                 match Quarter::parse_number(stem) {
                     Ok(n) => found.push((Found::QuarterData(Quarter::new(year, n).unwrap()), f.clone())),
-                    Err(e) => diags.push(Diagnostic::error(rel(root, &f), Pos::FILE, format!("file name {e}")).help("name it q1.yaml, q2.yaml, q3.yaml or q4.yaml")),
+                    Err(e) => {
+                        diags.push(Diagnostic::error(rel(root, &f), Pos::FILE, format!("file name {e}")).help("name it q1.yaml, q2.yaml, q3.yaml or q4.yaml"))
+                    }
                 }
             }
         } else if name == "glossary.yaml" {
@@ -252,7 +270,10 @@ fn discover_content(root: &Path, found: &mut Vec<(Found, PathBuf)>, diags: &mut 
         let year = match FinancialYear::parse(&name) {
             Ok(y) => y,
             Err(e) => {
-                diags.push(Diagnostic::error(rel(root, &path), Pos::FILE, format!("folder name {e}")).help("a quarter's commentary lives in content/YYYY-YY/qN/, for example content/2024-25/q2/"));
+                diags.push(
+                    Diagnostic::error(rel(root, &path), Pos::FILE, format!("folder name {e}"))
+                        .help("a quarter's commentary lives in content/YYYY-YY/qN/, for example content/2024-25/q2/"),
+                );
                 continue;
             }
         };
@@ -288,7 +309,8 @@ fn discover_content(root: &Path, found: &mut Vec<(Found, PathBuf)>, diags: &mut 
 }
 
 fn read_text(path: &Path, file: &str) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(path).map_err(|e| Diagnostic::error(file, Pos::FILE, format!("cannot read the file: {e}")).help("check the file exists and can be read"))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::error(file, Pos::FILE, format!("cannot read the file: {e}")).help("check the file exists and can be read"))?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok(s.replace("\r\n", "\n")),
@@ -324,7 +346,9 @@ fn parse_toml(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Option<Nod
         Err(e) => {
             let pos = e.span().map(|s| index.pos(text, s.start)).unwrap_or(Pos::new(1, 1));
             let msg = e.message().lines().next().unwrap_or("invalid TOML").trim().to_string();
-            diags.push(Diagnostic::error(file, pos, format!("invalid TOML: {msg}")).help("check the line: keys are written key = \"value\", text in double quotes"));
+            diags.push(
+                Diagnostic::error(file, pos, format!("invalid TOML: {msg}")).help("check the line: keys are written key = \"value\", text in double quotes"),
+            );
             None
         }
     }

@@ -162,7 +162,9 @@ impl QuarterReport {
     /// Section indices that have commentary or figures this quarter, in report order.
     pub fn section_ids(&self, cat: &Catalogue) -> Vec<usize> {
         (0..cat.sections.len())
-            .filter(|si| self.sections.iter().any(|(s, _)| s == si) || cat.metrics.iter().enumerate().any(|(mi, m)| m.section == *si && self.metrics[mi].is_reported()))
+            .filter(|si| {
+                self.sections.iter().any(|(s, _)| s == si) || cat.metrics.iter().enumerate().any(|(mi, m)| m.section == *si && self.metrics[mi].is_reported())
+            })
             .collect()
     }
 }
@@ -186,6 +188,8 @@ pub struct Site {
     pub home: Option<Commentary>,
     /// Standalone pages.
     pub pages: Vec<(String, Commentary)>,
+    /// Whether drafts were asked for (draft quarters, sections and pages are then shown, marked).
+    pub drafts: bool,
 }
 
 /// Builds the model; `drafts` keeps draft quarters.
@@ -193,10 +197,8 @@ pub fn build(defs: Definitions, drafts: bool) -> Site {
     let Definitions { settings, catalogue, glossary, quarters, benchmarks, home, pages } = defs;
     let quarters: Vec<_> = quarters.into_iter().filter(|q| drafts || !q.draft).collect();
     let files: Vec<&QuarterFile> = quarters.iter().map(|q| &q.data).collect();
-    let views: Vec<Vec<MetricView>> = (0..quarters.len())
-        .into_par_iter()
-        .map(|qi| (0..catalogue.metrics.len()).map(|mi| metric_view(&catalogue, mi, &files[..=qi])).collect())
-        .collect();
+    let views: Vec<Vec<MetricView>> =
+        (0..quarters.len()).into_par_iter().map(|qi| (0..catalogue.metrics.len()).map(|mi| metric_view(&catalogue, mi, &files[..=qi])).collect()).collect();
     let reports: Vec<QuarterReport> = quarters
         .into_iter()
         .zip(views)
@@ -214,7 +216,8 @@ pub fn build(defs: Definitions, drafts: bool) -> Site {
         .collect();
     let latest = reports.iter().rposition(|q| !q.draft);
     let benchmarks = benchmarks.into_iter().map(|b| rank_benchmark(b, &catalogue)).collect();
-    Site { settings, catalogue, glossary, benchmarks, quarters: reports, latest, home, pages }
+    let pages = pages.into_iter().filter(|(_, c)| drafts || !c.draft).collect();
+    Site { settings, catalogue, glossary, benchmarks, quarters: reports, latest, home, pages, drafts }
 }
 
 fn figure_of(r: &Reading, provisional: bool, revised: bool) -> Figure {

@@ -7,7 +7,10 @@ const METRICS: &str = "sections:\n  - id: contacts\n    title: Contacts\nmetrics
 fn site(files: &[(&str, &str)]) -> Site {
     let dir = tempfile::tempdir().unwrap();
     let mut all = vec![
-        ("site.toml", "title = \"T\"\norganisation = \"Org\"\nbase_url = \"https://x.example/\"\n[comparators]\nnw = { name = \"North West\", members = 23 }\n"),
+        (
+            "site.toml",
+            "title = \"T\"\norganisation = \"Org\"\nbase_url = \"https://x.example/\"\n[comparators]\nnw = { name = \"North West\", members = 23 }\n",
+        ),
         ("data/metrics.yaml", METRICS),
     ];
     all.extend_from_slice(files);

@@ -629,7 +629,7 @@ fn render_quarter(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFile>, Vec<Diagnosti
         let section = &site.catalogue.sections[si];
         let spath = format!("{path}{}/", section.id);
         let root = root_of(&spath);
-        let commentary = q.sections.iter().find(|(s, _)| *s == si).map(|(_, c)| c).filter(|c| !c.draft || q.draft);
+        let commentary = q.sections.iter().find(|(s, _)| *s == si).map(|(_, c)| c).filter(|c| !c.draft || site.drafts);
         let mut state = PageState::default();
         reserve_layout_ids(&mut state);
         let body = match commentary {
@@ -687,7 +687,7 @@ fn render_quarter(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFile>, Vec<Diagnosti
     let mut print_sections = Vec::new();
     for &si in &sections {
         let section = &site.catalogue.sections[si];
-        let commentary = q.sections.iter().find(|(s, _)| *s == si).map(|(_, c)| c).filter(|c| !c.draft || q.draft);
+        let commentary = q.sections.iter().find(|(s, _)| *s == si).map(|(_, c)| c).filter(|c| !c.draft || site.drafts);
         let mut body = match commentary {
             Some(c) => commentary_html(ctx, c, Some(q), &root, &format!("{}-", section.id), &mut state, &mut charts),
             None => String::new(),

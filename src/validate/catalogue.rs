@@ -6,7 +6,8 @@ use crate::load::{Node, Value};
 use serde::Serialize;
 use std::collections::HashMap;
 
-const METRIC_KEYS: &[&str] = &["id", "title", "short", "section", "unit", "per", "polarity", "frequency", "aggregate", "decimals", "target", "ascof", "source", "good"];
+const METRIC_KEYS: &[&str] =
+    &["id", "title", "short", "section", "unit", "per", "polarity", "frequency", "aggregate", "decimals", "target", "ascof", "source", "good"];
 
 /// Reads and checks the catalogue; the positions of metric ids are returned for later warnings.
 pub fn read_metrics(r: &mut Report, node: &Node) -> (Catalogue, HashMap<String, crate::diagnostic::Pos>) {
@@ -14,7 +15,8 @@ pub fn read_metrics(r: &mut Report, node: &Node) -> (Catalogue, HashMap<String, 
     let mut positions = HashMap::new();
     let Some(f) = Fields::read(r, node, "metrics.yaml", &["sections", "metrics"]) else { return (cat, positions) };
     let mut section_pos = HashMap::new();
-    if let Some(items) = f.required(r, "sections", "metrics.yaml", "[{ id: contacts, title: Contacts }]").and_then(|n| list(r, n, "sections", "- id: contacts")) {
+    if let Some(items) = f.required(r, "sections", "metrics.yaml", "[{ id: contacts, title: Contacts }]").and_then(|n| list(r, n, "sections", "- id: contacts"))
+    {
         for item in items {
             let Some(sf) = Fields::read(r, item, "a section", &["id", "title"]) else { continue };
             let sid = sf.required(r, "id", "a section", "contacts").and_then(|n| id(r, n, "section id"));
@@ -50,7 +52,11 @@ fn read_metric(r: &mut Report, node: &Node, sections: &[String], positions: &mut
     if let Some(m) = &mid {
         let pos = f.get("id").unwrap().pos;
         if let Some(first) = positions.get(m) {
-            r.error(pos, format!("metric id \"{m}\" is defined twice (first at line {})", first.line), "give each metric its own id, or delete the repeated one");
+            r.error(
+                pos,
+                format!("metric id \"{m}\" is defined twice (first at line {})", first.line),
+                "give each metric its own id, or delete the repeated one",
+            );
             return None;
         }
         positions.insert(m.clone(), pos);
@@ -74,7 +80,11 @@ fn read_metric(r: &mut Report, node: &Node, sections: &[String], positions: &mut
     let unit = match unit_word {
         Some("rate") => match per {
             None => {
-                r.error(f.node.pos, format!("{what} has unit: rate but no \"per\""), "add  per: 1000, per: 10000 or per: 100000  (the population base of the rate)");
+                r.error(
+                    f.node.pos,
+                    format!("{what} has unit: rate but no \"per\""),
+                    "add  per: 1000, per: 10000 or per: 100000  (the population base of the rate)",
+                );
                 None
             }
             Some(p) => match whole(r, p, "per", 1, 1_000_000) {
@@ -88,7 +98,11 @@ fn read_metric(r: &mut Report, node: &Node, sections: &[String], positions: &mut
         },
         Some(other) => {
             if let Some(p) = per {
-                r.error(f.key("per").unwrap_or(p).pos, format!("\"per\" is only for unit: rate, but {what} is a {other}"), "remove the per line, or change the unit to rate");
+                r.error(
+                    f.key("per").unwrap_or(p).pos,
+                    format!("\"per\" is only for unit: rate, but {what} is a {other}"),
+                    "remove the per line, or change the unit to rate",
+                );
             }
             Some(match other {
                 "count" => Unit::Count,
@@ -115,7 +129,11 @@ fn read_metric(r: &mut Report, node: &Node, sections: &[String], positions: &mut
         Some("monthly") => Some(Frequency::Monthly(aggregate.unwrap_or(Aggregate::Last))),
         Some(w) => {
             if let Some(k) = f.key("aggregate") {
-                r.error(k.pos, format!("\"aggregate\" is only for monthly metrics, but {what} is {w}"), "remove the aggregate line, or make the metric monthly");
+                r.error(
+                    k.pos,
+                    format!("\"aggregate\" is only for monthly metrics, but {what} is {w}"),
+                    "remove the aggregate line, or make the metric monthly",
+                );
             }
             Some(if w == "quarterly" { Frequency::Quarterly } else { Frequency::Annual })
         }
@@ -129,7 +147,11 @@ fn read_metric(r: &mut Report, node: &Node, sections: &[String], positions: &mut
     let unit = unit?;
     if let (Some(t), Unit::Percent) = (target, unit) {
         if !(0.0..=100.0).contains(&t) {
-            r.error(f.get("target").unwrap().pos, format!("the target {t} is not a percentage from 0 to 100"), "write percentages as numbers from 0 to 100, e.g. 85 for 85%");
+            r.error(
+                f.get("target").unwrap().pos,
+                format!("the target {t} is not a percentage from 0 to 100"),
+                "write percentages as numbers from 0 to 100, e.g. 85 for 85%",
+            );
         }
     }
     Some(Metric {

@@ -208,7 +208,11 @@ fn read_ref(r: &mut Report, rf: &RawRef, names: &Names) -> Option<Ref> {
         Some("direction") => RefField::Direction,
         Some("rank") => {
             let Some(g) = rf.path.get(2) else {
-                r.error(rf.pos, format!("{{{{ {id}.rank }}}} needs a comparator group"), format!("write {{{{ {id}.rank.GROUP }}}} with a group of site.toml: {}", names.group_list()));
+                r.error(
+                    rf.pos,
+                    format!("{{{{ {id}.rank }}}} needs a comparator group"),
+                    format!("write {{{{ {id}.rank.GROUP }}}} with a group of site.toml: {}", names.group_list()),
+                );
                 return None;
             };
             RefField::Rank(names.group(r, rf.pos, g, " in a figure reference")?)
@@ -224,7 +228,11 @@ fn read_ref(r: &mut Report, rf: &RawRef, names: &Names) -> Option<Ref> {
     };
     let allowed = if matches!(field, RefField::Rank(_)) { 3 } else { 2 };
     if rf.path.len() > allowed || rf.path.iter().any(String::is_empty) {
-        r.error(rf.pos, format!("the figure reference {{{{ {} }}}} has too many parts", rf.path.join(".")), format!("write {{{{ {id} }}}}, or add one of .previous, .change, .direction, .rank.GROUP"));
+        r.error(
+            rf.pos,
+            format!("the figure reference {{{{ {} }}}} has too many parts", rf.path.join(".")),
+            format!("write {{{{ {id} }}}}, or add one of .previous, .change, .direction, .rank.GROUP"),
+        );
         return None;
     }
     Some(Ref { metric, field })

@@ -34,7 +34,11 @@ impl<'n> Fields<'n> {
     /// Checks `node` is a mapping and every key is one of `known`; `what` names it ("a metric").
     pub fn read(r: &mut Report, node: &'n Node, what: &str, known: &[&str]) -> Option<Fields<'n>> {
         let Value::Map(entries) = &node.value else {
-            r.error(node.pos, format!("{what} should be a mapping of keys to values, but this is {}", node.kind()), format!("write it as key: value lines; the keys are {}", known.join(", ")));
+            r.error(
+                node.pos,
+                format!("{what} should be a mapping of keys to values, but this is {}", node.kind()),
+                format!("write it as key: value lines; the keys are {}", known.join(", ")),
+            );
             return None;
         };
         let mut unknown = Vec::new();
@@ -84,7 +88,11 @@ pub fn text(r: &mut Report, node: &Node, what: &str) -> Option<String> {
         }
         Value::Int(_) | Value::Float(_) | Value::Bool(_) => Some(node.as_key().unwrap_or_default()),
         _ => {
-            r.error(node.pos, format!("{what} should be text, but this is {}", node.kind()), "write it on one line after the colon, in quotes if it contains a colon");
+            r.error(
+                node.pos,
+                format!("{what} should be text, but this is {}", node.kind()),
+                "write it on one line after the colon, in quotes if it contains a colon",
+            );
             None
         }
     }
@@ -138,7 +146,11 @@ pub fn one_of<'o>(r: &mut Report, node: &Node, what: &str, options: &[&'o str]) 
     let word = match &node.value {
         Value::Str(s) => s.as_str(),
         _ => {
-            r.error(node.pos, format!("{what} should be one of {}, but this is {}", options.join(", "), node.kind()), format!("write one of {}", options.join(", ")));
+            r.error(
+                node.pos,
+                format!("{what} should be one of {}, but this is {}", options.join(", "), node.kind()),
+                format!("write one of {}", options.join(", ")),
+            );
             return None;
         }
     };
@@ -170,7 +182,11 @@ pub fn entries<'n>(r: &mut Report, node: &'n Node, what: &str, example: &str) ->
         Value::Map(e) => Some(e),
         Value::Null => Some(&[]),
         _ => {
-            r.error(node.pos, format!("{what} should be a mapping, but this is {}", node.kind()), format!("write it as key: value lines, for example {example}"));
+            r.error(
+                node.pos,
+                format!("{what} should be a mapping, but this is {}", node.kind()),
+                format!("write it as key: value lines, for example {example}"),
+            );
             None
         }
     }

@@ -97,7 +97,11 @@ pub fn read_quarter(r: &mut Report, node: &Node, quarter: Quarter, names: &Names
     }
     if let Some(d) = published {
         if d.month() <= quarter.last_month() {
-            r.error(f.get("published").unwrap().pos, format!("published {d} is not after the end of {}", quarter.long()), "a quarter's report is published after it ends: check the date");
+            r.error(
+                f.get("published").unwrap().pos,
+                format!("published {d} is not after the end of {}", quarter.long()),
+                "a quarter's report is published after it ends: check the date",
+            );
         }
     }
     let data_as_of = f.get("data_as_of").and_then(|n| date(r, n, "data_as_of"));
@@ -113,7 +117,9 @@ pub fn read_quarter(r: &mut Report, node: &Node, quarter: Quarter, names: &Names
         }
     }
     let mut out = Vec::new();
-    if let Some(values) = f.required(r, "values", "the figures file", "{ contacts-received: { months: { ... } } }").and_then(|n| entries(r, n, "values", "waiting-list: 81")) {
+    if let Some(values) =
+        f.required(r, "values", "the figures file", "{ contacts-received: { months: { ... } } }").and_then(|n| entries(r, n, "values", "waiting-list: 81"))
+    {
         for (k, v) in values {
             let Some(key) = text(r, k, "metric id") else { continue };
             let Some(mi) = names.metric(r, k.pos, &key, "") else { continue };
@@ -130,7 +136,11 @@ fn read_entry(r: &mut Report, pos: Pos, node: &Node, mi: usize, m: &Metric, quar
     let id = m.id.as_str();
     if !matches!(node.value, Value::Map(_)) {
         if matches!(m.frequency, Frequency::Monthly(_)) {
-            r.error(node.pos, format!("\"{id}\" is a monthly metric: give its months, not one value"), "write  months: { 2024-07: 1450, 2024-08: 1380, 2024-09: 1422 }");
+            r.error(
+                node.pos,
+                format!("\"{id}\" is a monthly metric: give its months, not one value"),
+                "write  months: { 2024-07: 1450, 2024-08: 1380, 2024-09: 1422 }",
+            );
             return None;
         }
         e.reading = Some(reading(r, node, m, &format!("the value of \"{id}\""))?);
@@ -143,7 +153,11 @@ fn read_entry(r: &mut Report, pos: Pos, node: &Node, mi: usize, m: &Metric, quar
                 r.error(k.pos, format!("\"{id}\" is a monthly metric: give its months, not one value"), "replace value with  months: { 2024-07: 1450, ... }");
             }
             if let Some(k) = ["suppressed", "flags"].iter().find_map(|k| f.key(k)) {
-                r.error(k.pos, format!("\"{}\" belongs to a month of \"{id}\", not to the whole entry", k.as_key().unwrap_or_default()), "write it on the month, e.g. 2024-08: { value: 3, suppressed: true }");
+                r.error(
+                    k.pos,
+                    format!("\"{}\" belongs to a month of \"{id}\", not to the whole entry", k.as_key().unwrap_or_default()),
+                    "write it on the month, e.g. 2024-08: { value: 3, suppressed: true }",
+                );
             }
             let months = f.required(r, "months", &format!("the entry for \"{id}\""), "{ 2024-07: 1450, 2024-08: 1380, 2024-09: 1422 }")?;
             for (mk, mv) in entries(r, months, "months", "{ 2024-07: 1450 }").unwrap_or(&[]) {
@@ -156,7 +170,11 @@ fn read_entry(r: &mut Report, pos: Pos, node: &Node, mi: usize, m: &Metric, quar
                     }
                 };
                 if month > quarter.last_month() {
-                    r.error(mk.pos, format!("{} is after this quarter: {} ends in {}", month.long(), quarter.long(), quarter.last_month().long()), format!("move it to the figures file of {}", month.quarter().long()));
+                    r.error(
+                        mk.pos,
+                        format!("{} is after this quarter: {} ends in {}", month.long(), quarter.long(), quarter.last_month().long()),
+                        format!("move it to the figures file of {}", month.quarter().long()),
+                    );
                     continue;
                 }
                 if let Some(rd) = reading(r, mv, m, &format!("the {} value of \"{id}\"", month.long())) {
@@ -180,10 +198,18 @@ fn read_entry(r: &mut Report, pos: Pos, node: &Node, mi: usize, m: &Metric, quar
     }
     if let Some(y) = f.get("year") {
         if m.frequency != Frequency::Annual {
-            r.error(f.key("year").unwrap().pos, format!("\"year\" is only for annual metrics, but \"{id}\" is {}", m.frequency.words().to_lowercase()), "remove the year line");
+            r.error(
+                f.key("year").unwrap().pos,
+                format!("\"year\" is only for annual metrics, but \"{id}\" is {}", m.frequency.words().to_lowercase()),
+                "remove the year line",
+            );
         } else if let Some(word) = text(r, y, "year") {
             match FinancialYear::parse(&word) {
-                Ok(fy) if fy > quarter.year => r.error(y.pos, format!("the year {fy} is after this quarter's year {}", quarter.year), "an annual figure can only be for this financial year or an earlier one"),
+                Ok(fy) if fy > quarter.year => r.error(
+                    y.pos,
+                    format!("the year {fy} is after this quarter's year {}", quarter.year),
+                    "an annual figure can only be for this financial year or an earlier one",
+                ),
                 Ok(fy) => e.year = Some(fy),
                 Err(msg) => r.error(y.pos, msg, "write the financial year the figure is for, e.g. year: 2023-24"),
             }
@@ -261,10 +287,16 @@ fn reading_fields(r: &mut Report, f: &Fields, m: &Metric, what: &str) -> Option<
             let word = item.as_key().unwrap_or_default();
             match Flag::from_data(&word) {
                 Some(fl) => flags = flags.with(fl),
-                None if word == "provisional" || word == "revised" => {
-                    r.error(item.pos, format!("\"{word}\" is worked out by scrutiny and cannot be set by hand"), "remove it: provisional comes from status: provisional, revised from a month given again in a later quarter")
-                }
-                None => r.error(item.pos, format!("unknown flag \"{word}\"{}", suggestion(&word, ["estimated", "low-reliability"])), "the flags are estimated and low-reliability"),
+                None if word == "provisional" || word == "revised" => r.error(
+                    item.pos,
+                    format!("\"{word}\" is worked out by scrutiny and cannot be set by hand"),
+                    "remove it: provisional comes from status: provisional, revised from a month given again in a later quarter",
+                ),
+                None => r.error(
+                    item.pos,
+                    format!("unknown flag \"{word}\"{}", suggestion(&word, ["estimated", "low-reliability"])),
+                    "the flags are estimated and low-reliability",
+                ),
             }
         }
     }
@@ -274,9 +306,14 @@ fn reading_fields(r: &mut Report, f: &Fields, m: &Metric, what: &str) -> Option<
 /// Unit rules: percent 0-100, counts whole and not negative, days not negative.
 fn check_range(r: &mut Report, pos: Pos, v: f64, m: &Metric, what: &str) -> bool {
     let problem = match m.unit {
-        Unit::Percent if !(0.0..=100.0).contains(&v) => Some((format!("{what} is {v}, but a percentage must be from 0 to 100"), "write percentages as numbers from 0 to 100, e.g. 85.5 for 85.5%")),
+        Unit::Percent if !(0.0..=100.0).contains(&v) => {
+            Some((format!("{what} is {v}, but a percentage must be from 0 to 100"), "write percentages as numbers from 0 to 100, e.g. 85.5 for 85.5%"))
+        }
         Unit::Count if v < 0.0 => Some((format!("{what} is {v}, but a count cannot be negative"), "check the figure: counts are whole numbers of 0 or more")),
-        Unit::Count if v.fract() != 0.0 => Some((format!("{what} is {v}, but a count must be a whole number"), "check the figure: counts are whole numbers (use unit: rate or score for averages)")),
+        Unit::Count if v.fract() != 0.0 => Some((
+            format!("{what} is {v}, but a count must be a whole number"),
+            "check the figure: counts are whole numbers (use unit: rate or score for averages)",
+        )),
         Unit::Days if v < 0.0 => Some((format!("{what} is {v}, but a number of days cannot be negative"), "check the figure")),
         _ => None,
     };
@@ -335,7 +372,9 @@ pub fn read_benchmark(r: &mut Report, name: &str, node: &Node, names: &Names) ->
     };
     let mut values = Vec::new();
     let unit_metric = metric.map(|m| &cat.metrics[m]);
-    if let Some(items) = f.required(r, "values", "the benchmark file", "{ Blackburn with Darwen: 61.2 }").and_then(|n| entries(r, n, "values", "Blackburn with Darwen: 61.2")) {
+    if let Some(items) =
+        f.required(r, "values", "the benchmark file", "{ Blackburn with Darwen: 61.2 }").and_then(|n| entries(r, n, "values", "Blackburn with Darwen: 61.2"))
+    {
         for (k, v) in items {
             let Some(member) = k.as_key() else { continue };
             if values.iter().any(|(m, _): &(String, Option<f64>)| *m == member) {
@@ -364,7 +403,11 @@ pub fn read_benchmark(r: &mut Report, name: &str, node: &Node, names: &Names) ->
     if let (Some(g), Some(s)) = (group, settings) {
         if let Some(m) = s.comparators[g].members {
             if values.len() as u32 > m {
-                r.warning(f.get("values").unwrap().pos, format!("{} values are listed but {} has {m} members", values.len(), s.comparators[g].name), "check the list, or the group's members in site.toml");
+                r.warning(
+                    f.get("values").unwrap().pos,
+                    format!("{} values are listed but {} has {m} members", values.len(), s.comparators[g].name),
+                    "check the list, or the group's members in site.toml",
+                );
             }
         }
     }

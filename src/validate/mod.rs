@@ -77,7 +77,12 @@ pub fn validate(raw: &RawSite, diags: &mut Vec<Diagnostic>) -> Option<Definition
         }
         None => Default::default(),
     };
-    let glossary = raw.glossary.as_ref().and_then(|f| file_node(f, diags)).map(|(file, n)| with_report(file, diags, |r| catalogue::read_glossary(r, n))).unwrap_or_default();
+    let glossary = raw
+        .glossary
+        .as_ref()
+        .and_then(|f| file_node(f, diags))
+        .map(|(file, n)| with_report(file, diags, |r| catalogue::read_glossary(r, n)))
+        .unwrap_or_default();
     let mut names = Names {
         catalogue: &catalogue,
         declared_metrics: (metrics_read && !metric_pos.is_empty()).then(|| metric_pos.keys().cloned().collect()),
@@ -130,7 +135,10 @@ pub fn validate(raw: &RawSite, diags: &mut Vec<Diagnostic>) -> Option<Definition
             };
             let Some(overview_raw) = &rq.overview else {
                 if let Some(f) = &rq.data {
-                    d.push(Diagnostic::warning(&f.file, Pos::new(1, 1), format!("figures for {} but no report, so the quarter is not published", q.long())).help(format!("create content/{}/_index.md with its executive summary", q.path())));
+                    d.push(
+                        Diagnostic::warning(&f.file, Pos::new(1, 1), format!("figures for {} but no report, so the quarter is not published", q.long()))
+                            .help(format!("create content/{}/_index.md with its executive summary", q.path())),
+                    );
                 }
                 return (None, d);
             };
@@ -144,8 +152,12 @@ pub fn validate(raw: &RawSite, diags: &mut Vec<Diagnostic>) -> Option<Definition
                 match catalogue.section(stem) {
                     Some(si) => sections.push((si, c)),
                     None if !catalogue.sections.is_empty() => d.push(
-                        Diagnostic::error(&rc.file, Pos::new(1, 1), format!("\"{stem}\" is not a report section{}", crate::diagnostic::suggestion(stem, section_ids.iter().copied())))
-                            .help(format!("name the file after a section id of data/metrics.yaml: {}", section_ids.join(", "))),
+                        Diagnostic::error(
+                            &rc.file,
+                            Pos::new(1, 1),
+                            format!("\"{stem}\" is not a report section{}", crate::diagnostic::suggestion(stem, section_ids.iter().copied())),
+                        )
+                        .help(format!("name the file after a section id of data/metrics.yaml: {}", section_ids.join(", "))),
                     ),
                     None => {}
                 }
@@ -197,7 +209,10 @@ pub fn validate(raw: &RawSite, diags: &mut Vec<Diagnostic>) -> Option<Definition
         for m in &catalogue.metrics {
             if !quarters.iter().any(|q| q.data.entries.iter().any(|e| e.metric == catalogue.metric(m.id.as_str()).unwrap_or(usize::MAX))) {
                 let pos = metric_pos.get(m.id.as_str()).copied().unwrap_or(Pos::new(1, 1));
-                diags.push(Diagnostic::warning(&f.file, pos, format!("no quarter gives a figure for the metric \"{}\"", m.id)).help("add its figures to a quarter's data file, or remove it from the catalogue"));
+                diags.push(
+                    Diagnostic::warning(&f.file, pos, format!("no quarter gives a figure for the metric \"{}\"", m.id))
+                        .help("add its figures to a quarter's data file, or remove it from the catalogue"),
+                );
             }
         }
     }

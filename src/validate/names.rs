@@ -35,7 +35,11 @@ impl Names<'_> {
         let declared = self.declared_metrics.as_ref()?;
         if !declared.contains(id) {
             let ids = self.catalogue.metrics.iter().map(|m| m.id.as_str());
-            r.error(pos, format!("unknown metric \"{id}\"{context}{}", suggestion(id, ids)), "use an id defined in data/metrics.yaml, or add the metric there first");
+            r.error(
+                pos,
+                format!("unknown metric \"{id}\"{context}{}", suggestion(id, ids)),
+                "use an id defined in data/metrics.yaml, or add the metric there first",
+            );
         }
         None
     }
@@ -48,7 +52,11 @@ impl Names<'_> {
         let declared = self.declared_groups.as_ref()?;
         if self.settings.is_some() && !declared.contains(id) {
             let groups: Vec<&str> = self.settings.map(|s| s.comparators.iter().map(|c| c.id.as_str()).collect()).unwrap_or_default();
-            let help = if groups.is_empty() { "define comparator groups in site.toml under [comparators]".to_string() } else { format!("use a comparator of site.toml: {}", groups.join(", ")) };
+            let help = if groups.is_empty() {
+                "define comparator groups in site.toml under [comparators]".to_string()
+            } else {
+                format!("use a comparator of site.toml: {}", groups.join(", "))
+            };
             r.error(pos, format!("unknown comparator \"{id}\"{context}{}", suggestion(id, groups.iter().copied())), help);
         }
         None

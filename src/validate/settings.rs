@@ -79,7 +79,9 @@ pub fn parse_base_url(url: &str) -> Result<(String, String), String> {
 /// Reads and checks site.toml; also returns every comparator id declared, valid or not.
 pub fn read(r: &mut Report, node: &Node) -> (Option<Settings>, std::collections::HashSet<String>) {
     let mut declared = std::collections::HashSet::new();
-    let Some(f) = Fields::read(r, node, "site.toml", &["title", "organisation", "base_url", "language", "theme", "description", "build", "markdown", "comparators"]) else {
+    let Some(f) =
+        Fields::read(r, node, "site.toml", &["title", "organisation", "base_url", "language", "theme", "description", "build", "markdown", "comparators"])
+    else {
         return (None, declared);
     };
     let title = f.required(r, "title", "site.toml", "\"Adult Social Care Performance\"").and_then(|n| text(r, n, "title"));
@@ -123,7 +125,9 @@ pub fn read(r: &mut Report, node: &Node) -> (Option<Settings>, std::collections:
         }
     }
     let settings = match (title, organisation, base) {
-        (Some(title), Some(organisation), Some((base_url, base_path))) => Some(Settings { title, organisation, base_url, base_path, language, theme, description, output, allow_raw_html, comparators }),
+        (Some(title), Some(organisation), Some((base_url, base_path))) => {
+            Some(Settings { title, organisation, base_url, base_path, language, theme, description, output, allow_raw_html, comparators })
+        }
         _ => None,
     };
     (settings, declared)
