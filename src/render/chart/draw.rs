@@ -523,9 +523,9 @@ fn ring_legend(group: &str) -> String {
 }
 
 fn text_el(out: &mut String, x: f32, y: f32, anchor: &str, text: &str, fill: &str) {
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<text x=\"{x:.1}\" y=\"{y:.1}\" text-anchor=\"{anchor}\" font-size=\"12\" font-family=\"{}\" fill=\"{fill}\">{}</text>\n",
+        "<text x=\"{x:.1}\" y=\"{y:.1}\" text-anchor=\"{anchor}\" font-size=\"12\" font-family=\"{}\" fill=\"{fill}\">{}</text>",
         esc_attr(FONT_STACK),
         esc(text)
     );

@@ -18,9 +18,9 @@ pub(crate) fn sparkline(points: &[Figure], label: &str) -> String {
     let label = label.trim();
     let gaps = values.len() - known.len();
     let mut name = match known.as_slice() {
-        [] => format!("{label}: no figures available"),
-        [(_, v)] => format!("{label}: {} (one figure)", spark_number(*v)),
-        [(_, a), .., (_, b)] => format!("{label}: from {} to {}", spark_number(*a), spark_number(*b)),
+        [] => format!("{label}, no figures available"),
+        [(_, v)] => format!("{label}, {} (one figure)", spark_number(*v)),
+        [(_, a), .., (_, b)] => format!("{label}, from {} to {}", spark_number(*a), spark_number(*b)),
     };
     if gaps == 1 && !known.is_empty() {
         name.push_str(", 1 period without a figure");
