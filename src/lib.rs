@@ -99,11 +99,16 @@ pub struct BuiltSite {
 
 /// Compiles and renders a site into memory, without touching the output directory.
 pub fn build_in_memory(root: &Path, drafts: bool, base_url: Option<&str>) -> Result<BuiltSite, Vec<Diagnostic>> {
+    build_in_memory_cached(root, drafts, base_url, &render::pages::RenderCache::default())
+}
+
+/// As [`build_in_memory`], reusing quarters' pages and charts from earlier builds held in `cache`.
+pub fn build_in_memory_cached(root: &Path, drafts: bool, base_url: Option<&str>, cache: &render::pages::RenderCache) -> Result<BuiltSite, Vec<Diagnostic>> {
     let timer = Timer::start();
     let (site, warnings) = compile(root, drafts, base_url)?;
     timer.lap("load, validate, model");
     let env = render::templates::environment(root, &site.settings.theme)?;
-    let rendered = render::pages::render_site(&site, &env)?;
+    let rendered = render::pages::render_site(&site, &env, cache, render::templates::fingerprint(root, &site.settings.theme))?;
     timer.lap("render");
     let mut files = rendered.files;
     let mut statics = Vec::new();

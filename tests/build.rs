@@ -314,3 +314,48 @@ fn refuses_an_output_that_is_the_site_or_holds_content() {
     assert!(site.path().join("content/_index.md").exists());
     assert!(site.path().join("data/metrics.yaml").exists());
 }
+
+/// What a rebuild reuses: a commentary edit re-renders its quarter only, a data edit that
+/// quarter and later ones, a template edit every page but no chart; output equals a fresh build.
+#[test]
+fn rebuilds_reuse_exactly_what_did_not_change() {
+    use scrutiny::render::pages::RenderCache;
+    let site = fixture();
+    let root = site.path();
+    let cache = RenderCache::default();
+    let build = |cache: &RenderCache| scrutiny::build_in_memory_cached(root, false, None, cache).unwrap();
+    let first = build(&cache);
+    let s = cache.last_stats();
+    assert_eq!((s.quarters_reused, s.quarters_rendered), (0, 3));
+    let again = build(&cache);
+    assert_eq!(cache.last_stats().quarters_reused, 3);
+    assert_eq!(first.files, again.files);
+
+    let contacts = root.join("content/2024-25/q2/contacts.md");
+    let text = std::fs::read_to_string(&contacts).unwrap();
+    std::fs::write(&contacts, text.replace("We received", "This quarter we received")).unwrap();
+    let edited = build(&cache);
+    let s = cache.last_stats();
+    assert_eq!((s.quarters_reused, s.quarters_rendered), (2, 1), "{s:?}");
+    assert_eq!(edited.files, scrutiny::build_in_memory(root, false, None).unwrap().files, "cached output differs from a fresh build");
+
+    let q1 = root.join("data/2024-25/q1.yaml");
+    std::fs::write(&q1, std::fs::read_to_string(&q1).unwrap().replace("waiting-list: 90", "waiting-list: 92")).unwrap();
+    build(&cache);
+    let s = cache.last_stats();
+    assert_eq!((s.quarters_reused, s.quarters_rendered), (0, 3), "{s:?}");
+
+    let theme = root.join("themes/default/templates");
+    std::fs::create_dir_all(&theme).unwrap();
+    copy_dir(Path::new("themes/default/templates"), &theme);
+    copy_dir(Path::new("themes/default/static"), &root.join("themes/default/static"));
+    build(&cache);
+    let footer = theme.join("base.html");
+    std::fs::write(&footer, std::fs::read_to_string(&footer).unwrap().replace("Published by", "Published for you by")).unwrap();
+    let themed = build(&cache);
+    let s = cache.last_stats();
+    assert_eq!((s.quarters_reused, s.charts_rendered), (0, 0), "{s:?}");
+    assert!(s.charts_reused > 0);
+    let home = themed.files.iter().find(|f| f.path == "index.html").unwrap();
+    assert!(String::from_utf8_lossy(&home.bytes).contains("Published for you by"));
+}

@@ -156,6 +156,10 @@ pub struct QuarterReport {
     pub sections: Vec<(usize, Commentary)>,
     /// One view per catalogue metric, by index.
     pub metrics: Vec<MetricView>,
+    /// A hash of everything this quarter's report is made from: its figures and every earlier
+    /// quarter's, its commentary, the shared definitions and the list of quarters. Equal keys
+    /// mean equal report pages, so a rebuild may reuse them.
+    pub input_key: blake3::Hash,
 }
 
 impl QuarterReport {
@@ -196,13 +200,16 @@ pub struct Site {
 pub fn build(defs: Definitions, drafts: bool) -> Site {
     let Definitions { settings, catalogue, glossary, quarters, benchmarks, home, pages } = defs;
     let quarters: Vec<_> = quarters.into_iter().filter(|q| drafts || !q.draft).collect();
+    let keys = input_keys(&settings, &catalogue, &glossary, &benchmarks, &quarters, drafts);
     let files: Vec<&QuarterFile> = quarters.iter().map(|q| &q.data).collect();
     let views: Vec<Vec<MetricView>> =
         (0..quarters.len()).into_par_iter().map(|qi| (0..catalogue.metrics.len()).map(|mi| metric_view(&catalogue, mi, &files[..=qi])).collect()).collect();
     let reports: Vec<QuarterReport> = quarters
         .into_iter()
         .zip(views)
-        .map(|(q, metrics)| QuarterReport {
+        .zip(keys)
+        .map(|((q, metrics), input_key)| QuarterReport {
+            input_key,
             quarter: q.quarter,
             status: q.data.status,
             published: q.data.published,
@@ -218,6 +225,31 @@ pub fn build(defs: Definitions, drafts: bool) -> Site {
     let benchmarks = benchmarks.into_iter().map(|b| rank_benchmark(b, &catalogue)).collect();
     let pages = pages.into_iter().filter(|(_, c)| drafts || !c.draft).collect();
     Site { settings, catalogue, glossary, benchmarks, quarters: reports, latest, home, pages, drafts }
+}
+
+/// Per quarter, a hash of its report's inputs (see [`QuarterReport::input_key`]).
+fn input_keys(settings: &Settings, cat: &Catalogue, glossary: &[Term], benchmarks: &[crate::validate::Benchmark], quarters: &[crate::validate::QuarterDef], drafts: bool) -> Vec<blake3::Hash> {
+    let mut shared = blake3::Hasher::new();
+    shared.update(format!("{settings:?}{cat:?}{glossary:?}{benchmarks:?}{drafts}").as_bytes());
+    // Navigation lists every quarter and which sections it has.
+    for q in quarters {
+        let sections: Vec<usize> = q.sections.iter().map(|(s, _)| *s).collect();
+        let metrics: Vec<usize> = q.data.entries.iter().map(|e| e.metric).collect();
+        shared.update(format!("{}{}{sections:?}{metrics:?}", q.quarter, q.draft).as_bytes());
+    }
+    let shared = shared.finalize();
+    let mut data = blake3::Hasher::new();
+    quarters
+        .iter()
+        .map(|q| {
+            data.update(format!("{:?}", q.data).as_bytes());
+            let mut key = blake3::Hasher::new();
+            key.update(shared.as_bytes());
+            key.update(data.clone().finalize().as_bytes());
+            key.update(format!("{:?}{:?}", q.overview, q.sections).as_bytes());
+            key.finalize()
+        })
+        .collect()
 }
 
 fn figure_of(r: &Reading, provisional: bool, revised: bool) -> Figure {

@@ -70,8 +70,38 @@ struct QuarterNav {
     switcher: Vec<SwitchItem>,
 }
 
+/// What a rebuild may reuse from the builds before it (held by `serve`; a plain build uses a fresh one).
+#[derive(Debug, Default)]
+pub struct RenderCache {
+    charts: std::sync::Mutex<std::collections::HashMap<String, RenderedChart>>,
+    quarters: std::sync::Mutex<std::collections::HashMap<Quarter, (blake3::Hash, Vec<OutputFile>)>>,
+    last: std::sync::Mutex<CacheStats>,
+}
+
+/// What the last build reused and what it rendered.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Quarters whose pages were reused whole.
+    pub quarters_reused: usize,
+    /// Quarters rendered.
+    pub quarters_rendered: usize,
+    /// Charts reused.
+    pub charts_reused: usize,
+    /// Charts drawn.
+    pub charts_rendered: usize,
+}
+
+impl RenderCache {
+    /// What the last build reused.
+    pub fn last_stats(&self) -> CacheStats {
+        *self.last.lock().expect("cache lock")
+    }
+}
+
 /// Shared, read-only state of one build.
 struct Ctx<'a> {
+    cache: &'a RenderCache,
+    templates_key: blake3::Hash,
     site: &'a Site,
     env: &'a Environment<'static>,
     glossary_index: GlossaryIndex,
@@ -80,8 +110,12 @@ struct Ctx<'a> {
 }
 
 /// Renders every page and download of the site.
-pub fn render_site(site: &Site, env: &Environment<'static>) -> Result<Rendered, Vec<Diagnostic>> {
+pub fn render_site(site: &Site, env: &Environment<'static>, cache: &RenderCache, templates_key: blake3::Hash) -> Result<Rendered, Vec<Diagnostic>> {
+    let before = cache.charts.lock().expect("cache lock").len();
+    *cache.last.lock().expect("cache lock") = CacheStats::default();
     let ctx = Ctx {
+        cache,
+        templates_key,
         site,
         env,
         glossary_index: GlossaryIndex::new(&site.glossary),
@@ -101,6 +135,17 @@ pub fn render_site(site: &Site, env: &Environment<'static>) -> Result<Rendered, 
     }
     if !diags.is_empty() {
         return Err(diags);
+    }
+    // Keep only what this build used, so the cache does not grow without bound while serving.
+    {
+        let charts_now: std::collections::HashSet<&str> = files.iter().filter_map(|f| f.path.strip_prefix("charts/").and_then(|p| p.strip_suffix(".svg"))).collect();
+        let mut charts = cache.charts.lock().expect("cache lock");
+        let mut stats = cache.last.lock().expect("cache lock");
+        stats.charts_rendered = charts.len().saturating_sub(before);
+        charts.retain(|id, _| charts_now.contains(id.as_str()));
+        stats.charts_reused = charts_now.len().saturating_sub(stats.charts_rendered);
+        let quarters_now: std::collections::HashSet<Quarter> = site.quarters.iter().map(|q| q.quarter).collect();
+        cache.quarters.lock().expect("cache lock").retain(|q, _| quarters_now.contains(q));
     }
     files.extend(super::opendata::files(site));
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -320,7 +365,14 @@ fn block_html_with(
                 return "<p class=\"notice\">No benchmark figures are available for this chart yet.</p>".into();
             };
             let href = format!("{root}charts/{}.svg", data.id);
-            let rendered = charts.entry(data.id.clone()).or_insert_with(|| chart::render(&data, "\u{E002}"));
+            let rendered = charts.entry(data.id.clone()).or_insert_with(|| {
+                let cached = ctx.cache.charts.lock().expect("cache lock").get(&data.id).cloned();
+                cached.unwrap_or_else(|| {
+                    let drawn = chart::render(&data, "\u{E002}");
+                    ctx.cache.charts.lock().expect("cache lock").insert(data.id.clone(), drawn.clone());
+                    drawn
+                })
+            });
             rendered.html.replace('\u{E002}', &href)
         }
     }
@@ -610,6 +662,21 @@ struct SectionItem {
 }
 
 fn render_quarter(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    let q = &ctx.site.quarters[qi];
+    let key = blake3::hash(&[ctx.templates_key.as_bytes().as_slice(), q.input_key.as_bytes().as_slice()].concat());
+    if let Some((k, files)) = ctx.cache.quarters.lock().expect("cache lock").get(&q.quarter) {
+        if *k == key {
+            ctx.cache.last.lock().expect("cache lock").quarters_reused += 1;
+            return Ok(files.clone());
+        }
+    }
+    let files = render_quarter_pages(ctx, qi)?;
+    ctx.cache.quarters.lock().expect("cache lock").insert(q.quarter, (key, files.clone()));
+    ctx.cache.last.lock().expect("cache lock").quarters_rendered += 1;
+    Ok(files)
+}
+
+fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let site = ctx.site;
     let q = &site.quarters[qi];
     let path = format!("{}/", q.quarter.path());

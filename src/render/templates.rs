@@ -96,6 +96,26 @@ pub fn environment(root: &Path, theme: &str) -> Result<Environment<'static>, Vec
     }
 }
 
+/// A hash of the theme's templates, so cached pages are dropped when a template changes.
+pub fn fingerprint(root: &Path, theme: &str) -> blake3::Hash {
+    let dir = root.join("themes").join(theme).join("templates");
+    let mut h = blake3::Hasher::new();
+    if theme == "default" && !dir.is_dir() {
+        for (name, src) in DEFAULT_TEMPLATES {
+            h.update(name.as_bytes());
+            h.update(src.as_bytes());
+        }
+        return h.finalize();
+    }
+    let mut files: Vec<_> = walkdir::WalkDir::new(&dir).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file()).map(|e| e.into_path()).collect();
+    files.sort();
+    for f in files {
+        h.update(f.to_string_lossy().as_bytes());
+        h.update(&std::fs::read(&f).unwrap_or_default());
+    }
+    h.finalize()
+}
+
 /// A template problem as a diagnostic pointing at the template's line.
 pub fn template_error(file: &str, err: &minijinja::Error) -> Diagnostic {
     let line = err.line().unwrap_or(0) as u32;
