@@ -383,6 +383,10 @@ fn hbar(d: &ChartData) -> Result<Raw, String> {
     setup(&mut c.base, d, WIDTH, height, legend);
     c.base.legend.category = LegendCategory::Rect;
     c.base.margin.right = (widest + 14.0).clamp(24.0, 200.0).round();
+    if let Some(h) = d.highlight.filter(|h| *h < n) {
+        // Its label is bold, which is wider than charts-rs measures.
+        c.base.margin.left += (text_width(&category_label(d, h)) * 0.12).round();
+    }
     if has_target {
         // Room above the plot for the target's label.
         c.base.margin.top += 18.0;
@@ -504,6 +508,52 @@ fn post_process(body: &str, target_label: Option<&str>, rings: &[String]) -> (St
     (out, bars)
 }
 
+/// Right-aligns the category labels of horizontal bars (charts-rs centres
+/// them in their column), at the right edge of the widest; the label of
+/// `bold` (this organisation) is bold and in the text colour.
+fn right_align_labels(body: &str, labels: &[String], bold: Option<usize>) -> String {
+    let escaped: Vec<String> = labels.iter().map(|l| esc(l)).collect();
+    // Where the tag of every category label starts and ends, and its index.
+    let mut found: Vec<(usize, usize, usize)> = Vec::new();
+    let mut right: f32 = 0.0;
+    let mut at = 0;
+    while let Some(rel) = body[at..].find("<text ") {
+        let start = at + rel;
+        let Some(end) = body[start..].find('>').map(|e| start + e + 1) else { break };
+        at = end;
+        let tag = &body[start..end];
+        let Some(close) = body[end..].find("</text>") else { break };
+        let content = body[end..end + close].trim_matches('\n');
+        if tag.contains("transform") || tag.contains("text-anchor") {
+            continue;
+        }
+        if let (Some(k), Some(x)) = (escaped.iter().position(|e| e == content), attr(tag, "x")) {
+            right = right.max(x + text_width(&labels[k]));
+            found.push((start, end, k));
+        }
+    }
+    if found.is_empty() {
+        return body.to_string();
+    }
+    let mut out = String::with_capacity(body.len() + found.len() * 20);
+    let mut last = 0;
+    for (start, end, k) in found {
+        out.push_str(&body[last..start]);
+        let tag = &body[start..end];
+        let old_x = format!(" x=\"{}\"", attr_str(tag, "x").unwrap_or_default());
+        let mut tag = tag.replacen(&old_x, &format!(" x=\"{right:.1}\" text-anchor=\"end\""), 1);
+        if Some(k) == bold {
+            if let Some(fill) = attr_str(&tag, "fill").map(str::to_string) {
+                tag = tag.replacen(&format!(" fill=\"{fill}\""), &format!(" font-weight=\"bold\" fill=\"{TEXT}\""), 1);
+            }
+        }
+        out.push_str(&tag);
+        last = end;
+    }
+    out.push_str(&body[last..]);
+    out
+}
+
 /// A legend entry drawn as a ring alone: its line removed, its dot hollow.
 fn ring_legend(group: &str) -> String {
     let mut out = String::with_capacity(group.len());
@@ -608,6 +658,14 @@ pub(crate) fn draw(d: &ChartData) -> Drawn {
     };
     let drawn = raw.ok().and_then(|raw| {
         let (width, height, body) = split_root(&raw.svg)?;
+        let aligned;
+        let body = if raw.horizontal {
+            let labels: Vec<String> = (0..d.categories.len()).map(|i| clean(&category_label(d, i))).collect();
+            aligned = right_align_labels(body, &labels, d.highlight);
+            aligned.as_str()
+        } else {
+            body
+        };
         let (mut body, bars) = post_process(body, target_label.as_deref(), &raw.rings);
         body.push('\n');
         mark_bars(&mut body, &raw.slots, &bars, raw.horizontal);
