@@ -4,7 +4,8 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-const SECTIONS: [&str; 10] = ["contacts", "waiting-lists", "assessments", "reviews", "services", "safeguarding", "complaints", "care-market", "quality", "workforce"];
+const SECTIONS: [&str; 10] =
+    ["contacts", "waiting-lists", "assessments", "reviews", "services", "safeguarding", "complaints", "care-market", "quality", "workforce"];
 
 fn write(root: &Path, rel: &str, text: &str) {
     let p = root.join(rel);
@@ -86,12 +87,14 @@ fn main() {
         q_list.push((format!("{}-{:02}", year, (year + 1) % 100), n % 4 + 1, year));
     }
     for (t, (fy, qn, year)) in q_list.iter().enumerate() {
-        let mut data = format!("status: final\npublished: {}-{:02}-15\nvalues:\n", if *qn == 4 { year + 1 } else if *qn == 3 { year + 1 } else { *year }, match qn {
-            1 => 8,
-            2 => 11,
-            3 => 2,
-            _ => 5,
-        });
+        // Published about six weeks after the quarter ends.
+        let (pub_year, pub_month) = match qn {
+            1 => (*year, 8),
+            2 => (*year, 11),
+            3 => (year + 1, 2),
+            _ => (year + 1, 5),
+        };
+        let mut data = format!("status: final\npublished: {pub_year}-{pub_month:02}-15\nvalues:\n");
         for (i, m) in ms.iter().enumerate() {
             match m.freq {
                 "monthly" => {
@@ -106,11 +109,27 @@ fn main() {
                     let _ = writeln!(data, "  {}:\n    months: {{ {} }}", m.id, months.join(", "));
                 }
                 "annual" if *qn == 2 => {
-                    let _ = writeln!(data, "  {}: {{ value: {}, year: {}-{:02}, rank: {{ nw: {} }}, compare: {{ nw: 61.0, england: 60.5 }} }}", m.id, value(m.unit, i, t), year - 1, year % 100, i % 23 + 1);
+                    let _ = writeln!(
+                        data,
+                        "  {}: {{ value: {}, year: {}-{:02}, rank: {{ nw: {} }}, compare: {{ nw: 61.0, england: 60.5 }} }}",
+                        m.id,
+                        value(m.unit, i, t),
+                        year - 1,
+                        year % 100,
+                        i % 23 + 1
+                    );
                 }
                 "annual" => {}
                 _ => {
-                    let _ = writeln!(data, "  {}: {{ value: {}, rank: {{ nw: {} }}, compare: {{ nw: {}, england: {} }} }}", m.id, value(m.unit, i, t), (t + i) % 23 + 1, value(m.unit, i + 1, t), value(m.unit, i + 2, t));
+                    let _ = writeln!(
+                        data,
+                        "  {}: {{ value: {}, rank: {{ nw: {} }}, compare: {{ nw: {}, england: {} }} }}",
+                        m.id,
+                        value(m.unit, i, t),
+                        (t + i) % 23 + 1,
+                        value(m.unit, i + 1, t),
+                        value(m.unit, i + 2, t)
+                    );
                 }
             }
         }
@@ -125,11 +144,22 @@ fn main() {
             for c in 0..3 {
                 let m = &sm[c];
                 let kind = if m.freq == "annual" { "bar" } else { ["line", "bar", "line"][c] };
-                let _ = write!(body, "```chart\nmetric: {}\nkind: {kind}\nmonths: 24\n{}```\n\n", m.id, if m.freq == "quarterly" { "compare: [nw, england]\n" } else { "" });
+                let _ = write!(
+                    body,
+                    "```chart\nmetric: {}\nkind: {kind}\nmonths: 24\n{}```\n\n",
+                    m.id,
+                    if m.freq == "quarterly" { "compare: [nw, england]\n" } else { "" }
+                );
             }
             write(root, &format!("content/{fy}/q{qn}/{s}.md"), &body);
             if let Some(h) = hugo {
-                let prose: String = body.lines().filter(|l| !l.starts_with("```") && !l.contains(':') || l.starts_with("Paragraph")).collect::<Vec<_>>().join("\n").replace("{{", "").replace("}}", "");
+                let prose: String = body
+                    .lines()
+                    .filter(|l| !l.starts_with("```") && !l.contains(':') || l.starts_with("Paragraph"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+                    .replace("{{", "")
+                    .replace("}}", "");
                 write(h, &format!("content/{fy}/q{qn}/{s}.md"), &format!("---\ntitle: {s}\n---\n{prose}\n"));
             }
         }
@@ -138,7 +168,11 @@ fn main() {
         }
     }
     if let Some(h) = hugo {
-        write(h, "hugo.toml", "baseURL = \"https://bench.example/\"\ntitle = \"Archive benchmark\"\ndisableKinds = [\"taxonomy\", \"term\", \"RSS\", \"sitemap\"]\n");
+        write(
+            h,
+            "hugo.toml",
+            "baseURL = \"https://bench.example/\"\ntitle = \"Archive benchmark\"\ndisableKinds = [\"taxonomy\", \"term\", \"RSS\", \"sitemap\"]\n",
+        );
         write(h, "layouts/_default/baseof.html", "<!DOCTYPE html><html lang=\"en\"><head><title>{{ .Title }}</title></head><body><nav>{{ range .Site.Sections }}<a href=\"{{ .RelPermalink }}\">{{ .Title }}</a>{{ end }}</nav><main>{{ block \"main\" . }}{{ end }}</main></body></html>\n");
         write(h, "layouts/_default/single.html", "{{ define \"main\" }}<h1>{{ .Title }}</h1>{{ .Content }}{{ end }}\n");
         write(h, "layouts/_default/list.html", "{{ define \"main\" }}<h1>{{ .Title }}</h1>{{ .Content }}<ul>{{ range .Pages }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}\n");

@@ -10,7 +10,8 @@ pub fn new_quarter(root: &Path, quarter: &str) -> Result<Vec<String>, String> {
     let q = Quarter::parse(quarter.trim_end_matches('/'))?;
     let mut diags = Vec::new();
     let raw = crate::load::load(root, &mut diags);
-    let defs = crate::validate::validate(&raw, &mut diags).ok_or_else(|| "the site has errors that stop it being read: run scrutiny check and mend them first".to_string())?;
+    let defs = crate::validate::validate(&raw, &mut diags)
+        .ok_or_else(|| "the site has errors that stop it being read: run scrutiny check and mend them first".to_string())?;
     let newest = defs.quarters.iter().filter(|d| d.quarter < q).max_by_key(|d| d.quarter);
     let mut created = Vec::new();
     let mut write = |rel: String, text: String| -> Result<(), String> {
@@ -58,7 +59,14 @@ pub fn new_quarter(root: &Path, quarter: &str) -> Result<Vec<String>, String> {
             continue;
         }
         let blocks = previous.map(|c| blocks_of(&c.body)).unwrap_or_default();
-        write(format!("content/{}/{}.md", q.path(), section.id), format!("---\ntitle: {}\n---\nCommentary for {} to follow.\n\n{blocks}", previous.and_then(|c| c.title.clone()).unwrap_or_else(|| section.title.clone()), q.short()))?;
+        write(
+            format!("content/{}/{}.md", q.path(), section.id),
+            format!(
+                "---\ntitle: {}\n---\nCommentary for {} to follow.\n\n{blocks}",
+                previous.and_then(|c| c.title.clone()).unwrap_or_else(|| section.title.clone()),
+                q.short()
+            ),
+        )?;
     }
     let mut data = format!("# Figures for {}. Fill in each value; null means not available.\nstatus: provisional\n# published: YYYY-MM-DD   (add when final, and set status: final)\nvalues:\n", q.long());
     let used: Vec<usize> = match newest {

@@ -38,7 +38,12 @@ fn check_reports_every_problem_in_each_format_and_fails() {
     let root = dir.path().to_str().unwrap();
     let (code, _, human) = scrutiny(&["check", "--root", root]);
     assert_eq!(code, 1);
-    assert!(human.contains("error: data/2024-25/q1.yaml:4:3: unknown metric \"waitng-list\" (did you mean \"waiting-list\"?)\n  |\n4 |   waitng-list: 90\n  |   ^\n  = help: "), "{human}");
+    assert!(
+        human.contains(
+            "error: data/2024-25/q1.yaml:4:3: unknown metric \"waitng-list\" (did you mean \"waiting-list\"?)\n  |\n4 |   waitng-list: 90\n  |   ^\n  = help: "
+        ),
+        "{human}"
+    );
     assert!(human.contains("data/2024-25/q1.yaml:5:14: the value of \"msp-asked\" is 180"), "{human}");
     assert!(human.trim_end().ends_with(&format!("2 errors, 0 warnings ({}", human.trim_end().rsplit('(').next().unwrap())), "{human}");
     let (_, _, github) = scrutiny(&["check", "--root", root, "--format", "github"]);

@@ -228,7 +228,14 @@ pub fn build(defs: Definitions, drafts: bool) -> Site {
 }
 
 /// Per quarter, a hash of its report's inputs (see [`QuarterReport::input_key`]).
-fn input_keys(settings: &Settings, cat: &Catalogue, glossary: &[Term], benchmarks: &[crate::validate::Benchmark], quarters: &[crate::validate::QuarterDef], drafts: bool) -> Vec<blake3::Hash> {
+fn input_keys(
+    settings: &Settings,
+    cat: &Catalogue,
+    glossary: &[Term],
+    benchmarks: &[crate::validate::Benchmark],
+    quarters: &[crate::validate::QuarterDef],
+    drafts: bool,
+) -> Vec<blake3::Hash> {
     let mut shared = blake3::Hasher::new();
     shared.update(format!("{settings:?}{cat:?}{glossary:?}{benchmarks:?}{drafts}").as_bytes());
     // Navigation lists every quarter and which sections it has.

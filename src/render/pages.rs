@@ -138,7 +138,8 @@ pub fn render_site(site: &Site, env: &Environment<'static>, cache: &RenderCache,
     }
     // Keep only what this build used, so the cache does not grow without bound while serving.
     {
-        let charts_now: std::collections::HashSet<&str> = files.iter().filter_map(|f| f.path.strip_prefix("charts/").and_then(|p| p.strip_suffix(".svg"))).collect();
+        let charts_now: std::collections::HashSet<&str> =
+            files.iter().filter_map(|f| f.path.strip_prefix("charts/").and_then(|p| p.strip_suffix(".svg"))).collect();
         let mut charts = cache.charts.lock().expect("cache lock");
         let mut stats = cache.last.lock().expect("cache lock");
         stats.charts_rendered = charts.len().saturating_sub(before);
@@ -879,11 +880,19 @@ fn render_metric(ctx: &Ctx, mi: usize) -> Result<Vec<OutputFile>, Vec<Diagnostic
     let chart = match latest {
         Some(l) if view.is_some_and(|v| !v.series.is_empty()) => {
             let q = &site.quarters[l];
-            let months = match metric.frequency {
-                Frequency::Monthly(_) => 12 * 3,
-                Frequency::Quarterly => 12 * 4,
-                Frequency::Annual => 12 * 10,
+            // From the first figure to the latest quarter, so the chart has no empty lead-in.
+            let first = view.and_then(|v| v.series.first()).map(|p| p.period).expect("series is not empty");
+            let first_month = match first {
+                Period::Month(m) => m,
+                Period::Quarter(fq) => fq.first_month(),
+                Period::Year(y) => Quarter::new(y, 1).expect("q1").first_month(),
             };
+            let mut months = 1;
+            let mut m = first_month;
+            while m < q.quarter.last_month() && months < 12 * 20 {
+                m = m.next();
+                months += 1;
+            }
             let spec = ChartSpec {
                 metrics: vec![mi],
                 kind: None,
