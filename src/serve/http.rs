@@ -1,0 +1,314 @@
+//! The HTTP side: the latest snapshot served from memory, GET and HEAD only, plus
+//! the live-reload script and event stream under `/__scrutiny/`.
+//!
+//! Nothing is read from disk: a URL can only name a file of the last good build,
+//! so there are no directory listings and nothing from outside the output.
+
+use super::page::{self, EVENTS_PATH, LIVE_JS_PATH};
+use super::{Files, Snapshot};
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+#[derive(Clone)]
+struct App {
+    snapshot: watch::Receiver<Arc<Snapshot>>,
+    shutdown: watch::Receiver<bool>,
+}
+
+/// Serves until Ctrl-C (or SIGTERM), then closes the event streams and stops.
+pub async fn run(listener: std::net::TcpListener, snapshot: watch::Sender<Arc<Snapshot>>) -> Result<(), String> {
+    let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| format!("cannot listen: {e}"))?;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let app = App { snapshot: snapshot.subscribe(), shutdown: stop_rx.clone() };
+    let router = router(app);
+    let mut stopping = stop_rx;
+    let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+        let _ = stopping.wait_for(|stop| *stop).await;
+    });
+    let mut server = tokio::spawn(async move { server.await });
+    tokio::select! {
+        ended = &mut server => {
+            return match ended {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(e)) => Err(format!("the server stopped: {e}")),
+                Err(e) => Err(format!("the server stopped: {e}")),
+            };
+        }
+        () = stop_signal() => {}
+    }
+    eprintln!("stopping");
+    let _ = stop_tx.send(true);
+    // Open connections get a moment to finish; the event streams end at once.
+    let _ = tokio::time::timeout(Duration::from_secs(2), server).await;
+    Ok(())
+}
+
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn router(app: App) -> Router {
+    Router::new().route(EVENTS_PATH, get(events)).route(LIVE_JS_PATH, get(live_js)).fallback(site).with_state(app)
+}
+
+/// Headers every response from `serve` carries.
+fn common(response: &mut Response) {
+    let h = response.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+}
+
+fn plain(status: StatusCode, text: &'static str) -> Response {
+    let mut r = (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response();
+    common(&mut r);
+    r
+}
+
+async fn live_js() -> Response {
+    let mut r = ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], page::LIVE_JS).into_response();
+    common(&mut r);
+    r
+}
+
+/// `event: build` with the current build at once, then `event: reload` after each
+/// build that changed what a reader sees; ends when the server stops.
+async fn events(State(app): State<App>) -> impl IntoResponse {
+    let mut snapshot = app.snapshot.clone();
+    let first = snapshot.borrow_and_update().id.clone();
+    let state = (snapshot, app.shutdown.clone(), Some(first));
+    let stream = futures_util::stream::unfold(state, |(mut snapshot, mut shutdown, first)| async move {
+        if let Some(id) = first {
+            let event = Event::default().event("build").retry(Duration::from_millis(1000)).data(id);
+            return Some((Ok::<_, Infallible>(event), (snapshot, shutdown, None)));
+        }
+        let rebuilt = tokio::select! {
+            changed = snapshot.changed() => changed.is_ok(),
+            _ = shutdown.wait_for(|stop| *stop) => false,
+        };
+        if !rebuilt {
+            return None;
+        }
+        let id = snapshot.borrow_and_update().id.clone();
+        let event = Event::default().event("reload").id(id.clone()).data(id);
+        Some((Ok(event), (snapshot, shutdown, None)))
+    });
+    let mut r = Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response();
+    common(&mut r);
+    r
+}
+
+/// Any other path: a file of the last good build.
+async fn site(State(app): State<App>, method: Method, uri: Uri) -> Response {
+    if method != Method::GET && method != Method::HEAD {
+        let mut r = plain(StatusCode::METHOD_NOT_ALLOWED, "405 Method Not Allowed: this server only reads (GET and HEAD)\n");
+        r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return r;
+    }
+    let snapshot = app.snapshot.borrow().clone();
+    let Some(files) = snapshot.files.clone() else {
+        return html(StatusCode::SERVICE_UNAVAILABLE, page::failure_page(&snapshot));
+    };
+    let Some(path) = decode_path(uri.path()) else {
+        return plain(StatusCode::BAD_REQUEST, "400 Bad Request: this path cannot name a file of the site\n");
+    };
+    match lookup(&files, &path) {
+        Lookup::File(key) => {
+            let bytes = files[&key].clone();
+            file_response(StatusCode::OK, &key, bytes, &snapshot)
+        }
+        Lookup::Redirect(to) => {
+            let mut location = format!("/{to}");
+            if let Some(q) = uri.query() {
+                location.push('?');
+                location.push_str(q);
+            }
+            let mut r = plain(StatusCode::PERMANENT_REDIRECT, "308 Permanent Redirect\n");
+            if let Ok(v) = HeaderValue::from_str(&encode_path(&location)) {
+                r.headers_mut().insert(header::LOCATION, v);
+            }
+            r
+        }
+        Lookup::NotFound => match files.get("404.html") {
+            Some(bytes) => file_response(StatusCode::NOT_FOUND, "404.html", bytes.clone(), &snapshot),
+            None => plain(StatusCode::NOT_FOUND, "404 Not Found\n"),
+        },
+    }
+}
+
+fn file_response(status: StatusCode, key: &str, bytes: Bytes, snapshot: &Snapshot) -> Response {
+    let kind = content_type(key);
+    if kind.starts_with("text/html") {
+        return html(status, page::inject(&bytes, snapshot));
+    }
+    let mut r = (status, [(header::CONTENT_TYPE, kind)], Body::from(bytes)).into_response();
+    common(&mut r);
+    r
+}
+
+fn html(status: StatusCode, body: Vec<u8>) -> Response {
+    let mut r = (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
+    common(&mut r);
+    r
+}
+
+/// What a URL path names.
+#[derive(Debug, PartialEq, Eq)]
+enum Lookup {
+    /// This file.
+    File(String),
+    /// A folder named without its trailing slash: go to `folder/`.
+    Redirect(String),
+    NotFound,
+}
+
+fn lookup(files: &Files, path: &str) -> Lookup {
+    if path.is_empty() || path.ends_with('/') {
+        let index = format!("{path}index.html");
+        return if files.contains_key(&index) { Lookup::File(index) } else { Lookup::NotFound };
+    }
+    if files.contains_key(path) {
+        return Lookup::File(path.to_string());
+    }
+    if files.contains_key(&format!("{path}/index.html")) {
+        return Lookup::Redirect(format!("{path}/"));
+    }
+    Lookup::NotFound
+}
+
+/// The URL path as a key into the files: without the leading `/`, percent-decoded;
+/// `None` for anything that could climb out (`..`, `.`), backslashes, NUL, or
+/// bytes that are not UTF-8.
+fn decode_path(path: &str) -> Option<String> {
+    let raw = path.strip_prefix('/')?;
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = |b: u8| (b as char).to_digit(16);
+            let hi = bytes.get(i + 1).copied().and_then(hex)?;
+            let lo = bytes.get(i + 2).copied().and_then(hex)?;
+            out.push((hi * 16 + lo) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    let decoded = String::from_utf8(out).ok()?;
+    if decoded.contains(['\\', '\0']) || decoded.split('/').any(|s| s == ".." || s == ".") {
+        return None;
+    }
+    Some(decoded)
+}
+
+/// Percent-encodes what cannot go into a `Location` header as it is.
+fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_graphic() {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The Content-Type for a file, by its extension.
+fn content_type(path: &str) -> &'static str {
+    let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    match ext.as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "webmanifest" => "application/manifest+json",
+        "csv" => "text/csv; charset=utf-8",
+        "xml" => "application/xml; charset=utf-8",
+        "atom" => "application/atom+xml; charset=utf-8",
+        "rss" => "application/rss+xml; charset=utf-8",
+        "txt" | "md" => "text/plain; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "ico" => "image/x-icon",
+        "woff" => "font/woff",
+        "woff2" => "font/woff2",
+        "ttf" => "font/ttf",
+        "otf" => "font/otf",
+        "pdf" => "application/pdf",
+        "wasm" => "application/wasm",
+        "zip" => "application/zip",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "ods" => "application/vnd.oasis.opendocument.spreadsheet",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_decode_and_refuse_to_climb() {
+        assert_eq!(decode_path("/").as_deref(), Some(""));
+        assert_eq!(decode_path("/2024-25/q2/").as_deref(), Some("2024-25/q2/"));
+        assert_eq!(decode_path("/charts/a%20b.svg").as_deref(), Some("charts/a b.svg"));
+        assert_eq!(decode_path("/caf%C3%A9/").as_deref(), Some("café/"));
+        for bad in ["/../etc/passwd", "/a/../../b", "/%2e%2e/x", "/a%2f..%2f..%2fb", "/a\\b", "/a%5cb", "/a%00", "/./x", "/%zz", "/%4", "/%ff", "nope"] {
+            assert_eq!(decode_path(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn folders_serve_their_index_and_redirect_without_a_slash() {
+        let files: Files = ["index.html", "2024-25/q2/index.html", "style.css", "404.html"].into_iter().map(|p| (p.to_string(), Bytes::new())).collect();
+        assert_eq!(lookup(&files, ""), Lookup::File("index.html".into()));
+        assert_eq!(lookup(&files, "2024-25/q2/"), Lookup::File("2024-25/q2/index.html".into()));
+        assert_eq!(lookup(&files, "2024-25/q2"), Lookup::Redirect("2024-25/q2/".into()));
+        assert_eq!(lookup(&files, "style.css"), Lookup::File("style.css".into()));
+        assert_eq!(lookup(&files, "style.css/"), Lookup::NotFound);
+        assert_eq!(lookup(&files, "2024-25/"), Lookup::NotFound);
+        assert_eq!(lookup(&files, "nothing"), Lookup::NotFound);
+    }
+
+    #[test]
+    fn content_types_by_extension() {
+        assert_eq!(content_type("charts/x.svg"), "image/svg+xml");
+        assert_eq!(content_type("data/all.csv"), "text/csv; charset=utf-8");
+        assert_eq!(content_type("a/index.HTML"), "text/html; charset=utf-8");
+        assert_eq!(content_type("fonts/x.woff2"), "font/woff2");
+        assert_eq!(content_type("LICENSE"), "application/octet-stream");
+    }
+}
