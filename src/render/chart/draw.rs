@@ -158,7 +158,7 @@ fn setup(b: &mut charts_rs::ChartBase, d: &ChartData, width: f32, height: f32, l
     b.height = height;
     b.font_family = FONT_STACK.into();
     b.background_color = Color::white();
-    b.margin = Margin { left: 8.0, top: 14.0, right: 18.0, bottom: 8.0 };
+    b.margin = Margin { left: 8.0, top: TOP, right: 18.0, bottom: 8.0 };
     b.series.colors = SERIES_COLOURS.iter().map(|c| colour(c)).collect();
     b.series.stroke_width = 2.0;
     b.series.label.font.color = colour(TEXT);
@@ -218,9 +218,14 @@ fn flags_legend(d: &ChartData, k: usize) -> Option<String> {
 /// Room above the plot for the target's label, which goes above its line.
 fn room_for_target(b: &mut charts_rs::ChartBase, d: &ChartData) {
     if d.target.and_then(to_f32).is_some() && !d.series.is_empty() {
-        b.margin.top += 14.0;
+        b.margin.top = TOP_WITH_TARGET;
     }
 }
+
+/// The top margin of every chart, and of lines and bars with a target,
+/// whose key ("- - Target: 90%") is written above the plot's right end.
+const TOP: f32 = 14.0;
+const TOP_WITH_TARGET: f32 = 34.0;
 
 /// One place for a bar: series `k` at category `i`, drawn or a gap.
 struct Slot {
@@ -474,19 +479,28 @@ fn post_process(body: &str, target_label: Option<&str>, rings: &[String]) -> (St
                 // The label follows the line (after its dot and arrow).
                 if let Some(text_at) = rest.find("<text ") {
                     let text_tag_end = rest[text_at..].find('>').map(|e| text_at + e + 1).unwrap_or(rest.len());
-                    let text_tag = &rest[text_at..text_tag_end];
                     if let Some(close) = rest[text_tag_end..].find("</text>") {
                         let (x1, y1, x2, _) = target_line.unwrap_or_default();
                         let between = &rest[..text_at];
                         out.push_str(between);
-                        let (x, y, anchor) = if (x1 - x2).abs() < 0.01 {
-                            // Vertical (horizontal bars): above the plot, centred.
-                            (x1, y1 - 10.0, "middle")
+                        if (x1 - x2).abs() < 0.01 {
+                            // Vertical (horizontal bars): above the plot, centred on the line.
+                            label_el(&mut out, x1, y1 - 10.0, "middle", label, TEXT);
                         } else {
-                            // Above the line's right end (the chart has room above the plot).
-                            (attr(text_tag, "x").unwrap_or(x2), attr(text_tag, "y").unwrap_or(y1) - 6.0, "end")
-                        };
-                        label_el(&mut out, x, y, anchor, label, TEXT);
+                            // Horizontal: a key above the plot's right end, clear of
+                            // every bar, point and mark in the plot.
+                            let (x, y) = (x2 + 10.0, TOP_WITH_TARGET - 12.0);
+                            let w = text_width(label);
+                            let _ = writeln!(
+                                out,
+                                "<line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"{ORANGE}\" stroke-width=\"2\" stroke-dasharray=\"6,4\"/>",
+                                x - w - 30.0,
+                                y - 4.0,
+                                x - w - 6.0,
+                                y - 4.0
+                            );
+                            text_el(&mut out, x, y, "end", label, TEXT);
+                        }
                         rest = &rest[text_tag_end + close + "</text>".len()..];
                     }
                 }
