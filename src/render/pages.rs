@@ -571,7 +571,18 @@ fn chart_data(site: &Site, q: &QuarterReport, spec: &ChartSpec, prefix: Option<&
             for _ in 1..months {
                 start = month_before(start);
             }
-            let periods = window_periods(first, &q.metrics[spec.metrics[0]], start, end);
+            // Never reach back before the first figure of any metric drawn: those periods are not gaps.
+            let earliest = spec
+                .metrics
+                .iter()
+                .filter_map(|mi| q.metrics[*mi].series.first())
+                .map(|p| match p.period {
+                    Period::Month(m) => m,
+                    Period::Quarter(fq) => fq.first_month(),
+                    Period::Year(y) => Quarter::new(y, 1).expect("q1").first_month(),
+                })
+                .min();
+            let periods: Vec<Period> = window_periods(first, &q.metrics[spec.metrics[0]], start, end).into_iter().filter(|p| earliest.is_none_or(|e| p.last_month() >= e)).collect();
             data.categories = periods.iter().map(|p| p.short()).collect();
             for &mi in &spec.metrics {
                 let view = &q.metrics[mi];
