@@ -1,25 +1,35 @@
 //! Drawing with charts-rs, and the few touches it cannot make itself.
 //!
-//! charts-rs draws the axes, grid, bars, lines and legend. What it lacks is
-//! added here, deterministically:
+//! charts-rs draws the axes, grid, bars, lines, legend and the key line
+//! below the chart. What it lacks is added here, deterministically, by
+//! configuring it or by small edits of its SVG (its output is stable: the
+//! snapshots in `tests/snapshots/charts/` pin it):
 //! - Gaps: not-available and suppressed points are passed as `None`, which
-//!   charts-rs leaves out (a break in a line, no bar); the number of a
-//!   suppressed point never reaches it.
+//!   charts-rs leaves out (a break in a line, an isolated point as a dot, no
+//!   bar); the number of a suppressed point never reaches it. A missing bar
+//!   is marked "[x]" or "[c]" at the zero line (placed from the spacing of
+//!   the bars drawn), and the key below the chart says what they mean.
 //! - Axes: the value range and its ticks are computed here ([`scale`]): from
 //!   zero (or below, for negative values), to a round maximum that takes in
 //!   the target; a configured range stops charts-rs from inventing one.
+//!   charts-rs writes axis labels with one decimal, so steps are never finer
+//!   than 0.1. Values beyond `f32` (charts-rs's number type) are not drawn.
 //! - Target: a charts-rs mark line at the target's value, in orange and
-//!   dashed; its label, which charts-rs writes as a bare number, is rewritten
-//!   to "Target: 90%".
+//!   dashed. charts-rs labels it with a bare number inside the plot, where it
+//!   can hide points and bars: that label is replaced by a key above the
+//!   plot ("- - Target: 90%") for lines and bars, and by "Target: 90%" above
+//!   the plot, on the line, for horizontal bars.
 //! - Flagged points of a line (provisional, revised, estimated, low
 //!   reliability) are ringed by an extra series holding only those points,
-//!   named in the legend ("Provisional [p]"). Flagged bars get their
-//!   shorthand ("[p]") written above them; horizontal bars get their value
-//!   and shorthand at their end. Both are placed from the bar rectangles
-//!   charts-rs draws (identified by its `data-series` attributes, which are
-//!   then removed: the checker's SVG schema does not know them).
+//!   named in the legend ("Provisional [p]"; its legend entry is turned into
+//!   a ring). Flagged bars get their shorthand ("[p]") written above them;
+//!   horizontal bars get their value and shorthand at their end. Both are
+//!   placed from the bar rectangles charts-rs draws (found by its `data-*`
+//!   attributes, which are then removed: the checker's SVG schema does not
+//!   know them).
 //! - Horizontal bars: charts-rs draws the first category at the bottom, so
-//!   categories go in reversed to read top to bottom as given.
+//!   categories go in reversed to read top to bottom as given; it centres
+//!   their labels, which are right-aligned here, this organisation's in bold.
 
 use super::words::{category_label, clean, drawable, esc, esc_attr, key_entries, plain_number, point};
 use super::{ChartData, FONT_STACK};

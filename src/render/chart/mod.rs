@@ -13,9 +13,10 @@
 //!
 //! Drawing (see `draw`): charts-rs draws lines, bars and horizontal bars;
 //! gaps are `None` points, the value axis is computed here (from zero, round
-//! steps, the target inside it), the target is a mark line whose label is
-//! rewritten to "Target: …", flagged points are ringed (lines) or marked
-//! with their shorthand (bars), and rankings show this organisation in dark
+//! steps, the target inside it), the target is a dashed orange mark line
+//! labelled "Target: …" above the plot, flagged points are ringed (lines) or
+//! marked with their shorthand (bars), missing bars are marked "[x]" or
+//! "[c]", and rankings show this organisation in dark
 //! blue against turquoise *and* with "(this council)" after its name. Colours
 //! are the Government Analysis Function palette (dark blue #12436D,
 //! turquoise #28A197, dark pink #801650, orange #F46A25 for targets), each at
