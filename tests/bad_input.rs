@@ -11,19 +11,10 @@
 //! ```
 //! Run with `UPDATE_EXPECTED=1` to rewrite the expected sections (then read the diff!).
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::copy_dir;
 
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from) {
-        let e = e.unwrap();
-        let target = to.join(e.path().strip_prefix(from).unwrap());
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
+use std::path::{Path, PathBuf};
 
 fn unescape(s: &str) -> Vec<u8> {
     let mut out = Vec::new();

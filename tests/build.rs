@@ -1,26 +1,11 @@
 //! Integration tests: build fixture sites and assert on the parsed output.
 
+mod common;
+use common::{copy_dir, fixture};
+
 use scraper::{Html, Selector};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from) {
-        let e = e.unwrap();
-        let target = to.join(e.path().strip_prefix(from).unwrap());
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
-
-fn fixture() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(Path::new("tests/fixtures/basic"), dir.path());
-    dir
-}
 
 fn build(root: &Path, drafts: bool, base_url: Option<&str>) -> PathBuf {
     let out = root.join("public");

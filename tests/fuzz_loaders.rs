@@ -1,5 +1,8 @@
 //! Arbitrary input to every loader: never a panic, always a diagnostic with a position.
 
+mod common;
+use common::fixture;
+
 use proptest::prelude::*;
 use std::path::Path;
 
@@ -13,20 +16,6 @@ const FILES: &[&str] = &[
     "content/2024-25/q2/_index.md",
     "content/_index.md",
 ];
-
-fn fixture() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for e in walkdir::WalkDir::new("tests/fixtures/basic") {
-        let e = e.unwrap();
-        let target = dir.path().join(e.path().strip_prefix("tests/fixtures/basic").unwrap());
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-    dir
-}
 
 /// Text that looks like our files: keys, ids, numbers, YAML and Markdown punctuation.
 fn yamlish() -> impl Strategy<Value = String> {

@@ -190,6 +190,25 @@ fn stray(root: &Path, path: &Path, what: &str) -> Diagnostic {
     .help(what.to_string())
 }
 
+/// The files `NAME.suffix` of a folder, by name; anything else there gets a warning.
+fn named_files(root: &Path, dir: &Path, suffix: &str, help: &str, diags: &mut Vec<Diagnostic>) -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    for p in entries(dir) {
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        match name.strip_suffix(suffix) {
+            Some(stem) if p.is_file() => out.push((stem.to_string(), p.clone())),
+            _ => diags.push(stray(root, &p, help)),
+        }
+    }
+    out
+}
+
+/// A `YYYY-YY` folder's year, or an error naming the folder.
+fn year_folder(root: &Path, path: &Path, help: &str, diags: &mut Vec<Diagnostic>) -> Option<FinancialYear> {
+    let name = path.file_name()?.to_string_lossy().to_string();
+    FinancialYear::parse(&name).map_err(|e| diags.push(Diagnostic::error(rel(root, path), Pos::FILE, format!("folder name {e}")).help(help))).ok()
+}
+
 fn discover_data(root: &Path, found: &mut Vec<(Found, PathBuf)>, diags: &mut Vec<Diagnostic>) {
     let data = root.join("data");
     let metrics = data.join("metrics.yaml");
@@ -205,25 +224,12 @@ fn discover_data(root: &Path, found: &mut Vec<(Found, PathBuf)>, diags: &mut Vec
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         if path.is_dir() {
             if name == "benchmarks" {
-                for b in entries(&path) {
-                    let bname = b.file_name().unwrap().to_string_lossy().to_string();
-                    match bname.strip_suffix(".yaml") {
-                        Some(stem) if b.is_file() => found.push((Found::Benchmark(stem.to_string()), b.clone())),
-                        _ => diags.push(stray(root, &b, "benchmark files are data/benchmarks/NAME.yaml")),
-                    }
+                for (stem, b) in named_files(root, &path, ".yaml", "benchmark files are data/benchmarks/NAME.yaml", diags) {
+                    found.push((Found::Benchmark(stem), b));
                 }
                 continue;
             }
-            let year = match FinancialYear::parse(&name) {
-                Ok(y) => y,
-                Err(e) => {
-                    diags.push(
-                        Diagnostic::error(rel(root, &path), Pos::FILE, format!("folder name {e}"))
-                            .help("figures live in data/YYYY-YY/qN.yaml, for example data/2024-25/q2.yaml"),
-                    );
-                    continue;
-                }
-            };
+            let Some(year) = year_folder(root, &path, "figures live in data/YYYY-YY/qN.yaml, for example data/2024-25/q2.yaml", diags) else { continue };
             for f in entries(&path) {
                 let fname = f.file_name().unwrap().to_string_lossy().to_string();
                 let Some(stem) = fname.strip_suffix(".yaml").filter(|_| f.is_file()) else {
@@ -258,24 +264,13 @@ fn discover_content(root: &Path, found: &mut Vec<(Found, PathBuf)>, diags: &mut 
             continue;
         }
         if name == "pages" {
-            for p in entries(&path) {
-                let pname = p.file_name().unwrap().to_string_lossy().to_string();
-                match pname.strip_suffix(".md") {
-                    Some(stem) if p.is_file() => found.push((Found::Page(stem.to_string()), p.clone())),
-                    _ => diags.push(stray(root, &p, "standalone pages are content/pages/NAME.md")),
-                }
+            for (stem, p) in named_files(root, &path, ".md", "standalone pages are content/pages/NAME.md", diags) {
+                found.push((Found::Page(stem), p));
             }
             continue;
         }
-        let year = match FinancialYear::parse(&name) {
-            Ok(y) => y,
-            Err(e) => {
-                diags.push(
-                    Diagnostic::error(rel(root, &path), Pos::FILE, format!("folder name {e}"))
-                        .help("a quarter's commentary lives in content/YYYY-YY/qN/, for example content/2024-25/q2/"),
-                );
-                continue;
-            }
+        let Some(year) = year_folder(root, &path, "a quarter's commentary lives in content/YYYY-YY/qN/, for example content/2024-25/q2/", diags) else {
+            continue;
         };
         for qdir in entries(&path) {
             let qname = qdir.file_name().unwrap().to_string_lossy().to_string();
