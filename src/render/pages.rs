@@ -558,6 +558,7 @@ fn chart_data(site: &Site, q: &QuarterReport, spec: &ChartSpec, prefix: Option<&
                 points.push(v.map(|v| Figure::Value(v, Flags::NONE)).unwrap_or(Figure::NotAvailable(Flags::NONE)));
             }
             data.series.push(ChartSeries { name: format!("{} ({})", first.label(), current.period.short()), points });
+            data.highlight = Some(0);
         }
         ChartKind::Line | ChartKind::Bar => {
             let default_months = match first.frequency {
@@ -582,7 +583,8 @@ fn chart_data(site: &Site, q: &QuarterReport, spec: &ChartSpec, prefix: Option<&
                     Period::Year(y) => Quarter::new(y, 1).expect("q1").first_month(),
                 })
                 .min();
-            let periods: Vec<Period> = window_periods(first, &q.metrics[spec.metrics[0]], start, end).into_iter().filter(|p| earliest.is_none_or(|e| p.last_month() >= e)).collect();
+            let periods: Vec<Period> =
+                window_periods(first, &q.metrics[spec.metrics[0]], start, end).into_iter().filter(|p| earliest.is_none_or(|e| p.last_month() >= e)).collect();
             data.categories = periods.iter().map(|p| p.short()).collect();
             for &mi in &spec.metrics {
                 let view = &q.metrics[mi];

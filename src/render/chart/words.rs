@@ -129,16 +129,9 @@ pub(crate) fn join_and(items: &[String]) -> String {
     }
 }
 
-/// 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st...
+/// "1st", "22nd": the model's ordinal, for ranks counted from 1.
 pub(crate) fn ordinal(n: usize) -> String {
-    let suffix = match (n % 10, n % 100) {
-        (_, 11..=13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    format!("{n}{suffix}")
+    crate::model::ordinal(n as u32)
 }
 
 /// The label of a category as drawn and as a table row: the highlighted
