@@ -74,7 +74,11 @@ fn spawn(site: &Path, extra: &[&str]) -> (Child, Arc<Mutex<String>>, Receiver<St
 
 impl Server {
     fn start(site: tempfile::TempDir) -> Server {
-        let (child, log, lines) = spawn(site.path(), &["--port", "0"]);
+        Server::start_with(site, &[])
+    }
+
+    fn start_with(site: tempfile::TempDir, args: &[&str]) -> Server {
+        let (child, log, lines) = spawn(site.path(), &[&["--port", "0"], args].concat());
         let mut server = Server { child, port: 0, log, lines, site };
         let deadline = Instant::now() + START;
         while server.port == 0 {
@@ -390,6 +394,19 @@ fn saving_by_rename_works_every_time() {
     save_by_rename(&q2, &data);
     reload(&server, &mut events);
     assert!(!server.get("/").body.contains("scrutiny-errors"));
+}
+
+#[test]
+fn polling_sees_saves_too() {
+    let server = Server::start_with(fixture(), &["--poll"]);
+    let mut events = server.events();
+    let path = server.path(CONTACTS);
+    let text = std::fs::read_to_string(&path).unwrap();
+    for word in ["Polled once", "Polled twice"] {
+        save_by_rename(&path, &text.replace("We received", &format!("{word}, we received")));
+        reload(&server, &mut events);
+        assert!(server.get("/2024-25/q2/contacts/").body.contains(word), "{}", server.log());
+    }
 }
 
 #[test]

@@ -88,6 +88,7 @@ impl std::fmt::Display for Delta {
         match (self.pages, self.others) {
             (0, 0) => write!(f, "nothing changed"),
             (p, 0) => write!(f, "{} changed", plural(p, "page", "pages")),
+            (0, o) => write!(f, "{} changed, no pages", plural(o, "file", "files")),
             (p, o) => write!(f, "{} and {} changed", plural(p, "page", "pages"), plural(o, "other file", "other files")),
         }
     }
@@ -115,10 +116,23 @@ impl Builder {
         format!("{}-{}", self.run, self.count)
     }
 
+    /// One build; a panic in it becomes an error on the page rather than a builder
+    /// that silently stopped, and the cache it may have left half-written is dropped.
+    fn build(&mut self) -> Result<crate::BuiltSite, Vec<Diagnostic>> {
+        let (root, base_url, cache) = (&self.root, &self.base_url, &self.cache);
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| crate::build_in_memory_cached(root, DRAFTS, Some(base_url), cache)));
+        result.unwrap_or_else(|panic| {
+            self.cache = RenderCache::default();
+            let what = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_default();
+            Err(vec![Diagnostic::error("site.toml", diagnostic::Pos::FILE, format!("scrutiny failed while building this site: {what}"))
+                .help("this is a bug in scrutiny: please report it with the files you changed last; saving again retries")])
+        })
+    }
+
     /// Builds once before serving, printing what it found.
     pub fn first_build(&mut self) -> First {
         let started = Instant::now();
-        let result = crate::build_in_memory_cached(&self.root, DRAFTS, Some(&self.base_url), &self.cache);
+        let result = self.build();
         let took = started.elapsed().as_millis();
         let id = self.next_id();
         let (snapshot, title) = match result {
@@ -153,7 +167,7 @@ impl Builder {
     /// reader would see a difference.
     pub fn rebuild(&mut self, changed: &[String]) -> Option<Arc<Snapshot>> {
         let started = Instant::now();
-        let result = crate::build_in_memory_cached(&self.root, DRAFTS, Some(&self.base_url), &self.cache);
+        let result = self.build();
         let took = started.elapsed().as_millis();
         let what = match changed {
             [one] => one.clone(),
@@ -284,5 +298,6 @@ mod tests {
         assert_eq!(d.to_string(), "2 pages and 2 other files changed");
         assert_eq!(Delta::between(&old, &old).to_string(), "nothing changed");
         assert_eq!(Delta { pages: 1, others: 0 }.to_string(), "1 page changed");
+        assert_eq!(Delta { pages: 0, others: 1 }.to_string(), "1 file changed, no pages");
     }
 }

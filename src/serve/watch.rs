@@ -92,7 +92,9 @@ impl Watcher {
             }
         };
         let inner = if poll {
-            let config = notify::Config::default().with_poll_interval(super::POLL_INTERVAL);
+            // notify's poller compares modification times in whole seconds: a second
+            // save within the same second would be missed without comparing contents.
+            let config = notify::Config::default().with_poll_interval(super::POLL_INTERVAL).with_compare_contents(true);
             Inner::Poll(new_debouncer_opt(DEBOUNCE, None, handler, NoCache, config).map_err(|e| format!("cannot watch for changes: {e}"))?)
         } else {
             let config = notify::Config::default();
