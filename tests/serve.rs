@@ -3,6 +3,9 @@
 //!
 //! Every wait is bounded, and the server is killed when a test ends, passing or not.
 
+mod common;
+
+use common::fixture;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -13,24 +16,6 @@ use std::time::{Duration, Instant};
 
 const WAIT: Duration = Duration::from_secs(10);
 const START: Duration = Duration::from_secs(60);
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from) {
-        let e = e.unwrap();
-        let target = to.join(e.path().strip_prefix(from).unwrap());
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
-
-fn fixture() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(Path::new("tests/fixtures/basic"), dir.path());
-    dir
-}
 
 /// A running `scrutiny serve`, killed on drop.
 struct Server {
