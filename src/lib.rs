@@ -55,6 +55,8 @@ pub struct BuildReport {
     pub pages: usize,
     /// Warnings.
     pub diagnostics: Vec<Diagnostic>,
+    /// Files written, left alone and removed.
+    pub written: write::WriteStats,
 }
 
 /// Loads, validates and models a site: the model and its warnings, or every problem.
@@ -141,9 +143,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
     let built = build_in_memory(root, options.drafts, options.base_url.as_deref())?;
     let output = options.output.clone().unwrap_or_else(|| root.join(&built.site.settings.output));
     let timer = Timer::start();
-    write::write_site(root, &output, &built.files).map_err(|d| vec![d])?;
+    let written = write::write_site(root, &output, &built.files).map_err(|d| vec![d])?;
     timer.lap("write");
-    Ok(BuildReport { output, pages: built.pages, diagnostics: built.warnings })
+    Ok(BuildReport { output, pages: built.pages, diagnostics: built.warnings, written })
 }
 
 /// Starts a quarter from the newest one; never overwrites a file. Returns the files created.

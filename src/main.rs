@@ -107,12 +107,16 @@ fn main() -> ExitCode {
                 Ok(report) => {
                     let warnings = report.diagnostics.len();
                     eprint!("{}", diagnostic::render(&report.diagnostics, Format::Human, &root));
+                    let w = report.written;
                     eprintln!(
-                        "built {} pages into {} in {} ms{}",
+                        "built {} pages into {} in {} ms ({} files written, {} unchanged, {} removed){}",
                         report.pages,
                         report.output.display(),
                         started.elapsed().as_millis(),
-                        if warnings > 0 { format!(" ({warnings} warnings)") } else { String::new() }
+                        w.written,
+                        w.unchanged,
+                        w.removed,
+                        if warnings > 0 { format!("; {warnings} warnings") } else { String::new() }
                     );
                     ExitCode::SUCCESS
                 }
