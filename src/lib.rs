@@ -101,7 +101,7 @@ pub struct BuiltSite {
 
 /// Compiles and renders a site into memory, without touching the output directory.
 pub fn build_in_memory(root: &Path, drafts: bool, base_url: Option<&str>) -> Result<BuiltSite, Vec<Diagnostic>> {
-    build_in_memory_cached(root, drafts, base_url, &render::pages::RenderCache::default())
+    build_in_memory_cached(root, drafts, base_url, &render::pages::RenderCache::none())
 }
 
 /// As [`build_in_memory`], reusing quarters' pages and charts from earlier builds held in `cache`.

@@ -71,8 +71,10 @@ struct QuarterNav {
 }
 
 /// What a rebuild may reuse from the builds before it (held by `serve`; a plain build uses a fresh one).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct RenderCache {
+    /// Off for one-off builds, which would only pay for copies they never reuse.
+    keep: bool,
     charts: std::sync::Mutex<std::collections::HashMap<String, RenderedChart>>,
     quarters: std::sync::Mutex<std::collections::HashMap<Quarter, (blake3::Hash, Vec<OutputFile>)>>,
     last: std::sync::Mutex<CacheStats>,
@@ -91,7 +93,18 @@ pub struct CacheStats {
     pub charts_rendered: usize,
 }
 
+impl Default for RenderCache {
+    fn default() -> Self {
+        RenderCache { keep: true, charts: Default::default(), quarters: Default::default(), last: Default::default() }
+    }
+}
+
 impl RenderCache {
+    /// A cache that keeps nothing, for a build that will not be repeated.
+    pub fn none() -> Self {
+        RenderCache { keep: false, ..Default::default() }
+    }
+
     /// What the last build reused.
     pub fn last_stats(&self) -> CacheStats {
         *self.last.lock().expect("cache lock")
@@ -370,7 +383,9 @@ fn block_html_with(
                 let cached = ctx.cache.charts.lock().expect("cache lock").get(&data.id).cloned();
                 cached.unwrap_or_else(|| {
                     let drawn = chart::render(&data, "\u{E002}");
-                    ctx.cache.charts.lock().expect("cache lock").insert(data.id.clone(), drawn.clone());
+                    if ctx.cache.keep {
+                        ctx.cache.charts.lock().expect("cache lock").insert(data.id.clone(), drawn.clone());
+                    }
                     drawn
                 })
             });
@@ -685,7 +700,9 @@ fn render_quarter(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFile>, Vec<Diagnosti
         }
     }
     let files = render_quarter_pages(ctx, qi)?;
-    ctx.cache.quarters.lock().expect("cache lock").insert(q.quarter, (key, files.clone()));
+    if ctx.cache.keep {
+        ctx.cache.quarters.lock().expect("cache lock").insert(q.quarter, (key, files.clone()));
+    }
     ctx.cache.last.lock().expect("cache lock").quarters_rendered += 1;
     Ok(files)
 }
