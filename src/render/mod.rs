@@ -9,6 +9,31 @@ pub mod present;
 pub mod templates;
 
 use crate::diagnostic::Diagnostic;
+
+/// Escapes text for HTML and XML content and attribute values (`& < > " '`), dropping
+/// characters XML cannot hold (control characters, non-characters), which would also make
+/// an SVG invalid. Every piece of data that reaches a page or chart goes through here.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if is_xml_char(c) => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whether XML 1.0 can hold the character.
+pub fn is_xml_char(c: char) -> bool {
+    let noncharacter = matches!(c, '\u{FDD0}'..='\u{FDEF}') || (c as u32 & 0xFFFE) == 0xFFFE;
+    !noncharacter && matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{7E}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{10FFFF}')
+}
 use crate::validate::Settings;
 use std::path::Path;
 

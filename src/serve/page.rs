@@ -58,21 +58,7 @@ pub const LIVE_JS_PATH: &str = "/__scrutiny/live.js";
 /// Where the server-sent events are served.
 pub const EVENTS_PATH: &str = "/__scrutiny/events";
 
-/// Escapes text for HTML content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + s.len() / 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::render::escape;
 
 /// The diagnostics as `check` prints them (headline, source snippet, help), one
 /// `<li>` each, escaped. Rendered when the build fails, while the files are as

@@ -10,8 +10,7 @@ use std::fmt::Write as _;
 /// Whether a character may appear in an XML 1.0 document (HTML and SVG alike).
 /// C1 controls and non-characters are excluded too: HTML calls them parse errors.
 fn xml_char(c: char) -> bool {
-    let noncharacter = matches!(c, '\u{FDD0}'..='\u{FDEF}') || (c as u32 & 0xFFFE) == 0xFFFE;
-    !noncharacter && matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{7E}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{10FFFF}')
+    crate::render::is_xml_char(c)
 }
 
 /// The text with characters XML cannot hold dropped (control characters and
@@ -38,19 +37,7 @@ pub(crate) fn esc(s: &str) -> String {
 
 /// Escapes a double- or single-quoted attribute value for HTML and XML.
 pub(crate) fn esc_attr(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if xml_char(c) => out.push(c),
-            _ => {}
-        }
-    }
-    out
+    crate::render::escape(s)
 }
 
 /// A figure that can be drawn and stated: a finite number of a sane size
