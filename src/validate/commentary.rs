@@ -160,6 +160,31 @@ fn read_block(r: &mut Report, b: &RawBlock, names: &Names) -> Option<Block> {
             if metrics.is_empty() {
                 return None;
             }
+            let cat = names.catalogue;
+            let first = &cat.metrics[metrics[0]];
+            if let Some(other) = metrics.iter().map(|m| &cat.metrics[*m]).find(|m| m.unit != first.unit) {
+                r.error(
+                    b.body.pos,
+                    format!("a chart cannot share one axis between \"{}\" ({}) and \"{}\" ({})", first.id, first.unit.axis_label(), other.id, other.unit.axis_label()),
+                    "draw metrics with different units in separate chart blocks",
+                );
+                return None;
+            }
+            if kind == Some(ChartKind::Ranking) {
+                if metrics.len() > 1 {
+                    r.error(b.body.pos, "a ranking chart shows one metric", "give one metric: metric: ID");
+                    return None;
+                }
+                let covered = names.benchmarks.iter().any(|bm| bm.metric == metrics[0]);
+                if !covered && names.declared_benchmarks.len() == names.benchmarks.len() {
+                    r.error(
+                        b.body.pos,
+                        format!("no benchmark file gives figures for \"{}\", so there is nothing to rank", first.id),
+                        format!("add data/benchmarks/NAME.yaml with  metric: {}  and every member's value, or choose another kind of chart", first.id),
+                    );
+                    return None;
+                }
+            }
             Some(Block::Chart(ChartSpec { metrics, kind, months, compare, target, title }))
         }
         BlockKind::Kpis => {
