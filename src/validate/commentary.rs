@@ -165,7 +165,13 @@ fn read_block(r: &mut Report, b: &RawBlock, names: &Names) -> Option<Block> {
             if let Some(other) = metrics.iter().map(|m| &cat.metrics[*m]).find(|m| m.unit != first.unit) {
                 r.error(
                     b.body.pos,
-                    format!("a chart cannot share one axis between \"{}\" ({}) and \"{}\" ({})", first.id, first.unit.axis_label(), other.id, other.unit.axis_label()),
+                    format!(
+                        "a chart cannot share one axis between \"{}\" ({}) and \"{}\" ({})",
+                        first.id,
+                        first.unit.axis_label(),
+                        other.id,
+                        other.unit.axis_label()
+                    ),
                     "draw metrics with different units in separate chart blocks",
                 );
                 return None;
