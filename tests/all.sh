@@ -33,7 +33,7 @@ step "quality gates on the example site under a sub-path"
 tests/quality/run.sh "$out/sub" https://www.westmere.example/deep/asc-performance/
 
 step "the quality gates fail on a deliberately broken page"
-tests/quality/selftest.sh
+tests/quality/selftest.sh "$out/sub" https://www.westmere.example/deep/asc-performance/
 
 echo
 echo "all tests passed in $(( $(date +%s) - started )) s"
