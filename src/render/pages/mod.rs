@@ -1,0 +1,356 @@
+//! Site assembly: every page of the SPEC, rendered from the model with the theme.
+
+use super::chart::{self, ChartData, ChartSeries, RenderedChart};
+use super::markdown::{self, escape, GlossaryIndex, PageState};
+use super::present;
+use super::templates::template_error;
+use crate::catalogue::{Frequency, Metric};
+use crate::diagnostic::Diagnostic;
+use crate::figure::{Figure, Flags};
+use crate::model::{BenchmarkView, MetricView, QuarterReport, Site};
+use crate::period::{Month, Period, Quarter};
+use crate::validate::{Block, ChartKind, ChartSpec, Commentary, RefField, Status};
+use minijinja::{context, value::Serde, Environment, Value};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+mod blocks;
+mod quarter;
+mod site;
+
+use blocks::*;
+use quarter::*;
+use site::*;
+
+/// Any serialisable value as a template value.
+fn ser<T: Serialize>(x: T) -> Value {
+    Value::from(Serde(x))
+}
+
+/// A file of the built site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Path below the output directory, with `/`.
+    pub path: String,
+    /// Content.
+    pub bytes: Vec<u8>,
+}
+
+/// Everything rendered.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    /// Files to write, sorted by path.
+    pub files: Vec<OutputFile>,
+    /// Number of HTML pages.
+    pub pages: usize,
+}
+
+#[derive(Serialize, Clone)]
+struct Link {
+    title: String,
+    href: String,
+}
+
+#[derive(Serialize, Clone)]
+struct SwitchItem {
+    label: String,
+    href: String,
+    current: bool,
+    draft: bool,
+}
+
+#[derive(Serialize, Clone)]
+struct QuarterNav {
+    long: String,
+    short: String,
+    status: &'static str,
+    published: Option<String>,
+    data_as_of: Option<String>,
+    revisions: Vec<(String, String)>,
+    draft: bool,
+    archived: bool,
+    latest: Option<Link>,
+    overview: String,
+    print: String,
+    appendix: String,
+    csv: String,
+    switcher: Vec<SwitchItem>,
+}
+
+/// What a rebuild may reuse from the builds before it (held by `serve`; a plain build uses a fresh one).
+#[derive(Debug)]
+pub struct RenderCache {
+    /// Off for one-off builds, which would only pay for copies they never reuse.
+    keep: bool,
+    charts: std::sync::Mutex<std::collections::HashMap<String, RenderedChart>>,
+    quarters: std::sync::Mutex<std::collections::HashMap<Quarter, (blake3::Hash, Vec<OutputFile>)>>,
+    last: std::sync::Mutex<CacheStats>,
+}
+
+/// What the last build reused and what it rendered.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Quarters whose pages were reused whole.
+    pub quarters_reused: usize,
+    /// Quarters rendered.
+    pub quarters_rendered: usize,
+    /// Charts reused.
+    pub charts_reused: usize,
+    /// Charts drawn.
+    pub charts_rendered: usize,
+}
+
+impl Default for RenderCache {
+    fn default() -> Self {
+        RenderCache { keep: true, charts: Default::default(), quarters: Default::default(), last: Default::default() }
+    }
+}
+
+impl RenderCache {
+    /// A cache that keeps nothing, for a build that will not be repeated.
+    pub fn none() -> Self {
+        RenderCache { keep: false, ..Default::default() }
+    }
+
+    /// What the last build reused.
+    pub fn last_stats(&self) -> CacheStats {
+        *self.last.lock().expect("cache lock")
+    }
+}
+
+/// Shared, read-only state of one build.
+struct Ctx<'a> {
+    cache: &'a RenderCache,
+    templates_key: blake3::Hash,
+    site: &'a Site,
+    env: &'a Environment<'static>,
+    glossary_index: GlossaryIndex,
+    site_value: Value,
+    nav_pages: Vec<(String, String)>,
+}
+
+/// Renders every page and download of the site.
+pub fn render_site(site: &Site, env: &Environment<'static>, cache: &RenderCache, templates_key: blake3::Hash) -> Result<Rendered, Vec<Diagnostic>> {
+    let before = cache.charts.lock().expect("cache lock").len();
+    *cache.last.lock().expect("cache lock") = CacheStats::default();
+    let ctx = Ctx {
+        cache,
+        templates_key,
+        site,
+        env,
+        glossary_index: GlossaryIndex::new(&site.glossary),
+        site_value: ser(context_site(site)),
+        nav_pages: site.pages.iter().map(|(name, c)| (c.title.clone().unwrap_or_else(|| title_case(name)), name.clone())).collect(),
+    };
+    let quarter_files: Vec<Result<Vec<OutputFile>, Vec<Diagnostic>>> = (0..site.quarters.len()).into_par_iter().map(|qi| render_quarter(&ctx, qi)).collect();
+    let metric_files: Vec<Result<Vec<OutputFile>, Vec<Diagnostic>>> =
+        (0..site.catalogue.metrics.len()).into_par_iter().map(|mi| render_metric(&ctx, mi)).collect();
+    let mut files = Vec::new();
+    let mut diags = Vec::new();
+    for r in quarter_files.into_iter().chain(metric_files).chain(std::iter::once(render_site_pages(&ctx))) {
+        match r {
+            Ok(f) => files.extend(f),
+            Err(d) => diags.extend(d),
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    // Keep only what this build used, so the cache does not grow without bound while serving.
+    {
+        let charts_now: std::collections::HashSet<&str> =
+            files.iter().filter_map(|f| f.path.strip_prefix("charts/").and_then(|p| p.strip_suffix(".svg"))).collect();
+        let mut charts = cache.charts.lock().expect("cache lock");
+        let mut stats = cache.last.lock().expect("cache lock");
+        stats.charts_rendered = charts.len().saturating_sub(before);
+        charts.retain(|id, _| charts_now.contains(id.as_str()));
+        stats.charts_reused = charts_now.len().saturating_sub(stats.charts_rendered);
+        let quarters_now: std::collections::HashSet<Quarter> = site.quarters.iter().map(|q| q.quarter).collect();
+        cache.quarters.lock().expect("cache lock").retain(|q, _| quarters_now.contains(q));
+    }
+    files.extend(crate::render::opendata::files(site));
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
+    let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
+    Ok(Rendered { files, pages })
+}
+
+#[derive(Serialize)]
+struct SiteContext {
+    title: String,
+    organisation: String,
+    description: Option<String>,
+    language: String,
+    base_url: String,
+}
+
+fn context_site(site: &Site) -> SiteContext {
+    let s = &site.settings;
+    SiteContext {
+        title: s.title.clone(),
+        organisation: s.organisation.clone(),
+        description: s.description.clone(),
+        language: s.language.clone(),
+        base_url: s.base_url.clone(),
+    }
+}
+
+/// The relative prefix from a page at `path` (e.g. `2024-25/q2/`) to the site root.
+fn root_of(path: &str) -> String {
+    "../".repeat(path.matches('/').count())
+}
+
+impl Ctx<'_> {
+    fn render(
+        &self,
+        template: &str,
+        path: &str,
+        title: &str,
+        crumbs: Vec<Link>,
+        quarter: Option<&QuarterNav>,
+        extra: Value,
+    ) -> Result<OutputFile, Vec<Diagnostic>> {
+        let root = if path == "404.html" { self.site.settings.base_path.clone() } else { root_of(path) };
+        let canonical = format!("{}{}", self.site.settings.base_url, path.trim_end_matches("index.html"));
+        let mut nav = vec![
+            Link { title: "Home".into(), href: if root.is_empty() { "./".into() } else { root.clone() } },
+            Link { title: "Latest report".into(), href: format!("{root}latest/") },
+            Link { title: "Metrics".into(), href: format!("{root}metrics/") },
+            Link { title: "Glossary".into(), href: format!("{root}glossary/") },
+            Link { title: "Open data".into(), href: format!("{root}data/") },
+        ];
+        nav.extend(self.nav_pages.iter().map(|(t, n)| Link { title: t.clone(), href: format!("{root}{n}/") }));
+        let current = format!("{root}{}", path.trim_end_matches("index.html"));
+        let ctx = context! {
+            site => self.site_value.clone(),
+            root => root,
+            path => path,
+            title => title,
+            canonical => canonical,
+            breadcrumbs => ser(crumbs),
+            nav => ser(nav),
+            current => current,
+            quarter => ser(quarter),
+            page => extra,
+        };
+        let tmpl =
+            self.env.get_template(template).map_err(|e| vec![template_error(&format!("themes/{}/templates/{template}", self.site.settings.theme), &e)])?;
+        let html = tmpl.render(ctx).map_err(|e| vec![template_error(&format!("themes/{}/templates/{template}", self.site.settings.theme), &e)])?;
+        let html = add_flag_key(self, &html);
+        let out = if path.ends_with(".html") { path.to_string() } else { format!("{path}index.html") };
+        Ok(OutputFile { path: out, bytes: html.into_bytes() })
+    }
+
+    fn partial(&self, template: &str, ctx: Value) -> String {
+        match self.env.get_template(template).and_then(|t| t.render(ctx)) {
+            Ok(s) => s,
+            Err(e) => format!("<p class=\"error\">{}</p>", escape(&format!("template error in {template}: {e}"))),
+        }
+    }
+}
+
+/// Puts the shorthand key where the page used any shorthand.
+fn add_flag_key(ctx: &Ctx, html: &str) -> String {
+    const MARK: &str = "<!--flag-key-->";
+    if !html.contains(MARK) {
+        return html.to_string();
+    }
+    let used = present::flags_used(html);
+    let key = if used.is_empty() { String::new() } else { ctx.partial("partials/flag_key.html", context! { flags => ser(used) }) };
+    html.replacen(MARK, &key, 1)
+}
+
+fn quarter_nav(site: &Site, qi: usize, root: &str, same: impl Fn(&QuarterReport) -> Option<String>) -> QuarterNav {
+    let q = &site.quarters[qi];
+    let base = format!("{root}{}/", q.quarter.path());
+    let latest = site
+        .latest
+        .filter(|l| *l != qi && site.quarters[*l].quarter > q.quarter)
+        .map(|l| Link { title: site.quarters[l].quarter.long(), href: format!("{root}{}/", site.quarters[l].quarter.path()) });
+    QuarterNav {
+        long: q.quarter.long(),
+        short: q.quarter.short(),
+        status: if q.status == Status::Final { "final" } else { "provisional" },
+        published: q.published.map(|d| d.long()),
+        data_as_of: q.data_as_of.map(|d| d.long()),
+        revisions: q.revisions.iter().map(|r| (r.date.long(), r.note.clone())).collect(),
+        draft: q.draft,
+        archived: latest.is_some(),
+        latest,
+        overview: base.clone(),
+        print: format!("{base}print/"),
+        appendix: format!("{base}appendix/"),
+        csv: format!("{root}data/{}.csv", q.quarter.slug()),
+        switcher: site
+            .quarters
+            .iter()
+            .rev()
+            .map(|other| SwitchItem {
+                label: other.quarter.long(),
+                href: format!("{root}{}/{}", other.quarter.path(), same(other).unwrap_or_default()),
+                current: other.quarter == q.quarter,
+                draft: other.draft,
+            })
+            .collect(),
+    }
+}
+
+/// The commentary of one file as HTML, with blocks and references from the quarter.
+fn commentary_html(
+    ctx: &Ctx,
+    c: &Commentary,
+    q: Option<&QuarterReport>,
+    root: &str,
+    prefix: &str,
+    state: &mut PageState,
+    charts: &mut BTreeMap<String, RenderedChart>,
+) -> String {
+    let site = ctx.site;
+    let refs: Vec<String> = c
+        .refs
+        .iter()
+        .map(|r| match q {
+            Some(q) => reference_html(site, q, r.metric, r.field),
+            None => present::marker_html('x'),
+        })
+        .collect();
+    let blocks: Vec<String> = c.blocks.iter().map(|b| block_html(ctx, b, q, root, charts)).collect();
+    let glossary_href = format!("{root}glossary/");
+    let m = markdown::Commentary {
+        refs: &refs,
+        blocks: &blocks,
+        id_prefix: prefix,
+        allow_raw_html: site.settings.allow_raw_html,
+        glossary: &site.glossary,
+        glossary_index: &ctx.glossary_index,
+        glossary_href: &glossary_href,
+    };
+    markdown::render(&c.body, &m, state)
+}
+
+fn reference_html(site: &Site, q: &QuarterReport, mi: usize, field: RefField) -> String {
+    let metric = &site.catalogue.metrics[mi];
+    let view = &q.metrics[mi];
+    let missing = present::marker_html('x');
+    match field {
+        RefField::Value => view.current.map(|p| present::figure_html(metric, p.figure)).unwrap_or(missing),
+        RefField::Previous => view.previous.map(|p| present::figure_html(metric, p.figure)).unwrap_or(missing),
+        RefField::Change => present::change_html(metric, view),
+        RefField::Direction => present::direction_html(metric, view),
+        RefField::Rank(g) => present::rank_html(view, g, &site.settings),
+    }
+}
+
+fn title_case(name: &str) -> String {
+    let s = name.replace('-', " ");
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+/// Ids the layout uses, so commentary headings cannot take them.
+fn reserve_layout_ids(state: &mut PageState) {
+    for id in ["main", "top", "content", "quarter-switcher", "flag-key", "site-nav", "report", "status"] {
+        state.unique_id(id);
+    }
+}

@@ -1,0 +1,198 @@
+//! A quarter's pages: its sections, overview, one-page print version and appendix.
+
+use super::*;
+#[derive(Serialize)]
+pub(super) struct SectionItem {
+    id: String,
+    title: String,
+    href: String,
+    summary: Option<String>,
+    body: Value,
+}
+
+pub(super) fn render_quarter(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    let q = &ctx.site.quarters[qi];
+    let key = blake3::hash(&[ctx.templates_key.as_bytes().as_slice(), q.input_key.as_bytes().as_slice()].concat());
+    if let Some((k, files)) = ctx.cache.quarters.lock().expect("cache lock").get(&q.quarter) {
+        if *k == key {
+            ctx.cache.last.lock().expect("cache lock").quarters_reused += 1;
+            return Ok(files.clone());
+        }
+    }
+    let files = render_quarter_pages(ctx, qi)?;
+    if ctx.cache.keep {
+        ctx.cache.quarters.lock().expect("cache lock").insert(q.quarter, (key, files.clone()));
+    }
+    ctx.cache.last.lock().expect("cache lock").quarters_rendered += 1;
+    Ok(files)
+}
+
+pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    let site = ctx.site;
+    let q = &site.quarters[qi];
+    let path = format!("{}/", q.quarter.path());
+    let mut charts: BTreeMap<String, RenderedChart> = BTreeMap::new();
+    let mut out = Vec::new();
+    let sections = q.section_ids(&site.catalogue);
+    let quarter_crumbs = |root: &str| {
+        vec![
+            Link { title: "Home".into(), href: if root.is_empty() { "./".into() } else { root.to_string() } },
+            Link { title: q.quarter.long(), href: format!("{root}{}/", q.quarter.path()) },
+        ]
+    };
+
+    // Section pages.
+    let mut items = Vec::new();
+    for (n, &si) in sections.iter().enumerate() {
+        let section = &site.catalogue.sections[si];
+        let spath = format!("{path}{}/", section.id);
+        let root = root_of(&spath);
+        let commentary = q.sections.iter().find(|(s, _)| *s == si).map(|(_, c)| c).filter(|c| !c.draft || site.drafts);
+        let mut state = PageState::default();
+        reserve_layout_ids(&mut state);
+        let body = match commentary {
+            Some(c) => commentary_html(ctx, c, Some(q), &root, &format!("{}-", section.id), &mut state, &mut charts),
+            None => String::new(),
+        };
+        let metrics: Vec<usize> =
+            (0..site.catalogue.metrics.len()).filter(|mi| site.catalogue.metrics[*mi].section == si && q.metrics[*mi].is_reported()).collect();
+        // The commentary may show its own highlight table; otherwise the section's figures follow it.
+        let has_own_table = commentary.is_some_and(|c| c.blocks.iter().any(|b| matches!(b, Block::Kpis(_))));
+        let table = if metrics.is_empty() || has_own_table { String::new() } else { kpis_html(ctx, q, &metrics, &root) };
+        let title = commentary.and_then(|c| c.title.clone()).unwrap_or_else(|| section.title.clone());
+        let nav = quarter_nav(site, qi, &root, |other| other.section_ids(&site.catalogue).contains(&si).then(|| format!("{}/", section.id)));
+        let prev = n.checked_sub(1).map(|p| &site.catalogue.sections[sections[p]]).map(|s| Link { title: s.title.clone(), href: format!("../{}/", s.id) });
+        let next = sections.get(n + 1).map(|p| &site.catalogue.sections[*p]).map(|s| Link { title: s.title.clone(), href: format!("../{}/", s.id) });
+        out.push(ctx.render(
+            "section.html",
+            &spath,
+            &title,
+            quarter_crumbs(&root),
+            Some(&nav),
+            ser(context! { body => Value::from_safe_string(body), table => Value::from_safe_string(table), summary => commentary.and_then(|c| c.summary.clone()), previous => ser(prev), next => ser(next) }),
+        )?);
+        items.push(SectionItem {
+            id: section.id.clone(),
+            title,
+            href: format!("{}/", section.id),
+            summary: commentary.and_then(|c| c.summary.clone()),
+            body: Value::from(()),
+        });
+    }
+
+    // Overview.
+    let root = root_of(&path);
+    let mut state = PageState::default();
+    reserve_layout_ids(&mut state);
+    let summary = commentary_html(ctx, &q.overview, Some(q), &root, "summary-", &mut state, &mut charts);
+    let nav = quarter_nav(site, qi, &root, |_| None);
+    let title = q.overview.title.clone().unwrap_or_else(|| format!("{}: {}", site.settings.title, q.quarter.long()));
+    out.push(ctx.render(
+        "quarter.html",
+        &path,
+        &title,
+        vec![Link { title: "Home".into(), href: root.clone() }],
+        Some(&nav),
+        ser(context! { body => Value::from_safe_string(summary), summary => &q.overview.summary, sections => ser(&items) }),
+    )?);
+
+    // Print: the whole quarter on one page, rendered with its own page state so ids stay unique.
+    let ppath = format!("{path}print/");
+    let root = root_of(&ppath);
+    let mut state = PageState::default();
+    reserve_layout_ids(&mut state);
+    let summary = commentary_html(ctx, &q.overview, Some(q), &root, "summary-", &mut state, &mut charts);
+    let mut print_sections = Vec::new();
+    for &si in &sections {
+        let section = &site.catalogue.sections[si];
+        let commentary = q.sections.iter().find(|(s, _)| *s == si).map(|(_, c)| c).filter(|c| !c.draft || site.drafts);
+        let mut body = match commentary {
+            Some(c) => commentary_html(ctx, c, Some(q), &root, &format!("{}-", section.id), &mut state, &mut charts),
+            None => String::new(),
+        };
+        let metrics: Vec<usize> =
+            (0..site.catalogue.metrics.len()).filter(|mi| site.catalogue.metrics[*mi].section == si && q.metrics[*mi].is_reported()).collect();
+        if !metrics.is_empty() {
+            body.push_str(&kpis_html(ctx, q, &metrics, &root));
+        }
+        let id = state.unique_id(&format!("section-{}", section.id));
+        print_sections.push(SectionItem {
+            id,
+            title: commentary.and_then(|c| c.title.clone()).unwrap_or_else(|| section.title.clone()),
+            href: format!("../{}/", section.id),
+            summary: None,
+            body: Value::from_safe_string(body),
+        });
+    }
+    let nav = quarter_nav(site, qi, &root, |_| Some("print/".into()));
+    let appendix = appendix_rows(site, q, &root);
+    out.push(ctx.render(
+        "print.html",
+        &ppath,
+        &format!("{}: {} (full report)", site.settings.title, q.quarter.long()),
+        quarter_crumbs(&root),
+        Some(&nav),
+        ser(context! { body => Value::from_safe_string(summary), sections => ser(print_sections), appendix => ser(appendix) }),
+    )?);
+
+    // Appendix.
+    let apath = format!("{path}appendix/");
+    let root = root_of(&apath);
+    let nav = quarter_nav(site, qi, &root, |_| Some("appendix/".into()));
+    out.push(ctx.render(
+        "appendix.html",
+        &apath,
+        &format!("Data sources and what good looks like: {}", q.quarter.long()),
+        quarter_crumbs(&root),
+        Some(&nav),
+        ser(context! { appendix => ser(appendix_rows(site, q, &root)) }),
+    )?);
+
+    for (id, c) in charts {
+        out.push(OutputFile { path: format!("charts/{id}.svg"), bytes: c.svg.into_bytes() });
+    }
+    Ok(out)
+}
+
+#[derive(Serialize)]
+pub(super) struct AppendixRow {
+    section: String,
+    title: String,
+    href: String,
+    ascof: Option<String>,
+    source: Option<String>,
+    good: Option<String>,
+    polarity: &'static str,
+    frequency: &'static str,
+    unit: String,
+    target: Option<String>,
+}
+
+pub(super) fn appendix_rows(site: &Site, q: &QuarterReport, root: &str) -> Vec<AppendixRow> {
+    let mut rows: Vec<(usize, AppendixRow)> = site
+        .catalogue
+        .metrics
+        .iter()
+        .enumerate()
+        .filter(|(mi, _)| q.metrics[*mi].is_reported())
+        .map(|(_, m)| {
+            (
+                m.section,
+                AppendixRow {
+                    section: site.catalogue.sections[m.section].title.clone(),
+                    title: m.title.clone(),
+                    href: format!("{root}metrics/{}/", m.id),
+                    ascof: m.ascof.clone(),
+                    source: m.source.clone(),
+                    good: m.good.clone(),
+                    polarity: m.polarity.words(),
+                    frequency: m.frequency.words(),
+                    unit: m.unit.axis_label(),
+                    target: m.target.map(|t| m.format(t)),
+                },
+            )
+        })
+        .collect();
+    rows.sort_by_key(|(s, _)| *s);
+    rows.into_iter().map(|(_, r)| r).collect()
+}
