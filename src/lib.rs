@@ -61,9 +61,21 @@ pub struct BuildReport {
 
 /// Loads, validates and models a site: the model and its warnings, or every problem.
 pub fn compile(root: &Path, drafts: bool, base_url: Option<&str>) -> Result<(model::Site, Vec<Diagnostic>), Vec<Diagnostic>> {
+    compile_cached(root, drafts, base_url, None)
+}
+
+fn compile_cached(
+    root: &Path,
+    drafts: bool,
+    base_url: Option<&str>,
+    cache: Option<&load::LoadCache>,
+) -> Result<(model::Site, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let timer = Timer::start();
     let mut diags = Vec::new();
-    let raw = load::load(root, &mut diags);
+    let raw = load::load_cached(root, &mut diags, cache);
+    timer.lap("load");
     let defs = validate::validate(&raw, &mut diags);
+    timer.lap("validate");
     let sorted = |d: Vec<Diagnostic>| {
         let mut all = diagnostic::Diagnostics::default();
         all.extend(d);
@@ -83,7 +95,9 @@ pub fn compile(root: &Path, drafts: bool, base_url: Option<&str>) -> Result<(mod
     if diags.iter().any(|d| d.severity == diagnostic::Severity::Error) {
         return Err(sorted(diags));
     }
-    Ok((model::build(defs, drafts), sorted(diags)))
+    let site = model::build(defs, drafts);
+    timer.lap("model");
+    Ok((site, sorted(diags)))
 }
 
 /// A built site held in memory: every file of the output, sorted by path.
@@ -101,14 +115,38 @@ pub struct BuiltSite {
 
 /// Compiles and renders a site into memory, without touching the output directory.
 pub fn build_in_memory(root: &Path, drafts: bool, base_url: Option<&str>) -> Result<BuiltSite, Vec<Diagnostic>> {
-    build_in_memory_cached(root, drafts, base_url, &render::pages::RenderCache::none())
+    build_with(root, drafts, base_url, None, &render::pages::RenderCache::none())
 }
 
-/// As [`build_in_memory`], reusing quarters' pages and charts from earlier builds held in `cache`.
-pub fn build_in_memory_cached(root: &Path, drafts: bool, base_url: Option<&str>, cache: &render::pages::RenderCache) -> Result<BuiltSite, Vec<Diagnostic>> {
+/// What rebuilds may reuse from earlier builds: parsed files and rendered pages and charts.
+#[derive(Debug, Default)]
+pub struct BuildCache {
+    load: load::LoadCache,
+    render: render::pages::RenderCache,
+}
+
+impl BuildCache {
+    /// What the last build reused.
+    pub fn last_stats(&self) -> render::pages::CacheStats {
+        self.render.last_stats()
+    }
+}
+
+/// As [`build_in_memory`], reusing from `cache` whatever did not change since earlier builds.
+pub fn build_in_memory_cached(root: &Path, drafts: bool, base_url: Option<&str>, cache: &BuildCache) -> Result<BuiltSite, Vec<Diagnostic>> {
+    build_with(root, drafts, base_url, Some(&cache.load), &cache.render)
+}
+
+fn build_with(
+    root: &Path,
+    drafts: bool,
+    base_url: Option<&str>,
+    load_cache: Option<&load::LoadCache>,
+    cache: &render::pages::RenderCache,
+) -> Result<BuiltSite, Vec<Diagnostic>> {
     let timer = Timer::start();
-    let (site, warnings) = compile(root, drafts, base_url)?;
-    timer.lap("load, validate, model");
+    let (site, warnings) = compile_cached(root, drafts, base_url, load_cache)?;
+    timer.lap("compile");
     let env = render::templates::environment(root, &site.settings.theme)?;
     let rendered = render::pages::render_site(&site, &env, cache, render::templates::fingerprint(root, &site.settings.theme))?;
     timer.lap("render");

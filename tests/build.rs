@@ -304,7 +304,7 @@ fn refuses_an_output_that_is_the_site_or_holds_content() {
 /// quarter and later ones, a template edit every page but no chart; output equals a fresh build.
 #[test]
 fn rebuilds_reuse_exactly_what_did_not_change() {
-    use scrutiny::render::pages::RenderCache;
+    use scrutiny::BuildCache as RenderCache;
     let site = fixture();
     let root = site.path();
     let cache = RenderCache::default();

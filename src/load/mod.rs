@@ -68,8 +68,20 @@ enum Found {
     Section(Quarter, String),
 }
 
+/// Parsed files from earlier loads, keyed by path and content, so a rebuild parses only
+/// what changed (held by `serve`; a one-off load needs none).
+#[derive(Debug, Default)]
+pub struct LoadCache {
+    files: std::sync::Mutex<std::collections::HashMap<String, (blake3::Hash, Parsed, Vec<Diagnostic>)>>,
+}
+
 /// Reads a site directory; every problem found on the way goes to `diags`.
 pub fn load(root: &Path, diags: &mut Vec<Diagnostic>) -> RawSite {
+    load_cached(root, diags, None)
+}
+
+/// As [`load`], reusing the parse of every file whose content is unchanged since the last load.
+pub fn load_cached(root: &Path, diags: &mut Vec<Diagnostic>, cache: Option<&LoadCache>) -> RawSite {
     let mut found: Vec<(Found, PathBuf)> = Vec::new();
     let settings = root.join("site.toml");
     if settings.is_file() {
@@ -95,7 +107,16 @@ pub fn load(root: &Path, diags: &mut Vec<Diagnostic>) -> RawSite {
     let parsed: Vec<(Found, Parsed, Vec<Diagnostic>)> = read
         .into_par_iter()
         .map(|(kind, file, text)| {
+            let key = cache.map(|_| blake3::hash(text.as_ref().map(|t| t.as_bytes()).unwrap_or(b"\0unreadable")));
+            if let (Some(c), Some(k)) = (cache, key) {
+                if let Some((hash, parsed, d)) = c.files.lock().expect("cache lock").get(&file) {
+                    if *hash == k {
+                        return (kind, parsed.clone(), d.clone());
+                    }
+                }
+            }
             let mut d = Vec::new();
+            let cache_name = file.clone();
             let parsed = match text {
                 Err(e) => {
                     d.push(e);
@@ -113,6 +134,9 @@ pub fn load(root: &Path, diags: &mut Vec<Diagnostic>) -> RawSite {
                     _ => Parsed::File(RawFile { node: parse_yaml(&file, &text, &mut d), file }),
                 },
             };
+            if let (Some(c), Some(k)) = (cache, key) {
+                c.files.lock().expect("cache lock").insert(cache_name, (k, parsed.clone(), d.clone()));
+            }
             (kind, parsed, d)
         })
         .collect();
@@ -150,6 +174,7 @@ pub fn load(root: &Path, diags: &mut Vec<Diagnostic>) -> RawSite {
     site
 }
 
+#[derive(Debug, Clone)]
 enum Parsed {
     File(RawFile),
     Commentary(RawCommentary),

@@ -202,8 +202,17 @@ pub fn build(defs: Definitions, drafts: bool) -> Site {
     let quarters: Vec<_> = quarters.into_iter().filter(|q| drafts || !q.draft).collect();
     let keys = input_keys(&settings, &catalogue, &glossary, &benchmarks, &quarters, drafts);
     let files: Vec<&QuarterFile> = quarters.iter().map(|q| &q.data).collect();
-    let views: Vec<Vec<MetricView>> =
-        (0..quarters.len()).into_par_iter().map(|qi| (0..catalogue.metrics.len()).map(|mi| metric_view(&catalogue, mi, &files[..=qi])).collect()).collect();
+    // Each metric's entries as (file index, entry), so a view visits only its own metric's entries.
+    let mut by_metric: Vec<Vec<(usize, &crate::validate::Entry)>> = vec![Vec::new(); catalogue.metrics.len()];
+    for (fi, f) in files.iter().enumerate() {
+        for e in &f.entries {
+            by_metric[e.metric].push((fi, e));
+        }
+    }
+    let views: Vec<Vec<MetricView>> = (0..quarters.len())
+        .into_par_iter()
+        .map(|qi| (0..catalogue.metrics.len()).map(|mi| metric_view(&catalogue, mi, &files[..=qi], &by_metric[mi])).collect())
+        .collect();
     let reports: Vec<QuarterReport> = quarters
         .into_iter()
         .zip(views)
@@ -277,7 +286,8 @@ fn figure_of(r: &Reading, provisional: bool, revised: bool) -> Figure {
 }
 
 /// One metric's view from `files` (the quarter's own file last).
-fn metric_view(cat: &Catalogue, mi: usize, files: &[&QuarterFile]) -> MetricView {
+/// `entries` are the metric's entries of every file, as (file index, entry), in file order.
+fn metric_view(cat: &Catalogue, mi: usize, files: &[&QuarterFile], entries: &[(usize, &crate::validate::Entry)]) -> MetricView {
     let metric = &cat.metrics[mi];
     let this = files.last().expect("a quarter has its own file");
     let q = this.quarter;
@@ -286,9 +296,10 @@ fn metric_view(cat: &Catalogue, mi: usize, files: &[&QuarterFile]) -> MetricView
     let mut ranks: BTreeMap<Period, Vec<(usize, u32)>> = BTreeMap::new();
     let mut compares: BTreeMap<Period, Vec<(usize, Option<f64>)>> = BTreeMap::new();
     let mut note = None;
-    for file in files {
+    for &(fi, e) in entries.iter().take_while(|(fi, _)| *fi < files.len()) {
+        let file = files[fi];
         let provisional = file.status == Status::Provisional;
-        for e in file.entries.iter().filter(|e| e.metric == mi) {
+        {
             let entry_period = match metric.frequency {
                 Frequency::Annual => Period::Year(e.year.unwrap_or(file.quarter.year)),
                 _ => Period::Quarter(file.quarter),

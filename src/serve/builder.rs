@@ -8,7 +8,8 @@
 use super::watch::{Change, Watcher};
 use super::{page, Files, Snapshot};
 use crate::diagnostic::{self, Diagnostic, Format, Severity};
-use crate::render::pages::{CacheStats, RenderCache};
+use crate::render::pages::CacheStats;
+use crate::BuildCache;
 use axum::body::Bytes;
 use std::path::PathBuf;
 use std::sync::mpsc::Receiver;
@@ -33,7 +34,7 @@ pub struct Builder {
     /// The diagnostics of the latest build when it failed.
     last_errors: Vec<Diagnostic>,
     /// Quarters' pages and charts kept from earlier builds.
-    cache: RenderCache,
+    cache: BuildCache,
 }
 
 /// What the first build gave.
@@ -107,7 +108,7 @@ impl Builder {
             current,
             last_warnings: Vec::new(),
             last_errors: Vec::new(),
-            cache: RenderCache::default(),
+            cache: BuildCache::default(),
         }
     }
 
@@ -122,7 +123,7 @@ impl Builder {
         let (root, base_url, cache) = (&self.root, &self.base_url, &self.cache);
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| crate::build_in_memory_cached(root, DRAFTS, Some(base_url), cache)));
         result.unwrap_or_else(|panic| {
-            self.cache = RenderCache::default();
+            self.cache = BuildCache::default();
             let what = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_default();
             Err(vec![Diagnostic::error("site.toml", diagnostic::Pos::FILE, format!("scrutiny failed while building this site: {what}"))
                 .help("this is a bug in scrutiny: please report it with the files you changed last; saving again retries")])
