@@ -72,8 +72,11 @@ enum Found {
 /// what changed (held by `serve`; a one-off load needs none).
 #[derive(Debug, Default)]
 pub struct LoadCache {
-    files: std::sync::Mutex<std::collections::HashMap<String, (blake3::Hash, Parsed, Vec<Diagnostic>)>>,
+    files: std::sync::Mutex<std::collections::HashMap<String, CachedParse>>,
 }
+
+/// A file's content hash, what parsing it gave, and the problems it had.
+type CachedParse = (blake3::Hash, Parsed, Vec<Diagnostic>);
 
 /// Reads a site directory; every problem found on the way goes to `diags`.
 pub fn load(root: &Path, diags: &mut Vec<Diagnostic>) -> RawSite {
