@@ -344,3 +344,17 @@ fn rebuilds_reuse_exactly_what_did_not_change() {
     let home = themed.files.iter().find(|f| f.path == "index.html").unwrap();
     assert!(String::from_utf8_lossy(&home.bytes).contains("Published for you by"));
 }
+
+#[test]
+fn notes_on_figures_reach_readers() {
+    let site = fixture();
+    let out = build(site.path(), false, None);
+    let q3 = page(&out, "2024-25/q3/index.html");
+    let row = q3
+        .select(&sel("table.kpis tbody tr"))
+        .find(|r| r.text().collect::<String>().contains("People waiting for a needs assessment"))
+        .expect("waiting list row");
+    assert!(row.text().collect::<String>().contains("Note: To be confirmed"), "{}", row.html());
+    let csv = std::fs::read_to_string(out.join("data/2024-25-q3.csv")).unwrap();
+    assert!(csv.lines().any(|l| l.starts_with("waiting-list,") && l.ends_with(",To be confirmed")), "{csv}");
+}

@@ -98,7 +98,7 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
             .collect();
         out.push(OutputFile { path: format!("data/{}.csv", m.id), bytes: csv_bytes(&header, rows) });
     }
-    let qheader = ["metric_id", "metric", "unit", "period", "value", "flags", "previous_period", "previous_value", "previous_flags", "direction"];
+    let qheader = ["metric_id", "metric", "unit", "period", "value", "flags", "previous_period", "previous_value", "previous_flags", "direction", "note"];
     for q in &site.quarters {
         let mut rows = Vec::new();
         for (mi, m) in site.catalogue.metrics.iter().enumerate() {
@@ -117,6 +117,7 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
                 pv,
                 pf,
                 direction,
+                v.note.clone().unwrap_or_default(),
             ]);
             if let Frequency::Monthly(_) = m.frequency {
                 for month in q.quarter.months() {
@@ -128,6 +129,7 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
                             p.period.to_string(),
                             value_cell(p.figure),
                             flags_cell(p.figure),
+                            String::new(),
                             String::new(),
                             String::new(),
                             String::new(),

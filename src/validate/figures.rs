@@ -27,7 +27,7 @@ pub struct Revision {
 }
 
 /// One figure as entered.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Reading {
     /// The number, or `None` for not available.
     pub value: Option<f64>,
@@ -35,6 +35,8 @@ pub struct Reading {
     pub suppressed: bool,
     /// `estimated` / `low-reliability`.
     pub flags: Flags,
+    /// A note for readers about this figure.
+    pub note: Option<String>,
 }
 
 /// A metric's entry in a quarter's file.
@@ -240,16 +242,17 @@ fn read_entry(r: &mut Report, pos: Pos, node: &Node, mi: usize, m: &Metric, quar
             }
         }
     }
-    if matches!(m.frequency, Frequency::Monthly(_)) {
-        e.note = f.get("note").and_then(|n| text(r, n, "note"));
-    }
+    // The entry's note, then any notes on its months, for readers of this quarter.
+    let mut notes: Vec<String> = f.get("note").and_then(|n| text(r, n, "note")).into_iter().collect();
+    notes.extend(e.months.iter().filter_map(|(mo, rd)| rd.note.as_ref().map(|n| format!("{}: {n}", mo.long()))));
+    e.note = (!notes.is_empty()).then(|| notes.join(" "));
     Some(e)
 }
 
 /// A number, `null`, or `{ value, suppressed, flags, note }`.
 fn reading(r: &mut Report, node: &Node, m: &Metric, what: &str) -> Option<Reading> {
     match &node.value {
-        Value::Null => Some(Reading { value: None, suppressed: false, flags: Flags::NONE }),
+        Value::Null => Some(Reading { value: None, suppressed: false, flags: Flags::NONE, note: None }),
         Value::Map(_) => {
             let f = Fields::read(r, node, what, READING_KEYS)?;
             if f.get("value").is_none() {
@@ -263,7 +266,7 @@ fn reading(r: &mut Report, node: &Node, m: &Metric, what: &str) -> Option<Readin
         }
         _ => {
             let v = number(r, node, what)?;
-            check_range(r, node.pos, v, m, what).then_some(Reading { value: Some(v), suppressed: false, flags: Flags::NONE })
+            check_range(r, node.pos, v, m, what).then_some(Reading { value: Some(v), suppressed: false, flags: Flags::NONE, note: None })
         }
     }
 }
@@ -300,7 +303,8 @@ fn reading_fields(r: &mut Report, f: &Fields, m: &Metric, what: &str) -> Option<
             }
         }
     }
-    Some(Reading { value, suppressed, flags })
+    let note = f.get("note").and_then(|n| text(r, n, "note"));
+    Some(Reading { value, suppressed, flags, note })
 }
 
 /// Unit rules: percent 0-100, counts whole and not negative, days not negative.

@@ -37,6 +37,7 @@ pub(super) fn block_html_with(
                     change => Value::from_safe_string(present::change_html(metric, view)),
                     direction => Value::from_safe_string(present::direction_cell(metric, view)),
                     previous_period => view.previous.map(|p| p.period.long()),
+                    note => view.note.clone(),
                 },
             )
         }
@@ -74,6 +75,7 @@ pub(super) struct KpiRow {
     direction: Value,
     target: Option<String>,
     ranks: Vec<Value>,
+    note: Option<String>,
 }
 
 pub(super) fn kpis_html(ctx: &Ctx, q: &QuarterReport, metrics: &[usize], root: &str) -> String {
@@ -106,6 +108,7 @@ pub(super) fn kpis_html(ctx: &Ctx, q: &QuarterReport, metrics: &[usize], root: &
                 direction: Value::from_safe_string(present::direction_cell(metric, view)),
                 target: metric.target.map(|t| metric.format(t)),
                 ranks: groups.iter().map(|g| Value::from_safe_string(present::rank_html(view, *g, &site.settings))).collect(),
+                note: view.note.clone(),
             }
         })
         .collect();
