@@ -149,6 +149,11 @@ pub fn render(diags: &[Diagnostic], format: Format, root: &std::path::Path) -> S
             }
         }
         Format::Github => {
+            // Annotations name files from where the workflow runs, so the root as given prefixes them.
+            let prefix = match root.to_string_lossy().replace('\\', "/").trim_start_matches("./").trim_end_matches('/') {
+                "" | "." => String::new(),
+                p => format!("{p}/"),
+            };
             for d in diags {
                 let kind = if d.severity == Severity::Error { "error" } else { "warning" };
                 let mut msg = d.message.clone();
@@ -160,7 +165,7 @@ pub fn render(diags: &[Diagnostic], format: Format, root: &std::path::Path) -> S
                 let _ = writeln!(
                     out,
                     "::{kind} file={},line={},col={}::{}",
-                    github_escape_property(&d.file),
+                    github_escape_property(&format!("{prefix}{}", d.file)),
                     d.pos.line.max(1),
                     d.pos.column.max(1),
                     github_escape_data(&msg)
@@ -229,6 +234,13 @@ mod tests {
     fn suggestions_only_for_near_misses() {
         assert_eq!(did_you_mean("waitng-list", ["waiting-list", "contacts"]), Some("waiting-list"));
         assert_eq!(did_you_mean("zzz", ["waiting-list", "contacts"]), None);
+    }
+
+    #[test]
+    fn github_annotations_name_files_from_the_workflow_directory() {
+        let d = [Diagnostic::error("data/q.yaml", Pos::new(2, 3), "bad").help("mend")];
+        assert_eq!(render(&d, Format::Github, std::path::Path::new(".")), "::error file=data/q.yaml,line=2,col=3::bad (mend)\n");
+        assert_eq!(render(&d, Format::Github, std::path::Path::new("site/")), "::error file=site/data/q.yaml,line=2,col=3::bad (mend)\n");
     }
 
     #[test]
