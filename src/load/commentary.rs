@@ -252,6 +252,21 @@ fn scan_refs(out: &mut RawCommentary, index: &LineIndex, code: &[std::ops::Range
     }
 }
 
+/// The prose of a Markdown body (text outside code), each piece with its byte offset.
+pub fn prose_texts(body: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    for (event, range) in Parser::new_ext(body, markdown_options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => depth += 1,
+            Event::End(TagEnd::CodeBlock) => depth = depth.saturating_sub(1),
+            Event::Text(t) if depth == 0 => out.push((range.start, t.into_string())),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Finds inline references in a Markdown body, with their byte ranges, skipping code.
 /// Used by rendering, which must agree with [`parse`] on what is a reference.
 pub fn reference_ranges(body: &str) -> Vec<(std::ops::Range<usize>, String)> {

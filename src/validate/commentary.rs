@@ -4,7 +4,6 @@ use super::fields::{boolean, list, one_of, text, whole, Fields, Report};
 use super::names::Names;
 use crate::diagnostic::{suggestion, Pos};
 use crate::load::{BlockKind, RawBlock, RawCommentary, RawRef, Value};
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 /// A chart's shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -275,25 +274,14 @@ pub fn unknown_acronyms(raw: &RawCommentary, known: &std::collections::HashSet<&
     let index = crate::load::commentary::LineIndex::new(body);
     let mut found = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    let mut depth = 0usize;
-    for (event, range) in Parser::new_ext(body, crate::load::commentary::markdown_options()).into_offset_iter() {
-        match event {
-            Event::Start(Tag::CodeBlock(_)) => depth += 1,
-            Event::End(TagEnd::CodeBlock) => depth = depth.saturating_sub(1),
-            Event::Text(t) if depth == 0 => {
-                let src = &body[range.clone()];
-                // Text events may be unescaped or re-joined; only scan when they match the source.
-                let (text, base) = if src == &*t { (src, range.start) } else { (&*t, range.start) };
-                for (off, word) in acronyms(text) {
-                    if known.contains(word) || !seen.insert(word.to_string()) {
-                        continue;
-                    }
-                    let mut p = index.pos(body, (base + off).min(body.len()));
-                    p.line += raw.body_line;
-                    found.push((p, word.to_string()));
-                }
+    for (base, text) in crate::load::commentary::prose_texts(body) {
+        for (off, word) in acronyms(&text) {
+            if known.contains(word) || !seen.insert(word.to_string()) {
+                continue;
             }
-            _ => {}
+            let mut p = index.pos(body, (base + off).min(body.len()));
+            p.line += raw.body_line;
+            found.push((p, word.to_string()));
         }
     }
     found

@@ -365,7 +365,7 @@ fn bar_label(d: &ChartData, v: f64, f: Figure) -> String {
 const ROW: f32 = 26.0;
 
 fn text_width(text: &str) -> f32 {
-    measure_text_width_family(FONT_STACK, 12.0, text).map(|b| b.width()).unwrap_or(text.len() as f32 * 7.0)
+    measured_width(12.0, text)
 }
 
 fn hbar(d: &ChartData) -> Result<Raw, String> {
@@ -728,4 +728,9 @@ mod tests {
     fn strips_data_attributes_only() {
         assert_eq!(strip_data("<rect x=\"1\" data-series=\"a b\" data-value=\"3\"/>"), "<rect x=\"1\"/>");
     }
+}
+
+/// The width of a line of text as charts-rs measures it (with a rough fallback).
+pub(super) fn measured_width(size: f32, text: &str) -> f32 {
+    measure_text_width_family(FONT_STACK, size, text).map(|b| b.width()).unwrap_or(text.len() as f32 * size * 0.58)
 }

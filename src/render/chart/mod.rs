@@ -108,7 +108,7 @@ fn wrap(text: &str, size: f32, width: f32) -> Vec<String> {
     let mut line = String::new();
     for word in text.split_whitespace() {
         let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
-        let w = charts_rs::measure_text_width_family(FONT_STACK, size, &candidate).map(|b| b.width()).unwrap_or(candidate.len() as f32 * size * 0.55);
+        let w = draw::measured_width(size, &candidate);
         if w > width && !line.is_empty() {
             lines.push(std::mem::take(&mut line));
             line = word.to_string();
