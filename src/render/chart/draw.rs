@@ -707,6 +707,11 @@ pub(crate) fn spark_number(v: f64) -> String {
     plain_number(v)
 }
 
+/// The width of a line of text as charts-rs measures it (with a rough fallback).
+pub(super) fn measured_width(size: f32, text: &str) -> f32 {
+    measure_text_width_family(FONT_STACK, size, text).map(|b| b.width()).unwrap_or(text.len() as f32 * size * 0.58)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -728,9 +733,4 @@ mod tests {
     fn strips_data_attributes_only() {
         assert_eq!(strip_data("<rect x=\"1\" data-series=\"a b\" data-value=\"3\"/>"), "<rect x=\"1\"/>");
     }
-}
-
-/// The width of a line of text as charts-rs measures it (with a rough fallback).
-pub(super) fn measured_width(size: f32, text: &str) -> f32 {
-    measure_text_width_family(FONT_STACK, size, text).map(|b| b.width()).unwrap_or(text.len() as f32 * size * 0.58)
 }
