@@ -222,7 +222,7 @@ pub(super) fn chart_data(site: &Site, q: &QuarterReport, spec: &ChartSpec, prefi
                 .filter(|b| b.def.metric == spec.metrics[0] && b.def.period.last_month() <= q.quarter.last_month())
                 .max_by_key(|b| b.def.period)?;
             let ranked: Vec<_> = b.members.iter().filter(|m| m.value.is_some()).collect();
-            data.categories = ranked.iter().map(|m| if m.is_self { format!("{} (us)", m.name) } else { m.name.clone() }).collect();
+            data.categories = ranked.iter().map(|m| m.name.clone()).collect();
             data.highlight = ranked.iter().position(|m| m.is_self);
             data.series.push(ChartSeries {
                 name: first.label().to_string(),
