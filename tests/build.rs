@@ -358,3 +358,29 @@ fn notes_on_figures_reach_readers() {
     let csv = std::fs::read_to_string(out.join("data/2024-25-q3.csv")).unwrap();
     assert!(csv.lines().any(|l| l.starts_with("waiting-list,") && l.ends_with(",To be confirmed")), "{csv}");
 }
+
+#[test]
+fn feed_and_sitemap_are_well_formed_and_absolute() {
+    let site = fixture();
+    let out = build(site.path(), false, Some("https://www.council.example/asc/"));
+    for file in ["feed.xml", "sitemap.xml"] {
+        let text = std::fs::read_to_string(out.join(file)).unwrap();
+        let mut reader = quick_xml::Reader::from_str(&text);
+        let mut elements = 0;
+        loop {
+            match reader.read_event() {
+                Ok(quick_xml::events::Event::Eof) => break,
+                Ok(quick_xml::events::Event::Start(_)) => elements += 1,
+                Ok(_) => {}
+                Err(e) => panic!("{file} is not well-formed XML: {e}"),
+            }
+        }
+        assert!(elements > 5, "{file}");
+    }
+    let feed = std::fs::read_to_string(out.join("feed.xml")).unwrap();
+    assert!(feed.contains("<id>https://www.council.example/asc/2024-25/q2/</id>"), "{feed}");
+    assert!(feed.contains("<updated>2024-11-06T00:00:00Z</updated>"), "{feed}");
+    let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    assert!(sitemap.contains("<loc>https://www.council.example/asc/2024-25/q2/contacts/</loc>"));
+    assert!(!sitemap.contains("latest/") && !sitemap.contains("404"), "redirect and error pages are not listed");
+}
