@@ -325,6 +325,15 @@ fn check_range(r: &mut Report, pos: Pos, v: f64, m: &Metric, what: &str) -> bool
         r.error(pos, msg, help);
         return false;
     }
+    // Spreadsheets store 88% as 0.88; a pasted fraction would be published as 0.88%.
+    if m.unit == Unit::Percent && v > 0.0 && v < 1.0 {
+        let meant = (v * 100.0 * 1e6).round() / 1e6;
+        r.warning(
+            pos,
+            format!("{what} is {v}%, which looks like a fraction copied from a spreadsheet"),
+            format!("percentages are written 0 to 100: if you meant {meant}%, write {meant}"),
+        );
+    }
     true
 }
 
