@@ -20,13 +20,19 @@ pub mod write;
 use diagnostic::Diagnostic;
 use std::path::{Path, PathBuf};
 
-/// Loads and validates a site: every problem, sorted.
+/// Loads and validates a site, and when that finds no error, renders it in memory (writing
+/// nothing) so template mistakes are caught too: every problem, sorted.
 pub fn check(root: &Path) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let raw = load::load(root, &mut diags);
     let defs = validate::validate(&raw, &mut diags);
     if let Some(defs) = &defs {
         render::check_theme(root, &defs.settings, &mut diags);
+    }
+    if defs.is_some() && !diags.iter().any(|d| d.severity == diagnostic::Severity::Error) {
+        if let Err(render_errors) = build_in_memory(root, true, None) {
+            diags.extend(render_errors.into_iter().filter(|d| d.severity == diagnostic::Severity::Error));
+        }
     }
     let mut all = diagnostic::Diagnostics::default();
     all.extend(diags);

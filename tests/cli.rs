@@ -96,3 +96,17 @@ fn build_prints_what_it_did_and_a_failed_build_says_the_output_was_kept() {
     assert!(stderr.contains("the previous output was left as it was"), "{stderr}");
     assert!(dir.path().join("public/index.html").exists());
 }
+
+#[test]
+fn check_catches_template_mistakes_too() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(Path::new("tests/fixtures/basic"), dir.path());
+    copy_dir(Path::new("themes/default"), &dir.path().join("themes/default"));
+    let page = dir.path().join("themes/default/templates/page.html");
+    std::fs::write(&page, std::fs::read_to_string(&page).unwrap().replace("{{ page.body }}", "{{ page.bdy.x }}")).unwrap();
+    let root = dir.path().to_str().unwrap();
+    let (code, _, stderr) = scrutiny(&["check", "--root", root]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.starts_with("error: themes/default/templates/page.html:5:1: template error: `page.bdy` is undefined"), "{stderr}");
+    assert!(!dir.path().join("public").exists(), "check writes nothing");
+}
