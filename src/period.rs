@@ -80,9 +80,11 @@ impl Quarter {
     }
     /// Parses `YYYY-YY/qN`.
     pub fn parse(s: &str) -> Result<Self, String> {
-        let (y, q) = s.split_once('/').ok_or_else(|| format!("\"{s}\" is not a quarter: write it as YYYY-YY/qN, for example 2024-25/q2"))?;
-        let year = FinancialYear::parse(y)?;
-        let n = Quarter::parse_number(q)?;
+        let whole = || format!("\"{s}\" is not a quarter: write it as YYYY-YY/qN, for example 2024-25/q2");
+        let (y, q) = s.split_once('/').ok_or_else(whole)?;
+        // Name the part that is wrong, but quote what was written whole.
+        let year = FinancialYear::parse(y).map_err(|e| format!("{} ({e})", whole()))?;
+        let n = Quarter::parse_number(q).map_err(|e| format!("{} ({e})", whole()))?;
         Ok(Quarter { year, number: n })
     }
     /// The three months, in order.
