@@ -268,6 +268,15 @@ fn input_keys(
         .collect()
 }
 
+/// Whether two figures say the same thing, whatever their flags.
+fn same_figure(a: Figure, b: Figure) -> bool {
+    match (a, b) {
+        (Figure::Value(x, _), Figure::Value(y, _)) => x == y,
+        (Figure::NotAvailable(_), Figure::NotAvailable(_)) | (Figure::Suppressed, Figure::Suppressed) => true,
+        _ => false,
+    }
+}
+
 fn figure_of(r: &Reading, provisional: bool, revised: bool) -> Figure {
     if r.suppressed {
         return Figure::Suppressed;
@@ -307,8 +316,11 @@ fn metric_view(cat: &Catalogue, mi: usize, files: &[&QuarterFile], entries: &[(u
             match metric.frequency {
                 Frequency::Monthly(_) => {
                     for (month, r) in &e.months {
-                        let revised = *month < file.quarter.first_month();
-                        records.insert(Period::Month(*month), figure_of(r, provisional, revised));
+                        // Restated in a later quarter: revised, unless the figure is the same as before.
+                        let new = figure_of(r, provisional, false);
+                        let same = records.get(&Period::Month(*month)).is_some_and(|old| same_figure(*old, new));
+                        let revised = *month < file.quarter.first_month() && !same;
+                        records.insert(Period::Month(*month), if revised { new.flagged(Flag::Revised) } else { new });
                     }
                 }
                 _ => {

@@ -98,3 +98,18 @@ fn unavailable_is_never_zero_and_drafts_are_left_out() {
     assert_eq!(s.quarters[0].metrics[1].current.unwrap().figure, Figure::NotAvailable(Flags::NONE));
     assert!(s.quarters[0].metrics[1].change(&s.catalogue.metrics[1]).is_none());
 }
+
+#[test]
+fn restating_a_month_unchanged_is_not_a_revision() {
+    let s = site(&[
+        ("content/2024-25/q1/_index.md", "x"),
+        ("data/2024-25/q1.yaml", "status: final\npublished: 2024-08-01\nvalues:\n  contacts:\n    months: { 2024-04: 10, 2024-05: 20, 2024-06: 30 }\n"),
+        ("content/2024-25/q2/_index.md", "x"),
+        (
+            "data/2024-25/q2.yaml",
+            "status: final\npublished: 2024-11-01\nvalues:\n  contacts:\n    months: { 2024-06: 30, 2024-07: 1, 2024-08: 2, 2024-09: 3 }\n",
+        ),
+    ]);
+    let prev = s.quarters[1].metrics[0].previous.unwrap().figure;
+    assert_eq!(prev, Figure::Value(60.0, Flags::NONE));
+}

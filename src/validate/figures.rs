@@ -162,15 +162,21 @@ fn read_entry(r: &mut Report, pos: Pos, node: &Node, mi: usize, m: &Metric, quar
                 );
             }
             let months = f.required(r, "months", &format!("the entry for \"{id}\""), "{ 2024-07: 1450, 2024-08: 1380, 2024-09: 1422 }")?;
+            // Months written, even with a mistake in them; `None` once a month name cannot be read.
+            let mut written: Option<Vec<Month>> = Some(Vec::new());
             for (mk, mv) in entries(r, months, "months", "{ 2024-07: 1450 }").unwrap_or(&[]) {
                 let Some(word) = mk.as_key() else { continue };
                 let month = match Month::parse(&word) {
                     Ok(mo) => mo,
                     Err(msg) => {
                         r.error(mk.pos, msg, "months are written YYYY-MM, for example 2024-07");
+                        written = None;
                         continue;
                     }
                 };
+                if let Some(w) = &mut written {
+                    w.push(month);
+                }
                 if month > quarter.last_month() {
                     r.error(
                         mk.pos,
@@ -184,6 +190,24 @@ fn read_entry(r: &mut Report, pos: Pos, node: &Node, mi: usize, m: &Metric, quar
                 }
             }
             e.months.sort_by_key(|(mo, _)| *mo);
+            // A month of this quarter left out would quietly make the quarter's figure [x].
+            let missing: Vec<String> = match &written {
+                Some(w) => quarter.months().iter().filter(|mo| !w.contains(mo)).map(|mo| mo.long()).collect(),
+                None => Vec::new(),
+            };
+            if !missing.is_empty() {
+                let copied = missing.len() == 3 && written.as_ref().is_some_and(|w| !w.is_empty());
+                r.warning(
+                    months.pos,
+                    format!(
+                        "\"{id}\" has no figure for {} ({}){}",
+                        join_words(&missing),
+                        quarter.long(),
+                        if copied { ": was this file copied from an earlier quarter?" } else { "" }
+                    ),
+                    "give every month of the quarter, with null for a figure that is not available",
+                );
+            }
         }
         _ => {
             if let Some(k) = f.key("months") {
@@ -425,4 +449,13 @@ pub fn read_benchmark(r: &mut Report, name: &str, node: &Node, names: &Names) ->
         }
     }
     Some(Benchmark { name: name.to_string(), metric: metric?, group: group?, period: period?, self_name: self_name?, values })
+}
+
+/// "A", "A and B", "A, B and C".
+fn join_words(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
