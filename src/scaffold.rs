@@ -1,5 +1,8 @@
 //! `scrutiny new-quarter`: start a quarter from the newest one, never overwriting a file.
 
+/// Words the scaffold writes for the officer to replace; `check` warns if a published quarter still has them.
+pub const PLACEHOLDER: &str = "(to be written)";
+
 use crate::catalogue::Frequency;
 use crate::period::Quarter;
 use std::io::Write as _;
@@ -50,7 +53,7 @@ pub fn new_quarter(root: &Path, quarter: &str) -> Result<Vec<String>, String> {
     let overview_blocks = newest.map(|n| blocks_of(&n.overview.body)).filter(|b| !b.is_empty()).unwrap_or_else(|| "```kpis\nall: true\n```\n".into());
     write(
         format!("content/{}/_index.md", q.path()),
-        format!("---\ntitle: {} overview\nsummary: One sentence on the quarter's headlines.\ndraft: true\n---\nThis report covers {} to {}. Write the executive summary here; remove draft: true above when the report is ready.\n\n{overview_blocks}", q.long(), q.first_month().long(), q.last_month().long()),
+        format!("---\ntitle: {} overview\nsummary: {PLACEHOLDER} One sentence on the quarter's headlines.\ndraft: true\n---\nThis report covers {} to {}. {PLACEHOLDER} Write the executive summary here; remove draft: true above when the report is ready.\n\n{overview_blocks}", q.long(), q.first_month().long(), q.last_month().long()),
     )?;
     for (si, section) in defs.catalogue.sections.iter().enumerate() {
         let previous = newest.and_then(|n| n.sections.iter().find(|(s, _)| *s == si)).map(|(_, c)| c);
@@ -62,7 +65,7 @@ pub fn new_quarter(root: &Path, quarter: &str) -> Result<Vec<String>, String> {
         write(
             format!("content/{}/{}.md", q.path(), section.id),
             format!(
-                "---\ntitle: {}\n---\nCommentary for {} to follow.\n\n{blocks}",
+                "---\ntitle: {}\n---\n{PLACEHOLDER} Commentary for {} to follow.\n\n{blocks}",
                 previous.and_then(|c| c.title.clone()).unwrap_or_else(|| section.title.clone()),
                 q.short()
             ),

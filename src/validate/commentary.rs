@@ -97,8 +97,8 @@ pub fn read(r: &mut Report, raw: &RawCommentary, names: &Names) -> Commentary {
     if let Some(front) = &raw.front {
         if front.value != Value::Null {
             if let Some(f) = Fields::read(r, front, "the front matter", &["title", "summary", "draft"]) {
-                c.title = f.get("title").and_then(|n| text(r, n, "title"));
-                c.summary = f.get("summary").and_then(|n| text(r, n, "summary"));
+                c.title = f.get("title").and_then(|n| plain_text(r, n, "title"));
+                c.summary = f.get("summary").and_then(|n| plain_text(r, n, "summary"));
                 c.draft = f.get("draft").and_then(|n| boolean(r, n, "draft")).unwrap_or(false);
             }
         }
@@ -114,6 +114,20 @@ pub fn read(r: &mut Report, raw: &RawCommentary, names: &Names) -> Commentary {
         }
     }
     c
+}
+
+/// Front matter text, where figure references would be published as typed.
+fn plain_text(r: &mut Report, n: &crate::load::Node, what: &str) -> Option<String> {
+    let t = text(r, n, what)?;
+    if t.contains("{{") {
+        r.error(
+            n.pos,
+            format!("the {what} contains a figure reference, which works only in the text below the front matter"),
+            format!("write the {what} in words, and give the figure in the commentary instead"),
+        );
+        return None;
+    }
+    Some(t)
 }
 
 fn read_block(r: &mut Report, b: &RawBlock, names: &Names) -> Option<Block> {

@@ -13,7 +13,7 @@ pub use figures::{Benchmark, Entry, QuarterFile, Reading, Revision, Status};
 pub use settings::{Comparator, Settings};
 
 use crate::catalogue::Catalogue;
-use crate::diagnostic::{Diagnostic, Pos};
+use crate::diagnostic::{self, Diagnostic, Pos};
 use crate::load::{RawCommentary, RawFile, RawSite};
 use crate::period::Quarter;
 use fields::Report;
@@ -77,12 +77,16 @@ pub fn validate(raw: &RawSite, diags: &mut Vec<Diagnostic>) -> Option<Definition
         }
         None => Default::default(),
     };
+    // When the glossary cannot be read, every acronym would look unknown: check them once it is mended.
+    let errors_before = diags.iter().filter(|d| d.severity == diagnostic::Severity::Error).count();
     let glossary = raw
         .glossary
         .as_ref()
         .and_then(|f| file_node(f, diags))
         .map(|(file, n)| with_report(file, diags, |r| catalogue::read_glossary(r, n)))
         .unwrap_or_default();
+    let glossary_read =
+        raw.glossary.as_ref().is_none_or(|f| f.node.is_some()) && diags.iter().filter(|d| d.severity == diagnostic::Severity::Error).count() == errors_before;
     let mut names = Names {
         catalogue: &catalogue,
         declared_metrics: (metrics_read && !metric_pos.is_empty()).then(|| metric_pos.keys().cloned().collect()),
@@ -105,7 +109,7 @@ pub fn validate(raw: &RawSite, diags: &mut Vec<Diagnostic>) -> Option<Definition
     let check_commentary = |raw: &RawCommentary| -> (Commentary, Vec<Diagnostic>) {
         let mut d = Vec::new();
         let c = with_report(&raw.file, &mut d, |r| commentary::read(r, raw, names));
-        for (pos, word) in commentary::unknown_acronyms(raw, &known) {
+        for (pos, word) in if glossary_read { commentary::unknown_acronyms(raw, &known) } else { Vec::new() } {
             d.push(
                 Diagnostic::warning(&raw.file, pos, format!("\"{word}\" looks like an acronym but is not in the glossary"))
                     .help(format!("add it to data/glossary.yaml, e.g.  {word}: what it stands for")),
@@ -163,6 +167,40 @@ pub fn validate(raw: &RawSite, diags: &mut Vec<Diagnostic>) -> Option<Definition
                 }
             }
             sections.sort_by_key(|(si, _)| *si);
+            // A published quarter must not go out with the scaffold's words or with no figures at all.
+            if !overview.draft {
+                let placeholder = std::iter::once(overview_raw).chain(rq.sections.iter().map(|(_, c)| c)).find(|c| {
+                    c.body.contains(crate::scaffold::PLACEHOLDER) || c.front.as_ref().is_some_and(|f| format!("{f:?}").contains(crate::scaffold::PLACEHOLDER))
+                });
+                if let Some(c) = placeholder {
+                    d.push(
+                        Diagnostic::warning(
+                            &c.file,
+                            Pos::new(1, 1),
+                            format!("{} is not a draft but still has the words \"{}\" that new-quarter wrote", q.long(), crate::scaffold::PLACEHOLDER),
+                        )
+                        .help("replace them with the commentary, or put draft: true back in the quarter's _index.md"),
+                    );
+                }
+                if let Some(data) = &data {
+                    // Only figures written as null count: an entry rejected for another mistake says nothing.
+                    let blank = data.entries.iter().all(|e| match (&e.reading, e.months.is_empty()) {
+                        (Some(rd), _) => rd.value.is_none(),
+                        (None, false) => e.months.iter().all(|(_, rd)| rd.value.is_none()),
+                        (None, true) => false,
+                    });
+                    if !data.entries.is_empty() && blank {
+                        d.push(
+                            Diagnostic::warning(
+                                &data.file,
+                                Pos::new(1, 1),
+                                format!("every figure of {} is blank (null), but the quarter is not a draft", q.long()),
+                            )
+                            .help("fill in the figures, or put draft: true back in the quarter's _index.md"),
+                        );
+                    }
+                }
+            }
             if let Some(data) = &data {
                 for (si, s) in catalogue.sections.iter().enumerate() {
                     let first = data.entries.iter().find(|e| catalogue.metrics[e.metric].section == si);
