@@ -99,7 +99,7 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
     if text.trim().is_empty() || text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#') || l.trim() == "---") {
         return Ok(Node { pos: Pos::new(1, 1), value: Value::Null });
     }
-    serde_saphyr::from_str_with_options::<Node>(text, options).map_err(convert_error)
+    serde_saphyr::from_str_with_options::<Node>(text, options).map_err(|e| convert_error(e, text))
 }
 
 /// YAML forbids tabs in indentation; say so plainly before the parser does obscurely.
@@ -117,24 +117,85 @@ fn tab_indentation(text: &str) -> Option<YamlError> {
     None
 }
 
-fn convert_error(e: serde_saphyr::Error) -> YamlError {
-    let pos = e.location().map(|l| Pos::new(l.line() as u32, l.column() as u32)).filter(|p| p.line > 0).unwrap_or(Pos::new(1, 1));
+fn convert_error(e: serde_saphyr::Error, text: &str) -> YamlError {
+    let mut pos = e.location().map(|l| Pos::new(l.line() as u32, l.column() as u32)).filter(|p| p.line > 0).unwrap_or(Pos::new(1, 1));
     let mut opts = serde_saphyr::RenderOptions::new(&serde_saphyr::UserMessageFormatter);
     opts.snippets = serde_saphyr::SnippetMode::Off;
-    let raw = e.render_with_options(opts);
-    let mut message = strip_location(raw.lines().next().unwrap_or("invalid YAML").trim()).to_string();
-    let lower = message.to_lowercase();
-    let help = if lower.contains("duplicate") {
-        "each key may appear once in a mapping: remove or merge the repeated entry"
-    } else if ["budget", "depth", "alias", "nesting", "limit", "too large", "too complex", "recursion"].iter().any(|w| lower.contains(w)) {
-        message = "the file is too deeply nested or expands too many aliases (&anchors and *references)".to_string();
-        "report files are shallow lists of keys and values: remove the nesting or aliases"
-    } else {
-        "check the indentation, colons and quotes on this line and the one before"
-    };
-    if !message.to_lowercase().starts_with("invalid yaml") && !lower.contains("duplicate") && !lower.contains("too deeply") {
-        message = format!("invalid YAML: {message}");
+    let rendered = e.render_with_options(opts);
+    let parser = strip_location(rendered.lines().next().unwrap_or("invalid YAML").trim()).to_string();
+    let lower = parser.to_lowercase();
+    let lines: Vec<&str> = text.lines().collect();
+    let line_at = |n: u32| lines.get((n as usize).wrapping_sub(1)).copied().unwrap_or("");
+
+    if lower.contains("duplicate") {
+        let key = parser.split('`').nth(1).unwrap_or("this key");
+        let first = lines
+            .iter()
+            .take((pos.line as usize).saturating_sub(1))
+            .position(|l| l.trim_start().starts_with(&format!("{key}:")))
+            .map(|i| format!(" (first on line {})", i + 1))
+            .unwrap_or_default();
+        return YamlError { pos, message: format!("\"{key}\" is listed twice{first}"), help: "keep one of them: a key may appear once in each list of keys" };
     }
+    if ["budget", "depth", "alias", "nesting", "limit", "too large", "too complex", "recursion"].iter().any(|w| lower.contains(w)) {
+        return YamlError {
+            pos,
+            message: "the file is too deeply nested or expands too many aliases (&anchors and *references)".into(),
+            help: "report files are shallow lists of keys and values: remove the nesting or aliases",
+        };
+    }
+    // A non-breaking space (pasted from Word or a web page) looks like a space but is not one.
+    for n in [pos.line, pos.line.saturating_sub(1)] {
+        if let Some(col) = line_at(n).chars().position(|c| c == '\u{a0}') {
+            return YamlError {
+                pos: Pos::new(n, col as u32 + 1),
+                message: "a non-breaking space (often pasted from Word or a web page) is where an ordinary space should be".into(),
+                help: "delete the space and type an ordinary one",
+            };
+        }
+    }
+    let (message, help): (String, &'static str) = if lower.contains("mapping values are not allowed") {
+        (
+            "this line has a second \": \", which YAML reads as the start of another key".into(),
+            "if the text contains a colon and a space, put the whole text in double quotes, e.g.  summary: \"Reviews: up again\"",
+        )
+    } else if lower.contains("block sequence entries are not allowed") {
+        (
+            "a \"-\" here starts a list where a single value was expected".into(),
+            "for a figure that is not available write null; a list item goes on its own line, indented under its key",
+        )
+    } else if lower.contains("expected ',' or '}'") || lower.contains("flow mapping") {
+        (
+            "the { ... } on this line is not closed, or its items are not separated by commas".into(),
+            "separate the items with commas and end with }, e.g.  months: { 2025-01: 72, 2025-02: 66 }",
+        )
+    } else if lower.contains("expected ',' or ']'") || lower.contains("flow sequence") {
+        (
+            "the [ ... ] on this line is not closed, or its items are not separated by commas".into(),
+            "separate the items with commas and end with ], e.g.  flags: [estimated]",
+        )
+    } else if lower.contains("unclosed bracket") {
+        (format!("a bracket is opened but not closed ({parser})"), "close it on the same line with } or ]")
+    } else if lower.contains("quoted scalar") || lower.contains("unexpected end of stream") && text.matches('"').count() % 2 == 1 {
+        // The parser notices at the next line; point at the line where the quote opens.
+        if let Some(n) = (1..=pos.line).rev().find(|n| line_at(*n).matches('"').count() % 2 == 1) {
+            pos = Pos::new(n, line_at(n).find('"').map(|c| line_at(n)[..c].chars().count() as u32 + 1).unwrap_or(1));
+        }
+        ("a quotation mark is opened but not closed".into(), "end the text with the same quotation mark it starts with, on the same line")
+    } else if lower.contains("expected key") || lower.contains("simple key") || lower.contains("expected ':'") || lower.contains("could not find expected") {
+        (
+            "this line is not \"key: value\" as expected here".into(),
+            "check there is a colon and then a space after the key, and that the line is indented like the ones around it (two spaces a level)",
+        )
+    } else if lower.contains("indentation") {
+        (
+            "the indentation of this line does not match the lines around it".into(),
+            "indent with spaces, two a level, lining the line up with the others at its level",
+        )
+    } else {
+        (format!("the file cannot be read as YAML ({parser})"), "check the indentation, colons and quotes on this line and the one before")
+    };
+    let message = if message.contains(&parser) { message } else { format!("{message} (the parser says: {parser})") };
     YamlError { pos, message, help }
 }
 
@@ -253,7 +314,7 @@ mod tests {
     fn duplicate_keys_are_errors() {
         let e = parse("a: 1\nb: 2\na: 3\n").unwrap_err();
         assert_eq!(e.pos.line, 3, "{e:?}");
-        assert!(e.message.contains("duplicate"), "{e:?}");
+        assert_eq!(e.message, "\"a\" is listed twice (first on line 1)");
     }
 
     #[test]

@@ -104,9 +104,11 @@ pub fn number(r: &mut Report, node: &Node, what: &str) -> Option<f64> {
         Value::Int(i) => Some(*i as f64),
         Value::Float(f) if f.is_finite() => Some(*f),
         Value::Str(s) => {
-            let cleaned: String = s.chars().filter(|c| !matches!(c, ',' | '%' | '£' | ' ')).collect();
-            let help = if cleaned.parse::<f64>().is_ok() {
-                format!("write the number alone, without commas, % or £: {cleaned}")
+            let cleaned: String = s.chars().filter(|c| !matches!(c, ',' | '%' | '£' | ' ' | '\u{a0}' | '"' | '\'')).collect();
+            let help = if s.contains('\u{a0}') && cleaned.parse::<f64>().is_ok() {
+                format!("there is a non-breaking space (pasted from Word or a web page) in it: write {cleaned}")
+            } else if cleaned.parse::<f64>().is_ok() {
+                format!("write the number alone, without commas, %, £ or quotation marks: {cleaned}")
             } else {
                 "write a number, or null if the figure is not available".to_string()
             };
