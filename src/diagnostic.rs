@@ -103,7 +103,8 @@ impl Diagnostics {
     }
     /// Sorted by file, position, then message, without repeats.
     pub fn sorted(mut self) -> Vec<Diagnostic> {
-        self.items.sort_by(|a, b| (&a.file, a.pos, &a.message).cmp(&(&b.file, b.pos, &b.message)));
+        // Errors first (they stop the build), then warnings; each by file and position.
+        self.items.sort_by(|a, b| (a.severity, &a.file, a.pos, &a.message).cmp(&(b.severity, &b.file, b.pos, &b.message)));
         self.items.dedup();
         self.items
     }

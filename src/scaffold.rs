@@ -17,10 +17,11 @@ pub fn new_quarter(root: &Path, quarter: &str) -> Result<Vec<String>, String> {
         .ok_or_else(|| "the site has errors that stop it being read: run scrutiny check and mend them first".to_string())?;
     let newest = defs.quarters.iter().filter(|d| d.quarter < q).max_by_key(|d| d.quarter);
     let mut created = Vec::new();
+    let mut existing = Vec::new();
     let mut write = |rel: String, text: String| -> Result<(), String> {
         let path = root.join(&rel);
         if path.exists() {
-            eprintln!("{rel} already exists: left as it was");
+            existing.push(rel);
             return Ok(());
         }
         std::fs::create_dir_all(path.parent().expect("has a parent")).map_err(|e| format!("cannot create the folder for {rel}: {e}"))?;
@@ -87,5 +88,11 @@ pub fn new_quarter(root: &Path, quarter: &str) -> Result<Vec<String>, String> {
         }
     }
     write(format!("data/{}.yaml", q.path()), data)?;
+    if created.is_empty() {
+        return Err(format!("{} already exists: nothing was created (its files were left as they were)", q.long()));
+    }
+    for rel in &existing {
+        eprintln!("{rel} already exists: left as it was");
+    }
     Ok(created)
 }

@@ -75,8 +75,8 @@ fn new_quarter_scaffolds_from_the_newest_and_never_overwrites() {
     // Running it again changes nothing.
     std::fs::write(dir.path().join("content/2024-25/q4/contacts.md"), "My own words.\n").unwrap();
     let (code, _, stderr) = scrutiny(&["new-quarter", "2024-25/q4", "--root", root]);
-    assert_eq!(code, 0);
-    assert!(stderr.contains("already exists"), "{stderr}");
+    assert_eq!(code, 1, "nothing to do is an error an officer should see");
+    assert_eq!(stderr.trim(), "error: Quarter 4, 2024/25 already exists: nothing was created (its files were left as they were)");
     assert_eq!(std::fs::read_to_string(dir.path().join("content/2024-25/q4/contacts.md")).unwrap(), "My own words.\n");
     assert_ne!(scrutiny(&["new-quarter", "2024-26/q4", "--root", root]).0, 0);
 }

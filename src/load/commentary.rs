@@ -169,6 +169,25 @@ fn scan_body(out: &mut RawCommentary, diags: &mut Vec<Diagnostic>) {
                 code_ranges.push(range.clone());
                 if let CodeBlockKind::Fenced(lang) = &kind {
                     let word = lang.split_whitespace().next().unwrap_or("");
+                    let kinds = ["chart", "kpis", "figure", "benchmark"];
+                    if BlockKind::from_lang(word).is_none() {
+                        // ```Chart or ```kpi would be published as code, showing its YAML to readers.
+                        let near = kinds
+                            .iter()
+                            .find(|k| k.eq_ignore_ascii_case(word))
+                            .copied()
+                            .or_else(|| crate::diagnostic::did_you_mean(&word.to_lowercase(), kinds));
+                        if let Some(k) = near.filter(|_| !word.is_empty()) {
+                            diags.push(
+                                Diagnostic::warning(
+                                    &out.file,
+                                    at(index.pos(body, range.start)),
+                                    format!("\"```{word}\" is shown to readers as code (did you mean \"```{k}\"?)"),
+                                )
+                                .help(format!("write ```{k} in lower case to make it a report element")),
+                            );
+                        }
+                    }
                     if let Some(k) = BlockKind::from_lang(word) {
                         let fence_col = body[..range.start].rsplit('\n').next().map(|s| s.chars().count()).unwrap_or(0);
                         in_block = Some((k, at(index.pos(body, range.start)), None, fence_col));

@@ -90,10 +90,15 @@ pub fn load_cached(root: &Path, diags: &mut Vec<Diagnostic>, cache: Option<&Load
     if settings.is_file() {
         found.push((Found::Settings, settings));
     } else {
-        diags.push(
-            Diagnostic::error("site.toml", Pos::FILE, format!("there is no site.toml in {}", root.display()))
-                .help("run scrutiny in the site directory, or name it with --root DIR"),
-        );
+        // Nothing else can be judged without the site's settings: say only this, and where a site is.
+        let full = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        let above = full.ancestors().skip(1).find(|a| a.join("site.toml").is_file());
+        let help = match above {
+            Some(a) => format!("the site is in {}: run scrutiny there, or add --root {}", a.display(), a.display()),
+            None => "run scrutiny in the site's folder (the one holding site.toml, content/ and data/), or name it with --root DIR".to_string(),
+        };
+        diags.push(Diagnostic::error("site.toml", Pos::FILE, format!("there is no site.toml in {}", full.display())).help(help));
+        return RawSite { root: root.to_path_buf(), ..Default::default() };
     }
     discover_data(root, &mut found, diags);
     discover_content(root, &mut found, diags);
@@ -245,7 +250,7 @@ fn discover_data(root: &Path, found: &mut Vec<(Found, PathBuf)>, diags: &mut Vec
     } else {
         diags.push(
             Diagnostic::error("data/metrics.yaml", Pos::FILE, "there is no data/metrics.yaml")
-                .help("create it with the report's sections and metric catalogue (see the SPEC)"),
+                .help("create it with the report's sections (sections: with id and title) and its metrics (metrics: with id, title, section, unit, polarity and frequency)"),
         );
     }
     for path in entries(&data) {

@@ -109,6 +109,8 @@ pub fn number(r: &mut Report, node: &Node, what: &str) -> Option<f64> {
                 format!("there is a non-breaking space (pasted from Word or a web page) in it: write {cleaned}")
             } else if cleaned.parse::<f64>().is_ok() {
                 format!("write the number alone, without commas, %, £ or quotation marks: {cleaned}")
+            } else if let Some(lead) = leading_number(s) {
+                format!("write the number alone: {lead}")
             } else {
                 "write a number, or null if the figure is not available".to_string()
             };
@@ -204,4 +206,12 @@ pub fn id(r: &mut Report, node: &Node, what: &str) -> Option<String> {
         r.error(node.pos, format!("{what} \"{s}\" may only use lower-case letters, digits and hyphens"), format!("write it as \"{fixed}\""));
         None
     }
+}
+
+/// The number a text starts with ("24 months" gives 24, "5th" gives 5).
+fn leading_number(s: &str) -> Option<String> {
+    let t = s.trim();
+    let end = t.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-')).unwrap_or(t.len());
+    let n = &t[..end];
+    (end > 0 && end < t.len() && n.parse::<f64>().is_ok()).then(|| n.to_string())
 }

@@ -86,7 +86,7 @@ const READING_KEYS: &[&str] = &["value", "suppressed", "flags", "note"];
 pub fn read_quarter(r: &mut Report, node: &Node, quarter: Quarter, names: &Names) -> Option<QuarterFile> {
     let cat = names.catalogue;
     let f = Fields::read(r, node, "a quarter's figures file", &["status", "published", "data_as_of", "revisions", "values"])?;
-    let status = f.required(r, "status", "the figures file", "final").and_then(|n| one_of(r, n, "status", &["provisional", "final"])).map(|s| {
+    let status = f.required(r, "status", "the figures file", "provisional").and_then(|n| one_of(r, n, "status", &["provisional", "final"])).map(|s| {
         if s == "final" {
             Status::Final
         } else {
@@ -431,7 +431,7 @@ pub fn read_benchmark(r: &mut Report, name: &str, node: &Node, names: &Names) ->
         if !values.is_empty() && !values.iter().any(|(m, _)| m == s) {
             let names: Vec<&str> = values.iter().map(|(m, _)| m.as_str()).collect();
             r.error(
-                items.pos,
+                f.get("self").map(|n| n.pos).unwrap_or(items.pos),
                 format!("this organisation, \"{s}\", is not among the values{}", suggestion(s, names.iter().copied())),
                 "add its value, or set  self:  to the name it is listed under",
             );
@@ -439,6 +439,13 @@ pub fn read_benchmark(r: &mut Report, name: &str, node: &Node, names: &Names) ->
     }
     if let (Some(g), Some(s)) = (group, settings) {
         if let Some(m) = s.comparators[g].members {
+            if (values.len() as u32) < m && !values.is_empty() {
+                r.warning(
+                    f.get("values").unwrap().pos,
+                    format!("{} values are listed but {} has {m} members, so ranks will read \"of {}\"", values.len(), s.comparators[g].name, values.len()),
+                    "add the missing councils (null where a value is not known), or correct members in site.toml",
+                );
+            }
             if values.len() as u32 > m {
                 r.warning(
                     f.get("values").unwrap().pos,

@@ -262,7 +262,7 @@ pub fn validate(raw: &RawSite, diags: &mut Vec<Diagnostic>) -> Option<Definition
 fn file_node<'f>(f: &'f RawFile, diags: &mut Vec<Diagnostic>) -> Option<(&'f str, &'f crate::load::Node)> {
     let n = f.node.as_ref()?;
     if n.value == crate::load::Value::Null {
-        diags.push(Diagnostic::error(&f.file, Pos::new(1, 1), "the file is empty").help("fill it in as the SPEC describes, or delete it"));
+        diags.push(Diagnostic::error(&f.file, Pos::new(1, 1), "the file is empty").help("fill it in, or delete it if it is not needed"));
         return None;
     }
     Some((f.file.as_str(), n))
