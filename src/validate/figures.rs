@@ -107,6 +107,15 @@ pub fn read_quarter(r: &mut Report, node: &Node, quarter: Quarter, names: &Names
         }
     }
     let data_as_of = f.get("data_as_of").and_then(|n| date(r, n, "data_as_of"));
+    if let (Some(asof), Some(p)) = (data_as_of, published) {
+        if asof > p {
+            r.warning(
+                f.get("data_as_of").unwrap().pos,
+                format!("the data is as at {asof}, after the report was published on {p}"),
+                "check both dates: figures are extracted before a report is published",
+            );
+        }
+    }
     let mut revisions = Vec::new();
     if let Some(items) = f.get("revisions").and_then(|n| list(r, n, "revisions", "- { date: 2025-02-01, note: Corrected ... }")) {
         for item in items {
@@ -114,6 +123,17 @@ pub fn read_quarter(r: &mut Report, node: &Node, quarter: Quarter, names: &Names
             let d = rf.required(r, "date", "a revision", "2025-02-01").and_then(|n| date(r, n, "date"));
             let note = rf.required(r, "note", "a revision", "Corrected the September contacts figure").and_then(|n| text(r, n, "note"));
             if let (Some(date), Some(note)) = (d, note) {
+                let pos = rf.get("date").map(|n| n.pos).unwrap_or(item.pos);
+                if published.is_some_and(|p| date < p) {
+                    r.warning(
+                        pos,
+                        format!("the revision dated {date} is before the report was published"),
+                        "a revision corrects a published report: check the date",
+                    );
+                }
+                if revisions.last().is_some_and(|last: &Revision| last.date > date) {
+                    r.warning(pos, format!("the revision dated {date} comes after a later one"), "list revisions oldest first");
+                }
                 revisions.push(Revision { date, note });
             }
         }
