@@ -181,13 +181,19 @@ pub fn render(diags: &[Diagnostic], format: Format, root: &std::path::Path) -> S
     out
 }
 
-/// A source line with a caret under the column, tabs shown as spaces so the caret lines up.
+/// A source line with a caret under the column; long lines show a window around it.
 fn snippet(line: &str, pos: Pos) -> String {
     let num = pos.line.to_string();
     let pad = " ".repeat(num.len());
-    let shown: String = line.chars().take(200).map(|c| if c == '\t' { ' ' } else { c }).collect();
-    let caret_at = (pos.column.max(1) as usize - 1).min(shown.chars().count());
-    format!("{pad} |\n{num} | {shown}\n{pad} | {}^\n", " ".repeat(caret_at))
+    let chars: Vec<char> = line.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
+    let col = (pos.column.max(1) as usize - 1).min(chars.len());
+    const WIDTH: usize = 100;
+    let start = if chars.len() <= WIDTH { 0 } else { col.saturating_sub(WIDTH / 2).min(chars.len().saturating_sub(WIDTH)) };
+    let end = (start + WIDTH).min(chars.len());
+    let (lead, trail) = (if start > 0 { "…" } else { "" }, if end < chars.len() { "…" } else { "" });
+    let shown: String = chars[start..end].iter().collect();
+    let caret_at = col - start + lead.chars().count();
+    format!("{pad} |\n{num} | {lead}{shown}{trail}\n{pad} | {}^\n", " ".repeat(caret_at))
 }
 
 fn github_escape_data(s: &str) -> String {
@@ -242,6 +248,16 @@ mod tests {
         let d = [Diagnostic::error("data/q.yaml", Pos::new(2, 3), "bad").help("mend")];
         assert_eq!(render(&d, Format::Github, std::path::Path::new(".")), "::error file=data/q.yaml,line=2,col=3::bad (mend)\n");
         assert_eq!(render(&d, Format::Github, std::path::Path::new("site/")), "::error file=site/data/q.yaml,line=2,col=3::bad (mend)\n");
+    }
+
+    #[test]
+    fn long_lines_show_a_window_around_the_column() {
+        let line = format!("{}SAB{}", "x".repeat(287), "y".repeat(100));
+        let out = snippet(&line, Pos::new(21, 288));
+        let lines: Vec<&str> = out.lines().collect();
+        let caret = lines[2].chars().position(|c| c == '^').unwrap();
+        let under: String = lines[1].chars().skip(caret).take(3).collect();
+        assert_eq!(under, "SAB", "{out}");
     }
 
     #[test]
