@@ -29,8 +29,13 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
     if let Some(defs) = &defs {
         render::check_theme(root, &defs.settings, &mut diags);
     }
-    if defs.is_some() && !diags.iter().any(|d| d.severity == diagnostic::Severity::Error) {
-        if let Err(render_errors) = build_in_memory(root, true, None) {
+    // Render what was just validated (drafts too), so template mistakes show; nothing is written.
+    if let Some(defs) = defs.filter(|_| !diags.iter().any(|d| d.severity == diagnostic::Severity::Error)) {
+        let site = model::build(defs, true);
+        let theme = site.settings.theme.clone();
+        let rendered = render::templates::environment(root, &theme)
+            .and_then(|env| render::pages::render_site(&site, &env, &render::pages::RenderCache::none(), render::templates::fingerprint(root, &theme)));
+        if let Err(render_errors) = rendered {
             diags.extend(render_errors.into_iter().filter(|d| d.severity == diagnostic::Severity::Error));
         }
     }
