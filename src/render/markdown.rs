@@ -13,6 +13,13 @@ pub struct PageState {
 }
 
 impl PageState {
+    /// The glossary terms expanded on this page so far, in glossary order.
+    pub fn terms_used(&self) -> Vec<usize> {
+        let mut v: Vec<usize> = self.terms_seen.iter().copied().collect();
+        v.sort_unstable();
+        v
+    }
+
     /// Reserves an id on the page, returning a unique variant of it.
     pub fn unique_id(&mut self, base: &str) -> String {
         let mut id = base.to_string();
@@ -257,13 +264,16 @@ fn terms(t: &str, c: &Commentary, state: &mut PageState, no_terms: bool) -> Stri
         state.terms_seen.insert(ti);
         let term = &c.glossary[ti];
         out.push_str(&escape(&rest[..at]));
+        // Already spelled out just before, as in "Care Quality Commission (CQC)": not again.
+        let head = term.meaning.split(',').next().unwrap_or_default().trim();
+        let spelled = !head.is_empty() && rest[..at].trim_end_matches([' ', '(']).to_lowercase().ends_with(&head.to_lowercase());
+        let meaning = if spelled { String::new() } else { format!("<span class=\"term-meaning\"> ({})</span>", escape(&term.meaning)) };
         out.push_str(&format!(
-            "<a class=\"term\" href=\"{}#{}\"><abbr title=\"{}\">{}</abbr><span class=\"term-meaning\"> ({})</span></a>",
+            "<a class=\"term\" href=\"{}#{}\"><abbr title=\"{}\">{}</abbr>{meaning}</a>",
             c.glossary_href,
             term.anchor,
             escape(&term.meaning),
             escape(word),
-            escape(&term.meaning)
         ));
         rest = &rest[at + word.len()..];
     }

@@ -42,6 +42,16 @@ fn missing_marker(view: &MetricView) -> String {
     marker_html(if suppressed { 'c' } else { 'x' })
 }
 
+/// Why there is no comparison, in words with its shorthand: "no earlier figure [x]", "not compared [c]".
+pub fn no_comparison_html(view: &MetricView) -> String {
+    let suppressed = [view.current, view.previous].iter().any(|p| p.is_some_and(|p| p.figure == Figure::Suppressed));
+    if suppressed {
+        format!("not compared {}", marker_html('c'))
+    } else {
+        format!("no earlier figure {}", marker_html('x'))
+    }
+}
+
 /// "down 9 from 90", "up 1.2 percentage points from 86.8%", "no change from 35 days".
 pub fn change_html(metric: &Metric, view: &MetricView) -> String {
     let Some(c) = view.change(metric) else { return missing_marker(view) };
@@ -63,7 +73,7 @@ pub fn direction_html(metric: &Metric, view: &MetricView) -> String {
 
 /// A direction with an arrow for tables; the words carry the meaning, the arrow is decoration.
 pub fn direction_cell(metric: &Metric, view: &MetricView) -> String {
-    let Some(c) = view.change(metric) else { return missing_marker(view) };
+    let Some(c) = view.change(metric) else { return no_comparison_html(view) };
     let (class, arrow) = match c.direction {
         Direction::Improving => ("improving", if c.difference > 0.0 { "▲" } else { "▼" }),
         Direction::Worsening => ("worsening", if c.difference > 0.0 { "▲" } else { "▼" }),

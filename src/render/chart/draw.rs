@@ -57,6 +57,18 @@ const SERIES_COLOURS: [&str; 4] = [DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE];
 /// Width of every chart; lines and bars are this high.
 pub(crate) const WIDTH: f32 = 640.0;
 const HEIGHT: f32 = 360.0;
+/// The width drawn for phones: a 320 px screen less the page's margins, so
+/// that 12 px text stays 12 px there (the wide drawing would shrink to half).
+pub(crate) const NARROW_WIDTH: f32 = 288.0;
+const NARROW_HEIGHT: f32 = 300.0;
+
+fn height_for(width: f32) -> f32 {
+    if width < WIDTH {
+        NARROW_HEIGHT
+    } else {
+        HEIGHT
+    }
+}
 
 /// A drawn chart: its size and its SVG content without the root element.
 pub(crate) struct Drawn {
@@ -258,7 +270,7 @@ struct Raw {
     horizontal: bool,
 }
 
-fn line(d: &ChartData) -> Result<Raw, String> {
+fn line(d: &ChartData, width: f32) -> Result<Raw, String> {
     let n = d.categories.len();
     let order: Vec<usize> = (0..n).collect();
     let mut list = Vec::new();
@@ -289,7 +301,7 @@ fn line(d: &ChartData) -> Result<Raw, String> {
     let legend = list.len() > 1;
     let cats = (0..n).map(|i| clean(&category_label(d, i))).collect();
     let mut c = LineChart::new(list, cats);
-    setup(&mut c.base, d, WIDTH, HEIGHT, legend);
+    setup(&mut c.base, d, width, height_for(width), legend);
     c.y_axis_configs = vec![y_axis(scale(&range_values(d), d.unit), clean(&d.unit.axis_label()))];
     room_for_target(&mut c.base, d);
     let svg = c.svg().map_err(|e| e.to_string())?;
@@ -320,7 +332,7 @@ fn slots(d: &ChartData, order: &[usize], horizontal: bool) -> Vec<Slot> {
     out
 }
 
-fn bar(d: &ChartData) -> Result<Raw, String> {
+fn bar(d: &ChartData, width: f32) -> Result<Raw, String> {
     let n = d.categories.len();
     let order: Vec<usize> = (0..n).collect();
     let mut list = Vec::new();
@@ -335,7 +347,7 @@ fn bar(d: &ChartData) -> Result<Raw, String> {
     let legend = list.len() > 1;
     let cats = (0..n).map(|i| clean(&category_label(d, i))).collect();
     let mut c = BarChart::new(list, cats);
-    setup(&mut c.base, d, WIDTH, HEIGHT, legend);
+    setup(&mut c.base, d, width, height_for(width), legend);
     c.base.legend.category = LegendCategory::Rect;
     c.y_axis_configs = vec![y_axis(scale(&range_values(d), d.unit), clean(&d.unit.axis_label()))];
     room_for_target(&mut c.base, d);
@@ -368,7 +380,7 @@ fn text_width(text: &str) -> f32 {
     measured_width(12.0, text)
 }
 
-fn hbar(d: &ChartData) -> Result<Raw, String> {
+fn hbar(d: &ChartData, width: f32) -> Result<Raw, String> {
     let n = d.categories.len();
     // charts-rs draws the first category at the bottom: reverse.
     let order: Vec<usize> = (0..n).rev().collect();
@@ -395,7 +407,7 @@ fn hbar(d: &ChartData) -> Result<Raw, String> {
     let rows = n.max(1) as f32 * (d.series.len().max(1) as f32).sqrt();
     let extra = if legend { 30.0 } else { 0.0 } + if key_entries(d).is_empty() { 0.0 } else { 20.0 } + if has_target { 18.0 } else { 0.0 };
     let height = (ROW * rows + 84.0 + extra).round();
-    setup(&mut c.base, d, WIDTH, height, legend);
+    setup(&mut c.base, d, width, height, legend);
     c.base.legend.category = LegendCategory::Rect;
     c.base.margin.right = (widest + 14.0).clamp(24.0, 200.0).round();
     if let Some(h) = d.highlight.filter(|h| *h < n) {
@@ -674,11 +686,19 @@ fn split_root(svg: &str) -> Option<(f32, f32, &str)> {
 
 /// Draws a chart's SVG body with charts-rs.
 pub(crate) fn draw(d: &ChartData) -> Drawn {
+    draw_at(d, WIDTH)
+}
+
+/// Draws a chart's SVG body `width` wide.
+pub(crate) fn draw_at(d: &ChartData, width: f32) -> Drawn {
     let target_label = d.target.filter(|t| to_f32(*t).is_some()).map(|t| format!("Target: {}", d.unit.format(t, d.decimals)));
+    if width < WIDTH && matches!(d.kind, ChartKind::HBar | ChartKind::Ranking) && !range_values(d).is_empty() {
+        return narrow_hbar(d, width);
+    }
     let raw = match d.kind {
-        ChartKind::Line => line(d),
-        ChartKind::Bar => bar(d),
-        ChartKind::HBar | ChartKind::Ranking => hbar(d),
+        ChartKind::Line => line(d, width),
+        ChartKind::Bar => bar(d, width),
+        ChartKind::HBar | ChartKind::Ranking => hbar(d, width),
     };
     let drawn = raw.ok().and_then(|raw| {
         let (width, height, body) = split_root(&raw.svg)?;
@@ -696,10 +716,100 @@ pub(crate) fn draw(d: &ChartData) -> Drawn {
         Some(Drawn { width, height, body: body.trim_end().to_string() })
     });
     drawn.unwrap_or_else(|| {
-        let mut body = format!("<rect x=\"0\" y=\"0\" width=\"{WIDTH}\" height=\"80\" fill=\"#FFFFFF\"/>\n");
+        let mut body = format!("<rect x=\"0\" y=\"0\" width=\"{width}\" height=\"80\" fill=\"#FFFFFF\"/>\n");
         text_el(&mut body, 12.0, 40.0, "start", "This chart could not be drawn: its figures are in the table.", TEXT);
-        Drawn { width: WIDTH, height: 80.0, body }
+        Drawn { width, height: 80.0, body }
     })
+}
+
+/// Horizontal bars for a phone: each name on a line of its own above its
+/// bar(s), so long council names do not squeeze the bars; values at the
+/// bars' ends, the target a dashed line labelled at the top, gaps in words.
+fn narrow_hbar(d: &ChartData, width: f32) -> Drawn {
+    const PAD: f32 = 4.0;
+    const BAR: f32 = 14.0;
+    let sc = scale(&range_values(d), d.unit);
+    let slots = slots(d, &(0..d.categories.len()).collect::<Vec<_>>(), true);
+    let room = slots.iter().map(|s| text_width(&s.mark)).fold(0.0, f32::max) + 8.0;
+    let plot = (width - 2.0 * PAD - room).max(40.0);
+    let (lo, hi) = (sc.min as f32, sc.max as f32);
+    let x = |v: f32| PAD + plot * ((v - lo) / (hi - lo).max(f32::EPSILON)).clamp(0.0, 1.0);
+    let mut body = String::new();
+    let mut y = 8.0;
+    let target = d.target.and_then(to_f32).filter(|t| *t >= lo && *t <= hi);
+    if let Some(t) = target {
+        y += 14.0;
+        let label = format!("Target: {}", d.unit.format(f64::from(t), d.decimals));
+        let anchor = if x(t) > width / 2.0 { "end" } else { "start" };
+        text_el(&mut body, x(t), y, anchor, &label, TEXT);
+        y += 6.0;
+    }
+    if d.series.len() > 1 {
+        for (k, s) in d.series.iter().enumerate() {
+            y += 16.0;
+            let _ =
+                writeln!(body, "<rect x=\"{PAD}\" y=\"{:.1}\" width=\"12\" height=\"12\" fill=\"{}\"/>", y - 10.0, SERIES_COLOURS[k % SERIES_COLOURS.len()]);
+            text_el(&mut body, PAD + 18.0, y, "start", &clean(super::words::series_name(s)), TEXT);
+        }
+        y += 6.0;
+    }
+    let top = y;
+    for i in 0..d.categories.len() {
+        y += 16.0;
+        let label = clean(&category_label(d, i));
+        let bold = d.highlight == Some(i);
+        for (k, line) in super::wrap(&label, 12.0, width - 2.0 * PAD).iter().enumerate() {
+            if k > 0 {
+                y += 15.0;
+            }
+            let _ = writeln!(
+                body,
+                "<text x=\"{PAD}\" y=\"{y:.1}\" font-size=\"12\" font-family=\"{}\" fill=\"{TEXT}\"{}>{}</text>",
+                esc_attr(FONT_STACK),
+                if bold { " font-weight=\"bold\"" } else { "" },
+                esc(line)
+            );
+        }
+        y += 4.0;
+        for (k, _) in d.series.iter().enumerate() {
+            let Some(slot) = slots.iter().find(|s| s.k == k && s.pos == i) else { continue };
+            let f = point(&d.series[k], i);
+            match drawable(f).and_then(to_f32) {
+                Some(v) => {
+                    let (a, b) = (x(v.min(0.0).max(lo)), x(v.max(0.0).min(hi)));
+                    let fill = if d.series.len() == 1 && d.highlight.is_some() && !bold { TURQUOISE } else { SERIES_COLOURS[k % SERIES_COLOURS.len()] };
+                    let _ = writeln!(body, "<rect x=\"{a:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{BAR}\" fill=\"{fill}\"/>", (b - a).max(1.0));
+                    text_el(&mut body, b + 4.0, y + BAR - 3.0, "start", &slot.mark, TEXT);
+                }
+                None => {
+                    let words = if slot.gap == Some("[c]") { "[c] suppressed" } else { "[x] not available" };
+                    text_el(&mut body, x(0.0_f32.max(lo)) + 2.0, y + BAR - 3.0, "start", words, SECONDARY);
+                }
+            }
+            y += BAR + 2.0;
+        }
+        y += 4.0;
+    }
+    if let Some(t) = target {
+        let _ = writeln!(
+            body,
+            "<line x1=\"{0:.1}\" y1=\"{1:.1}\" x2=\"{0:.1}\" y2=\"{2:.1}\" stroke=\"{ORANGE}\" stroke-width=\"2\" stroke-dasharray=\"6,4\"/>",
+            x(t),
+            top - 2.0,
+            y
+        );
+    }
+    let key = key_entries(d);
+    let axis = clean(&d.unit.axis_label());
+    for line in
+        std::iter::once(axis).chain(super::wrap(&clean(&format!("Key: {}", key.join("; "))), 12.0, width - 2.0 * PAD).into_iter().filter(|_| !key.is_empty()))
+    {
+        y += 16.0;
+        text_el(&mut body, PAD, y, "start", &line, SECONDARY);
+    }
+    let height = (y + 8.0).round();
+    let body = format!("<rect x=\"0\" y=\"0\" width=\"{width}\" height=\"{height}\" fill=\"#FFFFFF\"/>\n{}", body.trim_end());
+    Drawn { width, height, body }
 }
 
 /// A number for a sparkline's label, without a unit.

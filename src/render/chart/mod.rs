@@ -160,8 +160,24 @@ pub fn render(data: &ChartData, download_href: &str) -> RenderedChart {
     }
     let _ = write!(svg, "<svg x=\"0\" y=\"{top}\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\">\n{}\n</svg>\n</svg>\n", drawn.body);
 
-    let mut html = String::with_capacity(inline.len() + 2048);
-    let _ = write!(html, "<figure class=\"chart chart-{}\" id=\"{id}\">\n<figcaption>{title}</figcaption>\n{inline}\n", kind_name(data.kind));
+    // Phones get a drawing of their own, so its text is not shrunk below 12 px;
+    // the stylesheet shows one of the two (the other is display: none, so
+    // screen readers meet one).
+    let narrow = draw::draw_at(data, draw::NARROW_WIDTH);
+    let (nw, nh) = (narrow.width, narrow.height);
+    let (ntitle_id, ndesc_id) = (format!("{id}-narrow-title"), format!("{id}-narrow-desc"));
+    let mut html = String::with_capacity(inline.len() + narrow.body.len() + 2048);
+    let _ = write!(
+        html,
+        "<figure class=\"chart chart-{}\" id=\"{id}\">\n<figcaption>{title}</figcaption>\n{}\n",
+        kind_name(data.kind),
+        inline.replacen("class=\"chart-svg\"", "class=\"chart-svg chart-wide\"", 1)
+    );
+    let _ = write!(
+        html,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart-svg chart-narrow\" width=\"{nw}\" height=\"{nh}\" viewBox=\"0 0 {nw} {nh}\" role=\"img\" aria-labelledby=\"{ntitle_id} {ndesc_id}\">\n<title id=\"{ntitle_id}\">{title}</title>\n<desc id=\"{ndesc_id}\">{desc}</desc>\n{}\n</svg>\n",
+        narrow.body
+    );
     words::table_html(data, &mut html);
     let _ = write!(
         html,

@@ -36,6 +36,9 @@ pub(super) fn block_html_with(
                     period => view.current.map(|p| p.period.long()),
                     change => Value::from_safe_string(present::change_html(metric, view)),
                     direction => Value::from_safe_string(present::direction_cell(metric, view)),
+                    compared => view.change(metric).is_some(),
+                    c_marker => Value::from_safe_string(present::marker_html('c')),
+                    suppressed => [view.current, view.previous].iter().any(|p| p.is_some_and(|p| p.figure == Figure::Suppressed)),
                     previous_period => view.previous.map(|p| p.period.long()),
                     note => view.note.clone(),
                 },
@@ -191,8 +194,10 @@ pub(super) fn benchmark_html(ctx: &Ctx, b: &BenchmarkView) -> String {
 /// Turns a chart block into the data to draw, from this quarter's view only.
 pub(super) fn chart_data(site: &Site, q: &QuarterReport, spec: &ChartSpec, prefix: Option<&str>) -> Option<ChartData> {
     let first = &site.catalogue.metrics[spec.metrics[0]];
+    // Percentages over time move within a narrow band: a line shows it, bars on a 0-100 axis flatten it.
     let kind = spec.kind.unwrap_or(match first.frequency {
         Frequency::Monthly(_) => ChartKind::Line,
+        _ if first.unit == crate::catalogue::Unit::Percent => ChartKind::Line,
         _ => ChartKind::Bar,
     });
     let title = spec.title.clone().unwrap_or_else(|| {

@@ -128,6 +128,8 @@ struct Ctx<'a> {
     glossary_index: GlossaryIndex,
     site_value: Value,
     nav_pages: Vec<(String, String)>,
+    /// The open-data files, made once: written out, and their sizes shown on the data page.
+    open_data: Vec<OutputFile>,
 }
 
 /// Renders every page and download of the site.
@@ -142,6 +144,7 @@ pub fn render_site(site: &Site, env: &Environment<'static>, cache: &RenderCache,
         glossary_index: GlossaryIndex::new(&site.glossary),
         site_value: ser(context_site(site)),
         nav_pages: site.pages.iter().map(|(name, c)| (c.title.clone().unwrap_or_else(|| title_case(name)), name.clone())).collect(),
+        open_data: crate::render::opendata::files(site),
     };
     let quarter_files: Vec<Result<Vec<OutputFile>, Vec<Diagnostic>>> = (0..site.quarters.len()).into_par_iter().map(|qi| render_quarter(&ctx, qi)).collect();
     let metric_files: Vec<Result<Vec<OutputFile>, Vec<Diagnostic>>> =
@@ -169,7 +172,7 @@ pub fn render_site(site: &Site, env: &Environment<'static>, cache: &RenderCache,
         let quarters_now: std::collections::HashSet<Quarter> = site.quarters.iter().map(|q| q.quarter).collect();
         cache.quarters.lock().expect("cache lock").retain(|q, _| quarters_now.contains(q));
     }
-    files.extend(crate::render::opendata::files(site));
+    files.extend(ctx.open_data);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files.dedup_by(|a, b| a.path == b.path);
     let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
@@ -350,7 +353,7 @@ fn title_case(name: &str) -> String {
 
 /// Ids the layout uses, so commentary headings cannot take them.
 fn reserve_layout_ids(state: &mut PageState) {
-    for id in ["main", "top", "content", "quarter-switcher", "flag-key", "site-nav", "report", "status"] {
+    for id in ["main", "top", "content", "quarter-switcher", "flag-key", "site-nav", "report", "status", "glossary"] {
         state.unique_id(id);
     }
 }

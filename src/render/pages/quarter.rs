@@ -112,7 +112,9 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFil
         };
         let metrics: Vec<usize> =
             (0..site.catalogue.metrics.len()).filter(|mi| site.catalogue.metrics[*mi].section == si && q.metrics[*mi].is_reported()).collect();
-        if !metrics.is_empty() {
+        // As on the section's page: its own highlight table, or this one, never both.
+        let has_own_table = commentary.is_some_and(|c| c.blocks.iter().any(|b| matches!(b, Block::Kpis(_))));
+        if !metrics.is_empty() && !has_own_table {
             body.push_str(&kpis_html(ctx, q, &metrics, &root));
         }
         let id = state.unique_id(&format!("section-{}", section.id));
@@ -126,13 +128,15 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFil
     }
     let nav = quarter_nav(site, qi, &root, |_| Some("print/".into()));
     let appendix = appendix_rows(site, q, &root);
+    // The terms spelled out in this report, as its closing glossary.
+    let glossary: Vec<&crate::validate::Term> = state.terms_used().into_iter().filter_map(|ti| site.glossary.get(ti)).collect();
     out.push(ctx.render(
         "print.html",
         &ppath,
         &format!("{}: {} (full report)", site.settings.title, q.quarter.long()),
         quarter_crumbs(&root),
         Some(&nav),
-        ser(context! { body => Value::from_safe_string(summary), sections => ser(print_sections), appendix => ser(appendix) }),
+        ser(context! { body => Value::from_safe_string(summary), sections => ser(print_sections), appendix => ser(appendix), glossary => ser(glossary) }),
     )?);
 
     // Appendix.

@@ -194,20 +194,42 @@ pub(super) fn render_site_pages(ctx: &Ctx) -> Result<Vec<OutputFile>, Vec<Diagno
     )?);
 
     // Open data.
-    let downloads: Vec<Link> = site
+    let size = |name: &str| ctx.open_data.iter().find(|f| f.path == format!("data/{name}")).map(|f| file_size(f.bytes.len())).unwrap_or_default();
+    let quarters: Vec<Download> = site
         .quarters
         .iter()
         .rev()
-        .map(|q| Link { title: format!("{} (CSV)", q.quarter.long()), href: format!("{}.csv", q.quarter.slug()) })
-        .chain(site.catalogue.metrics.iter().map(|m| Link { title: format!("{} (CSV)", m.title), href: format!("{}.csv", m.id) }))
+        .map(|q| {
+            let href = format!("{}.csv", q.quarter.slug());
+            Download { title: q.quarter.long(), size: size(&href), href }
+        })
         .collect();
+    let measures: Vec<Download> = site
+        .catalogue
+        .metrics
+        .iter()
+        .map(|m| {
+            let href = format!("{}.csv", m.id);
+            Download { title: m.title.clone(), size: size(&href), href }
+        })
+        .collect();
+    let whole = [("all.json", "Every measure and figure (JSON)"), ("csv-metadata.json", "What every column means (CSV on the Web metadata, JSON)")]
+        .iter()
+        .map(|(href, title)| Download { title: (*title).into(), size: size(href), href: (*href).into() })
+        .collect::<Vec<_>>();
     out.push(ctx.render(
         "data.html",
         "data/",
         "Open data",
         vec![Link { title: "Home".into(), href: "../".into() }],
         None,
-        ser(context! { downloads => ser(downloads) }),
+        ser(context! {
+            quarters => ser(quarters),
+            measures => ser(measures),
+            whole => ser(whole),
+            licence => crate::render::opendata::LICENCE.0,
+            licence_url => crate::render::opendata::LICENCE.1,
+        }),
     )?);
 
     // Standalone pages.
@@ -233,4 +255,21 @@ pub(super) fn render_site_pages(ctx: &Ctx) -> Result<Vec<OutputFile>, Vec<Diagno
     }
     out.extend(crate::render::feeds::files(site));
     Ok(out)
+}
+
+/// A download on the data page, with its size.
+#[derive(Serialize)]
+struct Download {
+    title: String,
+    href: String,
+    size: String,
+}
+
+/// "812 bytes", "3.4 KB", "1.2 MB".
+fn file_size(bytes: usize) -> String {
+    match bytes {
+        0..=999 => format!("{bytes} bytes"),
+        1_000..=999_999 => format!("{:.1} KB", bytes as f64 / 1000.0),
+        _ => format!("{:.1} MB", bytes as f64 / 1_000_000.0),
+    }
 }
