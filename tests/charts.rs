@@ -81,6 +81,7 @@ fn contacts_line() -> ChartData {
         }],
         target: Some(1500.0),
         highlight: None,
+        source: String::new(),
     }
 }
 
@@ -100,6 +101,7 @@ fn reviews_line() -> ChartData {
         ],
         target: Some(75.0),
         highlight: None,
+        source: String::new(),
     }
 }
 
@@ -121,6 +123,7 @@ fn waiting_bar() -> ChartData {
         ],
         target: Some(60.0),
         highlight: None,
+        source: String::new(),
     }
 }
 
@@ -136,6 +139,7 @@ fn msp_hbar() -> ChartData {
         series: vec![ChartSeries { name: "Making Safeguarding Personal".into(), points: vec![flagged(88.0, Flag::Provisional), v(84.1), v(83.0)] }],
         target: Some(90.0),
         highlight: Some(0),
+        source: String::new(),
     }
 }
 
@@ -153,6 +157,7 @@ fn reviews_ranking() -> ChartData {
         series: vec![ChartSeries { name: "Reviews completed".into(), points }],
         target: None,
         highlight: Some(5),
+        source: String::new(),
     }
 }
 
@@ -374,6 +379,7 @@ fn suppressed_and_missing_are_gaps_not_zeros() {
             series: vec![ChartSeries { name: "Small team".into(), points: vec![Figure::Suppressed, Figure::NotAvailable(Flags::NONE), v(7777.0)] }],
             target: None,
             highlight: None,
+            source: String::new(),
         };
         let r = render(&data, "x.svg");
         // Exactly one data mark: the one real value.
@@ -401,6 +407,7 @@ fn suppressed_numbers_never_leave_the_model() {
         series: vec![ChartSeries { name: "Team".into(), points: vec![Figure::Suppressed; 8] }],
         target: None,
         highlight: None,
+        source: String::new(),
     };
     let r = render(&data, "x.svg");
     assert_eq!(r.svg.matches("<rect").count() - r.svg.matches("fill=\"#FFFFFF\"").count(), 0);
@@ -470,6 +477,7 @@ prop_compose! {
             series: series.into_iter().map(|(name, points)| ChartSeries { name, points }).collect(),
             target,
             highlight,
+            source: String::new(),
         }
     }
 }
@@ -508,7 +516,7 @@ proptest! {
         let data = ChartData {
             id: "p".into(), kind: ChartKind::Bar, title: "P".into(), unit: Unit::Count, decimals: 0, polarity: Polarity::Neutral,
             categories: (0..values.len()).map(|i| format!("Q{} 2024/25", i % 4 + 1)).collect(),
-            series: vec![ChartSeries { name: "S".into(), points }], target: None, highlight: None,
+            series: vec![ChartSeries { name: "S".into(), points }], target: None, highlight: None, source: String::new(),
         };
         let r = render(&data, "x.svg");
         let drawn = r.svg.matches("<rect").count() - r.svg.matches("fill=\"#FFFFFF\"").count();

@@ -24,7 +24,7 @@ BASE=$2
 GATES=" ${QUALITY_GATES:-axe vnu links keyboard reflow} "
 want() { [[ "$GATES" == *" $1 "* ]]; }
 for g in $GATES; do
-  case $g in axe | vnu | links | keyboard) ;; *) echo "run.sh: unknown gate \"$g\" in QUALITY_GATES (axe vnu links keyboard)" >&2; exit 2 ;; esac
+  case $g in axe | vnu | links | keyboard | reflow) ;; *) echo "run.sh: unknown gate \"$g\" in QUALITY_GATES (axe vnu links keyboard reflow)" >&2; exit 2 ;; esac
 done
 
 "$HERE/install.sh" || exit 1

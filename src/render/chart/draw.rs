@@ -237,6 +237,19 @@ fn flags_legend(d: &ChartData, k: usize) -> Option<String> {
     Some(if d.series.len() > 1 { format!("{}: {words}", super::words::series_name(s)) } else { capitalised })
 }
 
+/// The value axis's title, written across above the axis (not turned on
+/// its side), where it is read first.
+fn axis_title_above(b: &mut charts_rs::ChartBase, d: &ChartData) {
+    b.texts.push(TextConfig {
+        text: clean(&d.unit.axis_label()),
+        left: Some(8.0),
+        top: Some(4.0),
+        font: charts_rs::FontConfig { size: 12.0, color: colour(SECONDARY), weight: None },
+        reserve: true,
+        ..Default::default()
+    });
+}
+
 /// Room above the plot for the target's label, which goes above its line.
 fn room_for_target(b: &mut charts_rs::ChartBase, d: &ChartData) {
     if d.target.and_then(to_f32).is_some() && !d.series.is_empty() {
@@ -302,7 +315,9 @@ fn line(d: &ChartData, width: f32) -> Result<Raw, String> {
     let cats = (0..n).map(|i| clean(&category_label(d, i))).collect();
     let mut c = LineChart::new(list, cats);
     setup(&mut c.base, d, width, height_for(width), legend);
-    c.y_axis_configs = vec![y_axis(scale(&range_values(d), d.unit), clean(&d.unit.axis_label()))];
+    c.y_axis_configs = vec![y_axis(scale(&range_values(d), d.unit), String::new())];
+    c.y_axis_configs[0].title = None;
+    axis_title_above(&mut c.base, d);
     room_for_target(&mut c.base, d);
     let svg = c.svg().map_err(|e| e.to_string())?;
     Ok(Raw { svg, slots: Vec::new(), rings, horizontal: false })
@@ -349,7 +364,9 @@ fn bar(d: &ChartData, width: f32) -> Result<Raw, String> {
     let mut c = BarChart::new(list, cats);
     setup(&mut c.base, d, width, height_for(width), legend);
     c.base.legend.category = LegendCategory::Rect;
-    c.y_axis_configs = vec![y_axis(scale(&range_values(d), d.unit), clean(&d.unit.axis_label()))];
+    c.y_axis_configs = vec![y_axis(scale(&range_values(d), d.unit), String::new())];
+    c.y_axis_configs[0].title = None;
+    axis_title_above(&mut c.base, d);
     room_for_target(&mut c.base, d);
     let svg = c.svg().map_err(|e| e.to_string())?;
     Ok(Raw { svg, slots: slots(d, &order, false), rings: Vec::new(), horizontal: false })

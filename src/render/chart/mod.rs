@@ -67,6 +67,9 @@ pub struct ChartData {
     pub target: Option<f64>,
     /// Rankings: the category that is this organisation.
     pub highlight: Option<usize>,
+    /// Where the figures come from, whose they are and when, written under
+    /// the drawing ("Source: ... Westmere Borough Council, Quarter 4, 2024/25."); empty for none.
+    pub source: String,
 }
 
 /// A named series of figures, one per category.
@@ -122,13 +125,34 @@ fn wrap(text: &str, size: f32, width: f32) -> Vec<String> {
     lines
 }
 
+/// The drawing with its source line below it, wrapped to its width.
+fn with_source(mut drawn: draw::Drawn, source: &str) -> draw::Drawn {
+    // Browsers may use a wider font than charts-rs measures with: leave room.
+    let lines = wrap(source.trim(), 12.0, (drawn.width - 16.0) * 0.88);
+    for line in &lines {
+        drawn.height += 16.0;
+        let _ = write!(
+            drawn.body,
+            "\n<text x=\"8\" y=\"{:.1}\" font-size=\"12\" font-family=\"{}\" fill=\"{}\">{}</text>",
+            drawn.height - 4.0,
+            esc_attr(FONT_STACK),
+            draw::SECONDARY,
+            esc(line)
+        );
+    }
+    if !lines.is_empty() {
+        drawn.height += 6.0;
+    }
+    drawn
+}
+
 /// Draws a chart; `download_href` is the link to its standalone SVG from the page.
 pub fn render(data: &ChartData, download_href: &str) -> RenderedChart {
     let id = html_id(&data.id);
     let (title_id, desc_id) = (format!("{id}-title"), format!("{id}-desc"));
     let title = esc(data.title.trim());
     let desc = esc(&words::describe(data));
-    let drawn = draw::draw(data);
+    let drawn = with_source(draw::draw(data), &data.source);
     let (w, h) = (drawn.width, drawn.height);
     let head = format!("<title id=\"{title_id}\">{title}</title>\n<desc id=\"{desc_id}\">{desc}</desc>\n",);
 
@@ -163,7 +187,7 @@ pub fn render(data: &ChartData, download_href: &str) -> RenderedChart {
     // Phones get a drawing of their own, so its text is not shrunk below 12 px;
     // the stylesheet shows one of the two (the other is display: none, so
     // screen readers meet one).
-    let narrow = draw::draw_at(data, draw::NARROW_WIDTH);
+    let narrow = with_source(draw::draw_at(data, draw::NARROW_WIDTH), &data.source);
     let (nw, nh) = (narrow.width, narrow.height);
     let (ntitle_id, ndesc_id) = (format!("{id}-narrow-title"), format!("{id}-narrow-desc"));
     let mut html = String::with_capacity(inline.len() + narrow.body.len() + 2048);

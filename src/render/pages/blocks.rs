@@ -218,7 +218,9 @@ pub(super) fn chart_data(site: &Site, q: &QuarterReport, spec: &ChartSpec, prefi
         series: Vec::new(),
         target: if spec.target { first.target } else { None },
         highlight: None,
+        source: String::new(),
     };
+    let source = |period: String| format!("Source: {}. {}, {period}.", first.source.as_deref().unwrap_or("not recorded").trim_end_matches('.'), site.settings.organisation);
     match kind {
         ChartKind::Ranking => {
             let b = site
@@ -235,6 +237,7 @@ pub(super) fn chart_data(site: &Site, q: &QuarterReport, spec: &ChartSpec, prefi
             });
             data.title =
                 spec.title.clone().unwrap_or_else(|| format!("{}: {} ({})", first.label(), site.settings.comparators[b.def.group].name, b.def.period.short()));
+            data.source = source(b.def.period.long());
         }
         ChartKind::HBar => {
             let view = &q.metrics[spec.metrics[0]];
@@ -249,6 +252,7 @@ pub(super) fn chart_data(site: &Site, q: &QuarterReport, spec: &ChartSpec, prefi
             }
             data.series.push(ChartSeries { name: format!("{} ({})", first.label(), current.period.short()), points });
             data.highlight = Some(0);
+            data.source = source(current.period.long());
         }
         ChartKind::Line | ChartKind::Bar => {
             let default_months = match first.frequency {
@@ -282,7 +286,9 @@ pub(super) fn chart_data(site: &Site, q: &QuarterReport, spec: &ChartSpec, prefi
                     .iter()
                     .map(|p| view.series.iter().find(|x| x.period == *p).map(|x| x.figure).unwrap_or(Figure::NotAvailable(Flags::NONE)))
                     .collect();
-                data.series.push(ChartSeries { name: site.catalogue.metrics[mi].label().to_string(), points });
+                // Beside comparator groups, our own line is called by the council's name.
+                let name = if spec.metrics.len() == 1 && !spec.compare.is_empty() { site.settings.organisation.clone() } else { site.catalogue.metrics[mi].label().to_string() };
+                data.series.push(ChartSeries { name, points });
             }
             let view = &q.metrics[spec.metrics[0]];
             for &g in &spec.compare {
@@ -299,6 +305,10 @@ pub(super) fn chart_data(site: &Site, q: &QuarterReport, spec: &ChartSpec, prefi
                     .collect();
                 data.series.push(ChartSeries { name: site.settings.comparators[g].name.clone(), points });
             }
+            data.source = source(match (periods.first(), periods.last()) {
+                (Some(a), Some(b)) if a != b => format!("{} to {}", a.long(), b.long()),
+                _ => q.quarter.long(),
+            });
         }
     }
     let key = blake3::hash(format!("{data:?}").as_bytes()).to_hex();
