@@ -500,9 +500,16 @@ proptest! {
     #[test]
     fn random_sparklines_are_valid(points in prop::collection::vec(figure_strategy(), 0..12), label in ".{0,40}") {
         let s = sparkline(&points, &label);
-        prop_assert_eq!(assert_well_formed(&s), "svg");
-        prop_assert!(s.contains("role=\"img\"") && s.contains("aria-label="));
-        assert_finite_geometry(&s);
+        let known = points.iter().filter(|f| f.value().is_some_and(|v| v.is_finite() && v.abs() < 1e100)).count();
+        if known < 3 {
+            // Too few figures for a trend: a dash, with words for screen readers.
+            prop_assert_eq!(assert_well_formed(&s), "span");
+            prop_assert!(s.contains("too few figures for a trend") && !s.contains("<svg"));
+        } else {
+            prop_assert_eq!(assert_well_formed(&s), "svg");
+            prop_assert!(s.contains("role=\"img\"") && s.contains("aria-label="));
+            assert_finite_geometry(&s);
+        }
     }
 
     #[test]

@@ -49,6 +49,14 @@ async function measure(checkLatest) {
     const inner = wide.filter((w) => !wide.some((o) => o !== w && w.el.contains(o.el)));
     inner.sort((a, b) => b.right - a.right);
     out.culprits = inner.slice(0, 4).map((w) => `${name(w.el)} reaches ${Math.round(w.right)} px: "${(w.el.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 50)}"`);
+    if (!out.culprits.length) {
+      // Text that does not wrap (a long address, say) overflows its box without a box of its own.
+      const over = [...document.body.querySelectorAll('*')].filter(
+        (el) => el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0 && !['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(el).overflowX) && !inScroller(el),
+      );
+      const deepest = over.filter((el) => !over.some((o) => o !== el && el.contains(o)));
+      out.culprits = deepest.slice(0, 4).map((el) => `${name(el)} holds content ${el.scrollWidth} px wide in ${el.clientWidth} px: "${(el.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 50)}"`);
+    }
   }
   if (checkLatest) {
     for (const table of document.querySelectorAll('table.kpis')) {
@@ -137,6 +145,15 @@ export async function runReflow(browser, { url, pages }) {
       }
       const m = await page.evaluate(measure, width === REFLOW_WIDTHS[0]);
       const details = [];
+      // Laid out as blocks on a phone, a highlight table must still be a table to a screen reader.
+      const kpis = page.locator('table.kpis');
+      let semantics = '';
+      if (width < 400 && (await kpis.count()) > 0) {
+        const tree = await kpis.first().ariaSnapshot();
+        if (!/^- '?table\b/.test(tree) || !/- rowheader\b/.test(tree) || !/- cell\b/.test(tree)) {
+          details.push(`the highlight table is not a table with row headers and cells to a screen reader at ${width} px: ${tree.split('\n').slice(0, 3).join(' | ')}`);
+        } else semantics = 'highlight table read as a table';
+      }
       if (m.scrollWidth > m.vw) {
         details.push(`the page scrolls sideways: it is ${m.scrollWidth} px wide in a ${m.vw} px viewport`);
         for (const c of m.culprits) details.push(`    ${c}`);
@@ -152,6 +169,7 @@ export async function runReflow(browser, { url, pages }) {
       const facts = [`${m.scrollWidth}/${m.vw} px`];
       if (m.latest.length) facts.push(`${m.latest.length} latest figures on screen`);
       if (m.smallest) facts.push(`smallest chart text ${m.smallest.px.toFixed(1)} px`);
+      if (semantics) facts.push(semantics);
       if (details.length) g.fail(label, details);
       else g.ok(`${label} (${facts.join('; ')})`);
     }
