@@ -54,6 +54,8 @@ pub struct MetricView {
     pub compare_series: Vec<ComparatorPoint>,
     /// A note from this quarter's entry.
     pub note: Option<String>,
+    /// Revised periods: the figure as first published ("781 [r] (first published as 769)").
+    pub first_published: BTreeMap<Period, Figure>,
 }
 
 impl MetricView {
@@ -305,6 +307,8 @@ fn metric_view(cat: &Catalogue, mi: usize, files: &[&QuarterFile], entries: &[(u
     let mut ranks: BTreeMap<Period, Vec<(usize, u32)>> = BTreeMap::new();
     let mut compares: BTreeMap<Period, Vec<(usize, Option<f64>)>> = BTreeMap::new();
     let mut note = None;
+    // The figure each period was first published with, to show beside a revision.
+    let mut first: BTreeMap<Period, Figure> = BTreeMap::new();
     for &(fi, e) in entries.iter().take_while(|(fi, _)| *fi < files.len()) {
         let file = files[fi];
         let provisional = file.status == Status::Provisional;
@@ -320,12 +324,14 @@ fn metric_view(cat: &Catalogue, mi: usize, files: &[&QuarterFile], entries: &[(u
                         let new = figure_of(r, provisional, false);
                         let same = records.get(&Period::Month(*month)).is_some_and(|old| same_figure(*old, new));
                         let revised = *month < file.quarter.first_month() && !same;
+                        first.entry(Period::Month(*month)).or_insert(new);
                         records.insert(Period::Month(*month), if revised { new.flagged(Flag::Revised) } else { new });
                     }
                 }
                 _ => {
                     if let Some(r) = &e.reading {
                         let revised = records.contains_key(&entry_period);
+                        first.entry(entry_period).or_insert(figure_of(r, provisional, false));
                         records.insert(entry_period, figure_of(r, provisional, revised));
                     }
                 }
@@ -364,7 +370,11 @@ fn metric_view(cat: &Catalogue, mi: usize, files: &[&QuarterFile], entries: &[(u
     let suppressed = current.is_some_and(|c| c.figure == Figure::Suppressed);
     let rank = if suppressed { Vec::new() } else { current_period.and_then(|p| ranks.get(&p).cloned()).unwrap_or_default() };
     let compare = current_period.and_then(|p| compares.get(&p).cloned()).unwrap_or_default();
-    MetricView { metric: mi, series, current, previous, rank, compare, compare_series, note }
+    let first_published = first
+        .into_iter()
+        .filter(|(p, f)| records.get(p).is_some_and(|now| now.flags().has(Flag::Revised) && f.value().is_some() && !same_figure(*now, *f)))
+        .collect();
+    MetricView { metric: mi, series, current, previous, rank, compare, compare_series, note, first_published }
 }
 
 fn covers(p: Period, q: Quarter) -> bool {

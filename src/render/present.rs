@@ -29,6 +29,15 @@ pub fn figure_html(metric: &Metric, f: Figure) -> String {
     out
 }
 
+/// A figure with, when it was revised, what was first published: "781 [r] (first published as 769)".
+pub fn figure_with_first_html(metric: &Metric, view: &MetricView, p: crate::model::Point) -> String {
+    let mut out = figure_html(metric, p.figure);
+    if let Some(first) = view.first_published.get(&p.period) {
+        out.push_str(&format!(" <span class=\"first-published\">(first published as {})</span>", figure_html(metric, *first)));
+    }
+    out
+}
+
 /// A figure as plain text: "1,418 [r]" or "[x]".
 pub fn figure_text(metric: &Metric, f: Figure) -> String {
     let mut parts: Vec<String> = f.value().map(|v| metric.format(v)).into_iter().collect();

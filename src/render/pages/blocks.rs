@@ -105,7 +105,7 @@ pub(super) fn kpis_html(ctx: &Ctx, q: &QuarterReport, metrics: &[usize], root: &
                     &trend.iter().map(|p| p.figure).collect::<Vec<_>>(),
                     &format!("{}: trend over {}", metric.label(), span_words(&trend)),
                 )),
-                value: Value::from_safe_string(view.current.map(|p| present::figure_html(metric, p.figure)).unwrap_or_else(|| present::marker_html('x'))),
+                value: Value::from_safe_string(view.current.map(|p| present::figure_with_first_html(metric, view, p)).unwrap_or_else(|| present::marker_html('x'))),
                 // Say which period only when it is not this quarter (annual figures, for instance).
                 period: view.current.filter(|p| p.period != Period::Quarter(q.quarter)).map(|p| p.period.short()).unwrap_or_default(),
                 direction: Value::from_safe_string(present::direction_cell(metric, view)),

@@ -19,7 +19,7 @@ pub(super) fn render_metric(ctx: &Ctx, mi: usize) -> Result<Vec<OutputFile>, Vec
             v.series
                 .iter()
                 .rev()
-                .map(|p| FigureRow { period: p.period.long(), value: Value::from_safe_string(present::figure_html(metric, p.figure)) })
+                .map(|p| FigureRow { period: p.period.long(), value: Value::from_safe_string(present::figure_with_first_html(metric, v, *p)) })
                 .collect()
         })
         .unwrap_or_default();
