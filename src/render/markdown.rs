@@ -97,6 +97,10 @@ pub fn render(body: &str, c: &Commentary, state: &mut PageState) -> String {
     let mut links: Vec<LinkKind> = Vec::new();
     let mut in_code = false;
     let mut pending_text = String::new();
+    // What names a Markdown table: the heading before it, or else the text before it.
+    let mut last_heading: Option<String> = None;
+    let mut last_text = String::new();
+    let mut in_table = false;
 
     let mut events = Parser::new_ext(&text, markdown_options()).peekable();
     while let Some(ev) = events.next() {
@@ -116,6 +120,9 @@ pub fn render(body: &str, c: &Commentary, state: &mut PageState) -> String {
         let produced: Vec<Event> = match ev {
             Event::Text(_) => {
                 let t = std::mem::take(&mut pending_text);
+                if !in_table && heading.is_none() && !in_code {
+                    last_text = t.trim().trim_end_matches(':').trim().to_string();
+                }
                 if in_code {
                     vec![Event::Text(t.into())]
                 } else {
@@ -151,6 +158,7 @@ pub fn render(body: &str, c: &Commentary, state: &mut PageState) -> String {
                         plain.push_str(&strip_tags(h));
                     }
                 }
+                last_heading = Some(plain.trim().to_string());
                 let id = state.unique_id(&id.unwrap_or_else(|| crate::validate::slug(&plain)));
                 // The page title is the only h1: a commentary's top-level headings become h2.
                 let lvl = (level as usize).max(2);
@@ -200,6 +208,21 @@ pub fn render(body: &str, c: &Commentary, state: &mut PageState) -> String {
                 )]
             }
             Event::End(TagEnd::FootnoteDefinition) => vec![Event::Html("</div>\n".into())],
+            // A table scrolls in its own labelled region (never the page) and is captioned.
+            Event::Start(Tag::Table(align)) => {
+                in_table = true;
+                let caption = last_heading.clone().filter(|h| !h.is_empty()).unwrap_or_else(|| last_text.clone());
+                let caption = if caption.is_empty() { "Table".to_string() } else { caption };
+                vec![
+                    Event::Html(format!("<div class=\"table-wrap\" role=\"region\" aria-label=\"{0}\" tabindex=\"0\">\n", escape(&caption)).into()),
+                    Event::Start(Tag::Table(align)),
+                    Event::Html(format!("<caption>{}</caption>\n", escape(&caption)).into()),
+                ]
+            }
+            Event::End(TagEnd::Table) => {
+                in_table = false;
+                vec![Event::End(TagEnd::Table), Event::Html("</div>\n".into())]
+            }
             other => vec![other],
         };
         match &mut heading {

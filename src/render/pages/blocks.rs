@@ -60,9 +60,43 @@ pub(super) fn block_html_with(
                     drawn
                 })
             });
-            rendered.html.replace('\u{E002}', &href)
+            let html = rendered.html.replace('\u{E002}', &href);
+            readable_anchor(&html, &site.catalogue.metrics[spec.metrics[0]].id.to_string(), &data.title)
         }
     }
+}
+
+/// Gives a chart's figure a readable anchor to share (`#chart-METRIC`) and a
+/// visible link to it. The id is marked `\u{E003}…\u{E003}` until the page
+/// makes it unique ([`resolve_anchors`]).
+fn readable_anchor(html: &str, metric: &str, title: &str) -> String {
+    let marked = format!("\u{E003}chart-{metric}\u{E003}");
+    let Some(at) = html.find(" id=\"").map(|i| i + 5) else { return html.to_string() };
+    let Some(end) = html[at..].find('"').map(|e| at + e) else { return html.to_string() };
+    let mut out = format!("{}{marked}{}", &html[..at], &html[end..]);
+    let link = format!(
+        "<p class=\"chart-link\"><a href=\"#{marked}\">Link to this chart<span class=\"visually-hidden\">: {}</span></a></p>\n<p class=\"chart-download\">",
+        escape(title)
+    );
+    out = out.replacen("<p class=\"chart-download\">", &link, 1);
+    out
+}
+
+/// Replaces each marked anchor with an id unique on the page.
+pub(super) fn resolve_anchors(html: String, state: &mut PageState) -> String {
+    if !html.contains('\u{E003}') {
+        return html;
+    }
+    let mut out = html;
+    while let Some(start) = out.find('\u{E003}') {
+        let from = start + '\u{E003}'.len_utf8();
+        let Some(len) = out[from..].find('\u{E003}') else { break };
+        let name = out[from..from + len].to_string();
+        let marked = format!("\u{E003}{name}\u{E003}");
+        let id = state.unique_id(&name);
+        out = out.replace(&marked, &id);
+    }
+    out
 }
 
 #[derive(Serialize)]
@@ -105,7 +139,9 @@ pub(super) fn kpis_html(ctx: &Ctx, q: &QuarterReport, metrics: &[usize], root: &
                     &trend.iter().map(|p| p.figure).collect::<Vec<_>>(),
                     &format!("{}: trend over {}", metric.label(), span_words(&trend)),
                 )),
-                value: Value::from_safe_string(view.current.map(|p| present::figure_with_first_html(metric, view, p)).unwrap_or_else(|| present::marker_html('x'))),
+                value: Value::from_safe_string(
+                    view.current.map(|p| present::figure_with_first_html(metric, view, p)).unwrap_or_else(|| present::marker_html('x')),
+                ),
                 // Say which period only when it is not this quarter (annual figures, for instance).
                 period: view.current.filter(|p| p.period != Period::Quarter(q.quarter)).map(|p| p.period.short()).unwrap_or_default(),
                 direction: Value::from_safe_string(present::direction_cell(metric, view)),
@@ -220,7 +256,9 @@ pub(super) fn chart_data(site: &Site, q: &QuarterReport, spec: &ChartSpec, prefi
         highlight: None,
         source: String::new(),
     };
-    let source = |period: String| format!("Source: {}. {}, {period}.", first.source.as_deref().unwrap_or("not recorded").trim_end_matches('.'), site.settings.organisation);
+    let source = |period: String| {
+        format!("Source: {}. {}, {period}.", first.source.as_deref().unwrap_or("not recorded").trim_end_matches('.'), site.settings.organisation)
+    };
     match kind {
         ChartKind::Ranking => {
             let b = site
@@ -287,7 +325,11 @@ pub(super) fn chart_data(site: &Site, q: &QuarterReport, spec: &ChartSpec, prefi
                     .map(|p| view.series.iter().find(|x| x.period == *p).map(|x| x.figure).unwrap_or(Figure::NotAvailable(Flags::NONE)))
                     .collect();
                 // Beside comparator groups, our own line is called by the council's name.
-                let name = if spec.metrics.len() == 1 && !spec.compare.is_empty() { site.settings.organisation.clone() } else { site.catalogue.metrics[mi].label().to_string() };
+                let name = if spec.metrics.len() == 1 && !spec.compare.is_empty() {
+                    site.settings.organisation.clone()
+                } else {
+                    site.catalogue.metrics[mi].label().to_string()
+                };
                 data.series.push(ChartSeries { name, points });
             }
             let view = &q.metrics[spec.metrics[0]];

@@ -318,7 +318,7 @@ fn commentary_html(
             None => present::marker_html('x'),
         })
         .collect();
-    let blocks: Vec<String> = c.blocks.iter().map(|b| block_html(ctx, b, q, root, charts)).collect();
+    let blocks: Vec<String> = c.blocks.iter().map(|b| resolve_anchors(block_html(ctx, b, q, root, charts), state)).collect();
     let glossary_href = format!("{root}glossary/");
     let m = markdown::Commentary {
         refs: &refs,

@@ -48,7 +48,8 @@ pub(super) fn render_metric(ctx: &Ctx, mi: usize) -> Result<Vec<OutputFile>, Vec
                 target: metric.target.is_some(),
                 title: Some(format!("{} over time", metric.label())),
             };
-            block_html_with(ctx, &Block::Chart(spec), Some(q), &root, &mut charts, Some("metric"))
+            let mut state = PageState::default();
+            resolve_anchors(block_html_with(ctx, &Block::Chart(spec), Some(q), &root, &mut charts, Some("metric")), &mut state)
         }
         _ => String::new(),
     };
