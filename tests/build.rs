@@ -384,3 +384,42 @@ fn feed_and_sitemap_are_well_formed_and_absolute() {
     assert!(sitemap.contains("<loc>https://www.council.example/asc/2024-25/q2/contacts/</loc>"));
     assert!(!sitemap.contains("latest/") && !sitemap.contains("404"), "redirect and error pages are not listed");
 }
+
+#[test]
+fn print_report_has_a_cover_a_glossary_and_each_table_once() {
+    let site = fixture();
+    let out = build(site.path(), false, None);
+    let doc = page(&out, "2024-25/q2/print/index.html");
+    let cover = doc.select(&sel("dl.cover")).next().expect("a cover block").text().collect::<String>();
+    assert!(cover.contains("Status") && cover.contains("Quarter 2, 2024/25"), "{cover}");
+    // The running footer names the report.
+    let style = doc.select(&sel("head style")).next().expect("print page style").text().collect::<String>();
+    assert!(style.contains("@bottom-left") && style.contains("(full report)"), "{style}");
+    // The terms used, spelled out at the end.
+    let glossary = doc.select(&sel("section[aria-labelledby=glossary] dl.glossary dt")).map(|d| d.text().collect::<String>()).collect::<Vec<_>>();
+    assert!(glossary.contains(&"CQC".to_string()), "{glossary:?}");
+    // Every section's highlight table once: captions of highlight tables are not repeated within a section.
+    for s in doc.select(&sel("section.print-section")) {
+        assert!(s.select(&sel("table.kpis")).count() <= 1, "a section prints its highlight table twice");
+    }
+}
+
+#[test]
+fn open_data_says_what_it_is_and_how_big() {
+    let site = fixture();
+    let out = build(site.path(), false, None);
+    let csv = std::fs::read_to_string(out.join("data/contacts-received.csv")).unwrap();
+    assert!(csv.starts_with("metric_id,period,period_type,value,flags,unit,metric,source\r\n"), "{csv}");
+    let meta: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("data/csv-metadata.json")).unwrap()).unwrap();
+    let tables = meta["tables"].as_array().unwrap();
+    let contacts = tables.iter().find(|t| t["url"] == "contacts-received.csv").expect("contacts-received.csv described");
+    let names: Vec<&str> = contacts["tableSchema"]["columns"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["metric_id", "period", "period_type", "value", "flags", "unit", "metric", "source"]);
+    assert!(contacts["tableSchema"]["columns"].as_array().unwrap().iter().all(|c| !c["dc:description"].as_str().unwrap().is_empty()));
+    let doc = page(&out, "data/index.html");
+    let text = doc.select(&sel("main")).next().unwrap().text().collect::<String>();
+    assert!(text.contains("Open Government Licence v3.0") && text.contains("Next update"), "{text}");
+    let size = std::fs::metadata(out.join("data/contacts-received.csv")).unwrap().len();
+    let item = doc.select(&sel("#by-measure + p + ul li")).map(|l| l.text().collect::<String>()).find(|t| t.contains("(CSV)")).unwrap();
+    assert!(item.contains("bytes") || item.contains("KB"), "{item} ({size} bytes)");
+}

@@ -65,6 +65,11 @@ fn later_quarter_revises_earlier_month_without_touching_the_archive() {
     assert!(prev.flags().has(Flag::Revised) && prev.flags().has(Flag::Provisional));
     let cur = s.quarters[1].metrics[0].current.unwrap().figure;
     assert!(cur.flags().has(Flag::Provisional) && !cur.flags().has(Flag::Revised));
+    // What June was first published as, kept beside the revision; Q1's own view has none.
+    let june = crate::period::Period::Month(crate::period::Month::new(2024, 6));
+    assert_eq!(s.quarters[1].metrics[0].first_published.get(&june).and_then(|f| f.value()), Some(30.0));
+    assert_eq!(s.quarters[1].metrics[0].first_published.len(), 1);
+    assert!(s.quarters[0].metrics[0].first_published.is_empty());
 }
 
 #[test]

@@ -355,6 +355,24 @@ mod tests {
     }
 
     #[test]
+    fn a_term_spelled_out_just_before_is_not_expanded_again() {
+        let h = md("Rated by the Care Quality Commission (CQC) last year.", &[], &[], false);
+        assert!(h.contains("<abbr title=\"Care Quality Commission\">CQC</abbr></a>"), "{h}");
+        assert!(!h.contains("term-meaning"), "{h}");
+        let h = md("Rated by the CQC last year.", &[], &[], false);
+        assert!(h.contains("<span class=\"term-meaning\"> (Care Quality Commission)</span>"), "{h}");
+    }
+
+    #[test]
+    fn tables_are_captioned_from_the_heading_or_text_before_them() {
+        let h = md("## Symbols\n\nThe symbols we use:\n\n| a | b |\n|---|---|\n| 1 | 2 |\n", &[], &[], false);
+        assert!(h.contains("<div class=\"table-wrap\" role=\"region\" aria-label=\"Symbols\" tabindex=\"0\">"), "{h}");
+        assert!(h.contains("<table><caption>Symbols</caption>"), "{h}");
+        let h = md("The symbols we use:\n\n| a | b |\n|---|---|\n| 1 | 2 |\n", &[], &[], false);
+        assert!(h.contains("<caption>The symbols we use</caption>"), "{h}");
+    }
+
+    #[test]
     fn references_survive_smart_punctuation() {
         let h = md("It's \"{{ a }}\" now.", &["<b>81</b>".into()], &[], false);
         assert!(h.contains("\u{201c}<b>81</b>\u{201d}"), "{h}");

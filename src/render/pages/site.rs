@@ -274,3 +274,13 @@ fn file_size(bytes: usize) -> String {
         _ => format!("{:.1} MB", bytes as f64 / 1_000_000.0),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn file_sizes_read_plainly() {
+        assert_eq!(super::file_size(812), "812 bytes");
+        assert_eq!(super::file_size(3_420), "3.4 KB");
+        assert_eq!(super::file_size(1_260_000), "1.3 MB");
+    }
+}
