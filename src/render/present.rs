@@ -51,14 +51,32 @@ fn missing_marker(view: &MetricView) -> String {
     marker_html(if suppressed { 'c' } else { 'x' })
 }
 
-/// Why there is no comparison, in words with its shorthand: "no earlier figure [x]", "not compared [c]".
-pub fn no_comparison_html(view: &MetricView) -> String {
+/// Why there is no comparison, in words (short for table cells): a
+/// suppressed figure, no figure now, or none before.
+fn no_comparison(view: &MetricView, short: bool) -> (&'static str, char) {
     let suppressed = [view.current, view.previous].iter().any(|p| p.is_some_and(|p| p.figure == Figure::Suppressed));
-    if suppressed {
-        format!("not compared {}", marker_html('c'))
-    } else {
-        format!("no earlier figure {}", marker_html('x'))
+    match (suppressed, view.current.and_then(|p| p.figure.value()).is_none(), short) {
+        (true, _, true) => ("not compared", 'c'),
+        (true, _, false) => ("not compared: a figure is suppressed", 'c'),
+        (false, true, true) => ("no figure", 'x'),
+        (false, true, false) => ("no figure to compare", 'x'),
+        (false, false, true) => ("no earlier figure", 'x'),
+        (false, false, false) => ("no earlier figure to compare with", 'x'),
     }
+}
+
+/// Why there is no comparison, for a table cell: "no earlier figure [x]", "not compared [c]".
+pub fn no_comparison_html(view: &MetricView) -> String {
+    let (words, letter) = no_comparison(view, true);
+    format!("{words} {}", marker_html(letter))
+}
+
+/// The same as a sentence: "No earlier figure to compare with [x]."
+pub fn no_comparison_sentence_html(view: &MetricView) -> String {
+    let (words, letter) = no_comparison(view, false);
+    let mut cs = words.chars();
+    let first = cs.next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
+    format!("{first}{} {}.", cs.as_str(), marker_html(letter))
 }
 
 /// "down 9 from 90", "up 1.2 percentage points from 86.8%", "no change from 35 days".
@@ -107,4 +125,37 @@ pub fn rank_html(view: &MetricView, group: usize, settings: &Settings) -> String
 /// The flags used in some HTML, in key order, with their words.
 pub fn flags_used(html: &str) -> Vec<(char, &'static str)> {
     ['x', 'c', 'p', 'r', 'e', 'u'].into_iter().filter(|l| html.contains(&format!("data-flag=\"{l}\""))).map(|l| (l, marker_words(l))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::figure::Flags;
+    use crate::model::Point;
+    use crate::period::{FinancialYear, Period};
+
+    fn view(current: Option<Figure>, previous: Option<Figure>) -> MetricView {
+        let at = |y: u16, f: Figure| Point { period: Period::Year(FinancialYear::new(y)), figure: f };
+        MetricView {
+            metric: 0,
+            series: Vec::new(),
+            current: current.map(|f| at(2024, f)),
+            previous: previous.map(|f| at(2023, f)),
+            rank: Vec::new(),
+            compare: Vec::new(),
+            compare_series: Vec::new(),
+            note: None,
+            first_published: Default::default(),
+        }
+    }
+
+    #[test]
+    fn no_comparison_is_said_in_words_never_a_bare_marker() {
+        let v = |x: f64| Figure::Value(x, Flags::NONE);
+        let s = no_comparison_sentence_html(&view(Some(v(61.5)), None));
+        assert!(s.starts_with("No earlier figure to compare with <span class=\"flag\" data-flag=\"x\">") && s.ends_with("</span>."), "{s}");
+        assert!(no_comparison_html(&view(Some(v(61.5)), Some(Figure::Suppressed))).starts_with("not compared <span class=\"flag\" data-flag=\"c\">"));
+        assert!(no_comparison_html(&view(Some(Figure::NotAvailable(Flags::NONE)), Some(v(3.0)))).starts_with("no figure <span"));
+        assert!(no_comparison_html(&view(Some(v(61.5)), None)).starts_with("no earlier figure <span"));
+    }
 }
