@@ -281,6 +281,52 @@ struct Raw {
     /// Names of the ring series, whose legend entries become rings.
     rings: Vec<String>,
     horizontal: bool,
+    /// Lines of a few series labelled at their ends (wrapped names, one per series); empty for a legend.
+    direct: Vec<Vec<String>>,
+    /// Where the plot ends on the right, for those labels.
+    plot_right: f32,
+}
+
+/// Names for labelling two or three lines at their ends, wrapped to fit
+/// beside the plot; `None` where they would not fit (a legend is used).
+fn direct_labels(d: &ChartData, width: f32) -> Option<Vec<Vec<String>>> {
+    if !(2..=3).contains(&d.series.len()) {
+        return None;
+    }
+    let room = if width < WIDTH { 84.0 } else { 150.0 };
+    let labels: Vec<Vec<String>> = d.series.iter().map(|s| super::wrap(&clean(super::words::series_name(s)), 12.0, room * 0.88)).collect();
+    labels.iter().all(|l| (1..=2).contains(&l.len())).then_some(labels)
+}
+
+/// Writes the direct labels at the right of the plot, each beside the end of
+/// its line (found from charts-rs's path for the series), moved apart so
+/// they never overlap; a short stroke in the series' colour marks each.
+fn label_line_ends(out: &mut String, labels: &[Vec<String>], plot_right: f32) {
+    let mut ends: Vec<(usize, f32)> = Vec::new();
+    for (k, _) in labels.iter().enumerate() {
+        let stroke = format!("fill=\"none\" stroke=\"{}\"", SERIES_COLOURS[k % SERIES_COLOURS.len()]);
+        let last = out.lines().filter(|l| l.starts_with("<path d=\"M") && l.contains(&stroke) && !l.contains("dasharray")).next_back();
+        let y = last.and_then(|l| attr_str(l, "d")).and_then(|d| d.split_whitespace().rev().nth(0)).and_then(|y| y.parse::<f32>().ok());
+        if let Some(y) = y {
+            ends.push((k, y));
+        }
+    }
+    ends.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let mut next_free = f32::MIN;
+    for (k, y) in ends {
+        let y = y.max(next_free);
+        let x = plot_right + 6.0;
+        let _ = writeln!(
+            out,
+            "<line x1=\"{x:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{}\" stroke-width=\"3\"/>",
+            x + 8.0,
+            SERIES_COLOURS[k % SERIES_COLOURS.len()]
+        );
+        for (j, line) in labels[k].iter().enumerate() {
+            text_el(out, x + 11.0, y + 4.0 + 14.0 * j as f32, "start", line, TEXT);
+        }
+        next_free = y + 14.0 * labels[k].len() as f32 + 4.0;
+    }
 }
 
 fn line(d: &ChartData, width: f32) -> Result<Raw, String> {
@@ -311,16 +357,23 @@ fn line(d: &ChartData, width: f32) -> Result<Raw, String> {
     if let Some(first) = list.first_mut() {
         first.mark_lines = target_line(d);
     }
-    let legend = list.len() > 1;
+    // Two or three lines are named at their ends; the legend stays only to explain rings.
+    let direct = direct_labels(d, width).unwrap_or_default();
+    let legend = if direct.is_empty() { list.len() > 1 } else { !rings.is_empty() };
     let cats = (0..n).map(|i| clean(&category_label(d, i))).collect();
     let mut c = LineChart::new(list, cats);
     setup(&mut c.base, d, width, height_for(width), legend);
+    if !direct.is_empty() {
+        let widest = direct.iter().flatten().map(|l| text_width(l)).fold(0.0, f32::max);
+        c.base.margin.right = (widest + 14.0 + 11.0).round();
+    }
+    let plot_right = width - c.base.margin.right;
     c.y_axis_configs = vec![y_axis(scale(&range_values(d), d.unit), String::new())];
     c.y_axis_configs[0].title = None;
     axis_title_above(&mut c.base, d);
     room_for_target(&mut c.base, d);
     let svg = c.svg().map_err(|e| e.to_string())?;
-    Ok(Raw { svg, slots: Vec::new(), rings, horizontal: false })
+    Ok(Raw { svg, slots: Vec::new(), rings, horizontal: false, direct, plot_right })
 }
 
 /// The slots of every series in the order charts-rs draws bars: series by
@@ -369,7 +422,7 @@ fn bar(d: &ChartData, width: f32) -> Result<Raw, String> {
     axis_title_above(&mut c.base, d);
     room_for_target(&mut c.base, d);
     let svg = c.svg().map_err(|e| e.to_string())?;
-    Ok(Raw { svg, slots: slots(d, &order, false), rings: Vec::new(), horizontal: false })
+    Ok(Raw { svg, slots: slots(d, &order, false), rings: Vec::new(), horizontal: false, direct: Vec::new(), plot_right: 0.0 })
 }
 
 /// "[p] [r]" for a figure's flags; empty without.
@@ -439,7 +492,7 @@ fn hbar(d: &ChartData, width: f32) -> Result<Raw, String> {
     c.y_axis_configs = vec![y_axis(scale(&range_values(d), d.unit), String::new())];
     c.y_axis_configs[0].title = None;
     let svg = c.svg().map_err(|e| e.to_string())?;
-    Ok(Raw { svg, slots, rings: Vec::new(), horizontal: true })
+    Ok(Raw { svg, slots, rings: Vec::new(), horizontal: true, direct: Vec::new(), plot_right: 0.0 })
 }
 
 /// A bar as charts-rs drew it.
@@ -730,6 +783,9 @@ pub(crate) fn draw_at(d: &ChartData, width: f32) -> Drawn {
         let (mut body, bars) = post_process(body, target_label.as_deref(), &raw.rings);
         body.push('\n');
         mark_bars(&mut body, &raw.slots, &bars, raw.horizontal);
+        if !raw.direct.is_empty() {
+            label_line_ends(&mut body, &raw.direct, raw.plot_right);
+        }
         Some(Drawn { width, height, body: body.trim_end().to_string() })
     });
     drawn.unwrap_or_else(|| {
