@@ -5,7 +5,8 @@
 // alt text, a duplicate id, a broken link, a broken fragment, a link that
 // escapes the base path, a link whose focus style is removed, a box wider
 // than a phone, a highlight table whose latest figures are off a phone's
-// screen, and a chart whose text is 6 px.
+// screen and which is no table to a screen reader, and a chart whose text
+// is 6 px.
 // Prints the page it broke.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -37,7 +38,7 @@ const BROKEN = `
   <p><a href="/quality-selftest-outside-the-base/">A link that escapes the base path</a></p>
   <p><a href="./" style="outline: none; box-shadow: none; background: none; color: inherit; text-decoration: underline">A link whose focus style is removed</a></p>
   <p style="width: 700px; max-width: none">A paragraph wider than a phone, so the page scrolls sideways.</p>
-  <div style="overflow-x: auto"><div style="width: 1000px"><table class="kpis quality-selftest-kpis">
+  <div style="overflow-x: auto"><div style="width: 1000px"><table class="kpis quality-selftest-kpis" role="presentation">
     <caption>A highlight table laid out wider than a phone</caption>
     <thead><tr><th scope="col">Measure</th><th scope="col">How often</th><th scope="col">Latest</th></tr></thead>
     <tbody><tr><th scope="row">Quality selftest measure</th><td>Quarterly</td><td style="padding-left: 600px">42</td></tr></tbody>

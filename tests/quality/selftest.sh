@@ -59,6 +59,7 @@ expect keyboard 'A link whose focus style is removed.* shows no visible focus' '
 expect reflow 'the page scrolls sideways' 'the box wider than a phone'
 expect reflow 'p reaches [0-9]+ px: "A paragraph wider than a phone' 'the box wider than a phone, named'
 expect reflow 'row "Quality selftest measure": latest figure at' 'the highlight table latest figure off screen'
+expect reflow 'the highlight table is not a table with row headers and cells to a screen reader' 'the highlight table without table semantics'
 expect reflow 'chart text renders at [0-9.]+ px, under 12 px: "tiny chart text"' 'the 6 px chart text'
 if grep -qE '^(axe|vnu|links|keyboard|reflow): FAIL ' "$TMP/bad.out" && ! grep -E '^(axe|vnu|links|keyboard|reflow): FAIL ' "$TMP/bad.out" | grep -vq "${page%index.html}"; then
   pass "every failure is on the broken page, none elsewhere"

@@ -305,8 +305,8 @@ fn label_line_ends(out: &mut String, labels: &[Vec<String>], plot_right: f32) {
     let mut ends: Vec<(usize, f32)> = Vec::new();
     for (k, _) in labels.iter().enumerate() {
         let stroke = format!("fill=\"none\" stroke=\"{}\"", SERIES_COLOURS[k % SERIES_COLOURS.len()]);
-        let last = out.lines().filter(|l| l.starts_with("<path d=\"M") && l.contains(&stroke) && !l.contains("dasharray")).next_back();
-        let y = last.and_then(|l| attr_str(l, "d")).and_then(|d| d.split_whitespace().rev().nth(0)).and_then(|y| y.parse::<f32>().ok());
+        let last = out.lines().rfind(|l| l.starts_with("<path d=\"M") && l.contains(&stroke) && !l.contains("dasharray"));
+        let y = last.and_then(|l| attr_str(l, "d")).and_then(|d| d.split_whitespace().next_back()).and_then(|y| y.parse::<f32>().ok());
         if let Some(y) = y {
             ends.push((k, y));
         }
