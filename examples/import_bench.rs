@@ -38,7 +38,7 @@ fn release(target_bytes: usize) -> String {
             for d in disaggregations {
                 for t in types {
                     n += 1;
-                    let v = if n % 97 == 0 { "[c]".to_string() } else { format!("{}.{}", 40 + n % 50, n % 10) };
+                    let v = if n.is_multiple_of(97) { "[c]".to_string() } else { format!("{}.{}", 40 + n % 50, n % 10) };
                     let _ = write!(s, "{code},\"{name}\",{level},{ons},{m},\"Proportion of people, by group\",{d},{t},{v}\r\n");
                 }
             }

@@ -100,7 +100,7 @@ pub fn import(root: &Path, file: &Path, quarter: Quarter, sheet_name: Option<&st
             return out;
         }
     };
-    let header_place = |col: usize| table.place(if table.sheet.is_some() { 1 } else { 1 }, col);
+    let header_place = |col: usize| table.place(table.header_row, col);
     // The quarter's CSV download has both: metric_id is the id, metric the title.
     let metric_col = column(&table, &["metric_id"]).or_else(|| column(&table, &["metric"]));
     let (Some(metric_col), Some(period_col), Some(value_col)) = (metric_col, column(&table, &["period"]), column(&table, &["value"])) else {
@@ -537,25 +537,21 @@ fn figure(cell: &Cell, hidden: Option<Cell>, place: &str, problems: &mut Vec<Pro
             fig.value = number;
         }
     }
-    if fig.suppressed {
-        if fig.value.is_none() {
-            if let Some(h) = hidden {
-                match h {
-                    Cell::Number { value, .. } => fig.value = Some(value),
-                    Cell::Text(t) => match t.parse::<f64>() {
-                        Ok(v) => fig.value = Some(v),
-                        Err(_) => {
-                            problems.push(Problem::error(
-                                place,
-                                format!("column \"suppressed_value\": \"{t}\" is not a number"),
-                                "give the suppressed figure as a number, or leave it blank",
-                            ));
-                            return None;
-                        }
-                    },
-                    _ => {}
+    if let (true, None, Some(h)) = (fig.suppressed, fig.value, hidden) {
+        match h {
+            Cell::Number { value, .. } => fig.value = Some(value),
+            Cell::Text(t) => match t.parse::<f64>() {
+                Ok(v) => fig.value = Some(v),
+                Err(_) => {
+                    problems.push(Problem::error(
+                        place,
+                        format!("column \"suppressed_value\": \"{t}\" is not a number"),
+                        "give the suppressed figure as a number, or leave it blank",
+                    ));
+                    return None;
                 }
-            }
+            },
+            _ => {}
         }
     }
     Some(fig)

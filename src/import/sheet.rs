@@ -21,6 +21,8 @@ pub enum Cell {
 pub struct Table {
     /// Header names, trimmed.
     pub header: Vec<String>,
+    /// The header's row (1-based): the first row that is not empty.
+    pub header_row: u64,
     /// Rows below the header: the row's number in the file (1-based) and its cells.
     pub rows: Vec<(u64, Vec<Cell>)>,
     /// The sheet, for spreadsheets; `None` for CSV.
@@ -69,6 +71,7 @@ fn read_csv(path: &Path, shown: &str) -> Result<Table, (String, String, String)>
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
     let mut header = None;
+    let mut header_row = 1;
     let mut rows = Vec::new();
     for rec in reader.byte_records() {
         let rec = rec.map_err(|e| {
@@ -79,13 +82,14 @@ fn read_csv(path: &Path, shown: &str) -> Result<Table, (String, String, String)>
         let cells: Vec<String> = rec.iter().map(|b| String::from_utf8_lossy(b).trim().to_string()).collect();
         if header.is_none() {
             header = Some(cells);
+            header_row = line;
             continue;
         }
         rows.push((line, cells.into_iter().map(|c| if c.is_empty() { Cell::Empty } else { Cell::Text(c) }).collect()));
     }
     let header =
         header.ok_or_else(|| (shown.to_string(), "the file is empty".to_string(), "the first line names the columns: metric,period,value".to_string()))?;
-    Ok(Table { header, rows, sheet: None, file: shown.to_string() })
+    Ok(Table { header, header_row, rows, sheet: None, file: shown.to_string() })
 }
 
 fn read_book(path: &Path, shown: &str, sheet: Option<&str>) -> Result<Table, (String, String, String)> {
@@ -111,6 +115,7 @@ fn read_book(path: &Path, shown: &str, sheet: Option<&str>) -> Result<Table, (St
     let styles = book.worksheet_style(&name).unwrap_or_else(|_| calamine::StyleRange::empty());
     let (r0, c0) = range.start().unwrap_or((0, 0));
     let mut header = None;
+    let mut header_row = 1;
     let mut rows = Vec::new();
     for (ri, row) in range.rows().enumerate() {
         let abs_row = r0 + ri as u32;
@@ -131,13 +136,14 @@ fn read_book(path: &Path, shown: &str, sheet: Option<&str>) -> Result<Table, (St
                 continue;
             }
             header = Some(full.iter().map(|c| if let Cell::Text(t) = c { t.clone() } else { String::new() }).collect());
+            header_row = abs_row as u64 + 1;
             continue;
         }
         rows.push((abs_row as u64 + 1, full));
     }
     let header = header
         .ok_or_else(|| (format!("{shown}:{name}"), "the sheet is empty".to_string(), "the first row names the columns: metric, period, value".to_string()))?;
-    Ok(Table { header, rows, sheet: Some(name), file: shown.to_string() })
+    Ok(Table { header, header_row, rows, sheet: Some(name), file: shown.to_string() })
 }
 
 fn cell(d: &Data, percent: bool) -> Cell {
