@@ -164,7 +164,17 @@ pub fn import(root: &Path, file: &Path, year: FinancialYear, force: bool) -> Out
             let members: Vec<(String, Reading)> = if g.all {
                 let mut all: Vec<&Row> = rows.values().filter(|r| r.council).collect();
                 all.sort_by_key(|r| r.line);
-                all.into_iter().map(|r| (r.name.clone(), r.value)).collect()
+                let mut v: Vec<(String, Reading)> = all.into_iter().map(|r| (r.name.clone(), r.value)).collect();
+                // This council is in every ranking: without a row its figure is not available.
+                if !rows.contains_key(&own_code) {
+                    v.push((own_name.clone(), Reading::NotAvailable));
+                    match missing_by_group.iter_mut().find(|(i, _)| *i == gi) {
+                        Some((_, list)) if !list.contains(&own_code) => list.push(own_code.clone()),
+                        Some(_) => {}
+                        None => missing_by_group.push((gi, vec![own_code.clone()])),
+                    }
+                }
+                v
             } else {
                 let mut v = Vec::new();
                 for c in &g.codes {
