@@ -466,3 +466,16 @@ fn every_import_case_reports_its_exact_diagnostics_and_writes_nothing() {
     }
     assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
 }
+
+#[test]
+fn a_bare_fraction_for_a_percentage_is_imported_with_checks_warning() {
+    let dir = import_site();
+    std::fs::write(dir.path().join("f.csv"), "metric,period,value\r\nmsp-asked,2024-25/q3,0.884\r\n").unwrap();
+    let o = figures(dir.path(), "f.csv", "2024-25/q3", None);
+    assert!(!o.failed(), "{}", o.render_problems());
+    assert_eq!(
+        headlines(&o, dir.path()),
+        ["warning: data/2024-25/q3.yaml:8:12: the value of \"msp-asked\" is 0.884%, which looks like a fraction copied from a spreadsheet"]
+    );
+    assert!(std::fs::read_to_string(dir.path().join("data/2024-25/q3.yaml")).unwrap().contains("  msp-asked:\n    value: 0.884\n"));
+}
