@@ -479,3 +479,15 @@ fn a_bare_fraction_for_a_percentage_is_imported_with_checks_warning() {
     );
     assert!(std::fs::read_to_string(dir.path().join("data/2024-25/q3.yaml")).unwrap().contains("  msp-asked:\n    value: 0.884\n"));
 }
+
+#[test]
+fn title_rows_above_the_header_are_passed_over() {
+    let dir = import_site();
+    std::fs::write(
+        dir.path().join("f.csv"),
+        "Testshire: figures for Q3 2024/25,,\n,,\nMetric,Period,Value\nwaiting-list,2024-25/q3,77\nwaiting-lst,2024-25/q3,78\n",
+    )
+    .unwrap();
+    let o = figures(dir.path(), "f.csv", "2024-25/q3", None);
+    assert_eq!(headlines(&o, dir.path()), ["error: f.csv:5: unknown metric \"waiting-lst\" (did you mean \"waiting-list\"?)"]);
+}

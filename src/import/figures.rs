@@ -93,13 +93,17 @@ pub fn import(root: &Path, file: &Path, quarter: Quarter, sheet_name: Option<&st
         out.problems.push(Problem::error(&shown, "--sheet is for spreadsheets, and a CSV file has no sheets", "leave out --sheet"));
         return out;
     }
-    let table = match sheet::read(file, &shown, sheet_name) {
+    let mut table = match sheet::read(file, &shown, sheet_name) {
         Ok(t) => t,
         Err((place, message, help)) => {
             out.problems.push(Problem::error(place, message, help));
             return out;
         }
     };
+    table.find_header(|cells| {
+        let has = |name: &str| cells.iter().any(|c| c.trim().eq_ignore_ascii_case(name));
+        has("period") && has("value")
+    });
     let header_place = |col: usize| table.place(table.header_row, col);
     // The quarter's CSV download has both: metric_id is the id, metric the title.
     let metric_col = column(&table, &["metric_id"]).or_else(|| column(&table, &["metric"]));

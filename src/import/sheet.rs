@@ -32,6 +32,21 @@ pub struct Table {
 }
 
 impl Table {
+    /// Title rows above the header are common: when the first row is not the header, the
+    /// first of the next ten rows that `is_header` accepts becomes it, and the rows above go.
+    pub fn find_header(&mut self, is_header: impl Fn(&[String]) -> bool) {
+        if is_header(&self.header) {
+            return;
+        }
+        let texts = |cells: &[Cell]| -> Vec<String> { cells.iter().map(|c| if let Cell::Text(t) = c { t.clone() } else { String::new() }).collect() };
+        if let Some(i) = self.rows.iter().take(10).position(|(_, cells)| is_header(&texts(cells))) {
+            let (row, cells) = self.rows[i].clone();
+            self.header = texts(&cells);
+            self.header_row = row;
+            self.rows.drain(..=i);
+        }
+    }
+
     /// `FILE:LINE` for CSV, `FILE:SHEET!B12` for a spreadsheet cell.
     pub fn place(&self, row: u64, col: usize) -> String {
         match &self.sheet {
