@@ -30,6 +30,9 @@ pub struct Settings {
     pub language: String,
     /// Theme folder name.
     pub theme: String,
+    /// Where site.toml names the theme (the file as a whole when it does not), for theme errors.
+    #[serde(skip)]
+    pub theme_pos: crate::diagnostic::Pos,
     /// Optional description.
     pub description: Option<String>,
     /// Output directory, relative to the site root.
@@ -92,6 +95,7 @@ pub fn read(r: &mut Report, node: &Node) -> (Option<Settings>, std::collections:
     });
     let language = f.get("language").and_then(|n| text(r, n, "language")).unwrap_or_else(|| "en-GB".into());
     let theme = f.get("theme").and_then(|n| text(r, n, "theme")).unwrap_or_else(|| "default".into());
+    let theme_pos = f.get("theme").map(|n| n.pos).unwrap_or(crate::diagnostic::Pos::FILE);
     let description = f.get("description").and_then(|n| text(r, n, "description"));
     let mut output = "public".to_string();
     if let Some(b) = f.get("build") {
@@ -126,7 +130,7 @@ pub fn read(r: &mut Report, node: &Node) -> (Option<Settings>, std::collections:
     }
     let settings = match (title, organisation, base) {
         (Some(title), Some(organisation), Some((base_url, base_path))) => {
-            Some(Settings { title, organisation, base_url, base_path, language, theme, description, output, allow_raw_html, comparators })
+            Some(Settings { title, organisation, base_url, base_path, language, theme, theme_pos, description, output, allow_raw_html, comparators })
         }
         _ => None,
     };

@@ -183,15 +183,17 @@ pub(super) fn render_site_pages(ctx: &Ctx) -> Result<Vec<OutputFile>, Vec<Diagno
         ser(context! { sections => sections }),
     )?);
 
-    // Glossary.
-    out.push(ctx.render(
-        "glossary.html",
-        "glossary/",
-        "Glossary",
-        vec![Link { title: "Home".into(), href: "../".into() }],
-        None,
-        ser(context! { terms => ser(&site.glossary) }),
-    )?);
+    // Glossary (none when it is empty).
+    if !site.glossary.is_empty() {
+        out.push(ctx.render(
+            "glossary.html",
+            "glossary/",
+            "Glossary",
+            vec![Link { title: "Home".into(), href: "../".into() }],
+            None,
+            ser(context! { terms => ser(&site.glossary) }),
+        )?);
+    }
 
     // Open data.
     let downloads: Vec<Link> = site
