@@ -120,8 +120,11 @@ fn fixture() -> tempfile::TempDir {
     let site = dir.path().join("site");
     let q = scrutiny::period::Quarter::parse("2024-25/q2").unwrap();
     scrutiny::init::init(&site, "Example Council", q).unwrap();
-    std::fs::write(site.join("content/pages/accessibility.md"), "---\ntitle: Accessibility statement\n---\nWe want everyone to be able to read these reports.\n")
-        .unwrap();
+    std::fs::write(
+        site.join("content/pages/accessibility.md"),
+        "---\ntitle: Accessibility statement\n---\nWe want everyone to be able to read these reports.\n",
+    )
+    .unwrap();
     dir
 }
 
