@@ -21,6 +21,14 @@ enum FormatArg {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Start a new site for a council in a new or empty folder.
+    Init {
+        /// The folder to create the site in.
+        dir: PathBuf,
+        /// The council's name, as readers should see it.
+        #[arg(long, default_value = scrutiny::init::DEFAULT_ORGANISATION)]
+        organisation: String,
+    },
     /// Build the website into the output directory.
     Build {
         /// The site directory.
@@ -65,14 +73,6 @@ enum Command {
         /// Open the site in the web browser once it is served.
         #[arg(long)]
         open: bool,
-    },
-    /// Start a new site for a council in a new or empty folder.
-    Init {
-        /// The folder to create the site in.
-        dir: PathBuf,
-        /// The council's name, as readers should see it.
-        #[arg(long, default_value = scrutiny::init::DEFAULT_ORGANISATION)]
-        organisation: String,
     },
     /// Start a new quarter from the newest one; never overwrites a file.
     NewQuarter {

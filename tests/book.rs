@@ -190,7 +190,7 @@ fn every_example_in_the_book_passes_check_or_fails_as_it_says() {
             }
         }
     }
-    println!("book examples: {checked} checked ({failing} of them expected to fail), {fragments} declared fragments");
+    println!("book examples: {checked} checked ({failing} of them with the problems the text expects), {fragments} declared fragments");
     assert!(failures.is_empty(), "{} examples differ from what the book says:\n{}", failures.len(), failures.join("\n"));
     assert!(checked >= 15, "only {checked} examples were checked");
     assert_eq!(headlines(&site), Vec::<String>::new(), "the site the book's examples build together must end clean");
