@@ -63,3 +63,16 @@ fn an_empty_glossary_has_no_page_and_no_link() {
     assert!(page(&built, "glossary/index.html").contains("Care Quality Commission"));
     assert!(page(&built, "index.html").contains("glossary/\">Glossary</a>"));
 }
+
+#[test]
+fn a_site_with_no_published_quarter_still_has_the_latest_page_every_page_links_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = scrutiny::period::Quarter::parse("2024-25/q2").unwrap();
+    scrutiny::init::init(dir.path(), "Example Council", q).unwrap();
+    let built = scrutiny::build_in_memory(dir.path(), false, None).unwrap();
+    assert!(built.site.latest.is_none(), "init's quarter is a draft");
+    let latest = page(&built, "latest/index.html");
+    assert!(latest.contains("No report has been published yet"), "{latest}");
+    assert!(!latest.contains("http-equiv=\"refresh\""), "{latest}");
+    assert!(page(&built, "index.html").contains("href=\"latest/\""));
+}
