@@ -264,3 +264,23 @@ fn fenced_examples_are_found_with_their_annotations() {
     assert!(ex[1].fragment && ex[1].file.is_none());
     assert_eq!(ex[1].body, "```chart\nmetric: x\n```\n");
 }
+
+/// The statement warnings the book shows are what `check` says on a fresh
+/// `scrutiny init DIR --organisation "Westmere Borough Council"`, as the book runs it.
+#[test]
+fn the_statement_warnings_the_book_shows_are_those_of_a_fresh_init() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = scrutiny::period::Quarter::parse("2026-27/q3").unwrap();
+    scrutiny::init::init(dir.path(), "Westmere Borough Council", q).unwrap();
+    let actual = headlines(dir.path());
+    let mut shown = 0;
+    for chapter in chapters() {
+        for line in std::fs::read_to_string(&chapter).unwrap().lines() {
+            if line.starts_with("warning: content/pages/accessibility.md:") {
+                assert!(actual.iter().any(|a| a == line), "{}: {line}\nis not among:\n{}", chapter.display(), actual.join("\n"));
+                shown += 1;
+            }
+        }
+    }
+    assert!(shown >= 2, "the book shows {shown} of them");
+}
