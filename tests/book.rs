@@ -241,7 +241,7 @@ fn the_command_reference_is_the_commands_own_help() {
         std::fs::write(path, out).unwrap();
         return;
     }
-    for c in ["scrutiny", "init", "check", "serve", "build", "new-quarter"] {
+    for c in ["scrutiny", "init", "check", "serve", "build", "new-quarter", "import", "import ascof", "import figures"] {
         assert!(seen.iter().any(|s| s == c), "docs/src/commands.md has no help for {c}");
     }
     assert!(failures.is_empty(), "{}\n(UPDATE_EXPECTED=1 rewrites them)", failures.join("\n"));
