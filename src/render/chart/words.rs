@@ -186,7 +186,8 @@ pub(crate) fn cell_html(d: &ChartData, f: Figure) -> String {
 pub(crate) fn table_html(d: &ChartData, out: &mut String) {
     let n = d.categories.len();
     let first = match d.kind {
-        ChartKind::Line | ChartKind::Bar => "Period",
+        ChartKind::Line | ChartKind::Bar | ChartKind::Stacked => "Period",
+        ChartKind::HBar if d.highlight.is_none() => "Category",
         ChartKind::HBar => "Area",
         ChartKind::Ranking => "Council",
     };
@@ -363,7 +364,10 @@ fn target_sentence(d: &ChartData) -> Option<String> {
 pub(crate) fn describe(d: &ChartData) -> String {
     let mut parts: Vec<String> = Vec::new();
     match d.kind {
-        ChartKind::Line | ChartKind::Bar => {
+        ChartKind::Line | ChartKind::Bar | ChartKind::Stacked => {
+            if d.kind == ChartKind::Stacked {
+                parts.push("Each bar stacks the categories of one period; a suppressed or missing category is left out of its bar.".into());
+            }
             let named = d.series.len() > 1;
             for (k, s) in d.series.iter().enumerate() {
                 parts.push(trend_sentence(d, s, k == 0));
