@@ -114,7 +114,11 @@ fn a_suppressed_category_cannot_be_recovered_from_anything_published() {
         "  complaints-outcome:\n    by: { upheld: 1234, partly-upheld: { value: 4417, suppressed: true }, not-upheld: { value: 5813, suppressed: true } }\n    value: 11464\n",
     );
     // Q2: one category suppressed and no total: the total is [c], and so are the shares.
-    append(root, "data/2024-25/q2.yaml", "  complaints-outcome:\n    by: { upheld: 2221, partly-upheld: 3331, not-upheld: { value: 6607, suppressed: true } }\n");
+    append(
+        root,
+        "data/2024-25/q2.yaml",
+        "  complaints-outcome:\n    by: { upheld: 2221, partly-upheld: 3331, not-upheld: { value: 6607, suppressed: true } }\n",
+    );
     for q in ["q1", "q2"] {
         append(
             root,
@@ -173,16 +177,22 @@ fn older_quarters_keep_the_target_and_plan_they_were_judged_against() {
     let out = build(root);
     let q2 = read(&out, "2024-25/q2/contacts/index.html");
     assert!(q2.contains("Target 70 by Q4 2024/25, plan 84, 3 ahead of plan."), "Q2 judged against the Q1 plan");
-    let q1_before: BTreeMap<String, Vec<u8>> = files(&out).into_iter().filter(|(p, _)| p.starts_with("2024-25/q1/") || p.starts_with("charts/2024-25-q1") || p == "data/2024-25-q1.csv").collect();
+    let q1_before: BTreeMap<String, Vec<u8>> =
+        files(&out).into_iter().filter(|(p, _)| p.starts_with("2024-25/q1/") || p.starts_with("charts/2024-25-q1") || p == "data/2024-25-q1.csv").collect();
     assert!(String::from_utf8_lossy(&q1_before["2024-25/q1/contacts/index.html"]).contains("Target 70 by Q4 2024/25, plan 92, 2 ahead of plan."));
     assert!(q1_before.keys().any(|p| p.starts_with("charts/2024-25-q1-waiting-list")), "{:?}", q1_before.keys());
     let svg = q1_before.iter().find(|(p, _)| p.starts_with("charts/2024-25-q1-waiting-list")).map(|(_, b)| String::from_utf8_lossy(b).to_string()).unwrap();
     assert!(svg.contains("Plan") && svg.contains("stroke-dasharray=\"6,4\""), "the plan is a dashed path labelled Plan");
 
     // Q2 revises the target and its plan; Q1's report, charts and CSV must not move.
-    append(root, "data/2024-25/q2.yaml", "targets:\n  waiting-list:\n    value: 60\n    by: 2025-26/q1\n    plan: { 2024-25/q2: 80, 2024-25/q3: 72, 2024-25/q4: 66, 2025-26/q1: 60 }\n");
+    append(
+        root,
+        "data/2024-25/q2.yaml",
+        "targets:\n  waiting-list:\n    value: 60\n    by: 2025-26/q1\n    plan: { 2024-25/q2: 80, 2024-25/q3: 72, 2024-25/q4: 66, 2025-26/q1: 60 }\n",
+    );
     let out = build(root);
-    let q1_after: BTreeMap<String, Vec<u8>> = files(&out).into_iter().filter(|(p, _)| p.starts_with("2024-25/q1/") || p.starts_with("charts/2024-25-q1") || p == "data/2024-25-q1.csv").collect();
+    let q1_after: BTreeMap<String, Vec<u8>> =
+        files(&out).into_iter().filter(|(p, _)| p.starts_with("2024-25/q1/") || p.starts_with("charts/2024-25-q1") || p == "data/2024-25-q1.csv").collect();
     assert_eq!(q1_before.keys().collect::<Vec<_>>(), q1_after.keys().collect::<Vec<_>>());
     for (p, b) in &q1_before {
         assert!(q1_after[p] == *b, "{p} changed when a later quarter changed the target");
