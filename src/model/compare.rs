@@ -3,7 +3,7 @@
 
 use super::benchmark::{quartile, BenchmarkView};
 use super::{Figure, MetricView};
-use crate::catalogue::{Catalogue, Metric, Polarity};
+use crate::catalogue::{Metric, Polarity};
 use crate::period::{Period, Quarter};
 use crate::validate::{GroupFigure, GroupRank, Settings};
 use std::collections::BTreeMap;
@@ -150,8 +150,7 @@ pub(super) fn rank_series(ranks: &BTreeMap<Period, Vec<GroupRank>>, records: &BT
 /// Completes a view's groups: sizes from site.toml, and what the quarter files leave out from the
 /// newest benchmark file for the metric and group whose period ended by the quarter's end.
 /// Ranks are hidden when the current figure is suppressed. Groups come in site.toml's order.
-pub(super) fn resolve(view: &mut MetricView, cat: &Catalogue, settings: &Settings, benchmarks: &[BenchmarkView], q: Quarter) {
-    let _ = cat;
+pub(super) fn resolve(view: &mut MetricView, settings: &Settings, benchmarks: &[BenchmarkView], q: Quarter) {
     let suppressed = view.current.is_some_and(|c| c.figure == Figure::Suppressed);
     let mut out = Vec::new();
     for (g, comparator) in settings.comparators.iter().enumerate() {

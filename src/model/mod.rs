@@ -260,7 +260,7 @@ pub fn build(defs: Definitions, drafts: bool) -> Site {
                 .map(|mi| {
                     let mut v = metric_view(&catalogue, mi, &files[..=qi], &by_metric[mi]);
                     v.target = target::in_force(&catalogue.metrics[mi], mi, &files[..=qi]);
-                    compare::resolve(&mut v, &catalogue, &settings, &benchmarks, files[qi].quarter);
+                    compare::resolve(&mut v, &settings, &benchmarks, files[qi].quarter);
                     v
                 })
                 .collect()

@@ -211,11 +211,10 @@ pub fn direction_cell(metric: &Metric, view: &MetricView) -> String {
 }
 
 /// "3rd of 10" for a comparator group (", Q1 2024/25" when the rank is for another period), or the missing marker.
-pub fn rank_html(view: &MetricView, group: usize, settings: &Settings, own: Period) -> String {
+pub fn rank_html(view: &MetricView, group: usize, own: Period) -> String {
     if view.current.is_some_and(|c| c.figure == Figure::Suppressed) {
         return marker_html('c');
     }
-    let _ = settings;
     match view.group(group).and_then(|g| Some((g.rank?, g.of?, g.rank_period))) {
         Some((r, of, p)) => format!("{}{}", ordinal_of(r, of), escape(&lag(p, own))),
         _ => "<span class=\"not-ranked\"><span aria-hidden=\"true\">–</span><span class=\"visually-hidden\">not ranked</span></span>".to_string(),

@@ -716,7 +716,7 @@ fn read_breakdown(r: &mut Report, node: &Node, f: &Fields, m: &Metric) -> Option
                 );
                 return None;
             }
-            let published = !f.get("suppressed").and_then(|n| n.as_key()).is_some_and(|b| b == "true");
+            let published = f.get("suppressed").and_then(|n| n.as_key()).is_none_or(|b| b != "true");
             if published && suppressed == 1 {
                 r.error(
                     f.key("by").unwrap_or(node).pos,

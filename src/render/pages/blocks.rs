@@ -165,7 +165,7 @@ fn kpi_rows(ctx: &Ctx, q: &QuarterReport, metrics: &[usize], root: &str, rank_gr
                 period: view.current.filter(|p| p.period != Period::Quarter(q.quarter)).map(|p| p.period.short()).unwrap_or_default(),
                 direction: Value::from_safe_string(present::direction_cell(metric, view)),
                 target: present::target_cell(metric, view).map(Value::from_safe_string),
-                ranks: rank_groups.iter().map(|g| Value::from_safe_string(present::rank_html(view, *g, &site.settings, own))).collect(),
+                ranks: rank_groups.iter().map(|g| Value::from_safe_string(present::rank_html(view, *g, own))).collect(),
                 note: view.note.clone(),
             }
         })
@@ -219,7 +219,7 @@ fn compare_block_html(ctx: &Ctx, q: &QuarterReport, metrics: &[usize], groups: &
                         name: site.settings.comparators[g].name.clone(),
                         value: Value::from_safe_string(present::compare_html(metric, view, g, own)),
                         words: present::comparison_words(metric, view, g),
-                        rank: Value::from_safe_string(present::rank_html(view, g, &site.settings, own)),
+                        rank: Value::from_safe_string(present::rank_html(view, g, own)),
                         quartile: Value::from_safe_string(present::quartile_html(view, g, &site.settings, own)),
                     })
                     .collect(),

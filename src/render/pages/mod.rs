@@ -355,7 +355,7 @@ fn reference_html(site: &Site, q: &QuarterReport, mi: usize, field: RefField) ->
         RefField::Previous => view.previous.map(|p| present::figure_html(metric, p.figure)).unwrap_or(missing),
         RefField::Change => present::change_html(metric, view),
         RefField::Direction => present::direction_html(metric, view),
-        RefField::Rank(g) => present::rank_html(view, g, &site.settings, Period::Quarter(q.quarter)),
+        RefField::Rank(g) => present::rank_html(view, g, Period::Quarter(q.quarter)),
         RefField::Compare(g) => present::compare_html(metric, view, g, Period::Quarter(q.quarter)),
         RefField::Quartile(g) => present::quartile_html(view, g, &site.settings, Period::Quarter(q.quarter)),
         RefField::Target => present::target_html(metric, view),
