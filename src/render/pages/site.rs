@@ -251,7 +251,16 @@ pub(super) fn render_site_pages(ctx: &Ctx) -> Result<Vec<OutputFile>, Vec<Diagno
         .quarters
         .iter()
         .rev()
-        .map(|q| Link { title: format!("{} (CSV)", q.quarter.long()), href: format!("{}.csv", q.quarter.slug()) })
+        .flat_map(|q| {
+            [
+                Link { title: format!("{} (CSV)", q.quarter.long()), href: format!("{}.csv", q.quarter.slug()) },
+                Link {
+                    title: format!("{}: comparator groups, ranks and quartiles (CSV)", q.quarter.long()),
+                    href: format!("{}-comparators.csv", q.quarter.slug()),
+                },
+                Link { title: format!("{}: breakdowns by category (CSV)", q.quarter.long()), href: format!("{}-breakdowns.csv", q.quarter.slug()) },
+            ]
+        })
         .chain(site.catalogue.metrics.iter().map(|m| Link { title: format!("{} (CSV)", m.title), href: format!("{}.csv", m.id) }))
         .collect();
     out.push(ctx.render(
