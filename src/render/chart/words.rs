@@ -237,7 +237,8 @@ pub(crate) fn table_html(d: &ChartData, out: &mut String) {
 /// The shorthand markers a chart's figures use, in key order: "[p] provisional".
 pub(crate) fn key_entries(d: &ChartData) -> Vec<String> {
     let mut letters: Vec<char> = Vec::new();
-    for s in &d.series {
+    // A plan or a target simply does not cover every period: no shorthand for it.
+    for s in d.series.iter().filter(|s| !is_plan_or_target(s)) {
         for i in 0..d.categories.len() {
             let f = point(s, i);
             let f = if matches!(f, Figure::Value(..)) && drawable(f).is_none() { Figure::NotAvailable(f.flags()) } else { f };
@@ -303,7 +304,15 @@ fn trend_sentence(d: &ChartData, s: &ChartSeries, extremes: bool) -> String {
 }
 
 /// "No figure is shown for June 2024 (not available) or October 2024 (suppressed)."
+/// A target's or plan's path, which starts when it was set.
+fn is_plan_or_target(s: &ChartSeries) -> bool {
+    s.name == super::PLAN || s.name == super::TARGET
+}
+
 fn gaps_sentence(d: &ChartData, s: &ChartSeries, named: bool) -> Option<String> {
+    if is_plan_or_target(s) {
+        return None;
+    }
     let gaps: Vec<String> = (0..d.categories.len())
         .filter_map(|i| match point(s, i) {
             Figure::Suppressed => Some(format!("{} (suppressed)", period_words(&d.categories[i]))),
