@@ -142,6 +142,8 @@ pub(super) fn rank_series(ranks: &BTreeMap<Period, Vec<GroupRank>>, records: &BT
         .filter(|(p, _)| !matches!(records.get(p), Some(Figure::Suppressed)))
         .flat_map(|(p, rs)| rs.iter().map(move |r| RankPoint { period: r.period.unwrap_or(*p), group: r.group, rank: r.value, of: r.of }))
         .collect();
+    // A period restated by a later file (a lagged rank) keeps the later statement.
+    out.reverse();
     out.sort_by_key(|r| (r.group, r.period));
     out.dedup_by_key(|r| (r.group, r.period));
     out

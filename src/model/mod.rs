@@ -415,6 +415,8 @@ fn metric_view(cat: &Catalogue, mi: usize, files: &[&QuarterFile], entries: &[(u
             compare_series.push(ComparatorPoint { period: g.period.unwrap_or(*period), group: g.group, value: g.value });
         }
     }
+    // A period restated by a later file (a lagged figure) keeps the later statement.
+    compare_series.reverse();
     compare_series.sort_by_key(|c| (c.group, c.period));
     compare_series.dedup_by_key(|c| (c.group, c.period));
     let series: Vec<Point> = records.iter().map(|(p, f)| Point { period: *p, figure: *f }).collect();
