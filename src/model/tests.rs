@@ -166,3 +166,24 @@ fn years_to_date_and_a_year_ago_as_known_now() {
     assert_eq!(s.quarters[0].metrics[0].ytd, Some(Figure::Suppressed));
     assert!(s.quarters[0].metrics[0].year_ago.is_none());
 }
+
+#[test]
+fn a_lagged_rank_restating_a_period_keeps_the_later_statement() {
+    let s = site(&[
+        ("content/2024-25/q1/_index.md", "x"),
+        ("data/2024-25/q1.yaml", "status: final\npublished: 2024-08-01\nvalues:\n  waiting: { value: 90, rank: { nw: 7 }, compare: { nw: 80 } }\n"),
+        ("content/2024-25/q2/_index.md", "x"),
+        (
+            "data/2024-25/q2.yaml",
+            "status: final\npublished: 2024-11-01\nvalues:\n  waiting: { value: 81, rank: { nw: { value: 6, period: 2024-25/q1 } }, compare: { nw: { value: 79, period: 2024-25/q1 } } }\n",
+        ),
+    ]);
+    let v = &s.quarters[1].metrics[1];
+    assert_eq!(v.rank_series.iter().map(|r| (r.period.to_string(), r.rank)).collect::<Vec<_>>(), [("2024-25/q1".to_string(), 6)]);
+    assert_eq!(v.compare_series.iter().map(|c| (c.period.to_string(), c.value)).collect::<Vec<_>>(), [("2024-25/q1".to_string(), Some(79.0))]);
+    // Q2's own rank is the lagged one, shown with its period.
+    let g = v.group(0).unwrap();
+    assert_eq!((g.rank, g.rank_period.map(|p| p.to_string())), (Some(6), Some("2024-25/q1".into())));
+    // Q1's report keeps what it said.
+    assert_eq!(s.quarters[0].metrics[1].group(0).unwrap().rank, Some(7));
+}
