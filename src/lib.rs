@@ -8,6 +8,7 @@
 pub mod catalogue;
 pub mod diagnostic;
 pub mod figure;
+pub mod import;
 pub mod load;
 pub mod model;
 pub mod period;

@@ -63,6 +63,9 @@ enum Command {
         #[arg(long)]
         poll: bool,
     },
+    /// Bring figures in: the national ASCOF release, or an officer's spreadsheet.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Start a new quarter from the newest one; never overwrites a file.
     NewQuarter {
         /// The quarter, e.g. 2025-26/q1.
@@ -71,6 +74,67 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Write data/benchmarks/ files from the national ASCOF release's long CSV.
+    Ascof {
+        /// The release's CSV file.
+        file: PathBuf,
+        /// The financial year the release is for, e.g. 2023-24.
+        #[arg(long)]
+        year: String,
+        /// The site directory.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Replace benchmark files the release would change.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Write a quarter's figures from a spreadsheet (.xlsx, .ods or .csv) in long form.
+    Figures {
+        /// The spreadsheet.
+        file: PathBuf,
+        /// The quarter, e.g. 2024-25/q3.
+        #[arg(long)]
+        quarter: String,
+        /// The sheet to read (default: the first).
+        #[arg(long)]
+        sheet: Option<String>,
+        /// The site directory.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+fn run_import(cmd: ImportCommand) -> ExitCode {
+    let outcome = match cmd {
+        ImportCommand::Ascof { file, year, root, force } => match scrutiny::period::FinancialYear::parse(&year) {
+            Ok(y) => scrutiny::import::ascof(&root, &file, y, force),
+            Err(e) => {
+                eprintln!("error: --year: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        ImportCommand::Figures { file, quarter, sheet, root } => match scrutiny::period::Quarter::parse(&quarter) {
+            Ok(q) => scrutiny::import::figures(&root, &file, q, sheet.as_deref()),
+            Err(e) => {
+                eprintln!("error: --quarter: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+    };
+    eprint!("{}", outcome.render_problems());
+    for line in &outcome.summary {
+        eprintln!("{line}");
+    }
+    if outcome.failed() {
+        eprintln!("nothing was written");
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn main() -> ExitCode {
@@ -135,6 +199,7 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::Import(cmd) => run_import(cmd),
         Command::NewQuarter { quarter, root } => match scrutiny::new_quarter(&root, &quarter) {
             Ok(created) => {
                 for f in created {

@@ -110,3 +110,31 @@ fn check_catches_template_mistakes_too() {
     assert!(stderr.starts_with("error: themes/default/templates/page.html:5:1: template error: `page.bdy` is undefined"), "{stderr}");
     assert!(!dir.path().join("public").exists(), "check writes nothing");
 }
+
+#[test]
+fn imports_exit_0_on_success_and_1_with_every_problem_and_the_mend() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(Path::new("tests/fixtures/basic"), dir.path());
+    std::fs::copy("tests/import/site.toml", dir.path().join("site.toml")).unwrap();
+    std::fs::copy("tests/import/metrics.yaml", dir.path().join("data/metrics.yaml")).unwrap();
+    let root = dir.path().to_str().unwrap();
+    let (code, _, stderr) = scrutiny(&["import", "ascof", "tests/import/ascof-2023-24.csv", "--year", "2023-24", "--root", root]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("wrote data/benchmarks/msp-asked-nw-2023-24.yaml (12 councils, overall 77.7)\n"), "{stderr}");
+    let (code, _, stderr) = scrutiny(&["import", "ascof", "tests/import/ascof-2023-24.csv", "--year", "2023-25", "--root", root]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.starts_with("error: --year: \"2023-25\" is not a financial year"), "{stderr}");
+    let csv = dir.path().join("q3.csv");
+    std::fs::write(&csv, "metric,period,value\nwaitng-list,2024-25/q3,77\nmsp-asked,2024-25/q3,lots\n").unwrap();
+    let before = std::fs::read(dir.path().join("data/2024-25/q3.yaml")).unwrap();
+    let (code, _, stderr) = scrutiny(&["import", "figures", csv.to_str().unwrap(), "--quarter", "2024-25/q3", "--root", root]);
+    assert_eq!(code, 1, "{stderr}");
+    let shown = csv.to_str().unwrap();
+    assert_eq!(
+        stderr,
+        format!(
+            "error: {shown}:2: unknown metric \"waitng-list\" (did you mean \"waiting-list\"?)\n  = help: use an id defined in data/metrics.yaml, or add the metric there first\nerror: {shown}:3: column \"value\": \"lots\" is not a number\n  = help: give a number, or leave it blank (not available), or write [x] or [c]\nnothing was written\n"
+        )
+    );
+    assert_eq!(std::fs::read(dir.path().join("data/2024-25/q3.yaml")).unwrap(), before);
+}

@@ -242,7 +242,8 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
         "year_ago_value",
         "year_ago_flags",
     ];
-    for q in &site.quarters {
+    for (qi, q) in site.quarters.iter().enumerate() {
+        let earlier = qi.checked_sub(1).map(|i| &site.quarters[i]);
         let mut rows = Vec::new();
         for (mi, m) in site.catalogue.metrics.iter().enumerate() {
             let v = &q.metrics[mi];
@@ -276,8 +277,16 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
                 yf,
             ]);
             if let Frequency::Monthly(_) = m.frequency {
-                for month in q.quarter.months() {
-                    if let Some(p) = v.series.iter().find(|p| p.period == crate::period::Period::Month(month)) {
+                // Months this quarter's file revises come first, so the download holds everything it says.
+                let before = q.quarter.first_month();
+                let revisions = v.series.iter().filter(|p| match p.period {
+                    crate::period::Period::Month(mo) if mo < before => earlier.is_none_or(|e| !e.metrics[mi].series.contains(p)),
+                    _ => false,
+                });
+                let months = q.quarter.months();
+                let this_quarter = months.iter().filter_map(|mo| v.series.iter().find(|p| p.period == crate::period::Period::Month(*mo)));
+                for p in revisions.chain(this_quarter) {
+                    {
                         rows.push(vec![
                             m.id.to_string(),
                             m.title.clone(),

@@ -789,7 +789,7 @@ pub struct Benchmark {
 /// Reads and checks a benchmark file.
 pub fn read_benchmark(r: &mut Report, name: &str, node: &Node, names: &Names) -> Option<Benchmark> {
     let (cat, settings) = (names.catalogue, names.settings);
-    let f = Fields::read(r, node, "a benchmark file", &["metric", "group", "period", "self", "values", "overall"])?;
+    let f = Fields::read(r, node, "a benchmark file", &["metric", "group", "period", "self", "overall", "values"])?;
     let metric = f.required(r, "metric", "the benchmark file", "reviews-completed").and_then(|n| {
         let s = text(r, n, "metric")?;
         names.metric(r, n.pos, &s, "")
@@ -817,7 +817,7 @@ pub fn read_benchmark(r: &mut Report, name: &str, node: &Node, names: &Names) ->
     let figure = |r: &mut Report, v: &Node, what: &str| -> Option<(f64, Option<(f64, f64)>)> {
         let (vn, cin) = match &v.value {
             Value::Map(_) => {
-                let f = Fields::read(r, v, what, &["value", "ci"])?;
+                let f = Fields::read(r, v, what, &["value", "ci", "suppressed"])?;
                 (f.required(r, "value", what, "61.2")?, f.get("ci"))
             }
             _ => (v, None),
@@ -832,7 +832,8 @@ pub fn read_benchmark(r: &mut Report, name: &str, node: &Node, names: &Names) ->
         };
         Some((x, ci))
     };
-    let overall = f.get("overall").and_then(|n| figure(r, n, "the overall figure"));
+    // The group's published figure (import ascof writes it); null when it is not published.
+    let overall = f.get("overall").filter(|o| o.value != Value::Null).and_then(|n| figure(r, n, "the overall figure"));
     if let Some(items) =
         f.required(r, "values", "the benchmark file", "{ Blackburn with Darwen: 61.2 }").and_then(|n| entries(r, n, "values", "Blackburn with Darwen: 61.2"))
     {
@@ -843,6 +844,9 @@ pub fn read_benchmark(r: &mut Report, name: &str, node: &Node, names: &Names) ->
                 continue;
             }
             if v.value == Value::Null {
+                values.push((member, None));
+            } else if is_suppressed_member(v) {
+                // A suppressed member is not published and not ranked.
                 values.push((member, None));
             } else if let Some((x, ci)) = figure(r, v, &format!("the value for {member}")) {
                 if let Some(ci) = ci {
@@ -881,6 +885,12 @@ pub fn read_benchmark(r: &mut Report, name: &str, node: &Node, names: &Names) ->
         }
     }
     Some(Benchmark { name: name.to_string(), metric: metric?, group: group?, period: period?, self_name: self_name?, values, cis, overall })
+}
+
+/// `{ value: null, suppressed: true }` (or any value) in a benchmark: withheld, so not ranked.
+fn is_suppressed_member(v: &Node) -> bool {
+    let Value::Map(entries) = &v.value else { return false };
+    entries.iter().any(|(k, x)| k.as_key().as_deref() == Some("suppressed") && x.value == Value::Bool(true))
 }
 
 /// "A", "A and B", "A, B and C".
