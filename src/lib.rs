@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod diagnostic;
 pub mod figure;
 pub mod import;
+pub mod init;
 pub mod load;
 pub mod model;
 pub mod period;
@@ -163,10 +164,8 @@ fn build_with(
     let rendered = render::pages::render_site(&site, &env, cache, render::templates::fingerprint(root, &site.settings.theme))?;
     timer.lap("render");
     let mut files = rendered.files;
-    let mut statics = Vec::new();
-    if !render::templates::has_theme_folder(root, &site.settings.theme) {
-        statics.push(render::pages::OutputFile { path: "style.css".into(), bytes: render::templates::DEFAULT_CSS.as_bytes().to_vec() });
-    }
+    // The built-in stylesheet, unless the theme brings its own (a partial theme falls back to it).
+    let mut statics = vec![render::pages::OutputFile { path: "style.css".into(), bytes: render::templates::DEFAULT_CSS.as_bytes().to_vec() }];
     // Theme static files first, then the site's own static/ over them, then generated pages over both.
     for dir in [root.join("themes").join(&site.settings.theme).join("static"), root.join("static")] {
         statics.extend(write::read_dir_files(&dir).map_err(|e| {

@@ -21,6 +21,14 @@ enum FormatArg {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Start a new site for a council in a new or empty folder.
+    Init {
+        /// The folder to create the site in.
+        dir: PathBuf,
+        /// The council's name, as readers should see it.
+        #[arg(long, default_value = scrutiny::init::DEFAULT_ORGANISATION)]
+        organisation: String,
+    },
     /// Build the website into the output directory.
     Build {
         /// The site directory.
@@ -36,7 +44,7 @@ enum Command {
         #[arg(long)]
         base_url: Option<String>,
     },
-    /// Check the site for problems without building it.
+    /// Check the site for every problem: validates it and renders it in memory, writing nothing.
     Check {
         /// The site directory.
         #[arg(long, default_value = ".")]
@@ -62,6 +70,9 @@ enum Command {
         /// Poll for changes instead of using file system events (network drives, WSL).
         #[arg(long)]
         poll: bool,
+        /// Open the site in the web browser once it is served.
+        #[arg(long)]
+        open: bool,
     },
     /// Bring figures in: the national ASCOF release, or an officer's spreadsheet.
     #[command(subcommand)]
@@ -192,13 +203,34 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Serve { root, port, bind, poll } => match scrutiny::serve::serve(&root, &bind, port, poll) {
+        Command::Serve { root, port, bind, poll, open } => match scrutiny::serve::serve(&root, &bind, port, poll, open) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: {e}");
                 ExitCode::FAILURE
             }
         },
+        Command::Init { dir, organisation } => {
+            let quarter = scrutiny::init::Date::today().quarter();
+            match scrutiny::init::init(&dir, &organisation, quarter) {
+                Ok(created) => {
+                    for f in created {
+                        eprintln!("created {}", dir.join(f).display());
+                    }
+                    eprintln!(
+                        "A new site for {} with {} as a draft. Next: fill in the parts of content/pages/accessibility.md marked [to complete: ...], then run  scrutiny serve --root {}",
+                        organisation.trim(),
+                        quarter.long(),
+                        dir.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Import(cmd) => run_import(cmd),
         Command::NewQuarter { quarter, root } => match scrutiny::new_quarter(&root, &quarter) {
             Ok(created) => {

@@ -209,6 +209,7 @@ pub fn read(r: &mut Report, raw: &RawCommentary, names: &Names) -> Commentary {
             c.refs.push(x);
         }
     }
+    parts_to_complete(r, raw);
     c
 }
 
@@ -216,6 +217,21 @@ pub fn read(r: &mut Report, raw: &RawCommentary, names: &Names) -> Commentary {
 fn is_quarter_overview(file: &str) -> bool {
     let parts: Vec<&str> = file.split('/').collect();
     matches!(parts.as_slice(), [.., "content", y, q, "_index.md"] if crate::period::FinancialYear::parse(y).is_ok() && q.starts_with('q'))
+}
+
+/// Warns at each part `scrutiny init` left for the council to write (`[to complete: ...]`).
+fn parts_to_complete(r: &mut Report, raw: &RawCommentary) {
+    for (i, line) in raw.body.lines().enumerate() {
+        for (at, _) in line.match_indices(crate::init::TO_COMPLETE) {
+            let what = line[at..].split_once(']').map_or(&line[at..], |(part, _)| part);
+            let what = what[crate::init::TO_COMPLETE.len()..].trim();
+            r.warning(
+                Pos::new(raw.body_line + i as u32 + 1, line[..at].chars().count() as u32 + 1),
+                format!("a part still to complete: {what}"),
+                "write it in your own words, replacing the brackets and \"to complete:\"",
+            );
+        }
+    }
 }
 
 /// Front matter text, where figure references would be published as typed.

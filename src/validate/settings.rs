@@ -36,6 +36,9 @@ pub struct Settings {
     pub language: String,
     /// Theme folder name.
     pub theme: String,
+    /// Where site.toml names the theme (the file as a whole when it does not), for theme errors.
+    #[serde(skip)]
+    pub theme_pos: crate::diagnostic::Pos,
     /// Optional description.
     pub description: Option<String>,
     /// Output directory, relative to the site root.
@@ -103,6 +106,7 @@ pub fn read(r: &mut Report, node: &Node) -> (Option<Settings>, std::collections:
     });
     let language = f.get("language").and_then(|n| text(r, n, "language")).unwrap_or_else(|| "en-GB".into());
     let theme = f.get("theme").and_then(|n| text(r, n, "theme")).unwrap_or_else(|| "default".into());
+    let theme_pos = f.get("theme").map(|n| n.pos).unwrap_or(crate::diagnostic::Pos::FILE);
     let description = f.get("description").and_then(|n| text(r, n, "description"));
     let ons_code = f.get("ons_code").and_then(|n| ons_code(r, n, "ons_code"));
     let mut output = "public".to_string();
@@ -140,7 +144,7 @@ pub fn read(r: &mut Report, node: &Node) -> (Option<Settings>, std::collections:
     }
     let settings = match (title, organisation, base) {
         (Some(title), Some(organisation), Some((base_url, base_path))) => {
-            Some(Settings { title, organisation, base_url, base_path, language, theme, description, output, allow_raw_html, comparators, ons_code })
+            Some(Settings { title, organisation, base_url, base_path, language, theme, theme_pos, description, output, allow_raw_html, comparators, ons_code })
         }
         _ => None,
     };
