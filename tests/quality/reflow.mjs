@@ -67,6 +67,8 @@ async function measure(checkLatest) {
         continue;
       }
       for (const tr of table.querySelectorAll('tbody tr')) {
+        // A heading row over a group of measures (one cell across the table) holds no figure.
+        if (tr.children.length === 1 && tr.children[0].colSpan > 1) continue;
         const cell = tr.children[col];
         const label = (tr.children[0]?.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 40);
         if (!cell) {
