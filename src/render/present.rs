@@ -277,10 +277,15 @@ mod tests {
             series: Vec::new(),
             current: current.map(|f| at(2024, f)),
             previous: previous.map(|f| at(2023, f)),
-            rank: Vec::new(),
-            compare: Vec::new(),
+            groups: Vec::new(),
             compare_series: Vec::new(),
+            rank_series: Vec::new(),
             note: None,
+            ci: None,
+            target: None,
+            year_ago: None,
+            ytd: None,
+            breakdowns: Vec::new(),
             first_published: Default::default(),
         }
     }
