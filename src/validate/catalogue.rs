@@ -26,10 +26,9 @@ pub fn read_metrics(r: &mut Report, node: &Node) -> (Catalogue, HashMap<String, 
                 if RESERVED_SECTION_IDS.contains(&sid.as_str()) {
                     r.error(
                         pos,
-                        format!("the section id \"{sid}\" is taken: each quarter has a {sid} page at {sid}/"),
+                        format!("the section id \"{sid}\" is taken: each quarter's {sid} page is at {sid}/"),
                         format!("choose another id, for example \"{sid}-section\""),
                     );
-                    continue;
                 }
                 if let Some(first) = section_pos.insert(sid.clone(), pos) {
                     r.error(pos, format!("section id \"{sid}\" is used twice (first at line {})", first.line), "give each section its own id");
