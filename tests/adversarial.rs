@@ -574,3 +574,14 @@ fn check_time_grows_roughly_linearly_with_the_site() {
     println!("check with {n} sections, metrics and glossary terms: {one:?}; with {}: {four:?}; ratio {ratio:.1} (linear: 4, quadratic: 16)", 4 * n);
     assert!(ratio < 8.0, "4x the input took {ratio:.1}x the time ({one:?} then {four:?})");
 }
+
+#[test]
+fn a_ranking_uses_the_newest_benchmark_by_when_its_period_ends() {
+    let site = fixture();
+    let annual = std::fs::read_to_string(site.path().join("data/benchmarks/satisfaction-nw.yaml")).unwrap();
+    write(site.path(), "data/benchmarks/satisfaction-nw-q1.yaml", &annual.replace("period: 2023-24", "period: 2024-25/q1"));
+    let out = build(site.path()).unwrap_or_else(|d| panic!("{d:#?}"));
+    let q2 = std::fs::read_to_string(out.join("2024-25/q2/safeguarding/index.html")).unwrap();
+    assert!(q2.contains("People satisfied with their care and support: North West (Q1 2024/25)"), "the quarterly benchmark ended later than the annual one");
+    assert!(!q2.contains("People satisfied with their care and support: North West (2023/24)"));
+}
