@@ -184,7 +184,8 @@ fn with_static_files(
     }
     let read = |dir: &Path| {
         write::read_dir_files(dir).map_err(|e| {
-            vec![Diagnostic::error(diagnostic::rel(root, dir), diagnostic::Pos::FILE, format!("cannot read static files: {e}")).help("check the folder can be read")]
+            vec![Diagnostic::error(diagnostic::rel(root, dir), diagnostic::Pos::FILE, format!("cannot read static files: {e}"))
+                .help("check the folder can be read")]
         })
     };
     let mut theme_files = read(&theme_dir)?;

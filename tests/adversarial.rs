@@ -64,8 +64,12 @@ mod links {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), "environ", SECRET);
         write(dir.path(), "secret.md", &format!("---\ntitle: Leak\n---\n{SECRET}\n"));
-        write(dir.path(), "bench.yaml", &format!("metric: satisfaction\ngroup: nw\nperiod: 2023-24\nself: Testshire\nvalues:\n  Testshire: 61.5\n  \"{SECRET}\": 1\n"));
-        write(dir.path(), "templates/page.html", &format!("{SECRET}"));
+        write(
+            dir.path(),
+            "bench.yaml",
+            &format!("metric: satisfaction\ngroup: nw\nperiod: 2023-24\nself: Testshire\nvalues:\n  Testshire: 61.5\n  \"{SECRET}\": 1\n"),
+        );
+        write(dir.path(), "templates/page.html", SECRET);
         write(dir.path(), "static/leak.txt", SECRET);
         write(dir.path(), "q2/_index.md", &format!("---\nsummary: x\n---\n{SECRET}\n"));
         dir
@@ -96,10 +100,15 @@ mod links {
 
     #[test]
     fn content_folders_linked_outside() {
-        refused(|s, o| symlink(o.join("secret.md"), s.join("content/2024-25/q2/contacts.md")).unwrap_or_else(|_| {
-            std::fs::remove_file(s.join("content/2024-25/q2/contacts.md")).unwrap();
-            symlink(o.join("secret.md"), s.join("content/2024-25/q2/contacts.md")).unwrap();
-        }), "content/2024-25/q2/contacts.md");
+        refused(
+            |s, o| {
+                symlink(o.join("secret.md"), s.join("content/2024-25/q2/contacts.md")).unwrap_or_else(|_| {
+                    std::fs::remove_file(s.join("content/2024-25/q2/contacts.md")).unwrap();
+                    symlink(o.join("secret.md"), s.join("content/2024-25/q2/contacts.md")).unwrap();
+                })
+            },
+            "content/2024-25/q2/contacts.md",
+        );
         refused(
             |s, o| {
                 std::fs::remove_dir_all(s.join("content/pages")).unwrap();
@@ -288,7 +297,12 @@ fn bidirectional_overrides_in_names_and_titles_are_refused() {
 #[test]
 fn extreme_numbers_are_refused_and_minus_zero_is_zero() {
     let site = fixture();
-    edit(site.path(), "data/2024-25/q2.yaml", "months: { 2024-06: 1295, 2024-07: 1450, 2024-08: 1380, 2024-09: 1422 }", "months: { 2024-07: 1e308, 2024-08: 1e308, 2024-09: 1e308 }");
+    edit(
+        site.path(),
+        "data/2024-25/q2.yaml",
+        "months: { 2024-06: 1295, 2024-07: 1450, 2024-08: 1380, 2024-09: 1422 }",
+        "months: { 2024-07: 1e308, 2024-08: 1e308, 2024-09: 1e308 }",
+    );
     let errs = errors(&scrutiny::check(site.path()));
     assert_eq!(errs.iter().filter(|e| e.contains("too large for a figure")).count(), 3, "{errs:#?}");
     let site = fixture();
@@ -318,7 +332,8 @@ fn with_theme(site: &Path, file: &str, text: &str) {
 fn a_template_that_never_ends_is_stopped_with_a_located_error() {
     let site = fixture();
     let page = std::fs::read_to_string("themes/default/templates/page.html").unwrap();
-    let looping = page.replacen("{% block main %}", "{% block main %}\n{% for a in range(100000) %}{% for b in range(100000) %}{{ a }}{% endfor %}{% endfor %}", 1);
+    let looping =
+        page.replacen("{% block main %}", "{% block main %}\n{% for a in range(100000) %}{% for b in range(100000) %}{{ a }}{% endfor %}{% endfor %}", 1);
     assert_ne!(page, looping, "page.html has a content block");
     let line = looping.lines().position(|l| l.contains("range(100000)")).unwrap() + 1;
     with_theme(site.path(), "page.html", &looping);
@@ -326,15 +341,16 @@ fn a_template_that_never_ends_is_stopped_with_a_located_error() {
     let errs = errors(&scrutiny::check(site.path()));
     let took = started.elapsed();
     println!("a looping template stopped after {took:?}");
-    assert!(
-        errs.iter().any(|e| e.starts_with(&format!("error: themes/default/templates/page.html:{line}:")) && e.contains("too much work")),
-        "{errs:#?}"
-    );
+    assert!(errs.iter().any(|e| e.starts_with(&format!("error: themes/default/templates/page.html:{line}:")) && e.contains("too much work")), "{errs:#?}");
     assert!(build(site.path()).is_err());
     // In a template another includes: the error is at the loop, in the file it is in.
     let site = fixture();
     let banner = std::fs::read_to_string("themes/default/templates/partials/quarter_banner.html").unwrap();
-    with_theme(site.path(), "partials/quarter_banner.html", &format!("{{% for a in range(100000) %}}{{% for b in range(100000) %}}{{% endfor %}}{{% endfor %}}\n{banner}"));
+    with_theme(
+        site.path(),
+        "partials/quarter_banner.html",
+        &format!("{{% for a in range(100000) %}}{{% for b in range(100000) %}}{{% endfor %}}{{% endfor %}}\n{banner}"),
+    );
     let errs = errors(&scrutiny::check(site.path()));
     assert!(errs.iter().any(|e| e.starts_with("error: themes/default/templates/partials/quarter_banner.html:1:") && e.contains("too much work")), "{errs:#?}");
 }
@@ -402,7 +418,8 @@ fn a_benchmark_dated_after_a_quarter_is_not_in_its_report() {
     let diags = scrutiny::check(site.path());
     let warns = warnings(&diags);
     assert!(
-        warns.iter().any(|w| w.starts_with("warning: content/2024-25/q2/safeguarding.md:") && w.contains("\"satisfaction-nw\" is for 2026/27, which ends after Quarter 2, 2024/25")),
+        warns.iter().any(|w| w.starts_with("warning: content/2024-25/q2/safeguarding.md:")
+            && w.contains("\"satisfaction-nw\" is for 2026/27, which ends after Quarter 2, 2024/25")),
         "{warns:#?}"
     );
     assert!(warns.iter().any(|w| w.starts_with("warning: content/2024-25/q2/safeguarding.md:") && w.contains("only benchmarks to rank")), "{warns:#?}");
@@ -507,7 +524,11 @@ mod serve {
         let page = std::fs::read_to_string("themes/default/templates/page.html").unwrap();
         let server = serve(site);
         // The first build was good; now a save makes every rebuild loop.
-        with_theme(server._site.path(), "page.html", &page.replacen("{% block main %}", "{% block main %}{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}", 1));
+        with_theme(
+            server._site.path(),
+            "page.html",
+            &page.replacen("{% block main %}", "{% block main %}{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}", 1),
+        );
         std::thread::sleep(Duration::from_millis(500));
         let mut server = server;
         let pid = server.child.id().to_string();
@@ -584,4 +605,15 @@ fn a_ranking_uses_the_newest_benchmark_by_when_its_period_ends() {
     let q2 = std::fs::read_to_string(out.join("2024-25/q2/safeguarding/index.html")).unwrap();
     assert!(q2.contains("People satisfied with their care and support: North West (Q1 2024/25)"), "the quarterly benchmark ended later than the annual one");
     assert!(!q2.contains("People satisfied with their care and support: North West (2023/24)"));
+}
+
+#[cfg(unix)]
+#[test]
+fn new_quarter_never_writes_through_a_link_out_of_the_site() {
+    let site = fixture();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), site.path().join("content/2025-26")).unwrap();
+    let e = scrutiny::new_quarter(site.path(), "2025-26/q1").unwrap_err();
+    assert!(e.starts_with("content/2025-26: this is a link to something outside the site folder"), "{e}");
+    assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0, "nothing was written outside");
 }

@@ -191,14 +191,8 @@ pub fn load_cached(root: &Path, diags: &mut Vec<Diagnostic>, cache: Option<&Load
     site.pages.sort_by(|a, b| a.0.cmp(&b.0));
     // A link to a folder outside is reported at the link by every file read below it: once is enough.
     let mut seen = std::collections::HashSet::new();
-    let mut i = start;
-    while i < diags.len() {
-        if seen.insert(diags[i].headline()) {
-            i += 1;
-        } else {
-            diags.remove(i);
-        }
-    }
+    let found: Vec<Diagnostic> = diags.drain(start..).filter(|d| seen.insert(d.headline())).collect();
+    diags.extend(found);
     site
 }
 

@@ -151,9 +151,14 @@ pub fn template_error(file: &str, err: &minijinja::Error) -> Diagnostic {
     }
     if let Some(e) = cause {
         let line = e.line().unwrap_or(0) as u32;
-        let file = e.name().map(|n| format!("{}{n}", file.rsplit_once("templates/").map(|(a, _)| format!("{a}templates/")).unwrap_or_default())).unwrap_or(file);
-        return Diagnostic::error(file, Pos::new(line, if line > 0 { 1 } else { 0 }), "template error: the template does too much work and was stopped (a loop that never ends, or loops nested too deep)")
-            .help("look at the loops at this line: loop over the report's data, not over large ranges");
+        let file =
+            e.name().map(|n| format!("{}{n}", file.rsplit_once("templates/").map(|(a, _)| format!("{a}templates/")).unwrap_or_default())).unwrap_or(file);
+        return Diagnostic::error(
+            file,
+            Pos::new(line, if line > 0 { 1 } else { 0 }),
+            "template error: the template does too much work and was stopped (a loop that never ends, or loops nested too deep)",
+        )
+        .help("look at the loops at this line: loop over the report's data, not over large ranges");
     }
     Diagnostic::error(file, Pos::new(line, if line > 0 { 1 } else { 0 }), format!("template error: {msg}"))
         .help("fix the template at this line (theme templates use minijinja, a Jinja2 dialect)")

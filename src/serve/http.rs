@@ -424,7 +424,17 @@ mod tests {
         for ok in ["127.0.0.1:1111", "localhost:1111", "LOCALHOST:1111"] {
             assert!(loopback.accepts(ok), "{ok}");
         }
-        for bad in ["evil.example:1111", "127.0.0.1:2222", "localhost", "127.0.0.1", "127.0.0.1.nip.io:1111", "localhost.evil.example:1111", "", "[::1]:1111", "10.0.0.5:1111"] {
+        for bad in [
+            "evil.example:1111",
+            "127.0.0.1:2222",
+            "localhost",
+            "127.0.0.1",
+            "127.0.0.1.nip.io:1111",
+            "localhost.evil.example:1111",
+            "",
+            "[::1]:1111",
+            "10.0.0.5:1111",
+        ] {
             assert!(!loopback.accepts(bad), "{bad}");
         }
         let v6 = Hosts("[::1]:1111".parse().unwrap());

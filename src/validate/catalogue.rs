@@ -57,7 +57,12 @@ const RESERVED_SECTION_IDS: [&str; 2] = ["print", "appendix"];
 /// download, `data/2024-25-q4.csv`.
 fn shaped_like_a_quarter(id: &str) -> bool {
     let b = id.as_bytes();
-    b.len() == 10 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-' && b[5..7].iter().all(u8::is_ascii_digit) && &b[7..9] == b"-q" && b[9].is_ascii_digit()
+    b.len() == 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && &b[7..9] == b"-q"
+        && b[9].is_ascii_digit()
 }
 
 fn read_metric(
@@ -84,7 +89,11 @@ fn read_metric(
         }
         positions.insert(m.clone(), pos);
         if shaped_like_a_quarter(m) {
-            r.error(pos, format!("the metric id \"{m}\" is shaped like a quarter, so its download would replace that quarter's, data/{m}.csv"), "choose an id that names what is measured, for example \"waiting-list\"");
+            r.error(
+                pos,
+                format!("the metric id \"{m}\" is shaped like a quarter, so its download would replace that quarter's, data/{m}.csv"),
+                "choose an id that names what is measured, for example \"waiting-list\"",
+            );
             return None;
         }
     }

@@ -95,7 +95,16 @@ pub struct Commentary {
 
 /// Checks a commentary file against the catalogue, comparators and benchmarks.
 pub fn read(r: &mut Report, raw: &RawCommentary, names: &Names) -> Commentary {
-    let mut c = Commentary { file: raw.file.clone(), title: None, summary: None, draft: false, body: raw.body.clone(), blocks: Vec::new(), block_pos: Vec::new(), refs: Vec::new() };
+    let mut c = Commentary {
+        file: raw.file.clone(),
+        title: None,
+        summary: None,
+        draft: false,
+        body: raw.body.clone(),
+        blocks: Vec::new(),
+        block_pos: Vec::new(),
+        refs: Vec::new(),
+    };
     if let Some(front) = &raw.front {
         if front.value != Value::Null {
             if let Some(f) = Fields::read(r, front, "the front matter", &["title", "summary", "draft"]) {
@@ -332,17 +341,6 @@ pub fn acronyms(text: &str) -> Vec<(usize, &str)> {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finds_acronyms() {
-        let words: Vec<&str> = acronyms("The CQC and ASCOF 2A, S.42, Q2, DoLS and ICBs.").into_iter().map(|x| x.1).collect();
-        assert_eq!(words, ["CQC", "ASCOF", "ICB"]);
-    }
-}
-
 /// Warnings for blocks of a quarter's commentary that would show a benchmark for a period
 /// ending after the quarter: the report leaves them out (an archived report shows only what
 /// was known by its quarter's end), and the officer should know why.
@@ -382,4 +380,15 @@ pub fn future_benchmarks(c: &Commentary, quarter: crate::period::Quarter, names:
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_acronyms() {
+        let words: Vec<&str> = acronyms("The CQC and ASCOF 2A, S.42, Q2, DoLS and ICBs.").into_iter().map(|x| x.1).collect();
+        assert_eq!(words, ["CQC", "ASCOF", "ICB"]);
+    }
 }

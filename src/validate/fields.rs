@@ -128,7 +128,11 @@ pub fn number(r: &mut Report, node: &Node, what: &str) -> Option<f64> {
         _ => return number_problem(r, node, what),
     };
     if v.abs() > LARGEST {
-        r.error(node.pos, format!("{what} is {v:e}, too large for a figure in a report"), "check the figure: numbers up to a million million (1000000000000) are accepted");
+        r.error(
+            node.pos,
+            format!("{what} is {v:e}, too large for a figure in a report"),
+            "check the figure: numbers up to a million million (1000000000000) are accepted",
+        );
         return None;
     }
     // -0 is 0: otherwise it would be published as "-0".

@@ -100,7 +100,11 @@ pub fn read(r: &mut Report, node: &Node) -> (Option<Settings>, std::collections:
             if plain {
                 Some(name)
             } else {
-                r.error(n.pos, format!("the theme \"{name}\" is not a plain folder name"), "name a folder under themes/ (letters, digits and - only), or leave theme out for the built-in theme");
+                r.error(
+                    n.pos,
+                    format!("the theme \"{name}\" is not a plain folder name"),
+                    "name a folder under themes/ (letters, digits and - only), or leave theme out for the built-in theme",
+                );
                 None
             }
         })
