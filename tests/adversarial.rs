@@ -376,12 +376,17 @@ fn template_errors_in_partials_fail_the_build_never_the_page() {
 fn reserved_section_ids_and_quarter_shaped_metric_ids_are_refused() {
     for id in ["print", "appendix"] {
         let site = fixture();
-        edit(site.path(), "data/metrics.yaml", "  - id: safeguarding", &format!("  - id: {id}"));
+        edit(site.path(), "data/metrics.yaml", "metrics:\n", &format!("  - id: {id}\n    title: A section\nmetrics:\n"));
         let errs = errors(&scrutiny::check(site.path()));
         assert!(errs.iter().any(|e| e.starts_with("error: data/metrics.yaml:") && e.contains(&format!("section id \"{id}\" is taken"))), "{id}: {errs:#?}");
     }
     let site = fixture();
-    edit(site.path(), "data/metrics.yaml", "  - id: waiting-list", "  - id: 2024-25-q2");
+    write(
+        site.path(),
+        "data/metrics.yaml",
+        &(std::fs::read_to_string(site.path().join("data/metrics.yaml")).unwrap()
+            + "  - id: 2024-25-q2\n    title: T\n    section: contacts\n    unit: count\n    polarity: neutral\n    frequency: quarterly\n"),
+    );
     let errs = errors(&scrutiny::check(site.path()));
     assert!(errs.iter().any(|e| e.contains("\"2024-25-q2\" is shaped like a quarter")), "{errs:#?}");
     let site = fixture();
