@@ -8,6 +8,8 @@
 pub mod catalogue;
 pub mod diagnostic;
 pub mod figure;
+pub mod import;
+pub mod init;
 pub mod load;
 pub mod model;
 pub mod period;
@@ -188,13 +190,13 @@ fn with_static_files(
                 .help("check the folder can be read")]
         })
     };
-    let mut theme_files = read(&theme_dir)?;
+    // The built-in stylesheet first, unless the theme brings its own (a partial theme falls back to it).
+    let mut theme_files = vec![render::pages::OutputFile { path: "style.css".into(), bytes: render::templates::DEFAULT_CSS.as_bytes().to_vec() }];
+    let mut theme_names: Vec<(String, String)> = vec![("style.css".into(), "the built-in theme's style.css".into())];
     let theme_name = |path: &str| format!("{}/{path}", diagnostic::rel(root, &theme_dir));
-    let mut theme_names: Vec<(String, String)> = theme_files.iter().map(|f| (f.path.clone(), theme_name(&f.path))).collect();
-    if !render::templates::has_theme_folder(root, theme) {
-        theme_files.push(render::pages::OutputFile { path: "style.css".into(), bytes: render::templates::DEFAULT_CSS.as_bytes().to_vec() });
-        theme_names.push(("style.css".into(), "the built-in theme's style.css".into()));
-    }
+    let own = read(&theme_dir)?;
+    theme_names.extend(own.iter().map(|f| (f.path.clone(), theme_name(&f.path))));
+    theme_files.extend(own);
     let theme_names: std::collections::HashMap<String, String> = theme_names.into_iter().collect();
     let site_files = read(&site_dir)?;
     let generated_paths: std::collections::HashSet<&str> = generated.iter().map(|f| f.path.as_str()).collect();

@@ -125,7 +125,8 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
         out.push(OutputFile { path: format!("data/{}.csv", m.id), bytes: csv_bytes(&header, rows) });
     }
     let qheader = ["metric_id", "metric", "unit", "period", "value", "flags", "previous_period", "previous_value", "previous_flags", "direction", "note"];
-    for q in &site.quarters {
+    for (qi, q) in site.quarters.iter().enumerate() {
+        let earlier = qi.checked_sub(1).map(|i| &site.quarters[i]);
         let mut rows = Vec::new();
         for (mi, m) in site.catalogue.metrics.iter().enumerate() {
             let v = &q.metrics[mi];
@@ -146,8 +147,16 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
                 v.note.clone().unwrap_or_default(),
             ]);
             if let Frequency::Monthly(_) = m.frequency {
-                for month in q.quarter.months() {
-                    if let Some(p) = v.series.iter().find(|p| p.period == crate::period::Period::Month(month)) {
+                // Months this quarter's file revises come first, so the download holds everything it says.
+                let before = q.quarter.first_month();
+                let revisions = v.series.iter().filter(|p| match p.period {
+                    crate::period::Period::Month(mo) if mo < before => earlier.is_none_or(|e| !e.metrics[mi].series.contains(p)),
+                    _ => false,
+                });
+                let months = q.quarter.months();
+                let this_quarter = months.iter().filter_map(|mo| v.series.iter().find(|p| p.period == crate::period::Period::Month(*mo)));
+                for p in revisions.chain(this_quarter) {
+                    {
                         rows.push(vec![
                             m.id.to_string(),
                             m.title.clone(),

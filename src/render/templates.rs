@@ -35,12 +35,7 @@ pub const FUEL: u64 = 5_000_000;
 /// The default theme's stylesheet.
 pub const DEFAULT_CSS: &str = include_str!("../../themes/default/static/style.css");
 
-/// Whether the site brings its own copy of the theme.
-pub fn has_theme_folder(root: &Path, theme: &str) -> bool {
-    root.join("themes").join(theme).join("templates").is_dir()
-}
-
-/// Loads every template of `themes/NAME/templates/` once (the built-in default theme if absent).
+/// Loads the built-in templates and, over them, every template of `themes/NAME/templates/`.
 pub fn environment(root: &Path, theme: &str) -> Result<Environment<'static>, Vec<Diagnostic>> {
     let dir = root.join("themes").join(theme).join("templates");
     let mut env = Environment::new();
@@ -69,22 +64,18 @@ pub fn environment(root: &Path, theme: &str) -> Result<Environment<'static>, Vec
     if !diags.is_empty() {
         return Err(diags);
     }
-    if theme == "default" && !dir.is_dir() {
-        for (name, src) in DEFAULT_TEMPLATES {
-            if let Err(err) = env.add_template(name, src) {
-                diags.push(template_error(&format!("themes/default/templates/{name}"), &err));
-            }
+    // The built-in templates first; a theme's own templates replace them by name, so a theme
+    // may hold only the templates it changes.
+    for (name, src) in DEFAULT_TEMPLATES {
+        if let Err(err) = env.add_template(name, src) {
+            diags.push(template_error(&format!("themes/default/templates/{name}"), &err));
         }
+    }
+    if !dir.is_dir() {
         return if diags.is_empty() { Ok(env) } else { Err(diags) };
     }
     let mut files: Vec<_> = walkdir::WalkDir::new(&dir).sort_by_file_name().into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file()).collect();
     files.sort_by(|a, b| a.path().cmp(b.path()));
-    if files.is_empty() {
-        diags.push(
-            Diagnostic::error("site.toml", Pos::new(1, 1), format!("the theme \"{theme}\" has no templates (themes/{theme}/templates/)"))
-                .help("set theme to a folder under themes/, or add the theme"),
-        );
-    }
     for e in files {
         let name = e.path().strip_prefix(&dir).unwrap().to_string_lossy().replace('\\', "/");
         if crate::load::is_ignorable(e.file_name().to_string_lossy().as_ref()) {

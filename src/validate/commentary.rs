@@ -125,7 +125,23 @@ pub fn read(r: &mut Report, raw: &RawCommentary, names: &Names) -> Commentary {
             c.refs.push(x);
         }
     }
+    parts_to_complete(r, raw);
     c
+}
+
+/// Warns at each part `scrutiny init` left for the council to write (`[to complete: ...]`).
+fn parts_to_complete(r: &mut Report, raw: &RawCommentary) {
+    for (i, line) in raw.body.lines().enumerate() {
+        for (at, _) in line.match_indices(crate::init::TO_COMPLETE) {
+            let what = line[at..].split_once(']').map_or(&line[at..], |(part, _)| part);
+            let what = what[crate::init::TO_COMPLETE.len()..].trim();
+            r.warning(
+                Pos::new(raw.body_line + i as u32 + 1, line[..at].chars().count() as u32 + 1),
+                format!("a part still to complete: {what}"),
+                "write it in your own words, replacing the brackets and \"to complete:\"",
+            );
+        }
+    }
 }
 
 /// Front matter text, where figure references would be published as typed.

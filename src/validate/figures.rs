@@ -406,7 +406,7 @@ pub struct Benchmark {
 /// Reads and checks a benchmark file.
 pub fn read_benchmark(r: &mut Report, name: &str, node: &Node, names: &Names) -> Option<Benchmark> {
     let (cat, settings) = (names.catalogue, names.settings);
-    let f = Fields::read(r, node, "a benchmark file", &["metric", "group", "period", "self", "values"])?;
+    let f = Fields::read(r, node, "a benchmark file", &["metric", "group", "period", "self", "overall", "values"])?;
     let metric = f.required(r, "metric", "the benchmark file", "reviews-completed").and_then(|n| {
         let s = text(r, n, "metric")?;
         names.metric(r, n.pos, &s, "")
@@ -423,6 +423,10 @@ pub fn read_benchmark(r: &mut Report, name: &str, node: &Node, names: &Names) ->
             FinancialYear::parse(&s).map(Period::Year).map_err(|e| r.error(n.pos, e, "write a year (2023-24) or a quarter (2024-25/q2)")).ok()
         }
     });
+    // The group's published figure (import ascof writes it); checked here, shown once Format 2 reads it.
+    if let Some(o) = f.get("overall").filter(|o| o.value != Value::Null) {
+        number(r, o, "overall");
+    }
     let self_name = match f.get("self") {
         Some(n) => text(r, n, "self"),
         None => settings.map(|s| s.organisation.clone()),
@@ -445,6 +449,11 @@ pub fn read_benchmark(r: &mut Report, name: &str, node: &Node, names: &Names) ->
             }
             if v.value == Value::Null {
                 values.push((member, None));
+            } else if let Some(suppressed) = suppressed_member(r, v, &member) {
+                // A suppressed member is not published and not ranked.
+                if suppressed {
+                    values.push((member, None));
+                }
             } else if let Some(x) = number(r, v, &format!("the value for {member}")) {
                 if unit_metric.is_none_or(|m| check_range(r, v.pos, x, m, &format!("the value for {member}"))) {
                     values.push((member, Some(x)));
@@ -481,6 +490,21 @@ pub fn read_benchmark(r: &mut Report, name: &str, node: &Node, names: &Names) ->
         }
     }
     Some(Benchmark { name: name.to_string(), metric: metric?, group: group?, period: period?, self_name: self_name?, values })
+}
+
+/// `{ value: null, suppressed: true }` in a benchmark: `Some(true)`; not a mapping: `None`.
+fn suppressed_member(r: &mut Report, v: &Node, member: &str) -> Option<bool> {
+    if !matches!(v.value, Value::Map(_)) {
+        return None;
+    }
+    let f = Fields::read(r, v, &format!("the value for {member}"), &["value", "suppressed"])?;
+    match f.get("suppressed").and_then(|n| super::fields::boolean(r, n, "suppressed")) {
+        Some(true) => Some(true),
+        _ => {
+            r.error(v.pos, format!("the value for {member} should be a number"), "write a number, null, or { value: null, suppressed: true }");
+            Some(false)
+        }
+    }
 }
 
 /// "A", "A and B", "A, B and C".

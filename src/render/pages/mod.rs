@@ -228,6 +228,11 @@ impl Ctx<'_> {
             Link { title: "Glossary".into(), href: format!("{root}glossary/") },
             Link { title: "Open data".into(), href: format!("{root}data/") },
         ];
+        // An empty glossary has no page, so nothing links to it.
+        let has_glossary = !self.site.glossary.is_empty();
+        if !has_glossary {
+            nav.retain(|l| l.title != "Glossary");
+        }
         nav.extend(self.nav_pages.iter().map(|(t, n)| Link { title: t.clone(), href: format!("{root}{n}/") }));
         let current = format!("{root}{}", path.trim_end_matches("index.html"));
         let ctx = context! {
@@ -238,6 +243,7 @@ impl Ctx<'_> {
             canonical => canonical,
             breadcrumbs => ser(crumbs),
             nav => ser(nav),
+            has_glossary => has_glossary,
             current => current,
             quarter => ser(quarter),
             page => extra,

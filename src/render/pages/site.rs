@@ -150,17 +150,19 @@ pub(super) fn render_site_pages(ctx: &Ctx) -> Result<Vec<OutputFile>, Vec<Diagno
         ser(context! { intro => Value::from_safe_string(intro), latest => latest_ctx, headlines => Value::from_safe_string(headlines), archive => ser(years) }),
     )?);
 
-    // Latest: a plain redirect page that works without JavaScript.
-    if let Some(q) = latest {
-        out.push(ctx.render(
+    // Latest: a plain redirect page that works without JavaScript. Every page links to it, so a
+    // site with no published quarter yet (a new one, its first quarter a draft) says so there.
+    out.push(match latest {
+        Some(q) => ctx.render(
             "latest.html",
             "latest/",
             &format!("Latest report: {}", q.quarter.long()),
             vec![],
             None,
             ser(context! { href => format!("../{}/", q.quarter.path()), label => q.quarter.long() }),
-        )?);
-    }
+        )?,
+        None => ctx.render("latest.html", "latest/", "Latest report", vec![], None, ser(context! { href => None::<String>, label => None::<String> }))?,
+    });
 
     // Metrics index.
     let sections: Vec<Value> = site
@@ -183,15 +185,17 @@ pub(super) fn render_site_pages(ctx: &Ctx) -> Result<Vec<OutputFile>, Vec<Diagno
         ser(context! { sections => sections }),
     )?);
 
-    // Glossary.
-    out.push(ctx.render(
-        "glossary.html",
-        "glossary/",
-        "Glossary",
-        vec![Link { title: "Home".into(), href: "../".into() }],
-        None,
-        ser(context! { terms => ser(&site.glossary) }),
-    )?);
+    // Glossary (none when it is empty).
+    if !site.glossary.is_empty() {
+        out.push(ctx.render(
+            "glossary.html",
+            "glossary/",
+            "Glossary",
+            vec![Link { title: "Home".into(), href: "../".into() }],
+            None,
+            ser(context! { terms => ser(&site.glossary) }),
+        )?);
+    }
 
     // Open data.
     let downloads: Vec<Link> = site
