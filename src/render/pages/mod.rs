@@ -9,7 +9,7 @@ use crate::diagnostic::Diagnostic;
 use crate::figure::{Figure, Flags};
 use crate::model::{BenchmarkView, MetricView, QuarterReport, Site};
 use crate::period::{Month, Period, Quarter};
-use crate::validate::{Block, ChartKind, ChartSpec, Commentary, RefField, Status};
+use crate::validate::{Block, ChartKind, ChartSpec, Commentary, KpiSelection, RefField, Status};
 use minijinja::{context, value::Serde, Environment, Value};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -76,6 +76,16 @@ struct QuarterNav {
     appendix: String,
     csv: String,
     switcher: Vec<SwitchItem>,
+    next_update: Option<String>,
+    details: Option<DetailsNav>,
+}
+
+#[derive(Serialize, Clone)]
+struct DetailsNav {
+    report_to: Option<String>,
+    meeting: Option<String>,
+    author: Option<String>,
+    contact: Option<String>,
 }
 
 /// What a rebuild may reuse from the builds before it (held by `serve`; a plain build uses a fresh one).
@@ -299,6 +309,13 @@ fn quarter_nav(site: &Site, qi: usize, root: &str, same: impl Fn(&QuarterReport)
         print: format!("{base}print/"),
         appendix: format!("{base}appendix/"),
         csv: format!("{root}data/{}.csv", q.quarter.slug()),
+        next_update: q.next_update.map(|d| d.long()),
+        details: (!q.details.is_empty() || q.next_update.is_some()).then(|| DetailsNav {
+            report_to: q.details.report_to.clone(),
+            meeting: q.details.meeting.map(|d| d.long()),
+            author: q.details.author.clone(),
+            contact: q.details.contact.clone(),
+        }),
         switcher: site
             .quarters
             .iter()
@@ -355,7 +372,16 @@ fn reference_html(site: &Site, q: &QuarterReport, mi: usize, field: RefField) ->
         RefField::Previous => view.previous.map(|p| present::figure_html(metric, p.figure)).unwrap_or(missing),
         RefField::Change => present::change_html(metric, view),
         RefField::Direction => present::direction_html(metric, view),
-        RefField::Rank(g) => present::rank_html(view, g, &site.settings),
+        RefField::Rank(g) => present::rank_html(view, g, Period::Quarter(q.quarter)),
+        RefField::Compare(g) => present::compare_html(metric, view, g, Period::Quarter(q.quarter)),
+        RefField::Quartile(g) => present::quartile_html(view, g, &site.settings, Period::Quarter(q.quarter)),
+        RefField::Target => present::target_html(metric, view),
+        RefField::Plan => present::plan_html(metric, view),
+        RefField::AgainstPlan => present::against_plan_html(metric, view),
+        RefField::YearAgo => present::year_ago_html(metric, view),
+        RefField::ChangeYear => present::change_year_html(metric, view),
+        RefField::ChangePercent => present::change_percent_html(metric, view),
+        RefField::Ytd => present::ytd_html(metric, view),
     }
 }
 
