@@ -210,11 +210,17 @@ pub struct QuarterReport {
 impl QuarterReport {
     /// Section indices that have commentary or figures this quarter, in report order.
     pub fn section_ids(&self, cat: &Catalogue) -> Vec<usize> {
-        (0..cat.sections.len())
-            .filter(|si| {
-                self.sections.iter().any(|(s, _)| s == si) || cat.metrics.iter().enumerate().any(|(mi, m)| m.section == *si && self.metrics[mi].is_reported())
-            })
-            .collect()
+        // One pass over sections and metrics, not one per section: sites may have thousands.
+        let mut used = vec![false; cat.sections.len()];
+        for (s, _) in &self.sections {
+            used[*s] = true;
+        }
+        for (mi, m) in cat.metrics.iter().enumerate() {
+            if self.metrics[mi].is_reported() {
+                used[m.section] = true;
+            }
+        }
+        (0..cat.sections.len()).filter(|si| used[*si]).collect()
     }
 }
 

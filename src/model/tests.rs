@@ -98,7 +98,10 @@ fn annual_values_carry_forward_and_compare_with_the_year_before() {
 fn unavailable_is_never_zero_and_drafts_are_left_out() {
     let s = site(&[
         ("content/2024-25/q1/_index.md", "x"),
-        ("data/2024-25/q1.yaml", "status: final\npublished: 2024-08-01\nvalues:\n  waiting: { value: null }\n"),
+        (
+            "data/2024-25/q1.yaml",
+            "status: final\npublished: 2024-08-01\nvalues:\n  contacts:\n    months: { 2024-04: 10, 2024-05: 20, 2024-06: 30 }\n  waiting: { value: null }\n",
+        ),
         ("content/2024-25/q2/_index.md", "---\ndraft: true\n---\nx"),
         ("data/2024-25/q2.yaml", "status: provisional\nvalues:\n  waiting: 3\n"),
     ]);

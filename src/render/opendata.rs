@@ -15,11 +15,22 @@ fn flags_cell(f: Figure) -> String {
     f.markers().iter().map(char::to_string).collect::<Vec<_>>().join(" ")
 }
 
+/// A cell a spreadsheet will not run as a formula: text starting with `=`, `+`, `-`, `@`, a
+/// tab or a carriage return gets a leading `'` (as OWASP advises); numbers stay numbers.
+fn safe_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    let formula_like = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if formula_like && !cell.parse::<f64>().is_ok_and(f64::is_finite) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
 fn csv_bytes(header: &[&str], rows: Vec<Vec<String>>) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     w.write_record(header).expect("csv in memory");
     for r in rows {
-        w.write_record(&r).expect("csv in memory");
+        w.write_record(r.iter().map(|c| safe_cell(c).into_owned())).expect("csv in memory");
     }
     w.into_inner().expect("csv in memory")
 }
@@ -29,6 +40,21 @@ fn period_type(p: crate::period::Period) -> &'static str {
         crate::period::Period::Month(_) => "month",
         crate::period::Period::Quarter(_) => "quarter",
         crate::period::Period::Year(_) => "financial-year",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_cell;
+
+    #[test]
+    fn formula_like_text_is_neutralised_and_numbers_are_not() {
+        for hostile in ["=HYPERLINK(\"http://x\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tx", "\r=1", "-inf", "+nan"] {
+            assert_eq!(safe_cell(hostile), format!("'{hostile}"), "{hostile:?}");
+        }
+        for plain in ["-3", "-0.5", "+4", "12", "Waiting list", "2024-25", ""] {
+            assert_eq!(safe_cell(plain), plain);
+        }
     }
 }
 

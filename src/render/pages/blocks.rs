@@ -50,6 +50,8 @@ pub(super) fn block_html_with(
                 },
             )
         }
+        // A report shows only benchmarks for periods that ended by its quarter's end (check warns).
+        Block::Benchmark(bi) if site.benchmarks[*bi].def.period.last_month() > q.quarter.last_month() => String::new(),
         Block::Benchmark(bi) => benchmark_html(ctx, &site.benchmarks[*bi]),
         Block::Chart(spec) => {
             let Some(data) = chart_data(site, q, spec, chart_prefix) else {

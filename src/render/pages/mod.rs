@@ -140,6 +140,9 @@ struct Ctx<'a> {
     nav_pages: Vec<(String, String)>,
     /// The open-data files, made once: written out, and their sizes shown on the data page.
     open_data: Vec<OutputFile>,
+    /// Errors in partials (report blocks, the flag key), which return text into a page:
+    /// they fail the build like any template error, never show on the page.
+    partial_errors: std::sync::Mutex<Vec<Diagnostic>>,
 }
 
 /// Renders every page and download of the site.
@@ -155,6 +158,7 @@ pub fn render_site(site: &Site, env: &Environment<'static>, cache: &RenderCache,
         site_value: ser(context_site(site)),
         nav_pages: site.pages.iter().map(|(name, c)| (c.title.clone().unwrap_or_else(|| title_case(name)), name.clone())).collect(),
         open_data: crate::render::opendata::files(site),
+        partial_errors: Default::default(),
     };
     let quarter_files: Vec<Result<Vec<OutputFile>, Vec<Diagnostic>>> = (0..site.quarters.len()).into_par_iter().map(|qi| render_quarter(&ctx, qi)).collect();
     let metric_files: Vec<Result<Vec<OutputFile>, Vec<Diagnostic>>> =
@@ -167,7 +171,11 @@ pub fn render_site(site: &Site, env: &Environment<'static>, cache: &RenderCache,
             Err(d) => diags.extend(d),
         }
     }
+    let mut seen = std::collections::HashSet::new();
+    diags.extend(ctx.partial_errors.into_inner().expect("errors lock").into_iter().filter(|d| seen.insert(d.headline())));
     if !diags.is_empty() {
+        // Pages rendered around a failed partial hold a hole: never reuse them.
+        cache.quarters.lock().expect("cache lock").clear();
         return Err(diags);
     }
     // Keep only what this build used, so the cache does not grow without bound while serving.
@@ -264,7 +272,10 @@ impl Ctx<'_> {
     fn partial(&self, template: &str, ctx: Value) -> String {
         match self.env.get_template(template).and_then(|t| t.render(ctx)) {
             Ok(s) => s,
-            Err(e) => format!("<p class=\"error\">{}</p>", escape(&format!("template error in {template}: {e}"))),
+            Err(e) => {
+                self.partial_errors.lock().expect("errors lock").push(template_error(&format!("themes/{}/templates/{template}", self.site.settings.theme), &e));
+                String::new()
+            }
         }
     }
 }
