@@ -448,3 +448,16 @@ fn every_csv_download_is_described_and_the_data_page_names_its_contact_and_next_
     let text = doc.select(&sel("main dl")).next().unwrap().text().collect::<String>();
     assert!(text.contains("performance@testshire.example") && text.contains("30 April 2025"), "{text}");
 }
+
+#[test]
+fn benchmark_tables_give_quartiles_in_words_never_as_numbers() {
+    let site = fixture();
+    let out = build(site.path(), false, None);
+    let doc = page(&out, "2024-25/q2/safeguarding/index.html");
+    let cells: Vec<String> = doc.select(&sel("table.ranking tbody td:last-child")).map(|c| c.text().collect::<String>()).filter(|t| !t.is_empty()).collect();
+    assert!(!cells.is_empty());
+    let words = ["top quarter", "upper middle quarter", "lower middle quarter", "bottom quarter"];
+    assert!(cells.iter().all(|c| words.contains(&c.as_str())), "{cells:?}");
+    let summary = doc.select(&sel(".benchmark-summary")).next().map(|p| p.text().collect::<String>()).unwrap_or_default();
+    assert!(!summary.contains("second quarter") && !summary.contains("third quarter"), "{summary}");
+}
