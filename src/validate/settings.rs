@@ -38,6 +38,8 @@ pub struct Settings {
     pub allow_raw_html: bool,
     /// Comparator groups in file order.
     pub comparators: Vec<Comparator>,
+    /// `[pdf] enabled`: each published quarter also gets its committee document, `report.pdf`.
+    pub pdf: bool,
 }
 
 impl Settings {
@@ -80,7 +82,7 @@ pub fn parse_base_url(url: &str) -> Result<(String, String), String> {
 pub fn read(r: &mut Report, node: &Node) -> (Option<Settings>, std::collections::HashSet<String>) {
     let mut declared = std::collections::HashSet::new();
     let Some(f) =
-        Fields::read(r, node, "site.toml", &["title", "organisation", "base_url", "language", "theme", "description", "build", "markdown", "comparators"])
+        Fields::read(r, node, "site.toml", &["title", "organisation", "base_url", "language", "theme", "description", "build", "markdown", "comparators", "pdf"])
     else {
         return (None, declared);
     };
@@ -109,6 +111,12 @@ pub fn read(r: &mut Report, node: &Node) -> (Option<Settings>, std::collections:
             }
         }
     }
+    let mut pdf = false;
+    if let Some(p) = f.get("pdf") {
+        if let Some(pf) = Fields::read(r, p, "[pdf]", &["enabled"]) {
+            pdf = pf.get("enabled").and_then(|n| super::fields::boolean(r, n, "enabled")).unwrap_or(false);
+        }
+    }
     let mut comparators = Vec::new();
     if let Some(c) = f.get("comparators") {
         for (k, v) in entries(r, c, "[comparators]", "nw = { name = \"North West\", members = 23 }").unwrap_or(&[]) {
@@ -126,7 +134,7 @@ pub fn read(r: &mut Report, node: &Node) -> (Option<Settings>, std::collections:
     }
     let settings = match (title, organisation, base) {
         (Some(title), Some(organisation), Some((base_url, base_path))) => {
-            Some(Settings { title, organisation, base_url, base_path, language, theme, description, output, allow_raw_html, comparators })
+            Some(Settings { title, organisation, base_url, base_path, language, theme, description, output, allow_raw_html, comparators, pdf })
         }
         _ => None,
     };
