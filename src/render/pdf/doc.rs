@@ -482,8 +482,9 @@ impl Builder<'_> {
         Table {
             caption: caption.map(t),
             columns,
-            widths: std::iter::once(4).chain(std::iter::repeat_n(0, n - 1)).collect(),
-            align: std::iter::once("left").chain(std::iter::repeat_n("left", n - 1)).collect(),
+            // Measure, better if, latest, change, target, then a rank column per group.
+            widths: [5, 0, 3, 4, 0].into_iter().chain(std::iter::repeat_n(2, n - 5)).collect(),
+            align: vec!["left"; n],
             row_headers: true,
             rows,
         }

@@ -76,7 +76,7 @@ impl World for ReportWorld {
         SHARED.fonts.get(index).cloned()
     }
     // Nothing in the document comes from the clock.
-    fn today(&self, _offset: Option<std::time::Duration>) -> Option<Datetime> {
+    fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
         None
     }
 }
