@@ -102,7 +102,9 @@ fn adding_a_quarter_leaves_older_reports_unchanged() {
     }
     // Charts and quarter downloads are part of a report too.
     let (fa, fb) = (files(&a), files(&b));
-    for (k, v) in fb.iter().filter(|(k, _)| k.starts_with("charts/2024-25-q1") || k.starts_with("charts/2024-25-q2") || k.starts_with("data/2024-25-q") || k.ends_with("/report.pdf")) {
+    for (k, v) in fb.iter().filter(|(k, _)| {
+        k.starts_with("charts/2024-25-q1") || k.starts_with("charts/2024-25-q2") || k.starts_with("data/2024-25-q") || k.ends_with("/report.pdf")
+    }) {
         assert!(fa.get(k) == Some(v), "{k} changed when a newer quarter was added");
         compared += 1;
     }

@@ -24,7 +24,12 @@ fn build(root: &Path, drafts: bool) -> PathBuf {
 }
 
 fn run(cmd: &str, args: &[&str], file: &Path) -> String {
-    let out = Command::new(cmd).args(args).arg(file).args(if cmd == "pdftotext" { &["-"][..] } else { &[][..] }).output().unwrap_or_else(|e| panic!("{cmd} (poppler-utils) is needed: {e}"));
+    let out = Command::new(cmd)
+        .args(args)
+        .arg(file)
+        .args(if cmd == "pdftotext" { &["-"][..] } else { &[][..] })
+        .output()
+        .unwrap_or_else(|e| panic!("{cmd} (poppler-utils) is needed: {e}"));
     assert!(out.status.success(), "{cmd} failed on {}: {}", file.display(), String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
 }
@@ -42,7 +47,10 @@ fn each_published_quarter_gets_a_tagged_a4_pdf_linked_from_its_pages() {
         assert!(out.join(q).join("report.pdf").is_file(), "{q}/report.pdf missing");
         for page in ["index.html", "print/index.html"] {
             let html = std::fs::read_to_string(out.join(q).join(page)).unwrap();
-            assert!(html.contains("href=\"../report.pdf\"") || html.contains("href=\"report.pdf\"") || html.contains("/report.pdf\""), "{q}/{page} does not link its PDF");
+            assert!(
+                html.contains("href=\"../report.pdf\"") || html.contains("href=\"report.pdf\"") || html.contains("/report.pdf\""),
+                "{q}/{page} does not link its PDF"
+            );
         }
     }
     let pdf = out.join("2024-25/q2/report.pdf");
@@ -53,7 +61,8 @@ fn each_published_quarter_gets_a_tagged_a4_pdf_linked_from_its_pages() {
     assert!(!info.contains("CreationDate") || info.contains("2024"), "a creation date from the clock: {info}");
 
     let t = text(&pdf);
-    for heading in ["Contents", "Executive summary", "Highlights", "Contacts", "Glossary", "Appendix A: Data sources", "Appendix B: Figures behind the charts"] {
+    for heading in ["Contents", "Executive summary", "Highlights", "Contacts", "Glossary", "Appendix A: Data sources", "Appendix B: Figures behind the charts"]
+    {
         assert!(t.contains(heading), "no heading {heading:?} in\n{t}");
     }
     assert!(t.contains("Page 1 of"), "no page numbers in\n{t}");
@@ -141,7 +150,13 @@ fn hostile_text_prints_literally() {
     assert!(info.lines().any(|l| l.starts_with("Title:") && l.contains("#set page(width: 3cm) Care: Quarter 2")), "{info}");
     assert!(info.lines().any(|l| l.starts_with("Page size:") && l.contains("595.") && l.contains("841.")), "{info}");
     let t = text(&pdf);
-    for literal in ["#set page(paper: \"a5\") ]*_$x$@ref<lbl>", "Hostile * _ $ @me <b> ] \\ ` #sym.alpha end.", "= at line start", "- dash at line start", "#pagebreak() = heading"] {
+    for literal in [
+        "#set page(paper: \"a5\") ]*_$x$@ref<lbl>",
+        "Hostile * _ $ @me <b> ] \\ ` #sym.alpha end.",
+        "= at line start",
+        "- dash at line start",
+        "#pagebreak() = heading",
+    ] {
         assert!(t.contains(literal), "{literal:?} not printed as written in\n{t}");
     }
 }

@@ -81,9 +81,12 @@ pub fn parse_base_url(url: &str) -> Result<(String, String), String> {
 /// Reads and checks site.toml; also returns every comparator id declared, valid or not.
 pub fn read(r: &mut Report, node: &Node) -> (Option<Settings>, std::collections::HashSet<String>) {
     let mut declared = std::collections::HashSet::new();
-    let Some(f) =
-        Fields::read(r, node, "site.toml", &["title", "organisation", "base_url", "language", "theme", "description", "build", "markdown", "comparators", "pdf"])
-    else {
+    let Some(f) = Fields::read(
+        r,
+        node,
+        "site.toml",
+        &["title", "organisation", "base_url", "language", "theme", "description", "build", "markdown", "comparators", "pdf"],
+    ) else {
         return (None, declared);
     };
     let title = f.required(r, "title", "site.toml", "\"Adult Social Care Performance\"").and_then(|n| text(r, n, "title"));

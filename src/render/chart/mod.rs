@@ -224,7 +224,9 @@ pub fn figures_table(d: &ChartData) -> FiguresTable {
             for s in &d.series {
                 let f = words::point(s, i);
                 cells.push(match f {
-                    Figure::Value(v, flags) if words::drawable(f).is_some() => FigureCell { text: words::fmt(d, v), markers: flags.iter().map(|x| x.letter()).collect() },
+                    Figure::Value(v, flags) if words::drawable(f).is_some() => {
+                        FigureCell { text: words::fmt(d, v), markers: flags.iter().map(|x| x.letter()).collect() }
+                    }
                     Figure::Value(_, flags) | Figure::NotAvailable(flags) => {
                         FigureCell { text: String::new(), markers: std::iter::once('x').chain(flags.iter().map(|x| x.letter())).collect() }
                     }

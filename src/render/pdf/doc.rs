@@ -15,35 +15,78 @@ use serde::Serialize;
 #[serde(tag = "k", rename_all = "lowercase")]
 pub enum Inline {
     /// Plain text, printed as written.
-    T { t: String },
-    Strong { c: Vec<Inline> },
-    Em { c: Vec<Inline> },
-    Strike { c: Vec<Inline> },
-    Code { t: String },
-    Link { url: String, c: Vec<Inline> },
+    T {
+        t: String,
+    },
+    Strong {
+        c: Vec<Inline>,
+    },
+    Em {
+        c: Vec<Inline>,
+    },
+    Strike {
+        c: Vec<Inline>,
+    },
+    Code {
+        t: String,
+    },
+    Link {
+        url: String,
+        c: Vec<Inline>,
+    },
     /// A shorthand marker: `x`, `c`, `p`, `r`, `e` or `u`.
-    Flag { f: String },
+    Flag {
+        f: String,
+    },
     Br,
-    Sup { t: String },
+    Sup {
+        t: String,
+    },
 }
 
 /// A block of the document.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "k", rename_all = "lowercase")]
 pub enum Block {
-    H { level: u8, c: Vec<Inline> },
-    P { c: Vec<Inline> },
-    Lead { c: Vec<Inline> },
-    List { ordered: bool, start: u64, items: Vec<Vec<Block>> },
-    Quote { c: Vec<Block> },
-    Code { t: String },
+    H {
+        level: u8,
+        c: Vec<Inline>,
+    },
+    P {
+        c: Vec<Inline>,
+    },
+    Lead {
+        c: Vec<Inline>,
+    },
+    List {
+        ordered: bool,
+        start: u64,
+        items: Vec<Vec<Block>>,
+    },
+    Quote {
+        c: Vec<Block>,
+    },
+    Code {
+        t: String,
+    },
     Rule,
-    Note { label: String, c: Vec<Block> },
+    Note {
+        label: String,
+        c: Vec<Block>,
+    },
     Table(Table),
     /// A chart: the SVG file's path in the document's world, its words, and the label of its figures.
-    Chart { svg: String, alt: String, figures: String },
+    Chart {
+        svg: String,
+        alt: String,
+        figures: String,
+    },
     /// One headline figure.
-    Figure { title: Vec<Inline>, value: Vec<Inline>, detail: Vec<Inline> },
+    Figure {
+        title: Vec<Inline>,
+        value: Vec<Inline>,
+        detail: Vec<Inline>,
+    },
 }
 
 /// A table with header cells; rows may be grouped under titles.
@@ -146,10 +189,13 @@ pub(super) fn plain_table(header: Vec<Vec<Inline>>, align: Vec<&'static str>, ro
         align,
         columns: header,
         row_headers: false,
-        rows: rows.into_iter().map(|mut c| {
-            c.resize(n, Vec::new());
-            Row::Row { c }
-        }).collect(),
+        rows: rows
+            .into_iter()
+            .map(|mut c| {
+                c.resize(n, Vec::new());
+                Row::Row { c }
+            })
+            .collect(),
     })
 }
 
@@ -274,7 +320,16 @@ pub(super) fn build(inputs: &Inputs) -> (Doc, Vec<(String, String)>) {
             details.push((label.into(), v.clone()));
         }
     }
-    details.push(("Status".into(), if q.draft { "Draft".into() } else if q.status == Status::Final { "Final".into() } else { "Provisional".into() }));
+    details.push((
+        "Status".into(),
+        if q.draft {
+            "Draft".into()
+        } else if q.status == Status::Final {
+            "Final".into()
+        } else {
+            "Provisional".into()
+        },
+    ));
     details.push(("Published".into(), q.published.map(|p| p.long()).unwrap_or_else(|| "Not yet published".into())));
     if let Some(a) = q.data_as_of {
         details.push(("Data as at".into(), a.long()));
@@ -342,7 +397,14 @@ pub(super) fn build(inputs: &Inputs) -> (Doc, Vec<(String, String)>) {
         region,
         footer: title,
         key: ['x', 'c', 'p', 'r', 'e', 'u'].iter().map(|l| (l.to_string(), marker_words(*l))).collect(),
-        cover: Cover { title: site.settings.title.clone(), quarter: long, status_strong: q.draft || q.status != Status::Final, status, details, revisions: q.revisions.iter().map(|r| (r.date.long(), r.note.clone())).collect() },
+        cover: Cover {
+            title: site.settings.title.clone(),
+            quarter: long,
+            status_strong: q.draft || q.status != Status::Final,
+            status,
+            details,
+            revisions: q.revisions.iter().map(|r| (r.date.long(), r.note.clone())).collect(),
+        },
         summary,
         highlights,
         sections,
@@ -367,7 +429,8 @@ impl Builder<'_> {
         let q = self.q;
         match b {
             ReportBlock::Kpis(list) => {
-                let metrics: Vec<usize> = if list.is_empty() { (0..site.catalogue.metrics.len()).filter(|mi| q.metrics[*mi].is_reported()).collect() } else { list.clone() };
+                let metrics: Vec<usize> =
+                    if list.is_empty() { (0..site.catalogue.metrics.len()).filter(|mi| q.metrics[*mi].is_reported()).collect() } else { list.clone() };
                 let caption = list.is_empty().then(|| format!("Highlights: {}", q.quarter.long()));
                 vec![Block::Table(self.kpis(&metrics, caption, list.is_empty()))]
             }
@@ -433,7 +496,11 @@ impl Builder<'_> {
                             widths: std::iter::once(2).chain(std::iter::repeat_n(1, n - 1)).collect(),
                             align: std::iter::once("left").chain(std::iter::repeat_n("right", n - 1)).collect(),
                             row_headers: true,
-                            rows: figs.rows.iter().map(|(head, cells)| Row::Row { c: std::iter::once(t(head.clone())).chain(cells.iter().map(figure_runs)).collect() }).collect(),
+                            rows: figs
+                                .rows
+                                .iter()
+                                .map(|(head, cells)| Row::Row { c: std::iter::once(t(head.clone())).chain(cells.iter().map(figure_runs)).collect() })
+                                .collect(),
                         },
                     });
                 }
@@ -447,7 +514,8 @@ impl Builder<'_> {
     fn kpis(&self, metrics: &[usize], caption: Option<String>, grouped: bool) -> Table {
         let site = self.inputs.site;
         let q = self.q;
-        let groups: Vec<usize> = (0..site.settings.comparators.len()).filter(|g| metrics.iter().any(|mi| q.metrics[*mi].rank.iter().any(|(x, _)| x == g))).collect();
+        let groups: Vec<usize> =
+            (0..site.settings.comparators.len()).filter(|g| metrics.iter().any(|mi| q.metrics[*mi].rank.iter().any(|(x, _)| x == g))).collect();
         let mut columns = vec![t("Measure"), t("Better if"), t("Latest"), t("Change"), t("Target")];
         columns.extend(groups.iter().map(|g| t(format!("Rank: {}", site.settings.comparators[*g].name))));
         let row = |mi: usize| {

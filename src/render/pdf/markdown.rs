@@ -86,7 +86,9 @@ pub(super) fn convert(body: &str, parts: &Parts) -> Vec<Block> {
             continue;
         }
         match ev {
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(lang))) if crate::load::BlockKind::from_lang(lang.split_whitespace().next().unwrap_or("")).is_some() => {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(lang)))
+                if crate::load::BlockKind::from_lang(lang.split_whitespace().next().unwrap_or("")).is_some() =>
+            {
                 skipping = true;
                 let blocks = parts.blocks.get(block_no).cloned().unwrap_or_default();
                 block_no += 1;
@@ -131,7 +133,8 @@ pub(super) fn convert(body: &str, parts: &Parts) -> Vec<Block> {
             Event::Start(Tag::Link { dest_url, .. }) => {
                 let url = dest_url.trim();
                 // Only addresses that work from a document: site-relative links have no meaning in a PDF.
-                let keep = crate::render::markdown::safe_url(url) && ["https://", "http://", "mailto:", "tel:"].iter().any(|p| url.to_ascii_lowercase().starts_with(p));
+                let keep = crate::render::markdown::safe_url(url)
+                    && ["https://", "http://", "mailto:", "tel:"].iter().any(|p| url.to_ascii_lowercase().starts_with(p));
                 b.open_span(SpanKind::Link(keep.then(|| url.to_string())));
             }
             Event::Start(Tag::Image { .. }) => b.open_span(SpanKind::Image),
@@ -333,7 +336,15 @@ mod tests {
     use super::*;
 
     fn conv(md: &str) -> Vec<Block> {
-        convert(md, &Parts { refs: &[vec![Inline::T { t: "81".into() }, Inline::Flag { f: "p".into() }]], blocks: &[vec![Block::Rule]], allow_raw_html: false, top_level: 2 })
+        convert(
+            md,
+            &Parts {
+                refs: &[vec![Inline::T { t: "81".into() }, Inline::Flag { f: "p".into() }]],
+                blocks: &[vec![Block::Rule]],
+                allow_raw_html: false,
+                top_level: 2,
+            },
+        )
     }
 
     fn json(md: &str) -> String {

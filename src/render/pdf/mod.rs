@@ -95,6 +95,7 @@ pub fn quarter_pdf(inputs: &Inputs, cache: &Cache, keep: bool) -> Result<(String
 
 fn failed(inputs: &Inputs, why: &str) -> Diagnostic {
     let q = &inputs.site.quarters[inputs.quarter];
-    Diagnostic::error(q.overview.file.clone(), Pos::FILE, format!("could not make the PDF of {}: {why}", q.quarter.long()))
-        .help("this is a fault in scrutiny, not in your files: please report it; meanwhile set enabled = false under [pdf] in site.toml to publish without PDFs")
+    Diagnostic::error(q.overview.file.clone(), Pos::FILE, format!("could not make the PDF of {}: {why}", q.quarter.long())).help(
+        "this is a fault in scrutiny, not in your files: please report it; meanwhile set enabled = false under [pdf] in site.toml to publish without PDFs",
+    )
 }

@@ -66,11 +66,7 @@ impl World for ReportWorld {
         if id == self.main.id() {
             return Ok(Bytes::from_string(self.main.clone()));
         }
-        self.files
-            .iter()
-            .find(|(i, _)| *i == id)
-            .map(|(_, b)| b.clone())
-            .ok_or_else(|| FileError::NotFound(id.get().vpath().get_without_slash().into()))
+        self.files.iter().find(|(i, _)| *i == id).map(|(_, b)| b.clone()).ok_or_else(|| FileError::NotFound(id.get().vpath().get_without_slash().into()))
     }
     fn font(&self, index: usize) -> Option<Font> {
         SHARED.fonts.get(index).cloned()
