@@ -8,6 +8,8 @@
 pub mod catalogue;
 pub mod diagnostic;
 pub mod figure;
+pub mod import;
+pub mod init;
 pub mod load;
 pub mod model;
 pub mod period;
@@ -35,8 +37,9 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
         let theme = site.settings.theme.clone();
         let rendered = render::templates::environment(root, &theme)
             .and_then(|env| render::pages::render_site(&site, &env, &render::pages::RenderCache::none(), render::templates::fingerprint(root, &theme)));
-        if let Err(render_errors) = rendered {
-            diags.extend(render_errors.into_iter().filter(|d| d.severity == diagnostic::Severity::Error));
+        match rendered.and_then(|r| with_static_files(root, &theme, r.files)) {
+            Ok((_, warnings)) => diags.extend(warnings),
+            Err(render_errors) => diags.extend(render_errors.into_iter().filter(|d| d.severity == diagnostic::Severity::Error)),
         }
     }
     let mut all = diagnostic::Diagnostics::default();
@@ -161,29 +164,68 @@ fn build_with(
     let env = render::templates::environment(root, &site.settings.theme)?;
     let rendered = render::pages::render_site(&site, &env, cache, render::templates::fingerprint(root, &site.settings.theme))?;
     timer.lap("render");
-    let mut files = rendered.files;
-    let mut statics = Vec::new();
-    if !render::templates::has_theme_folder(root, &site.settings.theme) {
-        statics.push(render::pages::OutputFile { path: "style.css".into(), bytes: render::templates::DEFAULT_CSS.as_bytes().to_vec() });
+    let (files, shadowed) = with_static_files(root, &site.settings.theme, rendered.files)?;
+    let mut warnings = warnings;
+    warnings.extend(shadowed);
+    Ok(BuiltSite { site, files, pages: rendered.pages, warnings })
+}
+
+/// Adds the theme's static files and the site's own `static/` (over the theme's) to the
+/// generated files. A static file may not take a generated file's place (an error: it would
+/// vanish or replace a page without a word); a site file replacing a theme file gets a warning.
+fn with_static_files(
+    root: &Path,
+    theme: &str,
+    generated: Vec<render::pages::OutputFile>,
+) -> Result<(Vec<render::pages::OutputFile>, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let theme_dir = root.join("themes").join(theme).join("static");
+    let site_dir = root.join("static");
+    let mut errors: Vec<Diagnostic> = [&theme_dir, &site_dir].iter().flat_map(|d| load::links::links_leaving(root, d)).collect();
+    if !errors.is_empty() {
+        return Err(errors);
     }
-    // Theme static files first, then the site's own static/ over them, then generated pages over both.
-    for dir in [root.join("themes").join(&site.settings.theme).join("static"), root.join("static")] {
-        statics.extend(write::read_dir_files(&dir).map_err(|e| {
-            vec![Diagnostic::error(diagnostic::rel(root, &dir), diagnostic::Pos::FILE, format!("cannot read static files: {e}"))
+    let read = |dir: &Path| {
+        write::read_dir_files(dir).map_err(|e| {
+            vec![Diagnostic::error(diagnostic::rel(root, dir), diagnostic::Pos::FILE, format!("cannot read static files: {e}"))
                 .help("check the folder can be read")]
-        })?);
-    }
-    let generated: std::collections::HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
-    let mut by_path: std::collections::BTreeMap<String, render::pages::OutputFile> = Default::default();
-    for f in statics {
-        if !generated.contains(&f.path) {
-            by_path.insert(f.path.clone(), f);
+        })
+    };
+    // The built-in stylesheet first, unless the theme brings its own (a partial theme falls back to it).
+    let mut theme_files = vec![render::pages::OutputFile { path: "style.css".into(), bytes: render::templates::DEFAULT_CSS.as_bytes().to_vec() }];
+    let mut theme_names: Vec<(String, String)> = vec![("style.css".into(), "the built-in theme's style.css".into())];
+    let theme_name = |path: &str| format!("{}/{path}", diagnostic::rel(root, &theme_dir));
+    let own = read(&theme_dir)?;
+    theme_names.extend(own.iter().map(|f| (f.path.clone(), theme_name(&f.path))));
+    theme_files.extend(own);
+    let theme_names: std::collections::HashMap<String, String> = theme_names.into_iter().collect();
+    let site_files = read(&site_dir)?;
+    let generated_paths: std::collections::HashSet<&str> = generated.iter().map(|f| f.path.as_str()).collect();
+    let mut warnings = Vec::new();
+    for (f, from) in theme_files.iter().map(|f| (f, theme_name(&f.path))).chain(site_files.iter().map(|f| (f, format!("static/{}", f.path)))) {
+        if generated_paths.contains(f.path.as_str()) {
+            errors.push(
+                Diagnostic::error(from, diagnostic::Pos::FILE, format!("this file would take the place of {}, which the site generates", f.path))
+                    .help("rename or move the file: that address belongs to a generated page or download"),
+            );
         }
     }
-    for f in files.drain(..) {
+    for f in &site_files {
+        if let Some(theme_file) = theme_names.get(&f.path) {
+            warnings.push(
+                Diagnostic::warning(format!("static/{}", f.path), diagnostic::Pos::FILE, format!("this file replaces {theme_file}"))
+                    .help("keep it if the replacement is meant; otherwise rename it"),
+            );
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    // Theme static files first, then the site's own static/ over them.
+    let mut by_path: std::collections::BTreeMap<String, render::pages::OutputFile> = Default::default();
+    for f in theme_files.into_iter().chain(site_files).chain(generated) {
         by_path.insert(f.path.clone(), f);
     }
-    Ok(BuiltSite { site, files: by_path.into_values().collect(), pages: rendered.pages, warnings })
+    Ok((by_path.into_values().collect(), warnings))
 }
 
 /// Builds the website: compile, render with the theme, and swap the output in.

@@ -25,10 +25,12 @@ impl PageState {
     }
 }
 
-/// Glossary words (terms and aliases), longest first, for matching in prose.
+/// Glossary words (terms and aliases), longest first, for matching in prose, with one
+/// automaton over all of them so a text is searched once however many terms there are.
 #[derive(Debug, Default)]
 pub struct GlossaryIndex {
     words: Vec<(String, usize)>,
+    matcher: Option<aho_corasick::AhoCorasick>,
 }
 
 impl GlossaryIndex {
@@ -37,7 +39,26 @@ impl GlossaryIndex {
         let mut words: Vec<(String, usize)> =
             terms.iter().enumerate().flat_map(|(i, t)| std::iter::once((t.name.clone(), i)).chain(t.aliases.iter().map(move |a| (a.clone(), i)))).collect();
         words.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
-        GlossaryIndex { words }
+        words.retain(|w| !w.0.is_empty());
+        let matcher = aho_corasick::AhoCorasick::new(words.iter().map(|w| w.0.as_str())).ok();
+        GlossaryIndex { words, matcher }
+    }
+
+    /// Every whole-word occurrence in `t` as (start, index into words), by start, then by
+    /// the order of words (longest first), so the first usable one at a place is the longest.
+    fn occurrences(&self, t: &str) -> Vec<(usize, usize)> {
+        let Some(matcher) = &self.matcher else { return Vec::new() };
+        let mut found: Vec<(usize, usize)> = matcher
+            .find_overlapping_iter(t)
+            .filter(|m| {
+                let before = t[..m.start()].chars().next_back();
+                let after = t[m.end()..].chars().next();
+                before.is_none_or(|ch| !ch.is_alphanumeric()) && after.is_none_or(|ch| !ch.is_alphanumeric())
+            })
+            .map(|m| (m.start(), m.pattern().as_usize()))
+            .collect();
+        found.sort_unstable();
+        found
     }
 }
 
@@ -226,37 +247,18 @@ fn terms(t: &str, c: &Commentary, state: &mut PageState, no_terms: bool) -> Stri
     if no_terms || c.glossary.is_empty() {
         return escape(t);
     }
+    // The earliest whole-word use of a term not yet expanded on this page, then the next one
+    // after it, and so on: one search of the text, however many terms the glossary has.
     let mut out = String::new();
-    let mut rest = t;
-    'outer: loop {
-        // Earliest match of a term not yet expanded on this page.
-        let mut best: Option<(usize, &str, usize)> = None;
-        for (word, ti) in &c.glossary_index.words {
-            if state.terms_seen.contains(ti) {
-                continue;
-            }
-            let mut from = 0;
-            while let Some(p) = rest[from..].find(word.as_str()) {
-                let at = from + p;
-                let before = rest[..at].chars().next_back();
-                let after = rest[at + word.len()..].chars().next();
-                let bounded = before.is_none_or(|ch| !ch.is_alphanumeric()) && after.is_none_or(|ch| !ch.is_alphanumeric());
-                if bounded {
-                    if best.is_none_or(|(b, _, _)| at < b) {
-                        best = Some((at, word.as_str(), *ti));
-                    }
-                    break;
-                }
-                from = at + word.len();
-            }
+    let mut done = 0;
+    for (at, wi) in c.glossary_index.occurrences(t) {
+        let (word, ti) = (&c.glossary_index.words[wi].0, c.glossary_index.words[wi].1);
+        if at < done || state.terms_seen.contains(&ti) {
+            continue;
         }
-        let Some((at, word, ti)) = best else {
-            out.push_str(&escape(rest));
-            break 'outer;
-        };
         state.terms_seen.insert(ti);
         let term = &c.glossary[ti];
-        out.push_str(&escape(&rest[..at]));
+        out.push_str(&escape(&t[done..at]));
         out.push_str(&format!(
             "<a class=\"term\" href=\"{}#{}\"><abbr title=\"{}\">{}</abbr><span class=\"term-meaning\"> ({})</span></a>",
             c.glossary_href,
@@ -265,8 +267,9 @@ fn terms(t: &str, c: &Commentary, state: &mut PageState, no_terms: bool) -> Stri
             escape(word),
             escape(&term.meaning)
         ));
-        rest = &rest[at + word.len()..];
+        done = at + word.len();
     }
+    out.push_str(&escape(&t[done..]));
     out
 }
 
@@ -346,6 +349,18 @@ mod tests {
     fn first_use_of_a_term_only() {
         let h = md("The CQC visits. The CQC again.", &[], &[], false);
         assert_eq!(h.matches("<abbr").count(), 1, "{h}");
+    }
+
+    #[test]
+    fn longest_term_first_and_whole_words_only() {
+        let g = vec![term("care", "Support"), term("care home", "A home"), term("CQC", "Care Quality Commission")];
+        let gi = GlossaryIndex::new(&g);
+        let c = Commentary { refs: &[], blocks: &[], id_prefix: "s-", allow_raw_html: false, glossary: &g, glossary_index: &gi, glossary_href: "g/" };
+        let h = render("The CQCs and a care home; then care and CQC.", &c, &mut PageState::default());
+        assert!(h.contains("<abbr title=\"A home\">care home</abbr>"), "{h}");
+        assert!(h.contains("then <a class=\"term\" href=\"g/#term-care\"><abbr title=\"Support\">care</abbr>"), "{h}");
+        assert!(h.contains("and <a class=\"term\" href=\"g/#term-cqc\">"), "the first whole-word CQC: {h}");
+        assert_eq!(h.matches("<abbr").count(), 3, "{h}");
     }
 
     #[test]

@@ -41,6 +41,12 @@ use words::{esc, esc_attr};
 /// The font stack written into every chart.
 pub const FONT_STACK: &str = "Arial, Helvetica, sans-serif";
 
+/// The name of a series that is a target's planned path, drawn dashed.
+pub const PLAN: &str = "Plan";
+
+/// The name of a series that is a target from the period it was set, drawn dashed.
+pub const TARGET: &str = "Target";
+
 /// Written after this organisation's name in rankings, so it is marked in text and not by colour alone.
 pub const HIGHLIGHT_SUFFIX: &str = " (this council)";
 
@@ -99,6 +105,7 @@ fn kind_name(kind: ChartKind) -> &'static str {
         ChartKind::Bar => "bar",
         ChartKind::HBar => "hbar",
         ChartKind::Ranking => "ranking",
+        ChartKind::Stacked => "stacked",
     }
 }
 
@@ -204,9 +211,9 @@ pub struct FigureCell {
 /// The figures behind a chart, as its web table shows them; a suppressed figure's number never appears.
 pub fn figures_table(d: &ChartData) -> FiguresTable {
     let first = match d.kind {
-        ChartKind::Line | ChartKind::Bar => "Period",
         ChartKind::HBar => "Area",
         ChartKind::Ranking => "Council",
+        _ => "Period",
     };
     let mut columns = vec![first.to_string()];
     if d.kind == ChartKind::Ranking {

@@ -9,7 +9,7 @@ use crate::diagnostic::Diagnostic;
 use crate::figure::{Figure, Flags};
 use crate::model::{BenchmarkView, MetricView, QuarterReport, Site};
 use crate::period::{Month, Period, Quarter};
-use crate::validate::{Block, ChartKind, ChartSpec, Commentary, RefField, Status};
+use crate::validate::{Block, ChartKind, ChartSpec, Commentary, KpiSelection, RefField, Status};
 use minijinja::{context, value::Serde, Environment, Value};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -78,6 +78,16 @@ struct QuarterNav {
     pdf: Option<String>,
     csv: String,
     switcher: Vec<SwitchItem>,
+    next_update: Option<String>,
+    details: Option<DetailsNav>,
+}
+
+#[derive(Serialize, Clone)]
+struct DetailsNav {
+    report_to: Option<String>,
+    meeting: Option<String>,
+    author: Option<String>,
+    contact: Option<String>,
 }
 
 /// What a rebuild may reuse from the builds before it (held by `serve`; a plain build uses a fresh one).
@@ -131,6 +141,9 @@ struct Ctx<'a> {
     glossary_index: GlossaryIndex,
     site_value: Value,
     nav_pages: Vec<(String, String)>,
+    /// Errors in partials (report blocks, the flag key), which return text into a page:
+    /// they fail the build like any template error, never show on the page.
+    partial_errors: std::sync::Mutex<Vec<Diagnostic>>,
 }
 
 /// Renders every page and download of the site.
@@ -145,6 +158,7 @@ pub fn render_site(site: &Site, env: &Environment<'static>, cache: &RenderCache,
         glossary_index: GlossaryIndex::new(&site.glossary),
         site_value: ser(context_site(site)),
         nav_pages: site.pages.iter().map(|(name, c)| (c.title.clone().unwrap_or_else(|| title_case(name)), name.clone())).collect(),
+        partial_errors: Default::default(),
     };
     let quarter_files: Vec<Result<Vec<OutputFile>, Vec<Diagnostic>>> = (0..site.quarters.len()).into_par_iter().map(|qi| render_quarter(&ctx, qi)).collect();
     let metric_files: Vec<Result<Vec<OutputFile>, Vec<Diagnostic>>> =
@@ -157,7 +171,11 @@ pub fn render_site(site: &Site, env: &Environment<'static>, cache: &RenderCache,
             Err(d) => diags.extend(d),
         }
     }
+    let mut seen = std::collections::HashSet::new();
+    diags.extend(ctx.partial_errors.into_inner().expect("errors lock").into_iter().filter(|d| seen.insert(d.headline())));
     if !diags.is_empty() {
+        // Pages rendered around a failed partial hold a hole: never reuse them.
+        cache.quarters.lock().expect("cache lock").clear();
         return Err(diags);
     }
     // Keep only what this build used, so the cache does not grow without bound while serving.
@@ -225,6 +243,11 @@ impl Ctx<'_> {
             Link { title: "Glossary".into(), href: format!("{root}glossary/") },
             Link { title: "Open data".into(), href: format!("{root}data/") },
         ];
+        // An empty glossary has no page, so nothing links to it.
+        let has_glossary = !self.site.glossary.is_empty();
+        if !has_glossary {
+            nav.retain(|l| l.title != "Glossary");
+        }
         nav.extend(self.nav_pages.iter().map(|(t, n)| Link { title: t.clone(), href: format!("{root}{n}/") }));
         let current = format!("{root}{}", path.trim_end_matches("index.html"));
         let ctx = context! {
@@ -235,6 +258,7 @@ impl Ctx<'_> {
             canonical => canonical,
             breadcrumbs => ser(crumbs),
             nav => ser(nav),
+            has_glossary => has_glossary,
             current => current,
             quarter => ser(quarter),
             page => extra,
@@ -250,7 +274,10 @@ impl Ctx<'_> {
     fn partial(&self, template: &str, ctx: Value) -> String {
         match self.env.get_template(template).and_then(|t| t.render(ctx)) {
             Ok(s) => s,
-            Err(e) => format!("<p class=\"error\">{}</p>", escape(&format!("template error in {template}: {e}"))),
+            Err(e) => {
+                self.partial_errors.lock().expect("errors lock").push(template_error(&format!("themes/{}/templates/{template}", self.site.settings.theme), &e));
+                String::new()
+            }
         }
     }
 }
@@ -288,6 +315,13 @@ fn quarter_nav(site: &Site, qi: usize, root: &str, same: impl Fn(&QuarterReport)
         appendix: format!("{base}appendix/"),
         pdf: site.settings.pdf.then(|| format!("{base}{}", super::pdf::FILE_NAME)),
         csv: format!("{root}data/{}.csv", q.quarter.slug()),
+        next_update: q.next_update.map(|d| d.long()),
+        details: (!q.details.is_empty() || q.next_update.is_some()).then(|| DetailsNav {
+            report_to: q.details.report_to.clone(),
+            meeting: q.details.meeting.map(|d| d.long()),
+            author: q.details.author.clone(),
+            contact: q.details.contact.clone(),
+        }),
         switcher: site
             .quarters
             .iter()
@@ -344,7 +378,16 @@ fn reference_html(site: &Site, q: &QuarterReport, mi: usize, field: RefField) ->
         RefField::Previous => view.previous.map(|p| present::figure_html(metric, p.figure)).unwrap_or(missing),
         RefField::Change => present::change_html(metric, view),
         RefField::Direction => present::direction_html(metric, view),
-        RefField::Rank(g) => present::rank_html(view, g, &site.settings),
+        RefField::Rank(g) => present::rank_html(view, g, Period::Quarter(q.quarter)),
+        RefField::Compare(g) => present::compare_html(metric, view, g, Period::Quarter(q.quarter)),
+        RefField::Quartile(g) => present::quartile_html(view, g, &site.settings, Period::Quarter(q.quarter)),
+        RefField::Target => present::target_html(metric, view),
+        RefField::Plan => present::plan_html(metric, view),
+        RefField::AgainstPlan => present::against_plan_html(metric, view),
+        RefField::YearAgo => present::year_ago_html(metric, view),
+        RefField::ChangeYear => present::change_year_html(metric, view),
+        RefField::ChangePercent => present::change_percent_html(metric, view),
+        RefField::Ytd => present::ytd_html(metric, view),
     }
 }
 

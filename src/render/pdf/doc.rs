@@ -7,7 +7,7 @@ use crate::model::QuarterReport;
 use crate::period::Period;
 use crate::render::chart;
 use crate::render::present;
-use crate::validate::{Block as ReportBlock, Commentary, Status};
+use crate::validate::{Block as ReportBlock, Commentary, KpiSelection, Status};
 use serde::Serialize;
 
 /// A run of inline text.
@@ -344,8 +344,11 @@ pub(super) fn build(inputs: &Inputs) -> (Doc, Vec<(String, String)>) {
 
     let all: Vec<usize> = (0..site.catalogue.metrics.len()).filter(|mi| q.metrics[*mi].is_reported()).collect();
     // The summary may hold the highlight table itself (`kpis` with `all: true`); otherwise it follows the summary.
-    let in_summary = q.overview.blocks.iter().any(|x| matches!(x, ReportBlock::Kpis(list) if list.is_empty()));
-    let highlights = (!in_summary).then(|| Highlights { title: "Highlights".into(), table: b.kpis(&all, Some(format!("Highlights: {long}")), true) });
+    let in_summary = q.overview.blocks.iter().any(|x| matches!(x, ReportBlock::Kpis(KpiSelection::All)));
+    let highlights = (!in_summary).then(|| Highlights {
+        title: "Highlights".into(),
+        table: b.kpis(highlight_groups(inputs, q, &KpiSelection::All), Some(format!("Highlights: {long}"))),
+    });
 
     let mut sections = Vec::new();
     for si in q.section_ids(&site.catalogue) {
@@ -359,7 +362,7 @@ pub(super) fn build(inputs: &Inputs) -> (Doc, Vec<(String, String)>) {
         let has_own = commentary.is_some_and(|c| c.blocks.iter().any(|x| matches!(x, ReportBlock::Kpis(_))));
         let title = commentary.and_then(|c| c.title.clone()).unwrap_or_else(|| section.title.clone());
         if !metrics.is_empty() && !has_own {
-            blocks.push(Block::Table(b.kpis(&metrics, Some(format!("Figures: {title}")), false)));
+            blocks.push(Block::Table(b.kpis(vec![(None, metrics)], Some(format!("Figures: {title}")))));
         }
         sections.push(SectionDoc { title, blocks });
     }
@@ -428,11 +431,13 @@ impl Builder<'_> {
         let site = self.inputs.site;
         let q = self.q;
         match b {
-            ReportBlock::Kpis(list) => {
-                let metrics: Vec<usize> =
-                    if list.is_empty() { (0..site.catalogue.metrics.len()).filter(|mi| q.metrics[*mi].is_reported()).collect() } else { list.clone() };
-                let caption = list.is_empty().then(|| format!("Highlights: {}", q.quarter.long()));
-                vec![Block::Table(self.kpis(&metrics, caption, list.is_empty()))]
+            ReportBlock::Kpis(sel) => {
+                let caption = matches!(sel, KpiSelection::All).then(|| format!("Highlights: {}", q.quarter.long()));
+                vec![Block::Table(self.kpis(highlight_groups(self.inputs, q, sel), caption))]
+            }
+            // Format 2's comparison and breakdown tables are not in the PDF yet: say where they are.
+            ReportBlock::Compare { .. } | ReportBlock::Breakdown { .. } => {
+                vec![Block::P { c: t(format!("This table is in the web version of this report: {}{}/", site.settings.base_url, q.quarter.path())) }]
             }
             ReportBlock::Figure(mi) => {
                 let metric = &site.catalogue.metrics[*mi];
@@ -511,11 +516,12 @@ impl Builder<'_> {
     }
 
     /// The highlight table for these metrics. `grouped` puts rows under titles.
-    fn kpis(&self, metrics: &[usize], caption: Option<String>, grouped: bool) -> Table {
+    fn kpis(&self, grouped: Vec<(Option<String>, Vec<usize>)>, caption: Option<String>) -> Table {
         let site = self.inputs.site;
         let q = self.q;
+        let metrics: Vec<usize> = grouped.iter().flat_map(|(_, m)| m.iter().copied()).collect();
         let groups: Vec<usize> =
-            (0..site.settings.comparators.len()).filter(|g| metrics.iter().any(|mi| q.metrics[*mi].rank.iter().any(|(x, _)| x == g))).collect();
+            (0..site.settings.comparators.len()).filter(|g| metrics.iter().any(|mi| q.metrics[*mi].group(*g).is_some_and(|x| x.rank.is_some()))).collect();
         let mut columns = vec![t("Measure"), t("Better if"), t("Latest"), t("Change"), t("Target")];
         columns.extend(groups.iter().map(|g| t(format!("Rank: {}", site.settings.comparators[*g].name))));
         let row = |mi: usize| {
@@ -536,11 +542,11 @@ impl Builder<'_> {
                 crate::catalogue::Polarity::Neutral => "Neither",
             };
             let mut c = vec![t(metric.title.clone()), t(better), value, change, t(metric.target.map(|v| metric.format(v)).unwrap_or_else(|| "None".into()))];
-            c.extend(groups.iter().map(|g| html_runs(&present::rank_html(view, *g, &site.settings))));
+            c.extend(groups.iter().map(|g| html_runs(&present::rank_html(view, *g, Period::Quarter(q.quarter)))));
             Row::Row { c }
         };
         let mut rows = Vec::new();
-        for (title, members) in highlight_groups(self.inputs, q, metrics, grouped) {
+        for (title, members) in grouped {
             if let Some(title) = title {
                 rows.push(Row::Group { c: t(title) });
             }
@@ -559,21 +565,32 @@ impl Builder<'_> {
     }
 }
 
-/// The highlight table's groups, in order: a title (or none) and its metrics.
-///
-/// Seam for Format 2's priorities: when the catalogue has them, the groups are each priority's
-/// title and metrics in order, then the remaining metrics by section (SPEC, "Priorities on
-/// the page"). Until then rows are grouped by report section.
-fn highlight_groups(inputs: &Inputs, _q: &QuarterReport, metrics: &[usize], grouped: bool) -> Vec<(Option<String>, Vec<usize>)> {
+/// The highlight table's groups, in order, as the website groups them: each priority's title
+/// and metrics, then the remaining metrics under "Other measures: SECTION".
+fn highlight_groups(inputs: &Inputs, q: &QuarterReport, sel: &KpiSelection) -> Vec<(Option<String>, Vec<usize>)> {
     let cat = &inputs.site.catalogue;
-    if !grouped {
-        return vec![(None, metrics.to_vec())];
-    }
+    let reported = |mi: usize| q.metrics[mi].is_reported();
+    let groups: Vec<(Option<usize>, Vec<usize>)> = match sel {
+        KpiSelection::Metrics(list) => vec![(None, list.clone())],
+        KpiSelection::All => cat.grouped(reported),
+        KpiSelection::Priorities => cat.grouped(reported).into_iter().filter(|(p, _)| p.is_some()).collect(),
+        KpiSelection::Priority(pi) => cat.grouped(reported).into_iter().filter(|(p, _)| *p == Some(*pi)).collect(),
+    };
+    let titled = groups.iter().any(|(p, _)| p.is_some());
     let mut out: Vec<(Option<String>, Vec<usize>)> = Vec::new();
-    for (si, s) in cat.sections.iter().enumerate() {
-        let ms: Vec<usize> = metrics.iter().copied().filter(|mi| cat.metrics[*mi].section == si).collect();
-        if !ms.is_empty() {
-            out.push((Some(s.title.clone()), ms));
+    for (p, metrics) in groups {
+        match p {
+            Some(pi) => out.push((Some(cat.priorities[pi].title.clone()), metrics)),
+            None if titled => {
+                for mi in metrics {
+                    let title = format!("Other measures: {}", cat.sections[cat.metrics[mi].section].title);
+                    match out.last_mut() {
+                        Some((Some(t), ms)) if *t == title => ms.push(mi),
+                        _ => out.push((Some(title), vec![mi])),
+                    }
+                }
+            }
+            None => out.push((None, metrics)),
         }
     }
     out
