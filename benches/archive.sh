@@ -5,6 +5,7 @@
 # of the example site's pages. Prints figures; asserts nothing.
 #   benches/archive.sh [QUARTERS]     RUNS=6 by default
 #   SCALE=1 benches/archive.sh        also 1x, 2x and 4x the quarters and the sections
+#   BASELINE=/path/to/old/scrutiny    also measures an older binary, for before/after in one run
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 quarters=${1:-40}
@@ -37,7 +38,7 @@ measure() {
 }
 bytes() { find "$1" -type f -printf '%s\n' | awk '{s+=$1} END {print s+0}'; }
 files() { find "$1" -type f | wc -l; }
-mb() { echo "scale=1; $1 / 1000000" | bc; }
+mb() { printf "%.1f" "$(echo "scale=3; $1 / 1000000" | bc)"; }
 ratio() { echo "scale=2; $1 / $2" | bc | sed 's/^\./0./'; }
 largest() { # DIR GLOB: size and path of the largest matching file
   find "$1" -type f -name "$2" -printf '%s %P\n' | sort -n | tail -1
@@ -56,6 +57,16 @@ echo "archive: $quarters quarters; $(find "$out" -name '*.html' | wc -l) HTML pa
 echo
 
 measure "scrutiny check" "true" "$bin" check --root "$dir/site"
+if [ -n "${BASELINE:-}" ]; then
+  bout=$dir/base-out
+  measure "baseline fresh build" "rm -rf '$bout'" "$BASELINE" build --root "$dir/site" --output "$bout"
+  b_fresh=$med b_mem=$mem
+  measure "baseline rebuild (no change)" "true" "$BASELINE" build --root "$dir/site" --output "$bout"
+  b_re=$med
+  [ "$(echo "$mem > $b_mem" | bc)" = 1 ] && b_mem=$mem
+  b_bytes=$(bytes "$bout") b_files=$(files "$bout")
+  read -r b_largest _ <<<"$(largest "$bout" '*.html')"
+fi
 measure "scrutiny fresh build" "rm -rf '$out'" "$bin" build --root "$dir/site" --output "$out"
 s_fresh=$med s_mem=$mem
 measure "scrutiny rebuild (no change)" "true" "$bin" build --root "$dir/site" --output "$out"
@@ -76,9 +87,11 @@ fi
 
 echo
 printf '%-10s %9s %9s %10s %10s %7s\n' "" "fresh s" "rebuild s" "peak MiB" "output MB" "files"
+[ -n "${BASELINE:-}" ] && printf '%-10s %9s %9s %10.1f %10s %7s\n' baseline "$b_fresh" "$b_re" "$b_mem" "$(mb "$b_bytes")" "$b_files"
 printf '%-10s %9s %9s %10.1f %10s %7s\n' scrutiny "$s_fresh" "$s_re" "$s_mem" "$(mb "$s_bytes")" "$s_files"
 if [ "$have_hugo" = 1 ]; then
   printf '%-10s %9s %9s %10.1f %10s %7s\n' hugo "$h_fresh" "$h_re" "$h_mem" "$(mb "$h_bytes")" "$h_files"
+  [ -n "${BASELINE:-}" ] && printf '%-10s %9s %9s %10s %10s\n' "base/hugo" "$(ratio "$b_fresh" "$h_fresh")x" "$(ratio "$b_re" "$h_re")x" "$(ratio "$b_mem" "$h_mem")x" "$(ratio "$b_bytes" "$h_bytes")x"
   printf '%-10s %9s %9s %10s %10s\n' "ratio" "$(ratio "$s_fresh" "$h_fresh")x" "$(ratio "$s_re" "$h_re")x" "$(ratio "$s_mem" "$h_mem")x" "$(ratio "$s_bytes" "$h_bytes")x"
   echo "goals: fresh <= 0.7x hugo, rebuild <= 1.0x hugo, peak <= 35 MiB, output <= 12 MB"
 fi
@@ -88,12 +101,20 @@ for kind in html svg csv json xml; do
 done
 read -r size path <<<"$(largest "$out" '*.html')"
 echo "  largest HTML page: $path, $((size / 1000)) KB"
+[ -n "${BASELINE:-}" ] && echo "  baseline's largest HTML page: $((b_largest / 1000)) KB"
 
 # The example site, as a reader first meets it.
 ex=$dir/example
 "$bin" build --root . --output "$ex" >/dev/null 2>&1
-read -r size path <<<"$(largest "$ex" '*.html')"
 echo
+if [ -n "${BASELINE:-}" ]; then
+  "$BASELINE" build --root . --output "$dir/base-example" >/dev/null 2>&1
+  read -r size path <<<"$(largest "$dir/base-example" '*.html')"
+  echo "baseline example site: largest HTML page $path, $((size / 1000)) KB"
+  read -r size path <<<"$(find "$dir/base-example" -path '*/q[1-4]/index.html' -printf '%s %P\n' | sort -k2 | tail -1)"
+  echo "baseline example site: newest quarter's overview $path, $((size / 1000)) KB"
+fi
+read -r size path <<<"$(largest "$ex" '*.html')"
 echo "example site: largest HTML page $path, $((size / 1000)) KB (goal < 150 KB)"
 read -r size path <<<"$(find "$ex" -path '*/q[1-4]/index.html' -printf '%s %P\n' | sort -k2 | tail -1)"
 echo "example site: newest quarter's overview $path, $((size / 1000)) KB (goal < 80 KB)"

@@ -62,13 +62,25 @@ pub struct WriteStats {
 /// One line of the manifest: a file's size and content hash.
 type Manifest = std::collections::HashMap<String, (u64, String)>;
 
+/// Whether a path read from the manifest (which anyone may have edited) names a file inside the
+/// output: relative, `/`-separated, with no empty, `.` or `..` part and nothing a platform reads as a root.
+fn is_safe_relative(p: &str) -> bool {
+    !p.is_empty()
+        && !p.contains(['\\', ':', '\0'])
+        && !Path::new(p).is_absolute()
+        && p.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
+}
+
 fn read_manifest(out: &Path) -> Option<Manifest> {
     let text = std::fs::read_to_string(out.join(MARKER)).ok()?;
     let mut m = Manifest::new();
     for line in text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
         let mut parts = line.splitn(3, ' ');
         let (hash, size, path) = (parts.next()?, parts.next()?.parse().ok()?, parts.next()?);
-        m.insert(path.to_string(), (size, hash.to_string()));
+        // A hostile line must not make a rebuild delete anything outside the output.
+        if is_safe_relative(path) {
+            m.insert(path.to_string(), (size, hash.to_string()));
+        }
     }
     Some(m)
 }
@@ -85,12 +97,61 @@ fn manifest_text(files: &[OutputFile], hashes: &[String]) -> String {
 /// swapped in. A rebuild writes only what changed: each changed file goes to a temporary
 /// name beside its final one, and only when every write has succeeded are they renamed
 /// into place and stale files removed. Either way, a failure leaves the previous output as it was.
+///
+/// One build at a time writes beside a given output: the folder holding it is locked for the
+/// write, so concurrent builds take turns. Debris of a build that was killed part-way (its
+/// temporary files and folders) is swept by the next one.
 pub fn write_site(root: &Path, output: &Path, files: &[OutputFile]) -> Result<WriteStats, Diagnostic> {
     let out = check_output(root, output)?;
+    let _lock = lock_beside(&out);
+    sweep_debris(&out);
     let hashes: Vec<String> = files.par_iter().map(|f| blake3::hash(&f.bytes).to_hex().to_string()).collect();
     match read_manifest(&out) {
-        Some(old) if out.is_dir() => update_in_place(&out, files, &hashes, &old),
+        Some(old) if is_real_dir(&out) => update_in_place(&out, files, &hashes, &old),
         _ => write_fresh(&out, files, &hashes),
+    }
+}
+
+/// Locks the folder that holds the output until the guard is dropped. Where the platform cannot
+/// lock a folder the build goes on unlocked: its temporary names are its own anyway.
+fn lock_beside(out: &Path) -> Option<std::fs::File> {
+    let dir = std::fs::File::open(out.parent()?).ok()?;
+    dir.lock().ok()?;
+    Some(dir)
+}
+
+fn is_real_dir(p: &Path) -> bool {
+    std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir())
+}
+
+/// A temporary file of ours: `NAME.scrutiny-PID.tmp`.
+fn is_our_temp(name: &str) -> bool {
+    name.strip_suffix(".tmp")
+        .and_then(|n| n.rsplit_once(".scrutiny-"))
+        .is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+        || name == ".scrutiny-output.tmp"
+}
+
+/// Removes what builds killed part-way left: staging and old folders beside the output and
+/// temporary files inside it. Called with the lock held, so none of it belongs to a live build.
+fn sweep_debris(out: &Path) {
+    let (Some(parent), Some(name)) = (out.parent(), out.file_name()) else { return };
+    let name = name.to_string_lossy();
+    let (building, old) = (format!(".{name}.building-"), format!(".{name}.old-"));
+    for entry in std::fs::read_dir(parent).into_iter().flatten().flatten() {
+        let n = entry.file_name().to_string_lossy().to_string();
+        if n.starts_with(&building) || n.starts_with(&old) {
+            let p = entry.path();
+            // remove_dir_all removes a symlink itself, never what it points to.
+            let _ = if is_real_dir(&p) { std::fs::remove_dir_all(&p) } else { std::fs::remove_file(&p) };
+        }
+    }
+    if is_real_dir(out) && out.join(MARKER).exists() {
+        for entry in walkdir::WalkDir::new(out).follow_links(false).into_iter().flatten() {
+            if !entry.file_type().is_dir() && is_our_temp(&entry.file_name().to_string_lossy()) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
     }
 }
 
@@ -98,12 +159,38 @@ fn io(e: std::io::Error, what: &Path) -> Diagnostic {
     refuse(format!("cannot write {}: {e}", what.display()), "check there is free disk space and the folder can be written to")
 }
 
+/// Makes `base/rel` a real folder, replacing any symlink or file on the way, so that nothing
+/// is ever written through a link someone put inside the output.
+fn real_dir(base: &Path, rel: &Path) -> Result<(), Diagnostic> {
+    let mut at = base.to_path_buf();
+    for part in rel.components() {
+        at.push(part);
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) if m.is_dir() => continue,
+            Ok(_) => std::fs::remove_file(&at).map_err(|e| io(e, &at))?,
+            Err(_) => {}
+        }
+        std::fs::create_dir(&at).map_err(|e| io(e, &at))?;
+    }
+    Ok(())
+}
+
+/// Whether every folder from `base` down to `rel`'s parent is a real folder (no symlink).
+fn inside_real_dirs(base: &Path, rel: &str) -> bool {
+    let mut at = base.to_path_buf();
+    let parts: Vec<&str> = rel.split('/').collect();
+    parts[..parts.len() - 1].iter().all(|part| {
+        at.push(part);
+        is_real_dir(&at)
+    })
+}
+
 fn create_dirs(base: &Path, files: &[&OutputFile]) -> Result<(), Diagnostic> {
-    let mut dirs: Vec<PathBuf> = files.iter().filter_map(|f| Path::new(&f.path).parent().map(|p| base.join(p))).collect();
+    let mut dirs: Vec<&Path> = files.iter().filter_map(|f| Path::new(&f.path).parent()).filter(|p| !p.as_os_str().is_empty()).collect();
     dirs.sort();
     dirs.dedup();
-    for d in &dirs {
-        std::fs::create_dir_all(d).map_err(|e| io(e, d))?;
+    for d in dirs {
+        real_dir(base, d)?;
     }
     Ok(())
 }
@@ -124,30 +211,40 @@ fn write_fresh(out: &Path, files: &[OutputFile], hashes: &[String]) -> Result<Wr
 
     let staged = staging.keep();
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-    if out.exists() {
-        let _ = std::fs::remove_dir_all(&old);
+    let existed = std::fs::symlink_metadata(out).is_ok();
+    if existed {
         std::fs::rename(out, &old).map_err(|e| io(e, out))?;
     }
     if let Err(e) = std::fs::rename(&staged, out) {
-        if old.exists() {
+        if existed {
             let _ = std::fs::rename(&old, out);
         }
         let _ = std::fs::remove_dir_all(&staged);
         return Err(io(e, out));
     }
-    if old.exists() {
-        let _ = std::fs::remove_dir_all(&old);
+    if existed {
+        let _ = if is_real_dir(&old) { std::fs::remove_dir_all(&old) } else { std::fs::remove_file(&old) };
     }
     Ok(WriteStats { written: files.len(), unchanged: 0, removed: 0 })
 }
 
+/// Whether the file on disk already holds exactly these bytes (a real file, not a link).
+/// Contents are compared, not sizes, so a hand edit that keeps the size is put back too.
+fn holds(path: &Path, bytes: &[u8]) -> bool {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => std::fs::read(path).is_ok_and(|on_disk| on_disk == bytes),
+        _ => false,
+    }
+}
+
 fn update_in_place(out: &Path, files: &[OutputFile], hashes: &[String], old: &Manifest) -> Result<WriteStats, Diagnostic> {
-    // A file counts as unchanged only if the manifest says so and it is still on disk at that size.
+    // A file counts as unchanged only if the manifest says so and it still holds those bytes,
+    // read through real folders only.
     let changed: Vec<(&OutputFile, &String)> = files
         .par_iter()
         .zip(hashes.par_iter())
         .filter(|(f, h)| match old.get(&f.path) {
-            Some((size, hash)) if hash == *h => std::fs::metadata(out.join(&f.path)).map(|m| m.len() != *size || !m.is_file()).unwrap_or(true),
+            Some((_, hash)) if hash == *h => !(inside_real_dirs(out, &f.path) && holds(&out.join(&f.path), &f.bytes)),
             _ => true,
         })
         .collect();
@@ -161,26 +258,38 @@ fn update_in_place(out: &Path, files: &[OutputFile], hashes: &[String], old: &Ma
     removed.sort();
 
     create_dirs(out, &changed.iter().map(|(f, _)| *f).collect::<Vec<_>>())?;
-    let temp = |p: &str| out.join(format!("{p}.scrutiny-{}.tmp", std::process::id()));
+    // Names of this process alone, created afresh (never opened through an existing link).
+    let pid = std::process::id();
+    let temp = |p: &str| out.join(format!("{p}.scrutiny-{pid}.tmp"));
+    let create = |t: &Path, bytes: &[u8]| -> std::io::Result<()> {
+        let _ = std::fs::remove_file(t);
+        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(t)?;
+        std::io::Write::write_all(&mut f, bytes)
+    };
     let written: Result<(), Diagnostic> = changed.par_iter().try_for_each(|(f, _)| {
         let t = temp(&f.path);
-        std::fs::write(&t, &f.bytes).map_err(|e| io(e, &t))
+        create(&t, &f.bytes).map_err(|e| io(e, &t))
     });
+    let manifest_tmp = temp(MARKER);
+    let written = written.and_then(|()| create(&manifest_tmp, manifest_text(files, hashes).as_bytes()).map_err(|e| io(e, &manifest_tmp)));
     if let Err(e) = written {
         for (f, _) in &changed {
             let _ = std::fs::remove_file(temp(&f.path));
         }
+        let _ = std::fs::remove_file(&manifest_tmp);
         return Err(e);
     }
-    // Every write succeeded: move them into place, then tidy what the site no longer has.
-    let manifest_tmp = out.join(format!("{MARKER}.tmp"));
-    std::fs::write(&manifest_tmp, manifest_text(files, hashes)).map_err(|e| io(e, &manifest_tmp))?;
+    // Every write succeeded: move them into place (a rename replaces a link, never follows it),
+    // then tidy what the site no longer has.
     for (f, _) in &changed {
         let t = temp(&f.path);
         std::fs::rename(&t, out.join(&f.path)).map_err(|e| io(e, &t))?;
     }
-    for p in &removed {
+    for p in removed.iter().filter(|p| inside_real_dirs(out, p)) {
         let path = out.join(p);
+        if is_real_dir(&path) {
+            continue;
+        }
         let _ = std::fs::remove_file(&path);
         let mut dir = path.parent();
         while let Some(d) = dir.filter(|d| *d != out) {
