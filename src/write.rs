@@ -65,10 +65,7 @@ type Manifest = std::collections::HashMap<String, (u64, String)>;
 /// Whether a path read from the manifest (which anyone may have edited) names a file inside the
 /// output: relative, `/`-separated, with no empty, `.` or `..` part and nothing a platform reads as a root.
 fn is_safe_relative(p: &str) -> bool {
-    !p.is_empty()
-        && !p.contains(['\\', ':', '\0'])
-        && !Path::new(p).is_absolute()
-        && p.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
+    !p.is_empty() && !p.contains(['\\', ':', '\0']) && !Path::new(p).is_absolute() && p.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
 }
 
 fn read_manifest(out: &Path) -> Option<Manifest> {
@@ -126,9 +123,7 @@ fn is_real_dir(p: &Path) -> bool {
 
 /// A temporary file of ours: `NAME.scrutiny-PID.tmp`.
 fn is_our_temp(name: &str) -> bool {
-    name.strip_suffix(".tmp")
-        .and_then(|n| n.rsplit_once(".scrutiny-"))
-        .is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+    name.strip_suffix(".tmp").and_then(|n| n.rsplit_once(".scrutiny-")).is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
         || name == ".scrutiny-output.tmp"
 }
 

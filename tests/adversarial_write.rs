@@ -110,11 +110,8 @@ fn debris_of_a_killed_build_is_swept_by_the_next() {
     assert_eq!(report.written.written, 0, "nothing changed");
     let tmp: Vec<String> = files_below(&out).into_iter().filter(|f| f.ends_with(".tmp")).collect();
     assert!(tmp.is_empty(), "{tmp:?}");
-    let beside: Vec<String> = std::fs::read_dir(site.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".public."))
-        .collect();
+    let beside: Vec<String> =
+        std::fs::read_dir(site.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).filter(|n| n.starts_with(".public.")).collect();
     assert!(beside.is_empty(), "{beside:?}");
     assert!(site.path().join(".publicity.building-x").is_dir());
 }
@@ -133,11 +130,8 @@ fn concurrent_builds_into_one_output_all_succeed_and_agree() {
     let site = common::fixture();
     let out = site.path().join("public");
     let bin = env!("CARGO_BIN_EXE_scrutiny");
-    let run = |n: usize| {
-        (0..n)
-            .map(|_| Command::new(bin).args(["build", "--root"]).arg(site.path()).arg("--output").arg(&out).output().unwrap())
-            .collect::<Vec<_>>()
-    };
+    let run =
+        |n: usize| (0..n).map(|_| Command::new(bin).args(["build", "--root"]).arg(site.path()).arg("--output").arg(&out).output().unwrap()).collect::<Vec<_>>();
     let spawn_all = |n: usize| {
         let children: Vec<_> = (0..n)
             .map(|_| {

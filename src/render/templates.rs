@@ -10,6 +10,7 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("appendix.html", include_str!("../../themes/default/templates/appendix.html")),
     ("base.html", include_str!("../../themes/default/templates/base.html")),
     ("blocks/benchmark.html", include_str!("../../themes/default/templates/blocks/benchmark.html")),
+    ("blocks/chart.html", include_str!("../../themes/default/templates/blocks/chart.html")),
     ("blocks/figure.html", include_str!("../../themes/default/templates/blocks/figure.html")),
     ("blocks/kpis.html", include_str!("../../themes/default/templates/blocks/kpis.html")),
     ("data.html", include_str!("../../themes/default/templates/data.html")),

@@ -46,18 +46,29 @@ pub(super) fn block_html_with(
             let Some(data) = chart_data(site, q, spec, chart_prefix) else {
                 return "<p class=\"notice\">No benchmark figures are available for this chart yet.</p>".into();
             };
-            let href = format!("{root}charts/{}.svg", data.id);
             let rendered = charts.entry(data.id.clone()).or_insert_with(|| {
                 let cached = ctx.cache.charts.lock().expect("cache lock").get(&data.id).cloned();
                 cached.unwrap_or_else(|| {
-                    let drawn = chart::render(&data, "\u{E002}");
+                    let drawn = chart::render(&data);
                     if ctx.cache.keep {
                         ctx.cache.charts.lock().expect("cache lock").insert(data.id.clone(), drawn.clone());
                     }
                     drawn
                 })
             });
-            rendered.html.replace('\u{E002}', &href)
+            ctx.partial(
+                "blocks/chart.html",
+                context! {
+                    id => &rendered.html_id,
+                    kind => rendered.kind,
+                    title => &rendered.title,
+                    description => &rendered.description,
+                    src => format!("{root}charts/{}.svg", data.id),
+                    width => rendered.width.round() as u32,
+                    height => rendered.height.round() as u32,
+                    table => Value::from_safe_string(rendered.table.clone()),
+                },
+            )
         }
     }
 }

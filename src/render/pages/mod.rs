@@ -76,7 +76,12 @@ struct QuarterNav {
     appendix: String,
     csv: String,
     switcher: Vec<SwitchItem>,
+    /// Where every quarter is listed, when the switcher shows only some.
+    all_quarters: Option<String>,
 }
+
+/// How many quarters either side of a report its quarter switcher lists.
+const SWITCHER_REACH: usize = 4;
 
 /// What a rebuild may reuse from the builds before it (held by `serve`; a plain build uses a fresh one).
 #[derive(Debug)]
@@ -282,17 +287,22 @@ fn quarter_nav(site: &Site, qi: usize, root: &str, same: impl Fn(&QuarterReport)
         print: format!("{base}print/"),
         appendix: format!("{base}appendix/"),
         csv: format!("{root}data/{}.csv", q.quarter.slug()),
+        // The quarters around this one, newest first; the home page lists every quarter, so the
+        // markup each page repeats stays the same size however long the archive grows.
         switcher: site
             .quarters
             .iter()
+            .enumerate()
             .rev()
-            .map(|other| SwitchItem {
+            .filter(|(i, _)| i.abs_diff(qi) <= SWITCHER_REACH)
+            .map(|(_, other)| SwitchItem {
                 label: other.quarter.long(),
                 href: format!("{root}{}/{}", other.quarter.path(), same(other).unwrap_or_default()),
                 current: other.quarter == q.quarter,
                 draft: other.draft,
             })
             .collect(),
+        all_quarters: (site.quarters.len() > 2 * SWITCHER_REACH + 1).then(|| format!("{root}#archive-title")),
     }
 }
 

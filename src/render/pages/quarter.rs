@@ -102,6 +102,18 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFil
     let mut state = PageState::default();
     reserve_layout_ids(&mut state);
     let summary = commentary_html(ctx, &q.overview, Some(q), &root, "summary-", &mut state, &mut charts);
+    // Rows the summary's highlight tables already show are not printed again under their section.
+    let in_summary: std::collections::HashSet<usize> = q
+        .overview
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Kpis(list) if list.is_empty() => Some((0..site.catalogue.metrics.len()).collect::<Vec<_>>()),
+            Block::Kpis(list) => Some(list.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
     let mut print_sections = Vec::new();
     for &si in &sections {
         let section = &site.catalogue.sections[si];
@@ -110,8 +122,9 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFil
             Some(c) => commentary_html(ctx, c, Some(q), &root, &format!("{}-", section.id), &mut state, &mut charts),
             None => String::new(),
         };
-        let metrics: Vec<usize> =
-            (0..site.catalogue.metrics.len()).filter(|mi| site.catalogue.metrics[*mi].section == si && q.metrics[*mi].is_reported()).collect();
+        let metrics: Vec<usize> = (0..site.catalogue.metrics.len())
+            .filter(|mi| site.catalogue.metrics[*mi].section == si && q.metrics[*mi].is_reported() && !in_summary.contains(mi))
+            .collect();
         if !metrics.is_empty() {
             body.push_str(&kpis_html(ctx, q, &metrics, &root));
         }
