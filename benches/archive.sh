@@ -107,13 +107,7 @@ echo "  largest HTML page: $path, $((size / 1000)) KB"
 ex=$dir/example
 "$bin" build --root . --output "$ex" >/dev/null 2>&1
 echo
-if [ -n "${BASELINE:-}" ]; then
-  "$BASELINE" build --root . --output "$dir/base-example" >/dev/null 2>&1
-  read -r size path <<<"$(largest "$dir/base-example" '*.html')"
-  echo "baseline example site: largest HTML page $path, $((size / 1000)) KB"
-  read -r size path <<<"$(find "$dir/base-example" -path '*/q[1-4]/index.html' -printf '%s %P\n' | sort -k2 | tail -1)"
-  echo "baseline example site: newest quarter's overview $path, $((size / 1000)) KB"
-fi
+# (An older binary may not build the example's current theme, so it is not measured here.)
 read -r size path <<<"$(largest "$ex" '*.html')"
 echo "example site: largest HTML page $path, $((size / 1000)) KB (goal < 150 KB)"
 read -r size path <<<"$(find "$ex" -path '*/q[1-4]/index.html' -printf '%s %P\n' | sort -k2 | tail -1)"
