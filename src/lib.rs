@@ -186,15 +186,48 @@ fn build_with(
     Ok(BuiltSite { site, files: by_path.into_values().collect(), pages: rendered.pages, warnings })
 }
 
-/// Builds the website: compile, render with the theme, and swap the output in.
+/// Builds the website: compile, render with the theme, and swap the output in. Each file is
+/// written as soon as it is rendered, so the site is never held in memory whole.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
     let root = &options.root;
-    let built = build_in_memory(root, options.drafts, options.base_url.as_deref())?;
-    let output = options.output.clone().unwrap_or_else(|| root.join(&built.site.settings.output));
     let timer = Timer::start();
-    let written = write::write_site(root, &output, &built.files).map_err(|d| vec![d])?;
-    timer.lap("write");
-    Ok(BuildReport { output, pages: built.pages, diagnostics: built.warnings, written })
+    let (site, warnings) = compile_cached(root, options.drafts, options.base_url.as_deref(), None)?;
+    let output = options.output.clone().unwrap_or_else(|| root.join(&site.settings.output));
+    let env = render::templates::environment(root, &site.settings.theme)?;
+    let writer = write::Writer::begin(root, &output).map_err(|d| vec![d])?;
+    let pages = std::sync::atomic::AtomicUsize::new(0);
+    let key = render::templates::fingerprint(root, &site.settings.theme);
+    let rendered = render::pages::render_site_each(&site, &env, &render::pages::RenderCache::none(), key, &|f| {
+        if f.path.ends_with(".html") {
+            pages.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        writer.put(&f)
+    });
+    // Then static files, where no page took the path: the site's own over the theme's.
+    let statics = rendered.and_then(|()| {
+        let mut dirs = vec![root.join("static"), root.join("themes").join(&site.settings.theme).join("static")];
+        for dir in dirs.drain(..) {
+            let files = write::read_dir_files(&dir).map_err(|e| {
+                vec![Diagnostic::error(diagnostic::rel(root, &dir), diagnostic::Pos::FILE, format!("cannot read static files: {e}"))
+                    .help("check the folder can be read")]
+            })?;
+            files.iter().try_for_each(|f| writer.put(f)).map_err(|d| vec![d])?;
+        }
+        if !render::templates::has_theme_folder(root, &site.settings.theme) {
+            writer
+                .put(&render::pages::OutputFile { path: "style.css".into(), bytes: render::templates::DEFAULT_CSS.as_bytes().to_vec() })
+                .map_err(|d| vec![d])?;
+        }
+        Ok(())
+    });
+    if let Err(d) = statics {
+        writer.abort();
+        return Err(d);
+    }
+    timer.lap("render and write");
+    let written = writer.finish().map_err(|d| vec![d])?;
+    timer.lap("swap in");
+    Ok(BuildReport { output, pages: pages.into_inner(), diagnostics: warnings, written })
 }
 
 /// Starts a quarter from the newest one; never overwrites a file. Returns the files created.

@@ -135,8 +135,27 @@ struct Ctx<'a> {
     nav_pages: Vec<(String, String)>,
 }
 
-/// Renders every page and download of the site.
+/// Renders every page and download of the site into memory, sorted by path.
 pub fn render_site(site: &Site, env: &Environment<'static>, cache: &RenderCache, templates_key: blake3::Hash) -> Result<Rendered, Vec<Diagnostic>> {
+    let files = std::sync::Mutex::new(Vec::new());
+    render_site_each(site, env, cache, templates_key, &|f| {
+        files.lock().expect("files lock").push(f);
+        Ok(())
+    })?;
+    let mut files = files.into_inner().expect("files lock");
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
+    let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
+    Ok(Rendered { files, pages })
+}
+
+/// A file of the site, handed over as soon as it is rendered (from any thread).
+pub type Sink<'a> = dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync + 'a;
+
+/// Renders every page and download of the site, handing each file to `sink` as soon as its
+/// quarter (or metric, or the site-wide pages) is rendered, so a build need not hold the whole
+/// site in memory. A file may be handed over twice (the same chart shown by two groups of pages).
+pub fn render_site_each(site: &Site, env: &Environment<'static>, cache: &RenderCache, templates_key: blake3::Hash, sink: &Sink) -> Result<(), Vec<Diagnostic>> {
     let before = cache.charts.lock().expect("cache lock").len();
     *cache.last.lock().expect("cache lock") = CacheStats::default();
     let ctx = Ctx {
@@ -148,24 +167,31 @@ pub fn render_site(site: &Site, env: &Environment<'static>, cache: &RenderCache,
         site_value: ser(context_site(site)),
         nav_pages: site.pages.iter().map(|(name, c)| (c.title.clone().unwrap_or_else(|| title_case(name)), name.clone())).collect(),
     };
-    let quarter_files: Vec<Result<Vec<OutputFile>, Vec<Diagnostic>>> = (0..site.quarters.len()).into_par_iter().map(|qi| render_quarter(&ctx, qi)).collect();
-    let metric_files: Vec<Result<Vec<OutputFile>, Vec<Diagnostic>>> =
-        (0..site.catalogue.metrics.len()).into_par_iter().map(|mi| render_metric(&ctx, mi)).collect();
-    let mut files = Vec::new();
-    let mut diags = Vec::new();
-    for r in quarter_files.into_iter().chain(metric_files).chain(std::iter::once(render_site_pages(&ctx))) {
-        match r {
-            Ok(f) => files.extend(f),
-            Err(d) => diags.extend(d),
+    let charts_now = std::sync::Mutex::new(std::collections::HashSet::<String>::new());
+    let hand_over = |r: Result<Vec<OutputFile>, Vec<Diagnostic>>| -> Result<(), Vec<Diagnostic>> {
+        for f in r? {
+            if let Some(id) = f.path.strip_prefix("charts/").and_then(|p| p.strip_suffix(".svg")) {
+                charts_now.lock().expect("charts lock").insert(id.to_string());
+            }
+            sink(f).map_err(|d| vec![d])?;
         }
+        Ok(())
+    };
+    let results: Vec<Result<(), Vec<Diagnostic>>> = (0..site.quarters.len())
+        .into_par_iter()
+        .map(|qi| hand_over(render_quarter(&ctx, qi)))
+        .chain((0..site.catalogue.metrics.len()).into_par_iter().map(|mi| hand_over(render_metric(&ctx, mi))))
+        .collect();
+    let mut diags: Vec<Diagnostic> = results.into_iter().filter_map(Result::err).flatten().collect();
+    if let Err(d) = hand_over(render_site_pages(&ctx)) {
+        diags.extend(d);
     }
     if !diags.is_empty() {
         return Err(diags);
     }
     // Keep only what this build used, so the cache does not grow without bound while serving.
     {
-        let charts_now: std::collections::HashSet<&str> =
-            files.iter().filter_map(|f| f.path.strip_prefix("charts/").and_then(|p| p.strip_suffix(".svg"))).collect();
+        let charts_now = charts_now.into_inner().expect("charts lock");
         let mut charts = cache.charts.lock().expect("cache lock");
         let mut stats = cache.last.lock().expect("cache lock");
         stats.charts_rendered = charts.len().saturating_sub(before);
@@ -174,11 +200,10 @@ pub fn render_site(site: &Site, env: &Environment<'static>, cache: &RenderCache,
         let quarters_now: std::collections::HashSet<Quarter> = site.quarters.iter().map(|q| q.quarter).collect();
         cache.quarters.lock().expect("cache lock").retain(|q, _| quarters_now.contains(q));
     }
-    files.extend(crate::render::opendata::files(site));
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    files.dedup_by(|a, b| a.path == b.path);
-    let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
-    Ok(Rendered { files, pages })
+    for f in crate::render::opendata::files(site) {
+        sink(f).map_err(|d| vec![d])?;
+    }
+    Ok(())
 }
 
 #[derive(Serialize)]
