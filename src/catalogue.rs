@@ -246,6 +246,10 @@ pub struct Metric {
     pub source: Option<String>,
     /// What good looks like.
     pub good: Option<String>,
+    /// A change smaller than this (in the metric's unit) is "no real change".
+    pub threshold: Option<f64>,
+    /// Categories a count is broken down into: (id, label), in display order.
+    pub breakdown: Vec<(String, String)>,
 }
 
 impl Metric {
@@ -259,6 +263,17 @@ impl Metric {
     }
 }
 
+/// One of the few outcomes a report leads with, and the metrics that show it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Priority {
+    /// `[a-z0-9-]+`, unique among priorities.
+    pub id: String,
+    /// Heading over its rows.
+    pub title: String,
+    /// Indices into [`Catalogue::metrics`], as listed.
+    pub metrics: Vec<usize>,
+}
+
 /// Sections in report order and the metrics.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Catalogue {
@@ -266,6 +281,8 @@ pub struct Catalogue {
     pub sections: Vec<Section>,
     /// In file order.
     pub metrics: Vec<Metric>,
+    /// The priorities, in the order the report leads with them.
+    pub priorities: Vec<Priority>,
 }
 
 impl Catalogue {
@@ -276,6 +293,32 @@ impl Catalogue {
     /// The section with this id.
     pub fn section(&self, id: &str) -> Option<usize> {
         self.sections.iter().position(|s| s.id == id)
+    }
+    /// The priority with this id.
+    pub fn priority(&self, id: &str) -> Option<usize> {
+        self.priorities.iter().position(|p| p.id == id)
+    }
+    /// Metrics in the highlight table's order: each priority's as listed, then the rest by section
+    /// (file order within a section). `keep` says which metrics to show; the groups are
+    /// (priority index or `None` for the rest, metrics).
+    pub fn grouped(&self, keep: impl Fn(usize) -> bool) -> Vec<(Option<usize>, Vec<usize>)> {
+        let mut out = Vec::new();
+        let mut placed = vec![false; self.metrics.len()];
+        for (pi, p) in self.priorities.iter().enumerate() {
+            let ms: Vec<usize> = p.metrics.iter().copied().filter(|m| keep(*m)).collect();
+            for m in &p.metrics {
+                placed[*m] = true;
+            }
+            if !ms.is_empty() {
+                out.push((Some(pi), ms));
+            }
+        }
+        let mut rest: Vec<usize> = (0..self.metrics.len()).filter(|m| !placed[*m] && keep(*m)).collect();
+        rest.sort_by_key(|m| self.metrics[*m].section);
+        if !rest.is_empty() {
+            out.push((None, rest));
+        }
+        out
     }
 }
 

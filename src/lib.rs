@@ -8,6 +8,8 @@
 pub mod catalogue;
 pub mod diagnostic;
 pub mod figure;
+pub mod import;
+pub mod init;
 pub mod load;
 pub mod model;
 pub mod period;
@@ -162,10 +164,8 @@ fn build_with(
     let rendered = render::pages::render_site(&site, &env, cache, render::templates::fingerprint(root, &site.settings.theme))?;
     timer.lap("render");
     let mut files = rendered.files;
-    let mut statics = Vec::new();
-    if !render::templates::has_theme_folder(root, &site.settings.theme) {
-        statics.push(render::pages::OutputFile { path: "style.css".into(), bytes: render::templates::DEFAULT_CSS.as_bytes().to_vec() });
-    }
+    // The built-in stylesheet, unless the theme brings its own (a partial theme falls back to it).
+    let mut statics = vec![render::pages::OutputFile { path: "style.css".into(), bytes: render::templates::DEFAULT_CSS.as_bytes().to_vec() }];
     // Theme static files first, then the site's own static/ over them, then generated pages over both.
     for dir in [root.join("themes").join(&site.settings.theme).join("static"), root.join("static")] {
         statics.extend(write::read_dir_files(&dir).map_err(|e| {
@@ -213,11 +213,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
             })?;
             files.iter().try_for_each(|f| writer.put(f)).map_err(|d| vec![d])?;
         }
-        if !render::templates::has_theme_folder(root, &site.settings.theme) {
-            writer
-                .put(&render::pages::OutputFile { path: "style.css".into(), bytes: render::templates::DEFAULT_CSS.as_bytes().to_vec() })
-                .map_err(|d| vec![d])?;
-        }
+        // The built-in stylesheet, unless the theme brings its own (a partial theme falls back to it).
+        writer.put(&render::pages::OutputFile { path: "style.css".into(), bytes: render::templates::DEFAULT_CSS.as_bytes().to_vec() }).map_err(|d| vec![d])?;
         Ok(())
     });
     if let Err(d) = statics {

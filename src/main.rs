@@ -21,6 +21,14 @@ enum FormatArg {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Start a new site for a council in a new or empty folder.
+    Init {
+        /// The folder to create the site in.
+        dir: PathBuf,
+        /// The council's name, as readers should see it.
+        #[arg(long, default_value = scrutiny::init::DEFAULT_ORGANISATION)]
+        organisation: String,
+    },
     /// Build the website into the output directory.
     Build {
         /// The site directory.
@@ -36,7 +44,7 @@ enum Command {
         #[arg(long)]
         base_url: Option<String>,
     },
-    /// Check the site for problems without building it.
+    /// Check the site for every problem: validates it and renders it in memory, writing nothing.
     Check {
         /// The site directory.
         #[arg(long, default_value = ".")]
@@ -62,7 +70,13 @@ enum Command {
         /// Poll for changes instead of using file system events (network drives, WSL).
         #[arg(long)]
         poll: bool,
+        /// Open the site in the web browser once it is served.
+        #[arg(long)]
+        open: bool,
     },
+    /// Bring figures in: the national ASCOF release, or an officer's spreadsheet.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Start a new quarter from the newest one; never overwrites a file.
     NewQuarter {
         /// The quarter, e.g. 2025-26/q1.
@@ -71,6 +85,67 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Write data/benchmarks/ files from the national ASCOF release's long CSV.
+    Ascof {
+        /// The release's CSV file.
+        file: PathBuf,
+        /// The financial year the release is for, e.g. 2023-24.
+        #[arg(long)]
+        year: String,
+        /// The site directory.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Replace benchmark files the release would change.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Write a quarter's figures from a spreadsheet (.xlsx, .ods or .csv) in long form.
+    Figures {
+        /// The spreadsheet.
+        file: PathBuf,
+        /// The quarter, e.g. 2024-25/q3.
+        #[arg(long)]
+        quarter: String,
+        /// The sheet to read (default: the first).
+        #[arg(long)]
+        sheet: Option<String>,
+        /// The site directory.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+fn run_import(cmd: ImportCommand) -> ExitCode {
+    let outcome = match cmd {
+        ImportCommand::Ascof { file, year, root, force } => match scrutiny::period::FinancialYear::parse(&year) {
+            Ok(y) => scrutiny::import::ascof(&root, &file, y, force),
+            Err(e) => {
+                eprintln!("error: --year: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        ImportCommand::Figures { file, quarter, sheet, root } => match scrutiny::period::Quarter::parse(&quarter) {
+            Ok(q) => scrutiny::import::figures(&root, &file, q, sheet.as_deref()),
+            Err(e) => {
+                eprintln!("error: --quarter: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+    };
+    eprint!("{}", outcome.render_problems());
+    for line in &outcome.summary {
+        eprintln!("{line}");
+    }
+    if outcome.failed() {
+        eprintln!("nothing was written");
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn main() -> ExitCode {
@@ -128,13 +203,35 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Serve { root, port, bind, poll } => match scrutiny::serve::serve(&root, &bind, port, poll) {
+        Command::Serve { root, port, bind, poll, open } => match scrutiny::serve::serve(&root, &bind, port, poll, open) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: {e}");
                 ExitCode::FAILURE
             }
         },
+        Command::Init { dir, organisation } => {
+            let quarter = scrutiny::init::Date::today().quarter();
+            match scrutiny::init::init(&dir, &organisation, quarter) {
+                Ok(created) => {
+                    for f in created {
+                        eprintln!("created {}", dir.join(f).display());
+                    }
+                    eprintln!(
+                        "A new site for {} with {} as a draft. Next: fill in the parts of content/pages/accessibility.md marked [to complete: ...], then run  scrutiny serve --root {}",
+                        organisation.trim(),
+                        quarter.long(),
+                        dir.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Import(cmd) => run_import(cmd),
         Command::NewQuarter { quarter, root } => match scrutiny::new_quarter(&root, &quarter) {
             Ok(created) => {
                 for f in created {

@@ -193,3 +193,19 @@ fn a_hand_edit_of_the_same_size_is_put_back() {
     assert_eq!(report.written.written, 1);
     assert_eq!(std::fs::read(&page).unwrap(), original);
 }
+
+#[test]
+fn the_streamed_build_writes_exactly_what_the_in_memory_build_holds() {
+    for root in [Path::new("tests/fixtures/basic"), Path::new(".")] {
+        let out = tempfile::tempdir().unwrap();
+        let out = out.path().join("public");
+        build(root, &out).expect("build");
+        let held = scrutiny::build_in_memory(root, false, None).expect("in memory");
+        let mut written = files_below(&out);
+        written.retain(|f| f != ".scrutiny-output");
+        assert_eq!(written, held.files.iter().map(|f| f.path.clone()).collect::<Vec<_>>(), "{}", root.display());
+        for f in &held.files {
+            assert!(std::fs::read(out.join(&f.path)).unwrap() == f.bytes, "{}: {}", root.display(), f.path);
+        }
+    }
+}

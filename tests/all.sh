@@ -13,9 +13,24 @@ cargo fmt --all -- --check
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets --quiet -- -D warnings
 
-step "cargo test (unit, bad-input corpus, integration, properties)"
-cargo test --all-targets --quiet 2>&1 | tee /tmp/scrutiny-test.log
-grep -q "test result: FAILED" /tmp/scrutiny-test.log && exit 1
+step "cargo test (unit, bad-input corpus, integration, properties, the book's examples)"
+# The log stays inside the clone (target/ is ignored by git), never at a fixed path outside it.
+mkdir -p target
+log=$(mktemp target/test-log.XXXXXX)
+cargo test --all-targets --quiet 2>&1 | tee "$log"
+if grep -q "test result: FAILED" "$log"; then rm -f "$log"; exit 1; fi
+rm -f "$log"
+
+# The book is rendered only where mdBook is installed (cargo install mdbook --locked);
+# its examples are checked by cargo test above either way (tests/book.rs).
+if command -v mdbook >/dev/null; then
+  step "mdbook build docs"
+  book=$(mktemp -d)
+  mdbook build docs --dest-dir "$book"
+  rm -rf "$book"
+else
+  step "mdbook not installed: the book is not rendered (its examples were checked by cargo test)"
+fi
 
 step "scrutiny check on the example site"
 ./target/debug/scrutiny check --root . --deny-warnings

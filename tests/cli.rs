@@ -110,3 +110,173 @@ fn check_catches_template_mistakes_too() {
     assert!(stderr.starts_with("error: themes/default/templates/page.html:5:1: template error: `page.bdy` is undefined"), "{stderr}");
     assert!(!dir.path().join("public").exists(), "check writes nothing");
 }
+
+#[test]
+fn init_writes_a_site_that_checks_and_builds_and_warns_only_about_the_statement() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("asc");
+    let root = site.to_str().unwrap();
+    let (code, _, stderr) = scrutiny(&["init", root, "--organisation", "Westmere Borough Council"]);
+    assert_eq!(code, 0, "{stderr}");
+    // The quarter containing today, by the clock (UTC), as a draft.
+    #[cfg(unix)]
+    {
+        let ym = String::from_utf8(Command::new("date").args(["-u", "+%Y %m"]).output().unwrap().stdout).unwrap();
+        let (y, m) = ym.trim().split_once(' ').unwrap();
+        let (y, m): (u16, u8) = (y.parse().unwrap(), m.parse().unwrap());
+        let (start, q) = match m {
+            1..=3 => (y - 1, 4),
+            4..=6 => (y, 1),
+            7..=9 => (y, 2),
+            _ => (y, 3),
+        };
+        let quarter = format!("{start}-{:02}/q{q}", (start + 1) % 100);
+        let overview = std::fs::read_to_string(site.join(format!("content/{quarter}/_index.md"))).unwrap();
+        assert!(overview.contains("draft: true"), "{overview}");
+        assert!(site.join(format!("data/{quarter}.yaml")).is_file());
+    }
+    assert!(std::fs::read_to_string(site.join("site.toml")).unwrap().contains("organisation = \"Westmere Borough Council\""));
+
+    // check: no error; every warning is a part of the statement still to complete, one for each mark.
+    let statement = std::fs::read_to_string(site.join("content/pages/accessibility.md")).unwrap();
+    let marks = statement.matches("[to complete:").count();
+    assert!(marks >= 8, "{statement}");
+    let (code, json, _) = scrutiny(&["check", "--root", root, "--format", "json"]);
+    assert_eq!(code, 0, "{json}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let diags = v.as_array().unwrap();
+    assert_eq!(diags.len(), marks, "{json}");
+    for d in diags {
+        assert_eq!(d["severity"], "warning", "{d}");
+        assert_eq!(d["file"], "content/pages/accessibility.md", "{d}");
+        assert!(d["message"].as_str().unwrap().starts_with("a part still to complete: "), "{d}");
+    }
+    assert_eq!(scrutiny(&["check", "--root", root, "--deny-warnings"]).0, 1);
+
+    // build, without and with the draft quarter.
+    let out = dir.path().join("out");
+    let (code, _, stderr) = scrutiny(&["build", "--root", root, "--output", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    for page in ["index.html", "accessibility/index.html", "glossary/index.html", "metrics/contacts-received/index.html", "404.html"] {
+        assert!(out.join(page).is_file(), "{page} not built");
+    }
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(home.contains("Westmere Borough Council"), "{home}");
+    let drafts = dir.path().join("drafts");
+    let (code, _, stderr) = scrutiny(&["build", "--root", root, "--drafts", "--output", drafts.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let quarters = std::fs::read_dir(&drafts).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().contains("-")).count();
+    assert!(quarters >= 1, "the draft quarter is built with --drafts");
+
+    // Once every marked part is written, the site is clean even with warnings denied.
+    let mut filled = String::new();
+    let mut rest = statement.as_str();
+    while let Some(at) = rest.find("[to complete:") {
+        filled.push_str(&rest[..at]);
+        filled.push_str("our own words");
+        rest = &rest[at + rest[at..].find(']').unwrap() + 1..];
+    }
+    filled.push_str(rest);
+    std::fs::write(site.join("content/pages/accessibility.md"), filled).unwrap();
+    let (code, _, stderr) = scrutiny(&["check", "--root", root, "--deny-warnings"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.starts_with("0 errors, 0 warnings"), "{stderr}");
+}
+
+#[test]
+fn init_names_the_example_council_by_default_and_refuses_a_folder_with_anything_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("new");
+    assert_eq!(scrutiny(&["init", site.to_str().unwrap()]).0, 0);
+    assert!(std::fs::read_to_string(site.join("site.toml")).unwrap().contains("organisation = \"Example Council\""));
+
+    let taken = dir.path().join("taken");
+    std::fs::create_dir(&taken).unwrap();
+    std::fs::write(taken.join(".keep"), "mine").unwrap();
+    let (code, _, stderr) = scrutiny(&["init", taken.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(stderr.starts_with("error: ") && stderr.contains("is not empty"), "{stderr}");
+    assert_eq!(std::fs::read_dir(&taken).unwrap().count(), 1, "nothing written");
+    assert_eq!(std::fs::read_to_string(taken.join(".keep")).unwrap(), "mine");
+
+    let file = dir.path().join("file");
+    std::fs::write(&file, "x").unwrap();
+    let (code, _, stderr) = scrutiny(&["init", file.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("is not a folder"), "{stderr}");
+
+    let (code, _, stderr) = scrutiny(&["init", dir.path().join("bad").to_str().unwrap(), "--organisation", "Two\nlines"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("one line of text"), "{stderr}");
+    assert!(!dir.path().join("bad").exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn serve_open_opens_the_served_address_in_the_browser() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(Path::new("tests/fixtures/basic"), &dir.path().join("site"));
+    let opened = dir.path().join("opened");
+    let browser = dir.path().join("browser.sh");
+    std::fs::write(&browser, format!("#!/bin/sh\necho \"$1\" > '{}'\n", opened.display())).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scrutiny"))
+        .args(["serve", "--root", dir.path().join("site").to_str().unwrap(), "--port", "0", "--open"])
+        .env("SCRUTINY_BROWSER", &browser)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut url = String::new();
+    while started.elapsed() < std::time::Duration::from_secs(20) {
+        url = std::fs::read_to_string(&opened).unwrap_or_default();
+        if url.ends_with('\n') {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let url = url.trim();
+    assert!(url.starts_with("http://127.0.0.1:") && url.ends_with('/'), "the browser was given {url:?}");
+    let port: u16 = url.trim_start_matches("http://127.0.0.1:").trim_end_matches('/').parse().unwrap();
+    assert_ne!(port, 0, "the address has the port actually listened on");
+}
+
+#[test]
+fn help_for_check_says_it_renders_without_writing() {
+    let (code, out, _) = scrutiny(&["check", "--help"]);
+    assert_eq!(code, 0);
+    assert!(!out.contains("without building"), "{out}");
+    assert!(out.contains("renders it in memory, writing nothing"), "{out}");
+}
+
+#[test]
+fn imports_exit_0_on_success_and_1_with_every_problem_and_the_mend() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(Path::new("tests/fixtures/basic"), dir.path());
+    std::fs::copy("tests/import/site.toml", dir.path().join("site.toml")).unwrap();
+    std::fs::copy("tests/import/metrics.yaml", dir.path().join("data/metrics.yaml")).unwrap();
+    let root = dir.path().to_str().unwrap();
+    let (code, _, stderr) = scrutiny(&["import", "ascof", "tests/import/ascof-2023-24.csv", "--year", "2023-24", "--root", root]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("wrote data/benchmarks/msp-asked-nw-2023-24.yaml (12 councils, overall 77.7)\n"), "{stderr}");
+    let (code, _, stderr) = scrutiny(&["import", "ascof", "tests/import/ascof-2023-24.csv", "--year", "2023-25", "--root", root]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.starts_with("error: --year: \"2023-25\" is not a financial year"), "{stderr}");
+    let csv = dir.path().join("q3.csv");
+    std::fs::write(&csv, "metric,period,value\nwaitng-list,2024-25/q3,77\nmsp-asked,2024-25/q3,lots\n").unwrap();
+    let before = std::fs::read(dir.path().join("data/2024-25/q3.yaml")).unwrap();
+    let (code, _, stderr) = scrutiny(&["import", "figures", csv.to_str().unwrap(), "--quarter", "2024-25/q3", "--root", root]);
+    assert_eq!(code, 1, "{stderr}");
+    let shown = csv.to_str().unwrap();
+    assert_eq!(
+        stderr,
+        format!(
+            "error: {shown}:2: unknown metric \"waitng-list\" (did you mean \"waiting-list\"?)\n  = help: use an id defined in data/metrics.yaml, or add the metric there first\nerror: {shown}:3: column \"value\": \"lots\" is not a number\n  = help: give a number, or leave it blank (not available), or write [x] or [c]\nnothing was written\n"
+        )
+    );
+    assert_eq!(std::fs::read(dir.path().join("data/2024-25/q3.yaml")).unwrap(), before);
+}

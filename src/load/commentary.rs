@@ -15,6 +15,10 @@ pub enum BlockKind {
     Figure,
     /// ```` ```benchmark ````
     Benchmark,
+    /// ```` ```compare ````
+    Compare,
+    /// ```` ```breakdown ````
+    Breakdown,
 }
 
 impl BlockKind {
@@ -25,6 +29,8 @@ impl BlockKind {
             "kpis" => Some(BlockKind::Kpis),
             "figure" => Some(BlockKind::Figure),
             "benchmark" => Some(BlockKind::Benchmark),
+            "compare" => Some(BlockKind::Compare),
+            "breakdown" => Some(BlockKind::Breakdown),
             _ => None,
         }
     }
@@ -35,6 +41,8 @@ impl BlockKind {
             BlockKind::Kpis => "kpis",
             BlockKind::Figure => "figure",
             BlockKind::Benchmark => "benchmark",
+            BlockKind::Compare => "compare",
+            BlockKind::Breakdown => "breakdown",
         }
     }
 }
@@ -169,7 +177,7 @@ fn scan_body(out: &mut RawCommentary, diags: &mut Vec<Diagnostic>) {
                 code_ranges.push(range.clone());
                 if let CodeBlockKind::Fenced(lang) = &kind {
                     let word = lang.split_whitespace().next().unwrap_or("");
-                    let kinds = ["chart", "kpis", "figure", "benchmark"];
+                    let kinds = ["chart", "kpis", "figure", "benchmark", "compare", "breakdown"];
                     if BlockKind::from_lang(word).is_none() {
                         // ```Chart or ```kpi would be published as code, showing its YAML to readers.
                         let near = kinds

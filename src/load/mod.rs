@@ -383,15 +383,17 @@ fn parse_toml(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Option<Nod
 }
 
 fn toml_table(t: &toml::de::DeTable<'_>, pos: Pos, index: &commentary::LineIndex, text: &str) -> Node {
-    let items = t
+    let mut items: Vec<(usize, (Node, Node))> = t
         .iter()
         .map(|(k, v)| {
             let kpos = index.pos(text, k.span().start);
             let key = Node { pos: kpos, value: Value::Str(k.get_ref().to_string()) };
-            (key, toml_value(v.get_ref(), index.pos(text, v.span().start), index, text))
+            (k.span().start, (key, toml_value(v.get_ref(), index.pos(text, v.span().start), index, text)))
         })
         .collect();
-    Node { pos, value: Value::Map(items) }
+    // File order, not the parser's key order: [comparators] columns follow site.toml (SPEC).
+    items.sort_by_key(|(start, _)| *start);
+    Node { pos, value: Value::Map(items.into_iter().map(|(_, kv)| kv).collect()) }
 }
 
 fn toml_value(v: &toml::de::DeValue<'_>, pos: Pos, index: &commentary::LineIndex, text: &str) -> Node {

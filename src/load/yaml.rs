@@ -96,6 +96,11 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
     budget.max_total_scalar_bytes = 256 * 1024 * 1024;
     budget.max_depth = 64;
     options.budget = Some(budget);
+    // Report files have no use for aliases: a few are tolerated, a bomb stops at once.
+    let mut aliases = serde_saphyr::options::AliasLimits::default();
+    aliases.max_total_replayed_events = 100_000;
+    aliases.max_alias_expansions_per_anchor = 1_000;
+    options.alias_limits = aliases;
     if text.trim().is_empty() || text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#') || l.trim() == "---") {
         return Ok(Node { pos: Pos::new(1, 1), value: Value::Null });
     }

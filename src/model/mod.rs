@@ -5,13 +5,17 @@
 //! ones only, so adding a newer quarter cannot change an older quarter's report.
 
 mod benchmark;
+mod compare;
+mod target;
 
 pub use benchmark::{ordinal, ordinal_of, quartile, rank_benchmark, BenchmarkView, Member};
+pub use compare::{percent_words, quartile_words, Comparison, GroupView, RankPoint};
+pub use target::{against as target_against, PlanStatus, TargetStatus, TargetView};
 
 use crate::catalogue::{Aggregate, Catalogue, Frequency, Metric, Polarity};
 use crate::figure::{Figure, Flag, Flags};
 use crate::period::{Date, Period, Quarter};
-use crate::validate::{Commentary, Definitions, QuarterFile, Reading, Revision, Settings, Status, Term};
+use crate::validate::{Commentary, Definitions, QuarterFile, Reading, ReportDetails, Revision, Settings, Status, Term};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
@@ -46,14 +50,25 @@ pub struct MetricView {
     pub current: Option<Point>,
     /// The figure for the period before `current`.
     pub previous: Option<Point>,
-    /// Ranks for the current period, hidden when the figure is suppressed.
-    pub rank: Vec<(usize, u32)>,
-    /// Comparator values for the current period.
-    pub compare: Vec<(usize, Option<f64>)>,
-    /// Comparator values over time.
+    /// Each comparator group's figure, our rank and the group's size for the current period,
+    /// in site.toml's order; ranks hidden when the figure is suppressed.
+    pub groups: Vec<GroupView>,
+    /// Comparator values over time (each at its own period).
     pub compare_series: Vec<ComparatorPoint>,
+    /// Our rank over time, in order.
+    pub rank_series: Vec<RankPoint>,
     /// A note from this quarter's entry.
     pub note: Option<String>,
+    /// The current figure's 95% confidence interval.
+    pub ci: Option<(f64, f64)>,
+    /// The target in force at this quarter.
+    pub target: Option<TargetView>,
+    /// The same period a year earlier, as known now.
+    pub year_ago: Option<Point>,
+    /// Year to date (monthly sums only).
+    pub ytd: Option<Figure>,
+    /// Breakdown categories per period (catalogue order), oldest first.
+    pub breakdowns: Vec<(Period, Vec<Figure>)>,
 }
 
 impl MetricView {
@@ -63,7 +78,19 @@ impl MetricView {
     }
     /// Change from the previous period, when both are published numbers.
     pub fn change(&self, metric: &Metric) -> Option<Change> {
-        change(metric, self.current?.figure, self.previous?.figure)
+        change_within(metric, self.current?.figure, self.previous?.figure, self.ci)
+    }
+    /// Change from the same period a year earlier.
+    pub fn change_year(&self, metric: &Metric) -> Option<Change> {
+        change_within(metric, self.current?.figure, self.year_ago?.figure, self.ci)
+    }
+    /// This comparator group's view, if anything is known.
+    pub fn group(&self, g: usize) -> Option<&GroupView> {
+        self.groups.iter().find(|x| x.group == g)
+    }
+    /// The breakdown of a period.
+    pub fn breakdown(&self, p: Period) -> Option<&[Figure]> {
+        self.breakdowns.iter().find(|(x, _)| *x == p).map(|(_, c)| c.as_slice())
     }
     /// Quarter values for the last `n` quarters up to `q` (monthly metrics aggregated).
     pub fn quarter_points(&self, metric: &Metric, q: Quarter, n: usize) -> Vec<Point> {
@@ -87,6 +114,8 @@ pub enum Direction {
     Worsening,
     /// The same at the precision shown.
     NoChange,
+    /// A change smaller than the metric's threshold, or inside the figure's confidence interval.
+    NoRealChange,
     /// Higher, for a neutral metric.
     Up,
     /// Lower, for a neutral metric.
@@ -100,6 +129,7 @@ impl Direction {
             Direction::Improving => "improving",
             Direction::Worsening => "worsening",
             Direction::NoChange => "no change",
+            Direction::NoRealChange => "no real change",
             Direction::Up => "up",
             Direction::Down => "down",
         }
@@ -119,11 +149,20 @@ pub struct Change {
 
 /// The change from `previous` to `current`, compared at the metric's display precision.
 pub fn change(metric: &Metric, current: Figure, previous: Figure) -> Option<Change> {
+    change_within(metric, current, previous, None)
+}
+
+/// As [`change`]; a change below the metric's threshold, or with the earlier figure inside
+/// the current figure's interval `ci`, is "no real change".
+pub fn change_within(metric: &Metric, current: Figure, previous: Figure, ci: Option<(f64, f64)>) -> Option<Change> {
     let (c, p) = (current.value()?, previous.value()?);
     let m = 10f64.powi(metric.decimals as i32);
     let difference = ((c * m).round() - (p * m).round()) / m;
+    let noise = metric.threshold.is_some_and(|t| difference.abs() < t) || ci.is_some_and(|(lo, hi)| lo <= p && p <= hi);
     let direction = if difference == 0.0 {
         Direction::NoChange
+    } else if noise {
+        Direction::NoRealChange
     } else {
         match (metric.polarity, difference > 0.0) {
             (Polarity::Higher, true) | (Polarity::Lower, false) => Direction::Improving,
@@ -148,6 +187,10 @@ pub struct QuarterReport {
     pub data_as_of: Option<Date>,
     /// Corrections.
     pub revisions: Vec<Revision>,
+    /// When the next report is due.
+    pub next_update: Option<Date>,
+    /// Who the report goes to, when, from whom.
+    pub details: ReportDetails,
     /// Shown only in draft builds.
     pub draft: bool,
     /// Executive summary.
@@ -201,6 +244,7 @@ pub fn build(defs: Definitions, drafts: bool) -> Site {
     let Definitions { settings, catalogue, glossary, quarters, benchmarks, home, pages } = defs;
     let quarters: Vec<_> = quarters.into_iter().filter(|q| drafts || !q.draft).collect();
     let keys = input_keys(&settings, &catalogue, &glossary, &benchmarks, &quarters, drafts);
+    let benchmarks: Vec<BenchmarkView> = benchmarks.into_iter().map(|b| rank_benchmark(b, &catalogue)).collect();
     let files: Vec<&QuarterFile> = quarters.iter().map(|q| &q.data).collect();
     // Each metric's entries as (file index, entry), so a view visits only its own metric's entries.
     let mut by_metric: Vec<Vec<(usize, &crate::validate::Entry)>> = vec![Vec::new(); catalogue.metrics.len()];
@@ -211,7 +255,16 @@ pub fn build(defs: Definitions, drafts: bool) -> Site {
     }
     let views: Vec<Vec<MetricView>> = (0..quarters.len())
         .into_par_iter()
-        .map(|qi| (0..catalogue.metrics.len()).map(|mi| metric_view(&catalogue, mi, &files[..=qi], &by_metric[mi])).collect())
+        .map(|qi| {
+            (0..catalogue.metrics.len())
+                .map(|mi| {
+                    let mut v = metric_view(&catalogue, mi, &files[..=qi], &by_metric[mi]);
+                    v.target = target::in_force(&catalogue.metrics[mi], mi, &files[..=qi]);
+                    compare::resolve(&mut v, &settings, &benchmarks, files[qi].quarter);
+                    v
+                })
+                .collect()
+        })
         .collect();
     let reports: Vec<QuarterReport> = quarters
         .into_iter()
@@ -224,6 +277,8 @@ pub fn build(defs: Definitions, drafts: bool) -> Site {
             published: q.data.published,
             data_as_of: q.data.data_as_of,
             revisions: q.data.revisions,
+            next_update: q.data.next_update,
+            details: q.overview.details.clone(),
             draft: q.draft,
             overview: q.overview,
             sections: q.sections,
@@ -231,7 +286,6 @@ pub fn build(defs: Definitions, drafts: bool) -> Site {
         })
         .collect();
     let latest = reports.iter().rposition(|q| !q.draft);
-    let benchmarks = benchmarks.into_iter().map(|b| rank_benchmark(b, &catalogue)).collect();
     let pages = pages.into_iter().filter(|(_, c)| drafts || !c.draft).collect();
     Site { settings, catalogue, glossary, benchmarks, quarters: reports, latest, home, pages, drafts }
 }
@@ -302,8 +356,10 @@ fn metric_view(cat: &Catalogue, mi: usize, files: &[&QuarterFile], entries: &[(u
     let q = this.quarter;
     let mut records: BTreeMap<Period, Figure> = BTreeMap::new();
     let mut compare_series = Vec::new();
-    let mut ranks: BTreeMap<Period, Vec<(usize, u32)>> = BTreeMap::new();
-    let mut compares: BTreeMap<Period, Vec<(usize, Option<f64>)>> = BTreeMap::new();
+    let mut ranks: BTreeMap<Period, Vec<crate::validate::GroupRank>> = BTreeMap::new();
+    let mut compares: BTreeMap<Period, Vec<crate::validate::GroupFigure>> = BTreeMap::new();
+    let mut cis: BTreeMap<Period, (f64, f64)> = BTreeMap::new();
+    let mut breakdowns: BTreeMap<Period, Vec<Figure>> = BTreeMap::new();
     let mut note = None;
     for &(fi, e) in entries.iter().take_while(|(fi, _)| *fi < files.len()) {
         let file = files[fi];
@@ -316,6 +372,10 @@ fn metric_view(cat: &Catalogue, mi: usize, files: &[&QuarterFile], entries: &[(u
             match metric.frequency {
                 Frequency::Monthly(_) => {
                     for (month, r) in &e.months {
+                        match r.ci {
+                            Some(ci) if !r.suppressed => cis.insert(Period::Month(*month), ci),
+                            _ => cis.remove(&Period::Month(*month)),
+                        };
                         // Restated in a later quarter: revised, unless the figure is the same as before.
                         let new = figure_of(r, provisional, false);
                         let same = records.get(&Period::Month(*month)).is_some_and(|old| same_figure(*old, new));
@@ -324,8 +384,21 @@ fn metric_view(cat: &Catalogue, mi: usize, files: &[&QuarterFile], entries: &[(u
                     }
                 }
                 _ => {
-                    if let Some(r) = &e.reading {
-                        let revised = records.contains_key(&entry_period);
+                    let revised = records.contains_key(&entry_period);
+                    if let Some(cats) = &e.breakdown {
+                        breakdowns.insert(
+                            entry_period,
+                            cats.iter().map(|c| c.as_ref().map(|c| figure_of(c, provisional, revised)).unwrap_or(Figure::NotAvailable(Flags::NONE))).collect(),
+                        );
+                    } else {
+                        breakdowns.remove(&entry_period);
+                    }
+                    let total = e.reading.clone().or_else(|| e.breakdown.as_ref().map(|c| breakdown_total(c)));
+                    if let Some(r) = &total {
+                        match r.ci {
+                            Some(ci) if !r.suppressed => cis.insert(entry_period, ci),
+                            _ => cis.remove(&entry_period),
+                        };
                         records.insert(entry_period, figure_of(r, provisional, revised));
                     }
                 }
@@ -338,10 +411,14 @@ fn metric_view(cat: &Catalogue, mi: usize, files: &[&QuarterFile], entries: &[(u
         }
     }
     for (period, values) in &compares {
-        for (group, value) in values {
-            compare_series.push(ComparatorPoint { period: *period, group: *group, value: *value });
+        for g in values {
+            compare_series.push(ComparatorPoint { period: g.period.unwrap_or(*period), group: g.group, value: g.value });
         }
     }
+    // A period restated by a later file (a lagged figure) keeps the later statement.
+    compare_series.reverse();
+    compare_series.sort_by_key(|c| (c.group, c.period));
+    compare_series.dedup_by_key(|c| (c.group, c.period));
     let series: Vec<Point> = records.iter().map(|(p, f)| Point { period: *p, figure: *f }).collect();
     let (current, previous) = match metric.frequency {
         Frequency::Annual => match records.keys().next_back() {
@@ -361,10 +438,67 @@ fn metric_view(cat: &Catalogue, mi: usize, files: &[&QuarterFile], entries: &[(u
         }
     };
     let current_period = current.map(|c| c.period);
-    let suppressed = current.is_some_and(|c| c.figure == Figure::Suppressed);
-    let rank = if suppressed { Vec::new() } else { current_period.and_then(|p| ranks.get(&p).cloned()).unwrap_or_default() };
-    let compare = current_period.and_then(|p| compares.get(&p).cloned()).unwrap_or_default();
-    MetricView { metric: mi, series, current, previous, rank, compare, compare_series, note }
+    let groups = compare::entered(current_period.and_then(|p| ranks.get(&p)), current_period.and_then(|p| compares.get(&p)), current_period);
+    let rank_series = compare::rank_series(&ranks, &records);
+    let ci = current_period.and_then(|p| cis.get(&p).copied()).filter(|_| matches!(current.map(|c| c.figure), Some(Figure::Value(..))));
+    let year_ago = current.and_then(|c| year_ago(metric, &series, c.period));
+    let ytd = current.and_then(|c| match (metric.frequency, c.period) {
+        (Frequency::Monthly(Aggregate::Sum), Period::Quarter(q)) => Some(year_to_date(&series, q)),
+        _ => None,
+    });
+    let breakdowns = breakdowns.into_iter().collect();
+    MetricView { metric: mi, series, current, previous, groups, compare_series, rank_series, note, ci, target: None, year_ago, ytd, breakdowns }
+}
+
+/// A breakdown's total when none is given: the sum, `[c]` when a category is suppressed, `[x]` when one is missing.
+fn breakdown_total(cats: &[Option<Reading>]) -> Reading {
+    let suppressed = cats.iter().flatten().any(|c| c.suppressed);
+    let all = cats.iter().all(|c| c.as_ref().is_some_and(|c| c.value.is_some()));
+    let flags = cats.iter().flatten().fold(Flags::NONE, |f, c| f.union(c.flags));
+    let value = (all && !suppressed).then(|| cats.iter().flatten().filter_map(|c| c.value).sum());
+    Reading { value, suppressed, flags, note: None, ci: None }
+}
+
+/// The same period a year before `p`, aggregated as the metric says; `None` when nothing is known.
+fn year_ago(metric: &Metric, series: &[Point], p: Period) -> Option<Point> {
+    let back = match p {
+        Period::Quarter(q) => Period::Quarter(q.previous().previous().previous().previous()),
+        Period::Year(y) => Period::Year(y.previous()),
+        Period::Month(_) => return None,
+    };
+    match back {
+        Period::Quarter(q) => series.iter().any(|x| covers(x.period, q)).then(|| Point { period: back, figure: quarter_figure(metric, series, q) }),
+        _ => series.iter().find(|x| x.period == back).copied(),
+    }
+}
+
+/// April to the end of `q`, added up: `[c]` when a month is suppressed, `[x]` when one is missing.
+fn year_to_date(series: &[Point], q: Quarter) -> Figure {
+    let mut month = Quarter::new(q.year, 1).expect("q1").first_month();
+    let (mut sum, mut flags, mut missing) = (0.0, Flags::NONE, false);
+    loop {
+        match series.iter().find(|x| x.period == Period::Month(month)).map(|x| x.figure) {
+            Some(Figure::Suppressed) => return Figure::Suppressed,
+            Some(Figure::Value(v, f)) => {
+                sum += v;
+                flags = flags.union(f);
+            }
+            Some(Figure::NotAvailable(f)) => {
+                flags = flags.union(f);
+                missing = true;
+            }
+            None => missing = true,
+        }
+        if month == q.last_month() {
+            break;
+        }
+        month = month.next();
+    }
+    if missing {
+        Figure::NotAvailable(flags)
+    } else {
+        Figure::Value(sum, flags)
+    }
 }
 
 fn covers(p: Period, q: Quarter) -> bool {

@@ -79,7 +79,10 @@ fn annual_values_carry_forward_and_compare_with_the_year_before() {
     ]);
     let v = &s.quarters[2].metrics[2];
     assert_eq!(v.current.unwrap().period.to_string(), "2023-24");
-    assert_eq!(v.rank, vec![(0, 9)]);
+    let nw = v.group(0).unwrap();
+    assert_eq!((nw.rank, nw.of, nw.rank_period.map(|p| p.to_string())), (Some(9), Some(23), Some("2023-24".into())));
+    // The same period a year earlier is the year before the figure shown.
+    assert_eq!(v.year_ago.unwrap().figure.value(), Some(60.0));
     let c = v.change(&s.catalogue.metrics[2]).unwrap();
     assert_eq!(c.direction, Direction::Worsening);
     assert_eq!(s.latest, Some(2));
@@ -112,4 +115,75 @@ fn restating_a_month_unchanged_is_not_a_revision() {
     ]);
     let prev = s.quarters[1].metrics[0].previous.unwrap().figure;
     assert_eq!(prev, Figure::Value(60.0, Flags::NONE));
+}
+
+#[test]
+fn one_target_at_a_time_and_plans_by_the_metric_aggregate() {
+    let s = site(&[
+        ("content/2024-25/q1/_index.md", "x"),
+        (
+            "data/2024-25/q1.yaml",
+            "status: final\npublished: 2024-08-01\nvalues:\n  contacts:\n    months: { 2024-04: 10, 2024-05: 20, 2024-06: 30 }\n  waiting: 90\ntargets:\n  waiting: { value: 60, by: 2024-25/q4, plan: { 2024-25/q1: 95, 2024-25/q2: 80 } }\n  contacts: { value: 50, plan: { 2024-04: 10, 2024-05: 15, 2024-06: 20 } }\n",
+        ),
+        ("content/2024-25/q2/_index.md", "x"),
+        ("data/2024-25/q2.yaml", "status: final\npublished: 2024-11-01\nvalues:\n  waiting: 81\ntargets:\n  waiting: null\n"),
+    ]);
+    let (w1, c1) = (&s.quarters[0].metrics[1], &s.quarters[0].metrics[0]);
+    let (mw, mc) = (&s.catalogue.metrics[1], &s.catalogue.metrics[0]);
+    let t = w1.target.as_ref().unwrap();
+    assert_eq!(t.words(mw), "60 by Q4 2024/25");
+    // Lower is better: 90 against a plan of 95 is ahead.
+    assert_eq!(t.status(mw, 90.0, w1.current.unwrap().period), TargetStatus::Plan(PlanStatus::Ahead(5.0)));
+    // A monthly sum's quarter plan adds its months.
+    assert_eq!(c1.target.as_ref().unwrap().plan_for(mc, c1.current.unwrap().period), Some(45.0));
+    // Q2 withdraws the waiting target: no target, and the catalogue's does not come back.
+    assert!(s.quarters[1].metrics[1].target.is_none());
+    // Q1 keeps its own.
+    assert!(s.quarters[0].metrics[1].target.is_some());
+}
+
+#[test]
+fn years_to_date_and_a_year_ago_as_known_now() {
+    let s = site(&[
+        ("content/2023-24/q2/_index.md", "x"),
+        ("data/2023-24/q2.yaml", "status: final\npublished: 2023-11-01\nvalues:\n  contacts:\n    months: { 2023-07: 1, 2023-08: 2, 2023-09: 3 }\n"),
+        ("content/2024-25/q2/_index.md", "x"),
+        (
+            "data/2024-25/q2.yaml",
+            "status: final\npublished: 2024-11-01\nvalues:\n  contacts:\n    months: { 2023-09: 4, 2024-04: 10, 2024-05: 20, 2024-06: 30, 2024-07: 5, 2024-08: 6, 2024-09: 7 }\n",
+        ),
+    ]);
+    let v = &s.quarters[1].metrics[0];
+    assert_eq!(v.ytd.unwrap().value(), Some(78.0));
+    // Q2 2023/24 as known now: September revised to 4.
+    let ya = v.year_ago.unwrap();
+    assert_eq!(ya.figure.value(), Some(7.0));
+    assert!(ya.figure.flags().has(Flag::Revised));
+    let s = site(&[
+        ("content/2024-25/q2/_index.md", "x"),
+        ("data/2024-25/q2.yaml", "status: final\npublished: 2024-11-01\nvalues:\n  contacts:\n    months: { 2024-04: { value: 1, suppressed: true }, 2024-07: 5, 2024-08: 6, 2024-09: 7 }\n"),
+    ]);
+    assert_eq!(s.quarters[0].metrics[0].ytd, Some(Figure::Suppressed));
+    assert!(s.quarters[0].metrics[0].year_ago.is_none());
+}
+
+#[test]
+fn a_lagged_rank_restating_a_period_keeps_the_later_statement() {
+    let s = site(&[
+        ("content/2024-25/q1/_index.md", "x"),
+        ("data/2024-25/q1.yaml", "status: final\npublished: 2024-08-01\nvalues:\n  waiting: { value: 90, rank: { nw: 7 }, compare: { nw: 80 } }\n"),
+        ("content/2024-25/q2/_index.md", "x"),
+        (
+            "data/2024-25/q2.yaml",
+            "status: final\npublished: 2024-11-01\nvalues:\n  waiting: { value: 81, rank: { nw: { value: 6, period: 2024-25/q1 } }, compare: { nw: { value: 79, period: 2024-25/q1 } } }\n",
+        ),
+    ]);
+    let v = &s.quarters[1].metrics[1];
+    assert_eq!(v.rank_series.iter().map(|r| (r.period.to_string(), r.rank)).collect::<Vec<_>>(), [("2024-25/q1".to_string(), 6)]);
+    assert_eq!(v.compare_series.iter().map(|c| (c.period.to_string(), c.value)).collect::<Vec<_>>(), [("2024-25/q1".to_string(), Some(79.0))]);
+    // Q2's own rank is the lagged one, shown with its period.
+    let g = v.group(0).unwrap();
+    assert_eq!((g.rank, g.rank_period.map(|p| p.to_string())), (Some(6), Some("2024-25/q1".into())));
+    // Q1's report keeps what it said.
+    assert_eq!(s.quarters[0].metrics[1].group(0).unwrap().rank, Some(7));
 }

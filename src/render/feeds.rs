@@ -8,7 +8,10 @@ use quick_xml::escape::escape;
 /// The sitemap and the feed.
 pub fn files(site: &Site) -> Vec<OutputFile> {
     let base = &site.settings.base_url;
-    let mut urls: Vec<String> = vec![String::new(), "glossary/".into(), "metrics/".into(), "data/".into()];
+    let mut urls: Vec<String> = vec![String::new(), "metrics/".into(), "data/".into()];
+    if !site.glossary.is_empty() {
+        urls.push("glossary/".into());
+    }
     for q in &site.quarters {
         let p = format!("{}/", q.quarter.path());
         urls.push(p.clone());

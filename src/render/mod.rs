@@ -37,17 +37,14 @@ pub fn is_xml_char(c: char) -> bool {
 use crate::validate::Settings;
 use std::path::Path;
 
-/// Checks the theme named in site.toml exists.
+/// Checks the theme named in site.toml exists (a theme may hold only some templates, or only
+/// static files: the built-in templates stand in for the ones it leaves out).
 pub fn check_theme(root: &Path, settings: &Settings, diags: &mut Vec<Diagnostic>) {
-    let dir = root.join("themes").join(&settings.theme).join("templates");
+    let dir = root.join("themes").join(&settings.theme);
     if settings.theme != "default" && !dir.is_dir() {
         diags.push(
-            Diagnostic::error(
-                "site.toml",
-                crate::diagnostic::Pos::new(1, 1),
-                format!("the theme \"{}\" has no templates folder (themes/{}/templates/)", settings.theme, settings.theme),
-            )
-            .help("set theme to a folder under themes/, or add the theme"),
+            Diagnostic::error("site.toml", settings.theme_pos, format!("there is no theme \"{}\" (no folder themes/{}/)", settings.theme, settings.theme))
+                .help("set theme to a folder under themes/, or remove the line to use the built-in theme"),
         );
     }
 }

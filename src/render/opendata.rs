@@ -53,6 +53,43 @@ struct JsonMetric<'a> {
     ascof: Option<&'a str>,
     source: Option<&'a str>,
     figures: Vec<JsonPoint>,
+    /// The target in force at the latest quarter, with its date and plan.
+    target_in_force: Option<JsonTarget>,
+    comparators: Vec<JsonComparator>,
+    ranks: Vec<JsonRank>,
+    breakdown: Vec<JsonCategory>,
+}
+
+#[derive(Serialize)]
+struct JsonTarget {
+    value: f64,
+    by: Option<String>,
+    set_in: Option<String>,
+    plan: Vec<(String, f64)>,
+}
+
+#[derive(Serialize)]
+struct JsonComparator {
+    group: String,
+    period: String,
+    value: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct JsonRank {
+    group: String,
+    period: String,
+    rank: u32,
+    of: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct JsonCategory {
+    period: String,
+    category: String,
+    label: String,
+    value: Option<f64>,
+    flags: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -83,6 +120,93 @@ fn json_point(p: &Point) -> JsonPoint {
     }
 }
 
+fn plan_cell(v: &crate::model::MetricView, m: &crate::catalogue::Metric, p: crate::period::Period) -> String {
+    v.target.as_ref().and_then(|t| t.plan_for(m, p)).map(|x| format!("{x}")).unwrap_or_default()
+}
+
+fn ci_cells(ci: Option<(f64, f64)>) -> (String, String) {
+    ci.map(|(l, h)| (format!("{l}"), format!("{h}"))).unwrap_or_default()
+}
+
+/// A quarter's comparator groups in long form: one row per metric and group, each figure with its own period.
+fn comparators_csv(site: &Site, q: &crate::model::QuarterReport) -> Vec<u8> {
+    let header = [
+        "metric_id",
+        "period",
+        "value",
+        "ci_low",
+        "ci_high",
+        "group",
+        "group_name",
+        "group_period",
+        "group_value",
+        "group_ci_low",
+        "group_ci_high",
+        "comparison",
+        "rank",
+        "rank_of",
+        "rank_period",
+        "quartile",
+    ];
+    let mut rows = Vec::new();
+    for (mi, m) in site.catalogue.metrics.iter().enumerate() {
+        let v = &q.metrics[mi];
+        let Some(cur) = v.current else { continue };
+        for g in &v.groups {
+            let (cl, ch) = ci_cells(v.ci);
+            let (gl, gh) = ci_cells(g.ci);
+            let comparison = match (cur.figure.value(), g.value) {
+                (Some(o), Some(t)) => crate::model::Comparison::of(m, o, v.ci, t, g.ci).words().to_string(),
+                _ => String::new(),
+            };
+            rows.push(vec![
+                m.id.to_string(),
+                cur.period.to_string(),
+                value_cell(cur.figure),
+                cl,
+                ch,
+                site.settings.comparators[g.group].id.clone(),
+                site.settings.comparators[g.group].name.clone(),
+                g.value_period.map(|p| p.to_string()).unwrap_or_default(),
+                g.value.map(|x| format!("{x}")).unwrap_or_default(),
+                gl,
+                gh,
+                comparison,
+                g.rank.map(|r| r.to_string()).unwrap_or_default(),
+                g.of.map(|r| r.to_string()).unwrap_or_default(),
+                g.rank_period.map(|p| p.to_string()).unwrap_or_default(),
+                g.quartile().map(|x| crate::model::quartile_words(x).to_string()).unwrap_or_default(),
+            ]);
+        }
+    }
+    csv_bytes(&header, rows)
+}
+
+/// Shares as published: only where neither the category nor the total is withheld.
+fn share_cell(c: Figure, total: Figure) -> String {
+    match (c, total) {
+        (Figure::Value(v, _), Figure::Value(t, _)) if t > 0.0 => format!("{:.1}", v / t * 100.0),
+        _ => String::new(),
+    }
+}
+
+/// A quarter's breakdowns in long form: one row per category, with the total's row.
+fn breakdowns_csv(site: &Site, q: &crate::model::QuarterReport) -> Vec<u8> {
+    let header = ["metric_id", "period", "category", "label", "value", "flags", "share_percent"];
+    let mut rows = Vec::new();
+    for (mi, m) in site.catalogue.metrics.iter().enumerate() {
+        let v = &q.metrics[mi];
+        for (period, cats) in &v.breakdowns {
+            let total = v.series.iter().find(|p| p.period == *period).map(|p| p.figure).unwrap_or(Figure::NotAvailable(Default::default()));
+            for ((cid, label), c) in m.breakdown.iter().zip(cats) {
+                rows.push(vec![m.id.to_string(), period.to_string(), cid.clone(), label.clone(), value_cell(*c), flags_cell(*c), share_cell(*c, total)]);
+            }
+            rows.push(vec![m.id.to_string(), period.to_string(), "total".into(), "Total".into(), value_cell(total), flags_cell(total), String::new()]);
+        }
+    }
+    csv_bytes(&header, rows)
+}
+
 /// Every download: one CSV per metric, one per quarter, and all.json.
 pub fn files(site: &Site) -> Vec<OutputFile> {
     let mut out = Vec::new();
@@ -98,14 +222,40 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
             .collect();
         out.push(OutputFile { path: format!("data/{}.csv", m.id), bytes: csv_bytes(&header, rows) });
     }
-    let qheader = ["metric_id", "metric", "unit", "period", "value", "flags", "previous_period", "previous_value", "previous_flags", "direction", "note"];
-    for q in &site.quarters {
+    let qheader = [
+        "metric_id",
+        "metric",
+        "unit",
+        "period",
+        "value",
+        "flags",
+        "previous_period",
+        "previous_value",
+        "previous_flags",
+        "direction",
+        "note",
+        "target",
+        "target_by",
+        "plan",
+        "against_plan",
+        "year_ago_period",
+        "year_ago_value",
+        "year_ago_flags",
+    ];
+    for (qi, q) in site.quarters.iter().enumerate() {
+        let earlier = qi.checked_sub(1).map(|i| &site.quarters[i]);
         let mut rows = Vec::new();
         for (mi, m) in site.catalogue.metrics.iter().enumerate() {
             let v = &q.metrics[mi];
             let Some(cur) = v.current else { continue };
             let direction = v.change(m).map(|c| c.direction.words().to_string()).unwrap_or_default();
             let (pp, pv, pf) = v.previous.map(|p| (p.period.to_string(), value_cell(p.figure), flags_cell(p.figure))).unwrap_or_default();
+            let (yp, yv, yf) = v.year_ago.map(|p| (p.period.to_string(), value_cell(p.figure), flags_cell(p.figure))).unwrap_or_default();
+            let plan = v.target.as_ref().and_then(|t| t.plan_for(m, cur.period));
+            let against = match (plan, cur.figure.value()) {
+                (Some(p), Some(x)) => crate::model::target_against(m, x, p).words(m),
+                _ => String::new(),
+            };
             rows.push(vec![
                 m.id.to_string(),
                 m.title.clone(),
@@ -118,10 +268,25 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
                 pf,
                 direction,
                 v.note.clone().unwrap_or_default(),
+                v.target.as_ref().map(|t| format!("{}", t.value)).unwrap_or_default(),
+                v.target.as_ref().and_then(|t| t.by).map(|b| b.to_string()).unwrap_or_default(),
+                plan.map(|p| format!("{p}")).unwrap_or_default(),
+                against,
+                yp,
+                yv,
+                yf,
             ]);
             if let Frequency::Monthly(_) = m.frequency {
-                for month in q.quarter.months() {
-                    if let Some(p) = v.series.iter().find(|p| p.period == crate::period::Period::Month(month)) {
+                // Months this quarter's file revises come first, so the download holds everything it says.
+                let before = q.quarter.first_month();
+                let revisions = v.series.iter().filter(|p| match p.period {
+                    crate::period::Period::Month(mo) if mo < before => earlier.is_none_or(|e| !e.metrics[mi].series.contains(p)),
+                    _ => false,
+                });
+                let months = q.quarter.months();
+                let this_quarter = months.iter().filter_map(|mo| v.series.iter().find(|p| p.period == crate::period::Period::Month(*mo)));
+                for p in revisions.chain(this_quarter) {
+                    {
                         rows.push(vec![
                             m.id.to_string(),
                             m.title.clone(),
@@ -134,12 +299,21 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
                             String::new(),
                             String::new(),
                             String::new(),
+                            String::new(),
+                            String::new(),
+                            plan_cell(v, m, p.period),
+                            String::new(),
+                            String::new(),
+                            String::new(),
+                            String::new(),
                         ]);
                     }
                 }
             }
         }
         out.push(OutputFile { path: format!("data/{}.csv", q.quarter.slug()), bytes: csv_bytes(&qheader, rows) });
+        out.push(OutputFile { path: format!("data/{}-comparators.csv", q.quarter.slug()), bytes: comparators_csv(site, q) });
+        out.push(OutputFile { path: format!("data/{}-breakdowns.csv", q.quarter.slug()), bytes: breakdowns_csv(site, q) });
     }
     let all = JsonAll {
         title: &site.settings.title,
@@ -170,10 +344,56 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
                 per: if let Unit::Rate { per } = m.unit { Some(per) } else { None },
                 polarity: m.polarity,
                 frequency: m.frequency.words(),
-                target: m.target,
+                target: latest.and_then(|l| site.quarters[l].metrics[mi].target.as_ref()).map(|t| t.value),
                 ascof: m.ascof.as_deref(),
                 source: m.source.as_deref(),
                 figures: latest.map(|l| site.quarters[l].metrics[mi].series.iter().map(json_point).collect()).unwrap_or_default(),
+                target_in_force: latest.and_then(|l| site.quarters[l].metrics[mi].target.as_ref()).map(|t| JsonTarget {
+                    value: t.value,
+                    by: t.by.map(|b| b.to_string()),
+                    set_in: t.set.map(|q| q.to_string()),
+                    plan: t.plan.iter().map(|(p, v)| (p.to_string(), *v)).collect(),
+                }),
+                comparators: latest
+                    .map(|l| {
+                        site.quarters[l].metrics[mi]
+                            .compare_series
+                            .iter()
+                            .map(|c| JsonComparator { group: site.settings.comparators[c.group].id.clone(), period: c.period.to_string(), value: c.value })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                ranks: latest
+                    .map(|l| {
+                        site.quarters[l].metrics[mi]
+                            .rank_series
+                            .iter()
+                            .map(|r| JsonRank {
+                                group: site.settings.comparators[r.group].id.clone(),
+                                period: r.period.to_string(),
+                                rank: r.rank,
+                                of: r.of.or(site.settings.comparators[r.group].members),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                breakdown: latest
+                    .map(|l| {
+                        site.quarters[l].metrics[mi]
+                            .breakdowns
+                            .iter()
+                            .flat_map(|(p, cats)| {
+                                m.breakdown.iter().zip(cats).map(move |((cid, label), c)| JsonCategory {
+                                    period: p.to_string(),
+                                    category: cid.clone(),
+                                    label: label.clone(),
+                                    value: c.value(),
+                                    flags: c.markers().iter().map(char::to_string).collect(),
+                                })
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
             })
             .collect(),
     };

@@ -3,7 +3,8 @@
 use super::markdown::escape;
 use crate::catalogue::Metric;
 use crate::figure::{marker_words, Figure};
-use crate::model::{ordinal_of, Direction, MetricView};
+use crate::model::{ordinal_of, percent_words, quartile_words, Comparison, Direction, MetricView, PlanStatus, TargetStatus};
+use crate::period::Period;
 use crate::validate::Settings;
 
 /// A shorthand marker with its words for screen readers; `data-flag` lets the page build its key.
@@ -50,7 +51,141 @@ pub fn change_html(metric: &Metric, view: &MetricView) -> String {
         return format!("no change from {from}");
     }
     let word = if c.difference > 0.0 { "up" } else { "down" };
-    format!("{word} {} from {from}", escape(&metric.unit.format_difference(c.difference, metric.decimals)))
+    let noise = if c.direction == Direction::NoRealChange { " (no real change)" } else { "" };
+    format!("{word} {} from {from}{noise}", escape(&metric.unit.format_difference(c.difference, metric.decimals)))
+}
+
+/// ", Q1 2024/25" when a rank or group figure is for a period other than the report's own.
+pub fn lag(p: Option<Period>, own: Period) -> String {
+    match p {
+        Some(p) if p != own => format!(", {}", p.short()),
+        _ => String::new(),
+    }
+}
+
+/// The group's figure with its period when that differs: "84.1%", "57.3%, 2023/24", or `[x]`.
+pub fn compare_html(metric: &Metric, view: &MetricView, group: usize, own: Period) -> String {
+    match view.group(group) {
+        Some(g) if g.value.is_some() => {
+            let v = g.value.unwrap_or_default();
+            format!("{}{}", escape(&metric.format(v)), escape(&lag(g.value_period, own)))
+        }
+        _ => marker_html('x'),
+    }
+}
+
+/// "in the top quarter of the North West" (with the rank's period when it differs), or `[x]`.
+pub fn quartile_html(view: &MetricView, group: usize, settings: &Settings, own: Period) -> String {
+    if view.current.is_some_and(|c| c.figure == Figure::Suppressed) {
+        return marker_html('c');
+    }
+    match view.group(group).and_then(|g| g.quartile().map(|q| (q, g.rank_period))) {
+        Some((q, p)) => format!("in the {} of the {}{}", quartile_words(q), escape(&settings.comparators[group].name), escape(&lag(p, own))),
+        None => marker_html('x'),
+    }
+}
+
+/// The target in force: "400 by Q3 2025/26", or `[x]`.
+pub fn target_html(metric: &Metric, view: &MetricView) -> String {
+    view.target.as_ref().map(|t| escape(&t.words(metric))).unwrap_or_else(|| marker_html('x'))
+}
+
+/// This period's planned value, or `[x]`.
+pub fn plan_html(metric: &Metric, view: &MetricView) -> String {
+    match (view.target.as_ref(), view.current) {
+        (Some(t), Some(c)) => t.plan_for(metric, c.period).map(|v| escape(&metric.format(v))).unwrap_or_else(|| marker_html('x')),
+        _ => marker_html('x'),
+    }
+}
+
+/// The figure against this period's plan in words ("31 behind plan"), or the shorthand.
+pub fn against_plan_html(metric: &Metric, view: &MetricView) -> String {
+    let Some(c) = view.current else { return marker_html('x') };
+    let Some(v) = c.figure.value() else { return missing_marker(view) };
+    match view.target.as_ref().and_then(|t| t.plan_for(metric, c.period)) {
+        Some(plan) => escape(&crate::model::target_against(metric, v, plan).words(metric)),
+        None => marker_html('x'),
+    }
+}
+
+/// For tables: the target, and how the figure stands, in words with a symbol.
+pub fn target_cell(metric: &Metric, view: &MetricView) -> Option<String> {
+    let t = view.target.as_ref()?;
+    let mut out = format!("<span class=\"target-value\">{}</span>", escape(&t.words(metric)));
+    let status = view.current.and_then(|c| c.figure.value().map(|v| t.status(metric, v, c.period)));
+    let (class, symbol, words) = match status {
+        Some(TargetStatus::Met) => ("met", "✓", "met".to_string()),
+        Some(TargetStatus::NotMet) => ("not-met", "✗", "not met".to_string()),
+        Some(TargetStatus::Plan(p)) => {
+            let symbol = match p {
+                PlanStatus::On => "●",
+                PlanStatus::Ahead(_) | PlanStatus::Above(_) => "▲",
+                PlanStatus::Behind(_) | PlanStatus::Below(_) => "▼",
+            };
+            let class = match p {
+                PlanStatus::Ahead(_) => "ahead",
+                PlanStatus::Behind(_) => "behind",
+                _ => "on-plan",
+            };
+            (class, symbol, p.words(metric))
+        }
+        Some(TargetStatus::NoPlan) => ("no-plan", "", "no plan for this period".to_string()),
+        Some(TargetStatus::NotJudged) | None => return Some(out),
+    };
+    let symbol = if symbol.is_empty() { String::new() } else { format!("<span aria-hidden=\"true\">{symbol} </span>") };
+    out.push_str(&format!("<br><span class=\"target-status {class}\">{symbol}{}</span>", escape(&words)));
+    Some(out)
+}
+
+/// The same period a year earlier, or `[x]`.
+pub fn year_ago_html(metric: &Metric, view: &MetricView) -> String {
+    view.year_ago.map(|p| figure_html(metric, p.figure)).unwrap_or_else(|| marker_html('x'))
+}
+
+/// "up 20 (12%) from Q2 2023/24"; percentages in percentage points.
+pub fn change_year_html(metric: &Metric, view: &MetricView) -> String {
+    let Some(ya) = view.year_ago else { return marker_html('x') };
+    let Some(c) = view.change_year(metric) else {
+        let suppressed = [view.current.map(|p| p.figure), Some(ya.figure)].contains(&Some(Figure::Suppressed));
+        return marker_html(if suppressed { 'c' } else { 'x' });
+    };
+    let when = escape(&ya.period.short());
+    if c.difference == 0.0 {
+        return format!("no change from {when}");
+    }
+    let word = if c.difference > 0.0 { "up" } else { "down" };
+    let size = escape(&metric.unit.format_difference(c.difference, metric.decimals));
+    let pct = if metric.unit == crate::catalogue::Unit::Percent || c.from == 0.0 {
+        String::new()
+    } else {
+        format!(" ({})", percent_words(c.difference / c.from * 100.0))
+    };
+    let noise = if c.direction == Direction::NoRealChange { " (no real change)" } else { "" };
+    format!("{word} {size}{pct} from {when}{noise}")
+}
+
+/// "up 4.5%" on the previous period; `[x]` from zero.
+pub fn change_percent_html(metric: &Metric, view: &MetricView) -> String {
+    let Some(c) = view.change(metric) else { return missing_marker(view) };
+    if c.from == 0.0 {
+        return marker_html('x');
+    }
+    if c.difference == 0.0 {
+        return "no change".into();
+    }
+    format!("{} {}", if c.difference > 0.0 { "up" } else { "down" }, percent_words(c.difference / c.from * 100.0))
+}
+
+/// The year to date, or its shorthand.
+pub fn ytd_html(metric: &Metric, view: &MetricView) -> String {
+    view.ytd.map(|f| figure_html(metric, f)).unwrap_or_else(|| marker_html('x'))
+}
+
+/// "similar to", "better than"... our figure against a group's.
+pub fn comparison_words(metric: &Metric, view: &MetricView, group: usize) -> Option<&'static str> {
+    let ours = view.current?.figure.value()?;
+    let g = view.group(group)?;
+    Some(Comparison::of(metric, ours, view.ci, g.value?, g.ci).words())
 }
 
 /// "improving", "worsening", "no change", or for neutral metrics "up"/"down".
@@ -68,19 +203,20 @@ pub fn direction_cell(metric: &Metric, view: &MetricView) -> String {
         Direction::Improving => ("improving", if c.difference > 0.0 { "▲" } else { "▼" }),
         Direction::Worsening => ("worsening", if c.difference > 0.0 { "▲" } else { "▼" }),
         Direction::NoChange => ("no-change", "▶"),
+        Direction::NoRealChange => ("no-change", "≈"),
         Direction::Up => ("neutral", "▲"),
         Direction::Down => ("neutral", "▼"),
     };
     format!("<span class=\"direction {class}\"><span aria-hidden=\"true\">{arrow} </span>{}</span>", c.direction.words())
 }
 
-/// "3rd of 10" for a comparator group, or the missing marker.
-pub fn rank_html(view: &MetricView, group: usize, settings: &Settings) -> String {
+/// "3rd of 10" for a comparator group (", Q1 2024/25" when the rank is for another period), or the missing marker.
+pub fn rank_html(view: &MetricView, group: usize, own: Period) -> String {
     if view.current.is_some_and(|c| c.figure == Figure::Suppressed) {
         return marker_html('c');
     }
-    match (view.rank.iter().find(|(g, _)| *g == group), settings.comparators[group].members) {
-        (Some((_, r)), Some(of)) => ordinal_of(*r, of),
+    match view.group(group).and_then(|g| Some((g.rank?, g.of?, g.rank_period))) {
+        Some((r, of, p)) => format!("{}{}", ordinal_of(r, of), escape(&lag(p, own))),
         _ => "<span class=\"not-ranked\"><span aria-hidden=\"true\">–</span><span class=\"visually-hidden\">not ranked</span></span>".to_string(),
     }
 }

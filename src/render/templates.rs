@@ -10,7 +10,9 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("appendix.html", include_str!("../../themes/default/templates/appendix.html")),
     ("base.html", include_str!("../../themes/default/templates/base.html")),
     ("blocks/benchmark.html", include_str!("../../themes/default/templates/blocks/benchmark.html")),
+    ("blocks/breakdown.html", include_str!("../../themes/default/templates/blocks/breakdown.html")),
     ("blocks/chart.html", include_str!("../../themes/default/templates/blocks/chart.html")),
+    ("blocks/compare.html", include_str!("../../themes/default/templates/blocks/compare.html")),
     ("blocks/figure.html", include_str!("../../themes/default/templates/blocks/figure.html")),
     ("blocks/kpis.html", include_str!("../../themes/default/templates/blocks/kpis.html")),
     ("data.html", include_str!("../../themes/default/templates/data.html")),
@@ -22,7 +24,9 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("page.html", include_str!("../../themes/default/templates/page.html")),
     ("partials/appendix_table.html", include_str!("../../themes/default/templates/partials/appendix_table.html")),
     ("partials/flag_key.html", include_str!("../../themes/default/templates/partials/flag_key.html")),
+    ("partials/metric_comparisons.html", include_str!("../../themes/default/templates/partials/metric_comparisons.html")),
     ("partials/quarter_banner.html", include_str!("../../themes/default/templates/partials/quarter_banner.html")),
+    ("partials/report_details.html", include_str!("../../themes/default/templates/partials/report_details.html")),
     ("print.html", include_str!("../../themes/default/templates/print.html")),
     ("quarter.html", include_str!("../../themes/default/templates/quarter.html")),
     ("section.html", include_str!("../../themes/default/templates/section.html")),
@@ -31,12 +35,7 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
 /// The default theme's stylesheet.
 pub const DEFAULT_CSS: &str = include_str!("../../themes/default/static/style.css");
 
-/// Whether the site brings its own copy of the theme.
-pub fn has_theme_folder(root: &Path, theme: &str) -> bool {
-    root.join("themes").join(theme).join("templates").is_dir()
-}
-
-/// Loads every template of `themes/NAME/templates/` once (the built-in default theme if absent).
+/// Loads the built-in templates and, over them, every template of `themes/NAME/templates/`.
 pub fn environment(root: &Path, theme: &str) -> Result<Environment<'static>, Vec<Diagnostic>> {
     let dir = root.join("themes").join(theme).join("templates");
     let mut env = Environment::new();
@@ -58,23 +57,19 @@ pub fn environment(root: &Path, theme: &str) -> Result<Environment<'static>, Vec
                 .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed")),
         }
     });
+    // The built-in templates first; a theme's own templates replace them by name, so a theme
+    // may hold only the templates it changes.
     let mut diags = Vec::new();
-    if theme == "default" && !dir.is_dir() {
-        for (name, src) in DEFAULT_TEMPLATES {
-            if let Err(err) = env.add_template(name, src) {
-                diags.push(template_error(&format!("themes/default/templates/{name}"), &err));
-            }
+    for (name, src) in DEFAULT_TEMPLATES {
+        if let Err(err) = env.add_template(name, src) {
+            diags.push(template_error(&format!("themes/default/templates/{name}"), &err));
         }
+    }
+    if !dir.is_dir() {
         return if diags.is_empty() { Ok(env) } else { Err(diags) };
     }
     let mut files: Vec<_> = walkdir::WalkDir::new(&dir).sort_by_file_name().into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file()).collect();
     files.sort_by(|a, b| a.path().cmp(b.path()));
-    if files.is_empty() {
-        diags.push(
-            Diagnostic::error("site.toml", Pos::new(1, 1), format!("the theme \"{theme}\" has no templates (themes/{theme}/templates/)"))
-                .help("set theme to a folder under themes/, or add the theme"),
-        );
-    }
     for e in files {
         let name = e.path().strip_prefix(&dir).unwrap().to_string_lossy().replace('\\', "/");
         if crate::load::is_ignorable(e.file_name().to_string_lossy().as_ref()) {

@@ -13,6 +13,7 @@
 //! - [`page`]: what is injected into served HTML (never into `build` output): the
 //!   live-reload script and, after a failed rebuild, the diagnostics overlay.
 
+mod browser;
 mod builder;
 mod http;
 mod page;
@@ -51,8 +52,8 @@ pub(crate) struct Snapshot {
 }
 
 /// Builds, serves on `bind:port` (port 0 picks a free one), and rebuilds on every
-/// change until Ctrl-C.
-pub fn serve(root: &Path, bind: &str, port: u16, poll: bool) -> Result<(), String> {
+/// change until Ctrl-C; with `open`, opens the site in the browser once it is served.
+pub fn serve(root: &Path, bind: &str, port: u16, poll: bool, open: bool) -> Result<(), String> {
     let root = root.canonicalize().map_err(|e| format!("cannot open the site folder {}: {e}", root.display()))?;
     if !root.join("site.toml").is_file() {
         return Err(format!("there is no site.toml in {}: run `scrutiny serve` in the site folder, or give it with --root DIR", root.display()));
@@ -74,6 +75,12 @@ pub fn serve(root: &Path, bind: &str, port: u16, poll: bool) -> Result<(), Strin
     }
     let snapshot = tokio::sync::watch::Sender::new(first.snapshot);
     let builder = builder.spawn(snapshot.clone(), changes_rx, watcher.clone());
+    if open {
+        // The socket is already listening, so the browser's first request waits for the server.
+        if let Err(e) = browser::open(&url) {
+            eprintln!("could not open a browser ({e}): open {url} yourself");
+        }
+    }
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

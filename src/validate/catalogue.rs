@@ -1,19 +1,35 @@
 //! `data/metrics.yaml` and `data/glossary.yaml`.
 
 use super::fields::{entries, id, list, one_of, text, whole, Fields, Report};
-use crate::catalogue::{Aggregate, Catalogue, Frequency, Metric, MetricId, Polarity, Section, Unit};
+use crate::catalogue::{Aggregate, Catalogue, Frequency, Metric, MetricId, Polarity, Priority, Section, Unit};
 use crate::load::{Node, Value};
 use serde::Serialize;
 use std::collections::HashMap;
 
-const METRIC_KEYS: &[&str] =
-    &["id", "title", "short", "section", "unit", "per", "polarity", "frequency", "aggregate", "decimals", "target", "ascof", "source", "good"];
+const METRIC_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "short",
+    "section",
+    "unit",
+    "per",
+    "polarity",
+    "frequency",
+    "aggregate",
+    "decimals",
+    "target",
+    "ascof",
+    "source",
+    "good",
+    "threshold",
+    "breakdown",
+];
 
 /// Reads and checks the catalogue; the positions of metric ids are returned for later warnings.
 pub fn read_metrics(r: &mut Report, node: &Node) -> (Catalogue, HashMap<String, crate::diagnostic::Pos>) {
     let mut cat = Catalogue::default();
     let mut positions = HashMap::new();
-    let Some(f) = Fields::read(r, node, "metrics.yaml", &["sections", "metrics"]) else { return (cat, positions) };
+    let Some(f) = Fields::read(r, node, "metrics.yaml", &["sections", "metrics", "priorities"]) else { return (cat, positions) };
     let mut section_pos = HashMap::new();
     if let Some(items) = f.required(r, "sections", "metrics.yaml", "[{ id: contacts, title: Contacts }]").and_then(|n| list(r, n, "sections", "- id: contacts"))
     {
@@ -39,7 +55,53 @@ pub fn read_metrics(r: &mut Report, node: &Node) -> (Catalogue, HashMap<String, 
             }
         }
     }
+    if let Some(items) = f.get("priorities").and_then(|n| list(r, n, "priorities", "- { id: wait-less, title: People wait less, metrics: [waiting-list] }")) {
+        read_priorities(r, items, &mut cat, &positions);
+    }
     (cat, positions)
+}
+
+/// `priorities:`: ids unique, metrics known, no metric in two priorities.
+fn read_priorities(r: &mut Report, items: &[Node], cat: &mut Catalogue, declared: &HashMap<String, crate::diagnostic::Pos>) {
+    let mut owner: HashMap<usize, String> = HashMap::new();
+    for item in items {
+        let Some(pf) = Fields::read(r, item, "a priority", &["id", "title", "metrics"]) else { continue };
+        let pid = pf.required(r, "id", "a priority", "wait-less").and_then(|n| id(r, n, "priority id"));
+        let title = pf.required(r, "title", "a priority", "People wait less for an assessment").and_then(|n| text(r, n, "title"));
+        let mut metrics = Vec::new();
+        if let Some(ms) = pf.required(r, "metrics", "a priority", "[waiting-list]").and_then(|n| list(r, n, "metrics", "[waiting-list, reviews-overdue]")) {
+            for m in ms {
+                let Some(mid) = text(r, m, "metric") else { continue };
+                match cat.metric(&mid) {
+                    Some(mi) => {
+                        if let Some(first) = owner.get(&mi) {
+                            r.error(
+                                m.pos,
+                                format!("the metric \"{mid}\" is already in the priority \"{first}\""),
+                                "a metric belongs to at most one priority: remove it from one of them",
+                            );
+                        } else {
+                            owner.insert(mi, pid.clone().unwrap_or_default());
+                            metrics.push(mi);
+                        }
+                    }
+                    // A metric that is declared but broken has its own error already.
+                    None if declared.contains_key(&mid) => {}
+                    None => r.error(
+                        m.pos,
+                        format!("unknown metric \"{mid}\" in a priority{}", crate::diagnostic::suggestion(&mid, cat.metrics.iter().map(|x| x.id.as_str()))),
+                        "use an id defined under metrics: in this file",
+                    ),
+                }
+            }
+        }
+        let (Some(pid), Some(title)) = (pid, title) else { continue };
+        if cat.priority(&pid).is_some() {
+            r.error(pf.get("id").map(|n| n.pos).unwrap_or(item.pos), format!("priority id \"{pid}\" is used twice"), "give each priority its own id");
+            continue;
+        }
+        cat.priorities.push(Priority { id: pid, title, metrics });
+    }
 }
 
 fn read_metric(r: &mut Report, node: &Node, sections: &[String], positions: &mut HashMap<String, crate::diagnostic::Pos>) -> Option<Metric> {
@@ -144,6 +206,37 @@ fn read_metric(r: &mut Report, node: &Node, sections: &[String], positions: &mut
     let ascof = f.get("ascof").and_then(|n| text(r, n, "ascof"));
     let source = f.get("source").and_then(|n| text(r, n, "source"));
     let good = f.get("good").and_then(|n| text(r, n, "good"));
+    let threshold = f.get("threshold").and_then(|n| super::fields::number(r, n, "threshold"));
+    if let (Some(t), Some(n)) = (threshold, f.get("threshold")) {
+        if t < 0.0 {
+            r.error(n.pos, format!("the threshold {t} is negative"), "write the smallest change that is real, as a number of 0 or more in the metric's unit");
+        }
+    }
+    let mut breakdown: Vec<(String, String)> = Vec::new();
+    if let Some(b) = f.get("breakdown") {
+        if unit_word.is_some_and(|u| u != "count") {
+            r.error(
+                f.key("breakdown").unwrap_or(b).pos,
+                format!("only counts can be broken down, but {what} is a {}", unit_word.unwrap_or_default()),
+                "remove the breakdown, or give the categories' counts as a count metric of their own",
+            );
+        } else if freq_word == Some("monthly") {
+            r.error(
+                f.key("breakdown").unwrap_or(b).pos,
+                format!("{what} is monthly, but only quarterly and annual counts can be broken down"),
+                "make a quarterly metric for the breakdown, or remove it",
+            );
+        } else {
+            for (ck, cv) in entries(r, b, "breakdown", "{ upheld: Upheld, not-upheld: Not upheld }").unwrap_or(&[]) {
+                let Some(cid) = id(r, ck, "category id") else { continue };
+                let Some(label) = text(r, cv, "category label") else { continue };
+                breakdown.push((cid, label));
+            }
+            if breakdown.len() == 1 {
+                r.error(b.pos, format!("the breakdown of {what} has one category"), "give two or more categories, or remove the breakdown");
+            }
+        }
+    }
     let unit = unit?;
     if let (Some(t), Unit::Percent) = (target, unit) {
         if !(0.0..=100.0).contains(&t) {
@@ -167,6 +260,8 @@ fn read_metric(r: &mut Report, node: &Node, sections: &[String], positions: &mut
         ascof,
         source,
         good,
+        threshold,
+        breakdown,
     })
 }
 

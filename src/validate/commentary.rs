@@ -16,6 +16,8 @@ pub enum ChartKind {
     HBar,
     /// A benchmark's members ordered best first.
     Ranking,
+    /// A breakdown's categories stacked, over time.
+    Stacked,
 }
 
 /// What a ```` ```chart ```` block asks for.
@@ -40,12 +42,59 @@ pub struct ChartSpec {
 pub enum Block {
     /// A chart.
     Chart(ChartSpec),
-    /// The highlight table for these metrics.
-    Kpis(Vec<usize>),
+    /// The highlight table.
+    Kpis(KpiSelection),
     /// One headline figure.
     Figure(usize),
     /// A benchmark ranking (index into benchmarks).
     Benchmark(usize),
+    /// Our figures beside comparator groups'.
+    Compare {
+        /// Metrics, as listed.
+        metrics: Vec<usize>,
+        /// Groups (indices into settings.comparators), as listed.
+        groups: Vec<usize>,
+    },
+    /// A breakdown's categories with their shares.
+    Breakdown {
+        /// The metric broken down.
+        metric: usize,
+        /// Also show the previous period.
+        previous: bool,
+    },
+}
+
+/// Which rows a highlight table shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KpiSelection {
+    /// Every metric reported, grouped by priority.
+    All,
+    /// These metrics, as listed.
+    Metrics(Vec<usize>),
+    /// Every priority's metrics.
+    Priorities,
+    /// One priority's metrics (index into catalogue.priorities).
+    Priority(usize),
+}
+
+/// Who a quarter's report is for and from (its overview's front matter).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReportDetails {
+    /// The meeting the report goes to.
+    pub report_to: Option<String>,
+    /// The meeting's date.
+    pub meeting: Option<crate::period::Date>,
+    /// Who wrote it.
+    pub author: Option<String>,
+    /// Where to ask about it.
+    pub contact: Option<String>,
+}
+
+impl ReportDetails {
+    /// Whether any detail is given.
+    pub fn is_empty(&self) -> bool {
+        *self == ReportDetails::default()
+    }
 }
 
 /// What an inline reference shows.
@@ -61,6 +110,24 @@ pub enum RefField {
     Direction,
     /// `{{ ID.rank.GROUP }}`
     Rank(usize),
+    /// `{{ ID.target }}`
+    Target,
+    /// `{{ ID.plan }}`
+    Plan,
+    /// `{{ ID.against_plan }}`
+    AgainstPlan,
+    /// `{{ ID.compare.GROUP }}`
+    Compare(usize),
+    /// `{{ ID.quartile.GROUP }}`
+    Quartile(usize),
+    /// `{{ ID.year_ago }}`
+    YearAgo,
+    /// `{{ ID.change_year }}`
+    ChangeYear,
+    /// `{{ ID.change_percent }}`
+    ChangePercent,
+    /// `{{ ID.ytd }}`
+    Ytd,
 }
 
 /// An inline reference, checked.
@@ -89,17 +156,46 @@ pub struct Commentary {
     pub blocks: Vec<Block>,
     /// Inline references in document order.
     pub refs: Vec<Ref>,
+    /// Report details (a quarter's overview only).
+    pub details: ReportDetails,
 }
 
 /// Checks a commentary file against the catalogue, comparators and benchmarks.
 pub fn read(r: &mut Report, raw: &RawCommentary, names: &Names) -> Commentary {
-    let mut c = Commentary { file: raw.file.clone(), title: None, summary: None, draft: false, body: raw.body.clone(), blocks: Vec::new(), refs: Vec::new() };
+    let mut c = Commentary {
+        file: raw.file.clone(),
+        title: None,
+        summary: None,
+        draft: false,
+        body: raw.body.clone(),
+        blocks: Vec::new(),
+        refs: Vec::new(),
+        details: ReportDetails::default(),
+    };
     if let Some(front) = &raw.front {
         if front.value != Value::Null {
-            if let Some(f) = Fields::read(r, front, "the front matter", &["title", "summary", "draft"]) {
+            if let Some(f) = Fields::read(r, front, "the front matter", &["title", "summary", "draft", "report_to", "meeting", "author", "contact"]) {
                 c.title = f.get("title").and_then(|n| plain_text(r, n, "title"));
                 c.summary = f.get("summary").and_then(|n| plain_text(r, n, "summary"));
                 c.draft = f.get("draft").and_then(|n| boolean(r, n, "draft")).unwrap_or(false);
+                let overview = is_quarter_overview(&raw.file);
+                for key in ["report_to", "meeting", "author", "contact"] {
+                    let (Some(k), false) = (f.key(key), overview) else { continue };
+                    r.error(
+                        k.pos,
+                        format!("\"{key}\" is a report detail, which belongs in a quarter's overview"),
+                        "move it to the front matter of content/YYYY-YY/qN/_index.md",
+                    );
+                }
+                if overview {
+                    c.details.report_to = f.get("report_to").and_then(|n| plain_text(r, n, "report_to"));
+                    c.details.author = f.get("author").and_then(|n| plain_text(r, n, "author"));
+                    c.details.contact = f.get("contact").and_then(|n| plain_text(r, n, "contact"));
+                    c.details.meeting = f.get("meeting").and_then(|n| {
+                        let t = text(r, n, "meeting")?;
+                        crate::period::Date::parse(&t).map_err(|e| r.error(n.pos, e, "write the meeting's date as YYYY-MM-DD")).ok()
+                    });
+                }
             }
         }
     }
@@ -113,7 +209,29 @@ pub fn read(r: &mut Report, raw: &RawCommentary, names: &Names) -> Commentary {
             c.refs.push(x);
         }
     }
+    parts_to_complete(r, raw);
     c
+}
+
+/// `content/YYYY-YY/qN/_index.md`.
+fn is_quarter_overview(file: &str) -> bool {
+    let parts: Vec<&str> = file.split('/').collect();
+    matches!(parts.as_slice(), [.., "content", y, q, "_index.md"] if crate::period::FinancialYear::parse(y).is_ok() && q.starts_with('q'))
+}
+
+/// Warns at each part `scrutiny init` left for the council to write (`[to complete: ...]`).
+fn parts_to_complete(r: &mut Report, raw: &RawCommentary) {
+    for (i, line) in raw.body.lines().enumerate() {
+        for (at, _) in line.match_indices(crate::init::TO_COMPLETE) {
+            let what = line[at..].split_once(']').map_or(&line[at..], |(part, _)| part);
+            let what = what[crate::init::TO_COMPLETE.len()..].trim();
+            r.warning(
+                Pos::new(raw.body_line + i as u32 + 1, line[..at].chars().count() as u32 + 1),
+                format!("a part still to complete: {what}"),
+                "write it in your own words, replacing the brackets and \"to complete:\"",
+            );
+        }
+    }
 }
 
 /// Front matter text, where figure references would be published as typed.
@@ -156,10 +274,11 @@ fn read_block(r: &mut Report, b: &RawBlock, names: &Names) -> Option<Block> {
                     return None;
                 }
             }
-            let kind = f.get("kind").and_then(|n| one_of(r, n, "kind", &["line", "bar", "hbar", "ranking"])).map(|k| match k {
+            let kind = f.get("kind").and_then(|n| one_of(r, n, "kind", &["line", "bar", "hbar", "ranking", "stacked"])).map(|k| match k {
                 "line" => ChartKind::Line,
                 "bar" => ChartKind::Bar,
                 "hbar" => ChartKind::HBar,
+                "stacked" => ChartKind::Stacked,
                 _ => ChartKind::Ranking,
             });
             let months = f.get("months").and_then(|n| whole(r, n, "months", 1, 240)).map(|m| m as u32);
@@ -189,6 +308,18 @@ fn read_block(r: &mut Report, b: &RawBlock, names: &Names) -> Option<Block> {
                 );
                 return None;
             }
+            if kind == Some(ChartKind::Stacked) && first.breakdown.is_empty() {
+                r.error(
+                    f.get("kind").map(|n| n.pos).unwrap_or(b.body.pos),
+                    format!("a stacked chart shows a breakdown's categories, but \"{}\" has no breakdown", first.id),
+                    format!("add  breakdown:  to \"{}\" in data/metrics.yaml, or choose another kind of chart", first.id),
+                );
+                return None;
+            }
+            if metrics.len() > 1 && (kind == Some(ChartKind::Stacked) || (kind == Some(ChartKind::HBar) && !first.breakdown.is_empty())) {
+                r.error(b.body.pos, "a breakdown chart shows one metric", "give one metric: metric: ID");
+                return None;
+            }
             if kind == Some(ChartKind::Ranking) {
                 if metrics.len() > 1 {
                     r.error(b.body.pos, "a ranking chart shows one metric", "give one metric: metric: ID");
@@ -207,22 +338,83 @@ fn read_block(r: &mut Report, b: &RawBlock, names: &Names) -> Option<Block> {
             Some(Block::Chart(ChartSpec { metrics, kind, months, compare, target, title }))
         }
         BlockKind::Kpis => {
-            let f = Fields::read(r, &b.body, &what, &["metrics", "all"])?;
-            match (f.get("metrics"), f.get("all")) {
-                (Some(n), None) => Some(Block::Kpis(list(r, n, "metrics", "[waiting-list, reviews-overdue]")?.iter().filter_map(|i| metric(r, i)).collect())),
-                (None, Some(n)) => {
-                    if boolean(r, n, "all")? {
-                        Some(Block::Kpis(Vec::new()))
-                    } else {
-                        r.error(n.pos, "all: false shows no metrics", "write all: true, or list them with metrics: [A, B]");
-                        None
-                    }
-                }
-                _ => {
-                    r.error(b.body.pos, "a kpis block needs either metrics: [...] or all: true", "write  all: true  or  metrics: [A, B]");
+            let f = Fields::read(r, &b.body, &what, &["metrics", "all", "priority", "priorities"])?;
+            let given: Vec<&str> = ["metrics", "all", "priority", "priorities"].into_iter().filter(|k| f.get(k).is_some()).collect();
+            if given.len() != 1 {
+                r.error(
+                    b.body.pos,
+                    "a kpis block needs one of metrics: [...], all: true, priorities: true or priority: ID",
+                    "write  all: true,  priorities: true,  priority: ID  or  metrics: [A, B]",
+                );
+                return None;
+            }
+            let n = f.get(given[0])?;
+            let yes = |r: &mut Report, key: &str| -> Option<()> {
+                if boolean(r, n, key)? {
+                    Some(())
+                } else {
+                    r.error(n.pos, format!("{key}: false shows no metrics"), format!("write {key}: true, or list them with metrics: [A, B]"));
                     None
                 }
+            };
+            match given[0] {
+                "metrics" => Some(Block::Kpis(KpiSelection::Metrics(
+                    list(r, n, "metrics", "[waiting-list, reviews-overdue]")?.iter().filter_map(|i| metric(r, i)).collect(),
+                ))),
+                "all" => yes(r, "all").map(|_| Block::Kpis(KpiSelection::All)),
+                "priorities" => yes(r, "priorities").map(|_| Block::Kpis(KpiSelection::Priorities)),
+                _ => {
+                    let p = text(r, n, "priority")?;
+                    let cat = names.catalogue;
+                    match cat.priority(&p) {
+                        Some(pi) => Some(Block::Kpis(KpiSelection::Priority(pi))),
+                        None => {
+                            let ids: Vec<&str> = cat.priorities.iter().map(|x| x.id.as_str()).collect();
+                            r.error(
+                                n.pos,
+                                format!("unknown priority \"{p}\"{}", suggestion(&p, ids.iter().copied())),
+                                if ids.is_empty() {
+                                    "define priorities: in data/metrics.yaml first".to_string()
+                                } else {
+                                    format!("use a priority of data/metrics.yaml: {}", ids.join(", "))
+                                },
+                            );
+                            None
+                        }
+                    }
+                }
             }
+        }
+        BlockKind::Compare => {
+            let f = Fields::read(r, &b.body, &what, &["metrics", "groups"])?;
+            let ms: Vec<usize> = f
+                .required(r, "metrics", &what, "[satisfaction]")
+                .and_then(|n| list(r, n, "metrics", "[satisfaction, msp-asked]"))
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|i| metric(r, i))
+                .collect();
+            let mut groups = Vec::new();
+            for item in f.required(r, "groups", &what, "[nw, england]").and_then(|n| list(r, n, "groups", "[cipfa, nw, england]")).unwrap_or(&[]) {
+                let g = item.as_key().unwrap_or_default();
+                groups.extend(names.group(r, item.pos, &g, ""));
+            }
+            (!ms.is_empty() && !groups.is_empty()).then_some(Block::Compare { metrics: ms, groups })
+        }
+        BlockKind::Breakdown => {
+            let f = Fields::read(r, &b.body, &what, &["metric", "previous"])?;
+            let mi = f.required(r, "metric", &what, "complaints-outcome").and_then(|n| metric(r, n))?;
+            let previous = f.get("previous").and_then(|n| boolean(r, n, "previous")).unwrap_or(false);
+            let m = &names.catalogue.metrics[mi];
+            if m.breakdown.is_empty() {
+                r.error(
+                    f.get("metric").map(|n| n.pos).unwrap_or(b.body.pos),
+                    format!("\"{}\" has no breakdown categories", m.id),
+                    format!("add  breakdown:  to \"{}\" in data/metrics.yaml, or show it with a figure or chart block", m.id),
+                );
+                return None;
+            }
+            Some(Block::Breakdown { metric: mi, previous })
         }
         BlockKind::Figure => {
             let f = Fields::read(r, &b.body, &what, &["metric"])?;
@@ -244,33 +436,78 @@ fn read_ref(r: &mut Report, rf: &RawRef, names: &Names) -> Option<Ref> {
         return None;
     }
     let metric = names.metric(r, rf.pos, id, " in a figure reference")?;
-    let fields = ["previous", "change", "direction", "rank"];
+    let fields = [
+        "previous",
+        "change",
+        "direction",
+        "rank",
+        "target",
+        "plan",
+        "against_plan",
+        "compare",
+        "quartile",
+        "year_ago",
+        "change_year",
+        "change_percent",
+        "ytd",
+    ];
+    let m = &names.catalogue.metrics[metric];
+    let group_of = |r: &mut Report, word: &str| -> Option<usize> {
+        let Some(g) = rf.path.get(2) else {
+            r.error(
+                rf.pos,
+                format!("{{{{ {id}.{word} }}}} needs a comparator group"),
+                format!("write {{{{ {id}.{word}.GROUP }}}} with a group of site.toml: {}", names.group_list()),
+            );
+            return None;
+        };
+        names.group(r, rf.pos, g, " in a figure reference")
+    };
     let field = match rf.path.get(1).map(String::as_str) {
         None => RefField::Value,
         Some("previous") => RefField::Previous,
         Some("change") => RefField::Change,
         Some("direction") => RefField::Direction,
-        Some("rank") => {
-            let Some(g) = rf.path.get(2) else {
+        Some("rank") => RefField::Rank(group_of(r, "rank")?),
+        Some("compare") => RefField::Compare(group_of(r, "compare")?),
+        Some("quartile") => RefField::Quartile(group_of(r, "quartile")?),
+        Some("target") => RefField::Target,
+        Some("plan") => RefField::Plan,
+        Some("against_plan") => RefField::AgainstPlan,
+        Some("year_ago") => RefField::YearAgo,
+        Some("change_year") => RefField::ChangeYear,
+        Some("change_percent") => {
+            if m.unit == crate::catalogue::Unit::Percent {
                 r.error(
                     rf.pos,
-                    format!("{{{{ {id}.rank }}}} needs a comparator group"),
-                    format!("write {{{{ {id}.rank.GROUP }}}} with a group of site.toml: {}", names.group_list()),
+                    format!("\"{id}\" is a percentage, so its change is in percentage points, not a percentage"),
+                    format!("write {{{{ {id}.change }}}} for the change in percentage points"),
                 );
                 return None;
-            };
-            RefField::Rank(names.group(r, rf.pos, g, " in a figure reference")?)
+            }
+            RefField::ChangePercent
+        }
+        Some("ytd") => {
+            if m.frequency != crate::catalogue::Frequency::Monthly(crate::catalogue::Aggregate::Sum) {
+                r.error(
+                    rf.pos,
+                    format!("\"{id}\" is not a monthly metric that adds up (aggregate: sum), so it has no year to date"),
+                    format!("use {{{{ {id}.ytd }}}} only for monthly metrics with aggregate: sum; {{{{ {id} }}}} gives this quarter's figure"),
+                );
+                return None;
+            }
+            RefField::Ytd
         }
         Some(other) => {
             r.error(
                 rf.pos,
                 format!("unknown field \"{other}\" in a figure reference{}", suggestion(other, fields)),
-                format!("a reference is {{{{ {id} }}}} or {{{{ {id}.previous }}}}, .change, .direction or .rank.GROUP"),
+                format!("a reference is {{{{ {id} }}}} or {{{{ {id}.FIELD }}}} with FIELD one of {}", fields.join(", ")),
             );
             return None;
         }
     };
-    let allowed = if matches!(field, RefField::Rank(_)) { 3 } else { 2 };
+    let allowed = if matches!(field, RefField::Rank(_) | RefField::Compare(_) | RefField::Quartile(_)) { 3 } else { 2 };
     if rf.path.len() > allowed || rf.path.iter().any(String::is_empty) {
         r.error(
             rf.pos,

@@ -37,6 +37,47 @@ pub struct Reading {
     pub flags: Flags,
     /// A note for readers about this figure.
     pub note: Option<String>,
+    /// A 95% confidence interval (low, high) around the value.
+    pub ci: Option<(f64, f64)>,
+}
+
+/// Our rank in a comparator group, as entered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupRank {
+    /// Index into settings.comparators.
+    pub group: usize,
+    /// 1 = best.
+    pub value: u32,
+    /// The group's size when the rank was taken (else the group's `members`).
+    pub of: Option<u32>,
+    /// The period the rank is for, when not the figure's own.
+    pub period: Option<Period>,
+}
+
+/// A comparator group's figure, as entered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupFigure {
+    /// Index into settings.comparators.
+    pub group: usize,
+    /// The figure, if known.
+    pub value: Option<f64>,
+    /// Its 95% confidence interval.
+    pub ci: Option<(f64, f64)>,
+    /// The period it is for, when not the figure's own.
+    pub period: Option<Period>,
+}
+
+/// A target set (or withdrawn) in a quarter's file; it holds from that quarter on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetDef {
+    /// Index into the catalogue.
+    pub metric: usize,
+    /// The target; `None` withdraws an earlier one.
+    pub value: Option<f64>,
+    /// The period it is to be met by; none for a standing target.
+    pub by: Option<Period>,
+    /// The planned path, keyed by the metric's own periods, in order.
+    pub plan: Vec<(Period, f64)>,
 }
 
 /// A metric's entry in a quarter's file.
@@ -52,10 +93,12 @@ pub struct Entry {
     pub months: Vec<(Month, Reading)>,
     /// Annual metrics: the year the figure is for.
     pub year: Option<FinancialYear>,
-    /// Rank within comparator groups (index into settings.comparators).
-    pub rank: Vec<(usize, u32)>,
-    /// Comparator values for the same period.
-    pub compare: Vec<(usize, Option<f64>)>,
+    /// Ranks within comparator groups.
+    pub rank: Vec<GroupRank>,
+    /// Comparator groups' figures.
+    pub compare: Vec<GroupFigure>,
+    /// A breakdown's categories, in the catalogue's order (`None`: not given).
+    pub breakdown: Option<Vec<Option<Reading>>>,
     /// A note for readers.
     pub note: Option<String>,
 }
@@ -77,15 +120,19 @@ pub struct QuarterFile {
     pub revisions: Vec<Revision>,
     /// One per metric given.
     pub entries: Vec<Entry>,
+    /// When the next report is due.
+    pub next_update: Option<Date>,
+    /// Targets set or changed in this quarter.
+    pub targets: Vec<TargetDef>,
 }
 
-const ENTRY_KEYS: &[&str] = &["value", "months", "year", "rank", "compare", "note", "suppressed", "flags"];
-const READING_KEYS: &[&str] = &["value", "suppressed", "flags", "note"];
+const ENTRY_KEYS: &[&str] = &["value", "months", "year", "rank", "compare", "note", "suppressed", "flags", "ci", "by"];
+const READING_KEYS: &[&str] = &["value", "suppressed", "flags", "note", "ci"];
 
 /// Reads and checks one quarter's figures.
 pub fn read_quarter(r: &mut Report, node: &Node, quarter: Quarter, names: &Names) -> Option<QuarterFile> {
     let cat = names.catalogue;
-    let f = Fields::read(r, node, "a quarter's figures file", &["status", "published", "data_as_of", "revisions", "values"])?;
+    let f = Fields::read(r, node, "a quarter's figures file", &["status", "published", "data_as_of", "revisions", "values", "targets", "next_update"])?;
     let status = f.required(r, "status", "the figures file", "provisional").and_then(|n| one_of(r, n, "status", &["provisional", "final"])).map(|s| {
         if s == "final" {
             Status::Final
@@ -150,11 +197,160 @@ pub fn read_quarter(r: &mut Report, node: &Node, quarter: Quarter, names: &Names
             }
         }
     }
-    Some(QuarterFile { quarter, file: r.file.to_string(), status: status?, published, data_as_of, revisions, entries: out })
+    let next_update = f.get("next_update").and_then(|n| date(r, n, "next_update"));
+    if let (Some(d), Some(n)) = (next_update, f.get("next_update")) {
+        if d.month() <= quarter.last_month() || published.is_some_and(|p| d <= p) {
+            r.error(
+                n.pos,
+                format!("the next report is due on {d}, which is not after this report"),
+                "give the date the next quarter's report is due, after this one is published",
+            );
+        }
+    }
+    let mut targets = Vec::new();
+    if let Some(items) = f.get("targets").and_then(|n| entries(r, n, "targets", "reviews-overdue: { value: 400, by: 2025-26/q3 }")) {
+        for (k, v) in items {
+            let Some(key) = text(r, k, "metric id") else { continue };
+            let Some(mi) = names.metric(r, k.pos, &key, " in targets") else { continue };
+            if let Some(t) = read_target(r, v, mi, &cat.metrics[mi], quarter) {
+                targets.push(t);
+            }
+        }
+    }
+    Some(QuarterFile { quarter, file: r.file.to_string(), status: status?, published, data_as_of, revisions, entries: out, next_update, targets })
+}
+
+/// A month `YYYY-MM`, a quarter `YYYY-YY/qN` or a year `YYYY-YY`.
+pub fn parse_period(s: &str) -> Result<Period, String> {
+    if s.contains('/') {
+        Quarter::parse(s).map(Period::Quarter)
+    } else if let Ok(y) = FinancialYear::parse(s) {
+        Ok(Period::Year(y))
+    } else if let Ok(m) = Month::parse(s) {
+        Ok(Period::Month(m))
+    } else {
+        Err(format!("\"{s}\" is not a month, a quarter or a year"))
+    }
+}
+
+/// The metric's own kind of period, in words, with an example.
+fn period_kind(m: &Metric) -> (&'static str, &'static str) {
+    match m.frequency {
+        Frequency::Monthly(_) => ("months", "2025-01"),
+        Frequency::Quarterly => ("quarters", "2025-26/q1"),
+        Frequency::Annual => ("years", "2025-26"),
+    }
+}
+
+fn is_kind(p: Period, m: &Metric) -> bool {
+    matches!((p, m.frequency), (Period::Month(_), Frequency::Monthly(_)) | (Period::Quarter(_), Frequency::Quarterly) | (Period::Year(_), Frequency::Annual))
+}
+
+/// The first month a period covers.
+pub fn first_month(p: Period) -> Month {
+    match p {
+        Period::Month(m) => m,
+        Period::Quarter(q) => q.first_month(),
+        Period::Year(y) => Quarter::new(y, 1).expect("q1").first_month(),
+    }
+}
+
+/// `ID: 72`, `ID: null` or `ID: { value, by, plan }`.
+fn read_target(r: &mut Report, node: &Node, mi: usize, m: &Metric, quarter: Quarter) -> Option<TargetDef> {
+    let id = m.id.as_str();
+    let what = format!("the target for \"{id}\"");
+    let mut t = TargetDef { metric: mi, value: None, by: None, plan: Vec::new() };
+    match &node.value {
+        Value::Null => return Some(t),
+        Value::Map(_) => {}
+        _ => {
+            let v = number(r, node, &what)?;
+            t.value = check_range(r, node.pos, v, m, &what).then_some(v);
+            return t.value.map(|_| t);
+        }
+    }
+    let f = Fields::read(r, node, &what, &["value", "by", "plan"])?;
+    let vnode = f.required(r, "value", &what, "400")?;
+    if vnode.value == Value::Null {
+        if let Some(k) = f.key("by").or(f.key("plan")) {
+            r.error(k.pos, format!("{what} is withdrawn (value: null), so it has no date or plan"), "remove the by and plan lines, or give the target's value");
+        }
+        return Some(t);
+    }
+    let v = number(r, vnode, &what)?;
+    let ok = check_range(r, vnode.pos, v, m, &what);
+    t.value = Some(v);
+    if let Some(n) = f.get("by") {
+        let word = text(r, n, "by")?;
+        match parse_period(&word) {
+            Ok(p) if p.last_month() < quarter.first_month() => {
+                r.error(
+                    n.pos,
+                    format!("{what} is due by {}, before {}, the quarter that sets it", p.long(), quarter.long()),
+                    "a target is set for the future: give a date from this quarter on, or set it in the quarter it was agreed",
+                );
+                return None;
+            }
+            Ok(p) => t.by = Some(p),
+            Err(e) => {
+                r.error(n.pos, e, "write when the target is due: a month (2026-03), a quarter (2025-26/q3) or a year (2025-26)");
+                return None;
+            }
+        }
+    }
+    let mut plan_ok = true;
+    if let Some(pn) = f.get("plan") {
+        let (kind, example) = period_kind(m);
+        for (pk, pv) in entries(r, pn, "plan", &format!("{{ {example}: 500 }}")).unwrap_or(&[]) {
+            let word = pk.as_key().unwrap_or_default();
+            let p = match parse_period(&word) {
+                Ok(p) => p,
+                Err(e) => {
+                    r.error(pk.pos, e, format!("\"{id}\" is planned by {kind}: write keys like {example}"));
+                    plan_ok = false;
+                    continue;
+                }
+            };
+            if !is_kind(p, m) {
+                r.error(
+                    pk.pos,
+                    format!("the plan for \"{id}\" is keyed by {kind}, but {word} is not one"),
+                    format!("\"{id}\" is {}: key its plan by {kind}, e.g. {example}", m.frequency.words().to_lowercase()),
+                );
+                plan_ok = false;
+                continue;
+            }
+            let before = p.last_month() < quarter.first_month() && !matches!(p, Period::Year(y) if y == quarter.year);
+            let after = t.by.is_some_and(|b| first_month(p) > b.last_month());
+            if before || after {
+                let span = match t.by {
+                    Some(b) => format!("from {} to {}", quarter.long(), b.long()),
+                    None => format!("from {} on", quarter.long()),
+                };
+                r.error(
+                    pk.pos,
+                    format!("{} is outside the target's span, {span}", p.long()),
+                    "plan only the periods from the quarter that sets the target up to its date",
+                );
+                plan_ok = false;
+                continue;
+            }
+            if pv.value == Value::Null {
+                continue;
+            }
+            if let Some(x) = number(r, pv, &format!("the plan for {}", p.long())) {
+                if check_range(r, pv.pos, x, m, &format!("the plan for {}", p.long())) {
+                    t.plan.push((p, x));
+                }
+            }
+        }
+    }
+    t.plan.sort_by_key(|(p, _)| *p);
+    (ok && plan_ok).then_some(t)
 }
 
 fn read_entry(r: &mut Report, pos: Pos, node: &Node, mi: usize, m: &Metric, quarter: Quarter, names: &Names) -> Option<Entry> {
-    let mut e = Entry { metric: mi, pos, reading: None, months: Vec::new(), year: None, rank: Vec::new(), compare: Vec::new(), note: None };
+    let mut e = Entry { metric: mi, pos, reading: None, months: Vec::new(), year: None, rank: Vec::new(), compare: Vec::new(), breakdown: None, note: None };
     let id = m.id.as_str();
     if !matches!(node.value, Value::Map(_)) {
         if matches!(m.frequency, Frequency::Monthly(_)) {
@@ -179,6 +375,20 @@ fn read_entry(r: &mut Report, pos: Pos, node: &Node, mi: usize, m: &Metric, quar
                     k.pos,
                     format!("\"{}\" belongs to a month of \"{id}\", not to the whole entry", k.as_key().unwrap_or_default()),
                     "write it on the month, e.g. 2024-08: { value: 3, suppressed: true }",
+                );
+            }
+            if let Some(k) = f.key("by") {
+                r.error(
+                    k.pos,
+                    format!("\"{id}\" is a monthly metric, and only quarterly and annual counts can be broken down"),
+                    "give the breakdown on a quarterly metric of its own",
+                );
+            }
+            if let Some(k) = f.key("ci") {
+                r.error(
+                    k.pos,
+                    format!("\"ci\" belongs to a month of \"{id}\", not to the whole entry"),
+                    "write it on the month, e.g. 2024-08: { value: 70.4, ci: [68.1, 72.7] }",
                 );
             }
             let months = f.required(r, "months", &format!("the entry for \"{id}\""), "{ 2024-07: 1450, 2024-08: 1380, 2024-09: 1422 }")?;
@@ -233,8 +443,20 @@ fn read_entry(r: &mut Report, pos: Pos, node: &Node, mi: usize, m: &Metric, quar
             if let Some(k) = f.key("months") {
                 r.error(k.pos, format!("\"{id}\" is a {} metric: give one value, not months", m.frequency.words().to_lowercase()), "write  value: 81");
             }
+            if let Some(b) = f.get("by") {
+                e.breakdown = read_breakdown(r, b, &f, m);
+            }
             if f.get("value").is_none() {
-                if f.key("months").is_none() && !f.misspelt("value") {
+                if e.breakdown.is_some() || f.key("by").is_some() {
+                    // The total is the sum of the categories (see the model).
+                    if let Some(k) = ["suppressed", "flags", "ci"].iter().find_map(|k| f.key(k)) {
+                        r.error(
+                            k.pos,
+                            format!("\"{}\" needs the total's value beside it", k.as_key().unwrap_or_default()),
+                            "give  value:  (the total), or put it on a category",
+                        );
+                    }
+                } else if f.key("months").is_none() && !f.misspelt("value") {
                     r.error(node.pos, format!("the entry for \"{id}\" has no value"), "add  value: 81  (or value: null when the figure is not available)");
                 }
             } else {
@@ -265,23 +487,69 @@ fn read_entry(r: &mut Report, pos: Pos, node: &Node, mi: usize, m: &Metric, quar
         for (gk, gv) in entries(r, rank, "rank", "{ nw: 6 }").unwrap_or(&[]) {
             let Some(g) = names.group(r, gk.pos, &gk.as_key().unwrap_or_default(), "") else { continue };
             let c = &names.settings.expect("a group resolves only with settings").comparators[g];
-            let Some(members) = c.members else {
-                r.error(gk.pos, format!("a rank in \"{}\" needs the group's size", c.id), format!("add members to {} in site.toml's [comparators]", c.id));
+            let (vnode, of, period) = match &gv.value {
+                Value::Map(_) => {
+                    let Some(rf) = Fields::read(r, gv, &format!("the rank in {}", c.id), &["value", "of", "period"]) else { continue };
+                    let Some(v) = rf.required(r, "value", &format!("the rank in {}", c.id), "6") else { continue };
+                    let of = rf.get("of").and_then(|n| whole(r, n, "the group's size", 1, 100_000)).map(|x| x as u32);
+                    let period = rf.get("period").and_then(|n| lag_period(r, n, quarter));
+                    if rf.get("period").is_some() && period.is_none() {
+                        continue;
+                    }
+                    (v, of, period)
+                }
+                _ => (gv, None, None),
+            };
+            let Some(size) = of.or(c.members) else {
+                r.error(
+                    gk.pos,
+                    format!("a rank in \"{}\" needs the group's size", c.id),
+                    format!("write  {}: {{ value: 6, of: 24 }}, or add members to {} in site.toml's [comparators]", c.id, c.id),
+                );
                 continue;
             };
-            if let Some(v) = whole(r, gv, "a rank", 1, members as i64) {
-                e.rank.push((g, v as u32));
+            if let Some(v) = whole(r, vnode, "a rank", 1, size as i64) {
+                e.rank.push(GroupRank { group: g, value: v as u32, of, period });
             }
         }
     }
     if let Some(cmp) = f.get("compare") {
         for (gk, gv) in entries(r, cmp, "compare", "{ nw: 84.1, england: 83.0 }").unwrap_or(&[]) {
             let Some(g) = names.group(r, gk.pos, &gk.as_key().unwrap_or_default(), "") else { continue };
-            if gv.value == Value::Null {
-                e.compare.push((g, None));
-            } else if let Some(v) = number(r, gv, &format!("the {} value", gk.as_key().unwrap_or_default())) {
-                if check_range(r, gv.pos, v, m, "the comparator value") {
-                    e.compare.push((g, Some(v)));
+            let gid = gk.as_key().unwrap_or_default();
+            let what = format!("the {gid} value");
+            match &gv.value {
+                Value::Null => e.compare.push(GroupFigure { group: g, value: None, ci: None, period: None }),
+                Value::Map(_) => {
+                    let Some(cf) = Fields::read(r, gv, &what, &["value", "ci", "period"]) else { continue };
+                    let Some(vn) = cf.required(r, "value", &what, "84.1") else { continue };
+                    let period = cf.get("period").and_then(|n| lag_period(r, n, quarter));
+                    if cf.get("period").is_some() && period.is_none() {
+                        continue;
+                    }
+                    if vn.value == Value::Null {
+                        e.compare.push(GroupFigure { group: g, value: None, ci: None, period });
+                        continue;
+                    }
+                    let Some(v) = number(r, vn, &what) else { continue };
+                    if !check_range(r, vn.pos, v, m, "the comparator value") {
+                        continue;
+                    }
+                    let ci = match cf.get("ci") {
+                        Some(n) => match interval(r, n, v, m) {
+                            Some(ci) => Some(ci),
+                            None => continue,
+                        },
+                        None => None,
+                    };
+                    e.compare.push(GroupFigure { group: g, value: Some(v), ci, period });
+                }
+                _ => {
+                    if let Some(v) = number(r, gv, &what) {
+                        if check_range(r, gv.pos, v, m, "the comparator value") {
+                            e.compare.push(GroupFigure { group: g, value: Some(v), ci: None, period: None });
+                        }
+                    }
                 }
             }
         }
@@ -296,7 +564,7 @@ fn read_entry(r: &mut Report, pos: Pos, node: &Node, mi: usize, m: &Metric, quar
 /// A number, `null`, or `{ value, suppressed, flags, note }`.
 fn reading(r: &mut Report, node: &Node, m: &Metric, what: &str) -> Option<Reading> {
     match &node.value {
-        Value::Null => Some(Reading { value: None, suppressed: false, flags: Flags::NONE, note: None }),
+        Value::Null => Some(Reading { value: None, suppressed: false, flags: Flags::NONE, note: None, ci: None }),
         Value::Map(_) => {
             let f = Fields::read(r, node, what, READING_KEYS)?;
             if f.get("value").is_none() {
@@ -310,7 +578,7 @@ fn reading(r: &mut Report, node: &Node, m: &Metric, what: &str) -> Option<Readin
         }
         _ => {
             let v = number(r, node, what)?;
-            check_range(r, node.pos, v, m, what).then_some(Reading { value: Some(v), suppressed: false, flags: Flags::NONE, note: None })
+            check_range(r, node.pos, v, m, what).then_some(Reading { value: Some(v), suppressed: false, flags: Flags::NONE, note: None, ci: None })
         }
     }
 }
@@ -348,7 +616,118 @@ fn reading_fields(r: &mut Report, f: &Fields, m: &Metric, what: &str) -> Option<
         }
     }
     let note = f.get("note").and_then(|n| text(r, n, "note"));
-    Some(Reading { value, suppressed, flags, note })
+    let ci = match (f.get("ci"), value) {
+        (Some(n), Some(v)) => Some(interval(r, n, v, m)?),
+        (Some(n), None) => {
+            r.error(n.pos, format!("{what} is not available (null), so it has no confidence interval"), "remove the ci line, or give the value");
+            return None;
+        }
+        (None, _) => None,
+    };
+    Some(Reading { value, suppressed, flags, note, ci })
+}
+
+/// `ci: [low, high]` around `v`: two numbers with low <= v <= high.
+fn interval(r: &mut Report, node: &Node, v: f64, m: &Metric) -> Option<(f64, f64)> {
+    let items = list(r, node, "ci", "[68.1, 72.7]")?;
+    let [lo, hi] = items else {
+        r.error(node.pos, format!("a confidence interval has two numbers, low and high, but this has {}", items.len()), "write  ci: [68.1, 72.7]");
+        return None;
+    };
+    let (lo_v, hi_v) = (number(r, lo, "the interval's low end")?, number(r, hi, "the interval's high end")?);
+    if !(check_range(r, lo.pos, lo_v, m, "the interval's low end") && check_range(r, hi.pos, hi_v, m, "the interval's high end")) {
+        return None;
+    }
+    if !(lo_v <= v && v <= hi_v) {
+        r.error(
+            node.pos,
+            format!("the confidence interval [{lo_v}, {hi_v}] does not contain its value {v}"),
+            "write the interval low first, high second, around the figure: check both against the source",
+        );
+        return None;
+    }
+    Some((lo_v, hi_v))
+}
+
+/// The period a lagged rank or comparator figure is for: a month, quarter or year, not after this quarter.
+fn lag_period(r: &mut Report, node: &Node, quarter: Quarter) -> Option<Period> {
+    let word = text(r, node, "period")?;
+    match parse_period(&word) {
+        Ok(p) if first_month(p) > quarter.last_month() => {
+            r.error(
+                node.pos,
+                format!("{} is after this quarter, {}", p.long(), quarter.long()),
+                "a rank or comparator figure can only be for this quarter or an earlier period",
+            );
+            None
+        }
+        Ok(p) => Some(p),
+        Err(e) => {
+            r.error(node.pos, e, "write the period it is for: a quarter (2024-25/q1), a year (2023-24) or a month (2024-06)");
+            None
+        }
+    }
+}
+
+/// `by: { CATEGORY: figure, ... }` beside an optional total; checks the disclosure rules.
+fn read_breakdown(r: &mut Report, node: &Node, f: &Fields, m: &Metric) -> Option<Vec<Option<Reading>>> {
+    let id = m.id.as_str();
+    if m.breakdown.is_empty() {
+        r.error(
+            f.key("by").unwrap_or(node).pos,
+            format!("\"{id}\" has no breakdown categories in data/metrics.yaml"),
+            format!("add  breakdown: {{ category-id: Label, ... }}  to the metric \"{id}\", or remove the by line"),
+        );
+        return None;
+    }
+    let ids: Vec<&str> = m.breakdown.iter().map(|(c, _)| c.as_str()).collect();
+    let mut cats: Vec<Option<Reading>> = vec![None; ids.len()];
+    let mut ok = true;
+    for (ck, cv) in entries(r, node, "by", "{ upheld: 3, not-upheld: 13 }")? {
+        let word = ck.as_key().unwrap_or_default();
+        let Some(ci) = ids.iter().position(|c| *c == word) else {
+            r.error(
+                ck.pos,
+                format!("unknown category \"{word}\" of \"{id}\"{}", suggestion(&word, ids.iter().copied())),
+                format!("the categories are {}", ids.join(", ")),
+            );
+            ok = false;
+            continue;
+        };
+        match reading(r, cv, m, &format!("the \"{word}\" figure of \"{id}\"")) {
+            Some(rd) => cats[ci] = Some(rd),
+            None => ok = false,
+        }
+    }
+    if !ok {
+        return None;
+    }
+    let numbers: Vec<f64> = cats.iter().flatten().filter_map(|c| c.value).collect();
+    let all_numbers = cats.iter().all(|c| c.as_ref().is_some_and(|c| c.value.is_some()));
+    let sum: f64 = numbers.iter().sum();
+    let suppressed = cats.iter().flatten().filter(|c| c.suppressed).count();
+    if let Some(vn) = f.get("value") {
+        if let Some(total) = vn.as_f64() {
+            if total < sum || (all_numbers && total != sum) {
+                r.error(
+                    vn.pos,
+                    format!("the total {total} of \"{id}\" differs from its categories, which add up to {sum}"),
+                    "make the total the sum of the categories (suppressed ones included), or leave out value: to have it added up",
+                );
+                return None;
+            }
+            let published = f.get("suppressed").and_then(|n| n.as_key()).is_none_or(|b| b != "true");
+            if published && suppressed == 1 {
+                r.error(
+                    f.key("by").unwrap_or(node).pos,
+                    format!("one category of \"{id}\" is suppressed but the total is published, so it could be worked out by subtraction"),
+                    "suppress a second category, or the total",
+                );
+                return None;
+            }
+        }
+    }
+    Some(cats)
 }
 
 /// Unit rules: percent 0-100, counts whole and not negative, days not negative.
@@ -401,12 +780,16 @@ pub struct Benchmark {
     pub self_name: String,
     /// Members and values (`None`: not available), in file order.
     pub values: Vec<(String, Option<f64>)>,
+    /// Members' confidence intervals, where given.
+    pub cis: Vec<(String, (f64, f64))>,
+    /// The published figure for the group as a whole, with its interval.
+    pub overall: Option<(f64, Option<(f64, f64)>)>,
 }
 
 /// Reads and checks a benchmark file.
 pub fn read_benchmark(r: &mut Report, name: &str, node: &Node, names: &Names) -> Option<Benchmark> {
     let (cat, settings) = (names.catalogue, names.settings);
-    let f = Fields::read(r, node, "a benchmark file", &["metric", "group", "period", "self", "values"])?;
+    let f = Fields::read(r, node, "a benchmark file", &["metric", "group", "period", "self", "overall", "values"])?;
     let metric = f.required(r, "metric", "the benchmark file", "reviews-completed").and_then(|n| {
         let s = text(r, n, "metric")?;
         names.metric(r, n.pos, &s, "")
@@ -428,7 +811,29 @@ pub fn read_benchmark(r: &mut Report, name: &str, node: &Node, names: &Names) ->
         None => settings.map(|s| s.organisation.clone()),
     };
     let mut values = Vec::new();
+    let mut cis = Vec::new();
     let unit_metric = metric.map(|m| &cat.metrics[m]);
+    // A figure: a number, or { value, ci } (a survey's 95% interval).
+    let figure = |r: &mut Report, v: &Node, what: &str| -> Option<(f64, Option<(f64, f64)>)> {
+        let (vn, cin) = match &v.value {
+            Value::Map(_) => {
+                let f = Fields::read(r, v, what, &["value", "ci", "suppressed"])?;
+                (f.required(r, "value", what, "61.2")?, f.get("ci"))
+            }
+            _ => (v, None),
+        };
+        let x = number(r, vn, what)?;
+        if unit_metric.is_some_and(|m| !check_range(r, vn.pos, x, m, what)) {
+            return None;
+        }
+        let ci = match (cin, unit_metric) {
+            (Some(n), Some(m)) => Some(interval(r, n, x, m)?),
+            _ => None,
+        };
+        Some((x, ci))
+    };
+    // The group's published figure (import ascof writes it); null when it is not published.
+    let overall = f.get("overall").filter(|o| o.value != Value::Null).and_then(|n| figure(r, n, "the overall figure"));
     if let Some(items) =
         f.required(r, "values", "the benchmark file", "{ Blackburn with Darwen: 61.2 }").and_then(|n| entries(r, n, "values", "Blackburn with Darwen: 61.2"))
     {
@@ -440,10 +845,14 @@ pub fn read_benchmark(r: &mut Report, name: &str, node: &Node, names: &Names) ->
             }
             if v.value == Value::Null {
                 values.push((member, None));
-            } else if let Some(x) = number(r, v, &format!("the value for {member}")) {
-                if unit_metric.is_none_or(|m| check_range(r, v.pos, x, m, &format!("the value for {member}"))) {
-                    values.push((member, Some(x)));
+            } else if is_suppressed_member(v) {
+                // A suppressed member is not published and not ranked.
+                values.push((member, None));
+            } else if let Some((x, ci)) = figure(r, v, &format!("the value for {member}")) {
+                if let Some(ci) = ci {
+                    cis.push((member.clone(), ci));
                 }
+                values.push((member, Some(x)));
             }
         }
     }
@@ -475,7 +884,13 @@ pub fn read_benchmark(r: &mut Report, name: &str, node: &Node, names: &Names) ->
             }
         }
     }
-    Some(Benchmark { name: name.to_string(), metric: metric?, group: group?, period: period?, self_name: self_name?, values })
+    Some(Benchmark { name: name.to_string(), metric: metric?, group: group?, period: period?, self_name: self_name?, values, cis, overall })
+}
+
+/// `{ value: null, suppressed: true }` (or any value) in a benchmark: withheld, so not ranked.
+fn is_suppressed_member(v: &Node) -> bool {
+    let Value::Map(entries) = &v.value else { return false };
+    entries.iter().any(|(k, x)| k.as_key().as_deref() == Some("suppressed") && x.value == Value::Bool(true))
 }
 
 /// "A", "A and B", "A, B and C".

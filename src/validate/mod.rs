@@ -8,8 +8,8 @@ pub mod names;
 pub mod settings;
 
 pub use catalogue::{slug, Term};
-pub use commentary::{Block, ChartKind, ChartSpec, Commentary, Ref, RefField};
-pub use figures::{Benchmark, Entry, QuarterFile, Reading, Revision, Status};
+pub use commentary::{Block, ChartKind, ChartSpec, Commentary, KpiSelection, Ref, RefField, ReportDetails};
+pub use figures::{first_month, parse_period, Benchmark, Entry, GroupFigure, GroupRank, QuarterFile, Reading, Revision, Status, TargetDef};
 pub use settings::{Comparator, Settings};
 
 use crate::catalogue::Catalogue;

@@ -146,6 +146,10 @@ fn range_values(d: &ChartData) -> Vec<f64> {
     let mut v: Vec<f64> =
         d.series.iter().flat_map(|s| (0..d.categories.len()).filter_map(move |i| drawable(point(s, i)))).filter(|v| to_f32(*v).is_some()).collect();
     v.extend(d.target.filter(|t| to_f32(*t).is_some()));
+    // Stacked bars reach the sum of a period's categories.
+    if d.kind == ChartKind::Stacked {
+        v.extend((0..d.categories.len()).map(|i| d.series.iter().filter_map(|s| drawable(point(s, i))).sum::<f64>()));
+    }
     v
 }
 
@@ -266,6 +270,10 @@ fn line(d: &ChartData) -> Result<Raw, String> {
         let mut s = Series::new_nullable(clean(&d.series[k].name), series_values(d, k, &order));
         s.index = Some(k);
         s.symbol = Some(symbol(k));
+        // A plan or a target is a dashed path, so it reads apart from figures without colour.
+        if d.series[k].name == super::PLAN || d.series[k].name == super::TARGET {
+            s.stroke_dash_array = Some("6,4".into());
+        }
         list.push(s);
     }
     // Rings around flagged points: a series of those points alone, on top,
@@ -327,6 +335,9 @@ fn bar(d: &ChartData) -> Result<Raw, String> {
     for k in 0..d.series.len() {
         let mut s = Series::new_nullable(clean(&d.series[k].name), series_values(d, k, &order));
         s.index = Some(k);
+        if d.kind == ChartKind::Stacked {
+            s.stack = Some("categories".into());
+        }
         list.push(s);
     }
     if let Some(first) = list.first_mut() {
@@ -677,7 +688,7 @@ pub(crate) fn draw(d: &ChartData) -> Drawn {
     let target_label = d.target.filter(|t| to_f32(*t).is_some()).map(|t| format!("Target: {}", d.unit.format(t, d.decimals)));
     let raw = match d.kind {
         ChartKind::Line => line(d),
-        ChartKind::Bar => bar(d),
+        ChartKind::Bar | ChartKind::Stacked => bar(d),
         ChartKind::HBar | ChartKind::Ranking => hbar(d),
     };
     let drawn = raw.ok().and_then(|raw| {

@@ -42,6 +42,12 @@ use words::{esc, esc_attr};
 /// The font stack written into every chart.
 pub const FONT_STACK: &str = "Arial, Helvetica, sans-serif";
 
+/// The name of a series that is a target's planned path, drawn dashed.
+pub const PLAN: &str = "Plan";
+
+/// The name of a series that is a target from the period it was set, drawn dashed.
+pub const TARGET: &str = "Target";
+
 /// Written after this organisation's name in rankings, so it is marked in text and not by colour alone.
 pub const HIGHLIGHT_SUFFIX: &str = " (this council)";
 
@@ -113,6 +119,7 @@ fn kind_name(kind: ChartKind) -> &'static str {
         ChartKind::Bar => "bar",
         ChartKind::HBar => "hbar",
         ChartKind::Ranking => "ranking",
+        ChartKind::Stacked => "stacked",
     }
 }
 

@@ -186,7 +186,8 @@ pub(crate) fn cell_html(d: &ChartData, f: Figure) -> String {
 pub(crate) fn table_html(d: &ChartData, out: &mut String) {
     let n = d.categories.len();
     let first = match d.kind {
-        ChartKind::Line | ChartKind::Bar => "Period",
+        ChartKind::Line | ChartKind::Bar | ChartKind::Stacked => "Period",
+        ChartKind::HBar if d.highlight.is_none() => "Category",
         ChartKind::HBar => "Area",
         ChartKind::Ranking => "Council",
     };
@@ -236,7 +237,8 @@ pub(crate) fn table_html(d: &ChartData, out: &mut String) {
 /// The shorthand markers a chart's figures use, in key order: "[p] provisional".
 pub(crate) fn key_entries(d: &ChartData) -> Vec<String> {
     let mut letters: Vec<char> = Vec::new();
-    for s in &d.series {
+    // A plan or a target simply does not cover every period: no shorthand for it.
+    for s in d.series.iter().filter(|s| !is_plan_or_target(s)) {
         for i in 0..d.categories.len() {
             let f = point(s, i);
             let f = if matches!(f, Figure::Value(..)) && drawable(f).is_none() { Figure::NotAvailable(f.flags()) } else { f };
@@ -302,7 +304,15 @@ fn trend_sentence(d: &ChartData, s: &ChartSeries, extremes: bool) -> String {
 }
 
 /// "No figure is shown for June 2024 (not available) or October 2024 (suppressed)."
+/// A target's or plan's path, which starts when it was set.
+fn is_plan_or_target(s: &ChartSeries) -> bool {
+    s.name == super::PLAN || s.name == super::TARGET
+}
+
 fn gaps_sentence(d: &ChartData, s: &ChartSeries, named: bool) -> Option<String> {
+    if is_plan_or_target(s) {
+        return None;
+    }
     let gaps: Vec<String> = (0..d.categories.len())
         .filter_map(|i| match point(s, i) {
             Figure::Suppressed => Some(format!("{} (suppressed)", period_words(&d.categories[i]))),
@@ -363,7 +373,10 @@ fn target_sentence(d: &ChartData) -> Option<String> {
 pub(crate) fn describe(d: &ChartData) -> String {
     let mut parts: Vec<String> = Vec::new();
     match d.kind {
-        ChartKind::Line | ChartKind::Bar => {
+        ChartKind::Line | ChartKind::Bar | ChartKind::Stacked => {
+            if d.kind == ChartKind::Stacked {
+                parts.push("Each bar stacks the categories of one period; a suppressed or missing category is left out of its bar.".into());
+            }
             let named = d.series.len() > 1;
             for (k, s) in d.series.iter().enumerate() {
                 parts.push(trend_sentence(d, s, k == 0));

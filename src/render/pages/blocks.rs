@@ -19,11 +19,18 @@ pub(super) fn block_html_with(
         return "<p>This element shows a quarter's figures, so it appears only in quarterly reports.</p>".into();
     };
     match b {
-        Block::Kpis(list) => {
-            let metrics: Vec<usize> =
-                if list.is_empty() { (0..site.catalogue.metrics.len()).filter(|mi| q.metrics[*mi].is_reported()).collect() } else { list.clone() };
-            kpis_html(ctx, q, &metrics, root)
+        Block::Kpis(sel) => {
+            let reported = |mi: usize| q.metrics[mi].is_reported();
+            let groups: Vec<(Option<usize>, Vec<usize>)> = match sel {
+                KpiSelection::Metrics(list) => vec![(None, list.clone())],
+                KpiSelection::All => site.catalogue.grouped(reported),
+                KpiSelection::Priorities => site.catalogue.grouped(reported).into_iter().filter(|(p, _)| p.is_some()).collect(),
+                KpiSelection::Priority(pi) => site.catalogue.grouped(reported).into_iter().filter(|(p, _)| *p == Some(*pi)).collect(),
+            };
+            kpis_grouped_html(ctx, q, &groups, root)
         }
+        Block::Compare { metrics, groups } => compare_block_html(ctx, q, metrics, groups, root),
+        Block::Breakdown { metric, previous } => breakdown_block_html(ctx, q, *metric, *previous),
         Block::Figure(mi) => {
             let metric = &site.catalogue.metrics[*mi];
             let view = &q.metrics[*mi];
@@ -84,16 +91,67 @@ pub(super) struct KpiRow {
     value: Value,
     period: String,
     direction: Value,
-    target: Option<String>,
+    target: Option<Value>,
     ranks: Vec<Value>,
     note: Option<String>,
 }
 
+#[derive(Serialize)]
+pub(super) struct KpiGroup {
+    title: Option<String>,
+    rows: Vec<KpiRow>,
+}
+
+/// A flat highlight table (a section's figures).
 pub(super) fn kpis_html(ctx: &Ctx, q: &QuarterReport, metrics: &[usize], root: &str) -> String {
+    kpis_grouped_html(ctx, q, &[(None, metrics.to_vec())], root)
+}
+
+/// The highlight table with the whole report's rows: priorities first, then the rest by section.
+pub(super) fn kpis_all_html(ctx: &Ctx, q: &QuarterReport, root: &str) -> String {
+    let groups = ctx.site.catalogue.grouped(|mi| q.metrics[mi].is_reported());
+    kpis_grouped_html(ctx, q, &groups, root)
+}
+
+/// A highlight table whose rows are grouped under priorities' titles (`Some`), then the other
+/// metrics under their sections' titles when there are priorities (untitled when there are none).
+pub(super) fn kpis_grouped_html(ctx: &Ctx, q: &QuarterReport, groups: &[(Option<usize>, Vec<usize>)], root: &str) -> String {
     let site = ctx.site;
-    let groups: Vec<usize> =
-        (0..site.settings.comparators.len()).filter(|g| metrics.iter().any(|mi| q.metrics[*mi].rank.iter().any(|(x, _)| x == g))).collect();
-    let rows: Vec<KpiRow> = metrics
+    let own = Period::Quarter(q.quarter);
+    let all: Vec<usize> = groups.iter().flat_map(|(_, m)| m.iter().copied()).collect();
+    let rank_groups: Vec<usize> =
+        (0..site.settings.comparators.len()).filter(|g| all.iter().any(|mi| q.metrics[*mi].group(*g).is_some_and(|x| x.rank.is_some()))).collect();
+    let titled = groups.iter().any(|(p, _)| p.is_some());
+    let mut out_groups: Vec<KpiGroup> = Vec::new();
+    for (p, metrics) in groups {
+        let rows = kpi_rows(ctx, q, metrics, root, &rank_groups, own);
+        match p {
+            Some(pi) => out_groups.push(KpiGroup { title: Some(site.catalogue.priorities[*pi].title.clone()), rows }),
+            None if titled => {
+                // The rest, by section.
+                let mut by_section: Vec<KpiGroup> = Vec::new();
+                for (mi, row) in metrics.iter().zip(rows) {
+                    let title = format!("Other measures: {}", site.catalogue.sections[site.catalogue.metrics[*mi].section].title);
+                    match by_section.last_mut() {
+                        Some(g) if g.title.as_deref() == Some(title.as_str()) => g.rows.push(row),
+                        _ => by_section.push(KpiGroup { title: Some(title), rows: vec![row] }),
+                    }
+                }
+                out_groups.extend(by_section);
+            }
+            None => out_groups.push(KpiGroup { title: None, rows }),
+        }
+    }
+    let group_names: Vec<String> = rank_groups.iter().map(|g| site.settings.comparators[*g].name.clone()).collect();
+    ctx.partial(
+        "blocks/kpis.html",
+        context! { groups_of_rows => ser(out_groups), groups => group_names, quarter => q.quarter.long(), columns => 7 + rank_groups.len() },
+    )
+}
+
+fn kpi_rows(ctx: &Ctx, q: &QuarterReport, metrics: &[usize], root: &str, rank_groups: &[usize], own: Period) -> Vec<KpiRow> {
+    let site = ctx.site;
+    metrics
         .iter()
         .map(|&mi| {
             let metric = &site.catalogue.metrics[mi];
@@ -117,14 +175,140 @@ pub(super) fn kpis_html(ctx: &Ctx, q: &QuarterReport, metrics: &[usize], root: &
                 // Say which period only when it is not this quarter (annual figures, for instance).
                 period: view.current.filter(|p| p.period != Period::Quarter(q.quarter)).map(|p| p.period.short()).unwrap_or_default(),
                 direction: Value::from_safe_string(present::direction_cell(metric, view)),
-                target: metric.target.map(|t| metric.format(t)),
-                ranks: groups.iter().map(|g| Value::from_safe_string(present::rank_html(view, *g, &site.settings))).collect(),
+                target: present::target_cell(metric, view).map(Value::from_safe_string),
+                ranks: rank_groups.iter().map(|g| Value::from_safe_string(present::rank_html(view, *g, own))).collect(),
                 note: view.note.clone(),
             }
         })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct CompareCell {
+    name: String,
+    value: Value,
+    words: Option<&'static str>,
+    rank: Value,
+    quartile: Value,
+}
+
+#[derive(Serialize)]
+struct CompareRow {
+    title: String,
+    href: String,
+    ours: Value,
+    period: String,
+    cells: Vec<CompareCell>,
+}
+
+/// The ```compare``` block: our figure, each group's figure with "similar to"/"better than",
+/// our rank with the group's size, and the quartile in words, each with its period when it differs.
+fn compare_block_html(ctx: &Ctx, q: &QuarterReport, metrics: &[usize], groups: &[usize], root: &str) -> String {
+    let site = ctx.site;
+    let own = Period::Quarter(q.quarter);
+    // Columns follow site.toml's order.
+    let mut groups = groups.to_vec();
+    groups.sort_unstable();
+    groups.dedup();
+    let rows: Vec<CompareRow> = metrics
+        .iter()
+        .map(|&mi| {
+            let metric = &site.catalogue.metrics[mi];
+            let view = &q.metrics[mi];
+            let mut ours = view.current.map(|p| present::figure_html(metric, p.figure)).unwrap_or_else(|| present::marker_html('x'));
+            if let (Some((lo, hi)), true) = (view.ci, view.current.is_some_and(|c| c.figure.value().is_some())) {
+                ours.push_str(&format!("<br><span class=\"meta\">95% interval {} to {}</span>", escape(&metric.format(lo)), escape(&metric.format(hi))));
+            }
+            CompareRow {
+                title: metric.title.clone(),
+                href: format!("{root}metrics/{}/", metric.id),
+                ours: Value::from_safe_string(ours),
+                period: view.current.map(|p| p.period.short()).unwrap_or_default(),
+                cells: groups
+                    .iter()
+                    .map(|&g| CompareCell {
+                        name: site.settings.comparators[g].name.clone(),
+                        value: Value::from_safe_string(present::compare_html(metric, view, g, own)),
+                        words: present::comparison_words(metric, view, g),
+                        rank: Value::from_safe_string(present::rank_html(view, g, own)),
+                        quartile: Value::from_safe_string(present::quartile_html(view, g, &site.settings, own)),
+                    })
+                    .collect(),
+            }
+        })
         .collect();
-    let group_names: Vec<String> = groups.iter().map(|g| site.settings.comparators[*g].name.clone()).collect();
-    ctx.partial("blocks/kpis.html", context! { rows => ser(rows), groups => group_names, quarter => q.quarter.long() })
+    let names: Vec<String> = groups.iter().map(|g| site.settings.comparators[*g].name.clone()).collect();
+    ctx.partial(
+        "blocks/compare.html",
+        context! { rows => ser(rows), groups => names, quarter => q.quarter.short(), organisation => &site.settings.organisation },
+    )
+}
+
+#[derive(Serialize)]
+struct BreakdownRow {
+    label: String,
+    value: Value,
+    share: Value,
+    previous: Option<Value>,
+}
+
+/// Shares of a total, to one decimal place: `[c]` unless both the category and the total are
+/// published, so no share can be turned back into a suppressed figure.
+pub(super) fn shares(cats: &[Figure], total: Figure) -> Vec<Option<f64>> {
+    cats.iter()
+        .map(|c| match (c, total) {
+            (Figure::Value(v, _), Figure::Value(t, _)) if t > 0.0 => Some(v / t * 100.0),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The ```breakdown``` block: categories with their figures and shares of the total.
+fn breakdown_block_html(ctx: &Ctx, q: &QuarterReport, mi: usize, previous: bool) -> String {
+    let site = ctx.site;
+    let metric = &site.catalogue.metrics[mi];
+    let view = &q.metrics[mi];
+    let Some(cur) = view.current else { return format!("<p>{} {} is not available for this quarter.</p>", escape(&metric.title), present::marker_html('x')) };
+    let na = vec![Figure::NotAvailable(Flags::NONE); metric.breakdown.len()];
+    let cats = view.breakdown(cur.period).map(<[Figure]>::to_vec).unwrap_or_else(|| na.clone());
+    let prev = view.previous.filter(|_| previous);
+    let prev_cats = prev.map(|p| view.breakdown(p.period).map(<[Figure]>::to_vec).unwrap_or_else(|| na.clone()));
+    let share_list = shares(&cats, cur.figure);
+    let share_html = |s: Option<f64>, c: Figure| match s {
+        Some(s) => escape(&format!("{}%", crate::catalogue::group_thousands(s, 1))),
+        None => present::marker_html(if c == Figure::Suppressed || cur.figure == Figure::Suppressed { 'c' } else { 'x' }),
+    };
+    let mut rows: Vec<BreakdownRow> = metric
+        .breakdown
+        .iter()
+        .enumerate()
+        .map(|(i, (_, label))| BreakdownRow {
+            label: label.clone(),
+            value: Value::from_safe_string(present::figure_html(metric, cats[i])),
+            share: Value::from_safe_string(share_html(share_list[i], cats[i])),
+            previous: prev_cats.as_ref().map(|pc| Value::from_safe_string(present::figure_html(metric, pc[i]))),
+        })
+        .collect();
+    rows.push(BreakdownRow {
+        label: "Total".into(),
+        value: Value::from_safe_string(present::figure_html(metric, cur.figure)),
+        share: Value::from_safe_string(if cur.figure.value().is_some() {
+            "100%".into()
+        } else {
+            present::marker_html(if cur.figure == Figure::Suppressed { 'c' } else { 'x' })
+        }),
+        previous: prev.map(|p| Value::from_safe_string(present::figure_html(metric, p.figure))),
+    });
+    ctx.partial(
+        "blocks/breakdown.html",
+        context! {
+            id => format!("breakdown-{}", metric.id),
+            title => &metric.title,
+            period => cur.period.long(),
+            previous_period => prev.map(|p| p.period.short()),
+            rows => ser(rows),
+        },
+    )
 }
 
 /// The last eight quarters (monthly metrics aggregated) or five years, for sparklines.
@@ -222,10 +406,36 @@ pub(super) fn chart_data(site: &Site, q: &QuarterReport, spec: &ChartSpec, prefi
         polarity: first.polarity,
         categories: Vec::new(),
         series: Vec::new(),
-        target: if spec.target { first.target } else { None },
+        target: None,
         highlight: None,
     };
+    let first_view = &q.metrics[spec.metrics[0]];
     match kind {
+        ChartKind::HBar if !first.breakdown.is_empty() => {
+            // One period's categories.
+            let current = first_view.current?;
+            let cats =
+                first_view.breakdown(current.period).map(<[Figure]>::to_vec).unwrap_or_else(|| vec![Figure::NotAvailable(Flags::NONE); first.breakdown.len()]);
+            data.categories = first.breakdown.iter().map(|(_, l)| l.clone()).collect();
+            data.series.push(ChartSeries { name: format!("{} ({})", first.label(), current.period.short()), points: cats });
+            if spec.title.is_none() {
+                data.title = format!("{}, {}", first.title, current.period.short());
+            }
+        }
+        ChartKind::Stacked => {
+            let default_months = if first.frequency == Frequency::Annual { 60 } else { 24 };
+            let end = q.quarter.last_month();
+            let mut start = end;
+            for _ in 1..spec.months.unwrap_or(default_months) {
+                start = month_before(start);
+            }
+            let periods: Vec<Period> = first_view.breakdowns.iter().map(|(p, _)| *p).filter(|p| p.last_month() >= start && p.last_month() <= end).collect();
+            data.categories = periods.iter().map(|p| p.short()).collect();
+            for (ci, (_, label)) in first.breakdown.iter().enumerate() {
+                let points = periods.iter().map(|p| first_view.breakdown(*p).map(|c| c[ci]).unwrap_or(Figure::NotAvailable(Flags::NONE))).collect();
+                data.series.push(ChartSeries { name: label.clone(), points });
+            }
+        }
         ChartKind::Ranking => {
             let b = site
                 .benchmarks
@@ -247,10 +457,14 @@ pub(super) fn chart_data(site: &Site, q: &QuarterReport, spec: &ChartSpec, prefi
             let current = view.current?;
             data.categories.push(site.settings.organisation.clone());
             let mut points = vec![current.figure];
-            let groups: Vec<usize> = if spec.compare.is_empty() { view.compare.iter().map(|(g, _)| *g).collect() } else { spec.compare.clone() };
+            let groups: Vec<usize> =
+                if spec.compare.is_empty() { view.groups.iter().filter(|g| g.value.is_some()).map(|g| g.group).collect() } else { spec.compare.clone() };
             for g in groups {
-                data.categories.push(site.settings.comparators[g].name.clone());
-                let v = view.compare.iter().find(|(x, _)| *x == g).and_then(|(_, v)| *v);
+                let gv = view.group(g);
+                // A figure for another period says so.
+                let lag = present::lag(gv.and_then(|x| x.value_period), current.period);
+                data.categories.push(format!("{}{lag}", site.settings.comparators[g].name));
+                let v = gv.and_then(|x| x.value);
                 points.push(v.map(|v| Figure::Value(v, Flags::NONE)).unwrap_or(Figure::NotAvailable(Flags::NONE)));
             }
             data.series.push(ChartSeries { name: format!("{} ({})", first.label(), current.period.short()), points });
@@ -305,11 +519,39 @@ pub(super) fn chart_data(site: &Site, q: &QuarterReport, spec: &ChartSpec, prefi
                     .collect();
                 data.series.push(ChartSeries { name: site.settings.comparators[g].name.clone(), points });
             }
+            if spec.target {
+                add_target(&mut data, first, first_view, &periods);
+            }
         }
     }
     let key = blake3::hash(format!("{data:?}").as_bytes()).to_hex();
     data.id = format!("{}-{}-{}", prefix.map(str::to_string).unwrap_or_else(|| q.quarter.slug()), first.id, &key[..10]);
     Some(data)
+}
+
+/// The target in force: a line across the chart for a standing target of the catalogue or one set
+/// before the window; otherwise a dashed "Target" path from the period it was set. A plan is a
+/// dashed "Plan" path over the periods it covers.
+fn add_target(data: &mut ChartData, metric: &Metric, view: &MetricView, periods: &[Period]) {
+    let Some(t) = &view.target else { return };
+    let from = t.set.map(|q| q.first_month());
+    let set_inside = from.is_some_and(|f| periods.first().is_some_and(|p| p.last_month() < f));
+    if set_inside && data.kind == ChartKind::Line {
+        let points = periods
+            .iter()
+            .map(|p| if from.is_some_and(|f| p.last_month() >= f) { Figure::Value(t.value, Flags::NONE) } else { Figure::NotAvailable(Flags::NONE) })
+            .collect();
+        data.series.push(ChartSeries { name: chart::TARGET.into(), points });
+    } else {
+        data.target = Some(t.value);
+    }
+    if !t.plan.is_empty() && data.kind == ChartKind::Line {
+        let points: Vec<Figure> =
+            periods.iter().map(|p| t.plan_for(metric, *p).map(|v| Figure::Value(v, Flags::NONE)).unwrap_or(Figure::NotAvailable(Flags::NONE))).collect();
+        if points.iter().any(|f| f.value().is_some()) {
+            data.series.push(ChartSeries { name: chart::PLAN.into(), points });
+        }
+    }
 }
 
 /// A comparator value (given per quarter or year) placed on a month axis at the period's last month.

@@ -9,7 +9,7 @@ use crate::diagnostic::Diagnostic;
 use crate::figure::{Figure, Flags};
 use crate::model::{BenchmarkView, MetricView, QuarterReport, Site};
 use crate::period::{Month, Period, Quarter};
-use crate::validate::{Block, ChartKind, ChartSpec, Commentary, RefField, Status};
+use crate::validate::{Block, ChartKind, ChartSpec, Commentary, KpiSelection, RefField, Status};
 use minijinja::{context, value::Serde, Environment, Value};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -78,6 +78,16 @@ struct QuarterNav {
     switcher: Vec<SwitchItem>,
     /// Where every quarter is listed, when the switcher shows only some.
     all_quarters: Option<String>,
+    next_update: Option<String>,
+    details: Option<DetailsNav>,
+}
+
+#[derive(Serialize, Clone)]
+struct DetailsNav {
+    report_to: Option<String>,
+    meeting: Option<String>,
+    author: Option<String>,
+    contact: Option<String>,
 }
 
 /// How many quarters either side of a report its quarter switcher lists.
@@ -250,6 +260,11 @@ impl Ctx<'_> {
             Link { title: "Glossary".into(), href: format!("{root}glossary/") },
             Link { title: "Open data".into(), href: format!("{root}data/") },
         ];
+        // An empty glossary has no page, so nothing links to it.
+        let has_glossary = !self.site.glossary.is_empty();
+        if !has_glossary {
+            nav.retain(|l| l.title != "Glossary");
+        }
         nav.extend(self.nav_pages.iter().map(|(t, n)| Link { title: t.clone(), href: format!("{root}{n}/") }));
         let current = format!("{root}{}", path.trim_end_matches("index.html"));
         let ctx = context! {
@@ -260,6 +275,7 @@ impl Ctx<'_> {
             canonical => canonical,
             breadcrumbs => ser(crumbs),
             nav => ser(nav),
+            has_glossary => has_glossary,
             current => current,
             quarter => ser(quarter),
             page => extra,
@@ -312,6 +328,13 @@ fn quarter_nav(site: &Site, qi: usize, root: &str, same: impl Fn(&QuarterReport)
         print: format!("{base}print/"),
         appendix: format!("{base}appendix/"),
         csv: format!("{root}data/{}.csv", q.quarter.slug()),
+        next_update: q.next_update.map(|d| d.long()),
+        details: (!q.details.is_empty() || q.next_update.is_some()).then(|| DetailsNav {
+            report_to: q.details.report_to.clone(),
+            meeting: q.details.meeting.map(|d| d.long()),
+            author: q.details.author.clone(),
+            contact: q.details.contact.clone(),
+        }),
         // The quarters around this one, newest first; the home page lists every quarter, so the
         // markup each page repeats stays the same size however long the archive grows.
         switcher: site
@@ -373,7 +396,16 @@ fn reference_html(site: &Site, q: &QuarterReport, mi: usize, field: RefField) ->
         RefField::Previous => view.previous.map(|p| present::figure_html(metric, p.figure)).unwrap_or(missing),
         RefField::Change => present::change_html(metric, view),
         RefField::Direction => present::direction_html(metric, view),
-        RefField::Rank(g) => present::rank_html(view, g, &site.settings),
+        RefField::Rank(g) => present::rank_html(view, g, Period::Quarter(q.quarter)),
+        RefField::Compare(g) => present::compare_html(metric, view, g, Period::Quarter(q.quarter)),
+        RefField::Quartile(g) => present::quartile_html(view, g, &site.settings, Period::Quarter(q.quarter)),
+        RefField::Target => present::target_html(metric, view),
+        RefField::Plan => present::plan_html(metric, view),
+        RefField::AgainstPlan => present::against_plan_html(metric, view),
+        RefField::YearAgo => present::year_ago_html(metric, view),
+        RefField::ChangeYear => present::change_year_html(metric, view),
+        RefField::ChangePercent => present::change_percent_html(metric, view),
+        RefField::Ytd => present::ytd_html(metric, view),
     }
 }
 

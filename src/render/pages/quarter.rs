@@ -107,10 +107,19 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFil
         .overview
         .blocks
         .iter()
-        .filter_map(|b| match b {
-            Block::Kpis(list) if list.is_empty() => Some((0..site.catalogue.metrics.len()).collect::<Vec<_>>()),
-            Block::Kpis(list) => Some(list.clone()),
-            _ => None,
+        .filter_map(|b| {
+            let reported = |mi: usize| q.metrics[mi].is_reported();
+            match b {
+                Block::Kpis(KpiSelection::Metrics(list)) => Some(list.clone()),
+                Block::Kpis(KpiSelection::All) => Some(site.catalogue.grouped(reported).into_iter().flat_map(|(_, m)| m).collect()),
+                Block::Kpis(KpiSelection::Priorities) => {
+                    Some(site.catalogue.grouped(reported).into_iter().filter(|(p, _)| p.is_some()).flat_map(|(_, m)| m).collect())
+                }
+                Block::Kpis(KpiSelection::Priority(pi)) => {
+                    Some(site.catalogue.grouped(reported).into_iter().filter(|(p, _)| *p == Some(*pi)).flat_map(|(_, m)| m).collect::<Vec<_>>())
+                }
+                _ => None,
+            }
         })
         .flatten()
         .collect();
@@ -139,13 +148,22 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFil
     }
     let nav = quarter_nav(site, qi, &root, |_| Some("print/".into()));
     let appendix = appendix_rows(site, q, &root);
+    // The priorities lead the printed report, unless the summary shows its own highlight table.
+    let has_table = q.overview.blocks.iter().any(|b| matches!(b, Block::Kpis(_)));
+    let priorities = if site.catalogue.priorities.is_empty() || has_table {
+        String::new()
+    } else {
+        let groups: Vec<(Option<usize>, Vec<usize>)> =
+            site.catalogue.grouped(|mi| q.metrics[mi].is_reported()).into_iter().filter(|(p, _)| p.is_some()).collect();
+        kpis_grouped_html(ctx, q, &groups, &root)
+    };
     out.push(ctx.render(
         "print.html",
         &ppath,
         &format!("{}: {} (full report)", site.settings.title, q.quarter.long()),
         quarter_crumbs(&root),
         Some(&nav),
-        ser(context! { body => Value::from_safe_string(summary), sections => ser(print_sections), appendix => ser(appendix) }),
+        ser(context! { body => Value::from_safe_string(summary), priorities => Value::from_safe_string(priorities), sections => ser(print_sections), appendix => ser(appendix) }),
     )?);
 
     // Appendix.
@@ -201,7 +219,7 @@ pub(super) fn appendix_rows(site: &Site, q: &QuarterReport, root: &str) -> Vec<A
                     polarity: m.polarity.words(),
                     frequency: m.frequency.words(),
                     unit: m.unit.axis_label(),
-                    target: m.target.map(|t| m.format(t)),
+                    target: q.metrics[site.catalogue.metric(m.id.as_str()).unwrap_or_default()].target.as_ref().map(|t| t.words(m)),
                 },
             )
         })

@@ -40,12 +40,16 @@ pub(super) fn render_metric(ctx: &Ctx, mi: usize) -> Result<Vec<OutputFile>, Vec
                 m = m.next();
                 months += 1;
             }
+            // The comparators' series beside ours, for those given over time.
+            let compare: Vec<usize> = (0..site.settings.comparators.len())
+                .filter(|g| view.is_some_and(|v| v.compare_series.iter().any(|c| c.group == *g && c.value.is_some())))
+                .collect();
             let spec = ChartSpec {
                 metrics: vec![mi],
-                kind: None,
+                kind: if metric.breakdown.is_empty() { None } else { Some(ChartKind::Stacked) },
                 months: Some(months),
-                compare: Vec::new(),
-                target: metric.target.is_some(),
+                compare: if metric.breakdown.is_empty() { compare } else { Vec::new() },
+                target: view.is_some_and(|v| v.target.is_some()),
                 title: Some(format!("{} over time", metric.label())),
             };
             block_html_with(ctx, &Block::Chart(spec), Some(q), &root, &mut charts, Some("metric"))
@@ -71,8 +75,10 @@ pub(super) fn render_metric(ctx: &Ctx, mi: usize) -> Result<Vec<OutputFile>, Vec
             unit => metric.unit.axis_label(),
             polarity => metric.polarity.words(),
             frequency => metric.frequency.words(),
-            target => metric.target.map(|t| metric.format(t)),
+            target => view.and_then(|v| v.target.as_ref()).map(|t| t.words(metric)),
             chart => Value::from_safe_string(chart),
+            ranks => ser(rank_rows(site, view)),
+            comparators => ser(comparator_rows(site, metric, view)),
             rows => ser(rows),
             reported => ser(reported),
             csv => format!("{root}data/{}.csv", metric.id),
@@ -83,6 +89,57 @@ pub(super) fn render_metric(ctx: &Ctx, mi: usize) -> Result<Vec<OutputFile>, Vec
         out.push(OutputFile { path: format!("charts/{id}.svg"), bytes: c.svg.into_bytes() });
     }
     Ok(out)
+}
+
+#[derive(Serialize)]
+pub(super) struct RankRow {
+    group: String,
+    period: String,
+    rank: String,
+    quartile: String,
+}
+
+/// Our rank over time, each at the period it is for.
+fn rank_rows(site: &Site, view: Option<&MetricView>) -> Vec<RankRow> {
+    let Some(v) = view else { return Vec::new() };
+    v.rank_series
+        .iter()
+        .rev()
+        .map(|r| {
+            let c = &site.settings.comparators[r.group];
+            let of = r.of.or(c.members);
+            RankRow {
+                group: c.name.clone(),
+                period: r.period.long(),
+                rank: match of {
+                    Some(of) => crate::model::ordinal_of(r.rank, of),
+                    None => crate::model::ordinal(r.rank),
+                },
+                quartile: of.map(|of| crate::model::quartile_words(crate::model::quartile(r.rank, of)).to_string()).unwrap_or_else(|| "[x]".into()),
+            }
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+pub(super) struct ComparatorRow {
+    group: String,
+    period: String,
+    value: String,
+}
+
+/// The comparator groups' figures over time.
+fn comparator_rows(site: &Site, metric: &Metric, view: Option<&MetricView>) -> Vec<ComparatorRow> {
+    let Some(v) = view else { return Vec::new() };
+    v.compare_series
+        .iter()
+        .rev()
+        .map(|c| ComparatorRow {
+            group: site.settings.comparators[c.group].name.clone(),
+            period: c.period.long(),
+            value: c.value.map(|x| metric.format(x)).unwrap_or_else(|| "[x]".into()),
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -111,12 +168,7 @@ pub(super) fn render_site_pages(ctx: &Ctx) -> Result<Vec<OutputFile>, Vec<Diagno
     let mut state = PageState::default();
     reserve_layout_ids(&mut state);
     let intro = site.home.as_ref().map(|h| commentary_html(ctx, h, latest, "", "home-", &mut state, &mut charts)).unwrap_or_default();
-    let headlines = latest
-        .map(|q| {
-            let metrics: Vec<usize> = (0..site.catalogue.metrics.len()).filter(|mi| q.metrics[*mi].is_reported()).collect();
-            kpis_html(ctx, q, &metrics, "")
-        })
-        .unwrap_or_default();
+    let headlines = latest.map(|q| kpis_all_html(ctx, q, "")).unwrap_or_default();
     let mut years: Vec<ArchiveYear> = Vec::new();
     for q in site.quarters.iter().rev() {
         let label = q.quarter.year.display();
@@ -139,6 +191,7 @@ pub(super) fn render_site_pages(ctx: &Ctx) -> Result<Vec<OutputFile>, Vec<Diagno
             status => if q.status == Status::Final { "final" } else { "provisional" },
             published => q.published.map(|d| d.long()),
             summary => q.overview.summary.clone(),
+            next_update => q.next_update.map(|d| d.long()),
         }
     });
     out.push(ctx.render(
@@ -150,17 +203,19 @@ pub(super) fn render_site_pages(ctx: &Ctx) -> Result<Vec<OutputFile>, Vec<Diagno
         ser(context! { intro => Value::from_safe_string(intro), latest => latest_ctx, headlines => Value::from_safe_string(headlines), archive => ser(years) }),
     )?);
 
-    // Latest: a plain redirect page that works without JavaScript.
-    if let Some(q) = latest {
-        out.push(ctx.render(
+    // Latest: a plain redirect page that works without JavaScript. Every page links to it, so a
+    // site with no published quarter yet (a new one, its first quarter a draft) says so there.
+    out.push(match latest {
+        Some(q) => ctx.render(
             "latest.html",
             "latest/",
             &format!("Latest report: {}", q.quarter.long()),
             vec![],
             None,
             ser(context! { href => format!("../{}/", q.quarter.path()), label => q.quarter.long() }),
-        )?);
-    }
+        )?,
+        None => ctx.render("latest.html", "latest/", "Latest report", vec![], None, ser(context! { href => None::<String>, label => None::<String> }))?,
+    });
 
     // Metrics index.
     let sections: Vec<Value> = site
@@ -183,22 +238,33 @@ pub(super) fn render_site_pages(ctx: &Ctx) -> Result<Vec<OutputFile>, Vec<Diagno
         ser(context! { sections => sections }),
     )?);
 
-    // Glossary.
-    out.push(ctx.render(
-        "glossary.html",
-        "glossary/",
-        "Glossary",
-        vec![Link { title: "Home".into(), href: "../".into() }],
-        None,
-        ser(context! { terms => ser(&site.glossary) }),
-    )?);
+    // Glossary (none when it is empty).
+    if !site.glossary.is_empty() {
+        out.push(ctx.render(
+            "glossary.html",
+            "glossary/",
+            "Glossary",
+            vec![Link { title: "Home".into(), href: "../".into() }],
+            None,
+            ser(context! { terms => ser(&site.glossary) }),
+        )?);
+    }
 
     // Open data.
     let downloads: Vec<Link> = site
         .quarters
         .iter()
         .rev()
-        .map(|q| Link { title: format!("{} (CSV)", q.quarter.long()), href: format!("{}.csv", q.quarter.slug()) })
+        .flat_map(|q| {
+            [
+                Link { title: format!("{} (CSV)", q.quarter.long()), href: format!("{}.csv", q.quarter.slug()) },
+                Link {
+                    title: format!("{}: comparator groups, ranks and quartiles (CSV)", q.quarter.long()),
+                    href: format!("{}-comparators.csv", q.quarter.slug()),
+                },
+                Link { title: format!("{}: breakdowns by category (CSV)", q.quarter.long()), href: format!("{}-breakdowns.csv", q.quarter.slug()) },
+            ]
+        })
         .chain(site.catalogue.metrics.iter().map(|m| Link { title: format!("{} (CSV)", m.title), href: format!("{}.csv", m.id) }))
         .collect();
     out.push(ctx.render(
