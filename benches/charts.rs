@@ -88,6 +88,7 @@ fn chart(n: usize, r: &mut Lcg) -> ChartData {
         series,
         target: n.is_multiple_of(4).then_some(base * 1.1),
         highlight: matches!(kind, ChartKind::Ranking | ChartKind::HBar).then_some(n % 3),
+        source: String::new(),
     }
 }
 

@@ -136,7 +136,10 @@ pub fn render(diags: &[Diagnostic], format: Format, root: &std::path::Path) -> S
                 out.push('\n');
                 if d.pos.line > 0 {
                     if cache.as_ref().map(|c| &c.0) != Some(&d.file) {
-                        let text = std::fs::read(root.join(&d.file)).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+                        let path = root.join(&d.file);
+                        // Never show a line of a file reached through a link out of the site.
+                        let inside = crate::load::links::check_inside(root, &path).is_ok();
+                        let text = std::fs::read(&path).ok().filter(|_| inside).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
                         cache = Some((d.file.clone(), text.lines().map(str::to_owned).collect()));
                     }
                     if let Some(line) = cache.as_ref().and_then(|c| c.1.get(d.pos.line as usize - 1)) {

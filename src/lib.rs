@@ -37,8 +37,9 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
         let theme = site.settings.theme.clone();
         let rendered = render::templates::environment(root, &theme)
             .and_then(|env| render::pages::render_site(&site, &env, &render::pages::RenderCache::none(), render::templates::fingerprint(root, &theme)));
-        if let Err(render_errors) = rendered {
-            diags.extend(render_errors.into_iter().filter(|d| d.severity == diagnostic::Severity::Error));
+        match rendered.and_then(|r| with_static_files(root, &theme, r.files)) {
+            Ok((_, warnings)) => diags.extend(warnings),
+            Err(render_errors) => diags.extend(render_errors.into_iter().filter(|d| d.severity == diagnostic::Severity::Error)),
         }
     }
     let mut all = diagnostic::Diagnostics::default();
@@ -163,27 +164,90 @@ fn build_with(
     let env = render::templates::environment(root, &site.settings.theme)?;
     let rendered = render::pages::render_site(&site, &env, cache, render::templates::fingerprint(root, &site.settings.theme))?;
     timer.lap("render");
-    let mut files = rendered.files;
-    // The built-in stylesheet, unless the theme brings its own (a partial theme falls back to it).
-    let mut statics = vec![render::pages::OutputFile { path: "style.css".into(), bytes: render::templates::DEFAULT_CSS.as_bytes().to_vec() }];
-    // Theme static files first, then the site's own static/ over them, then generated pages over both.
-    for dir in [root.join("themes").join(&site.settings.theme).join("static"), root.join("static")] {
-        statics.extend(write::read_dir_files(&dir).map_err(|e| {
-            vec![Diagnostic::error(diagnostic::rel(root, &dir), diagnostic::Pos::FILE, format!("cannot read static files: {e}"))
-                .help("check the folder can be read")]
-        })?);
+    let (files, shadowed) = with_static_files(root, &site.settings.theme, rendered.files)?;
+    let mut warnings = warnings;
+    warnings.extend(shadowed);
+    Ok(BuiltSite { site, files, pages: rendered.pages, warnings })
+}
+
+/// The theme's static files (the built-in stylesheet first, unless the theme brings its own)
+/// and the site's own `static/`, in that order, each with the name it is known by in messages;
+/// and a warning for each site file that replaces a theme file. Nothing is read through a
+/// link that leads outside the site.
+type StaticFiles = Vec<(render::pages::OutputFile, String)>;
+
+fn read_static_files(root: &Path, theme: &str) -> Result<(StaticFiles, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let theme_dir = root.join("themes").join(theme).join("static");
+    let site_dir = root.join("static");
+    let errors: Vec<Diagnostic> = [&theme_dir, &site_dir].iter().flat_map(|d| load::links::links_leaving(root, d)).collect();
+    if !errors.is_empty() {
+        return Err(errors);
     }
-    let generated: std::collections::HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
-    let mut by_path: std::collections::BTreeMap<String, render::pages::OutputFile> = Default::default();
-    for f in statics {
-        if !generated.contains(&f.path) {
-            by_path.insert(f.path.clone(), f);
+    let read = |dir: &Path| {
+        write::read_dir_files(dir).map_err(|e| {
+            vec![Diagnostic::error(diagnostic::rel(root, dir), diagnostic::Pos::FILE, format!("cannot read static files: {e}"))
+                .help("check the folder can be read")]
+        })
+    };
+    let theme_name = |path: &str| format!("{}/{path}", diagnostic::rel(root, &theme_dir));
+    let mut files: StaticFiles = vec![(
+        render::pages::OutputFile { path: "style.css".into(), bytes: render::templates::DEFAULT_CSS.as_bytes().to_vec() },
+        "the built-in theme's style.css".into(),
+    )];
+    files.extend(read(&theme_dir)?.into_iter().map(|f| {
+        let name = theme_name(&f.path);
+        (f, name)
+    }));
+    let theme_names: std::collections::HashMap<String, String> = files.iter().map(|(f, name)| (f.path.clone(), name.clone())).collect();
+    let site_files = read(&site_dir)?;
+    let mut warnings = Vec::new();
+    for f in &site_files {
+        if let Some(theme_file) = theme_names.get(&f.path) {
+            warnings.push(
+                Diagnostic::warning(format!("static/{}", f.path), diagnostic::Pos::FILE, format!("this file replaces {theme_file}"))
+                    .help("keep it if the replacement is meant; otherwise rename it"),
+            );
         }
     }
-    for f in files.drain(..) {
+    files.extend(site_files.into_iter().map(|f| {
+        let name = format!("static/{}", f.path);
+        (f, name)
+    }));
+    Ok((files, warnings))
+}
+
+/// A static file may not take a generated file's place (an error: it would vanish or replace a
+/// page without a word).
+fn static_files_taking_place(files: &StaticFiles, generated: impl Fn(&str) -> bool) -> Vec<Diagnostic> {
+    files
+        .iter()
+        .filter(|(f, _)| generated(&f.path))
+        .map(|(f, from)| {
+            Diagnostic::error(from.clone(), diagnostic::Pos::FILE, format!("this file would take the place of {}, which the site generates", f.path))
+                .help("rename or move the file: that address belongs to a generated page or download")
+        })
+        .collect()
+}
+
+/// Adds the theme's static files and the site's own `static/` (over the theme's) to the
+/// generated files; see [`read_static_files`] and [`static_files_taking_place`].
+fn with_static_files(
+    root: &Path,
+    theme: &str,
+    generated: Vec<render::pages::OutputFile>,
+) -> Result<(Vec<render::pages::OutputFile>, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let (statics, warnings) = read_static_files(root, theme)?;
+    let generated_paths: std::collections::HashSet<&str> = generated.iter().map(|f| f.path.as_str()).collect();
+    let errors = static_files_taking_place(&statics, |p| generated_paths.contains(p));
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    // Theme static files first, then the site's own static/ over them.
+    let mut by_path: std::collections::BTreeMap<String, render::pages::OutputFile> = Default::default();
+    for f in statics.into_iter().map(|(f, _)| f).chain(generated) {
         by_path.insert(f.path.clone(), f);
     }
-    Ok(BuiltSite { site, files: by_path.into_values().collect(), pages: rendered.pages, warnings })
+    Ok((by_path.into_values().collect(), warnings))
 }
 
 /// Builds the website: compile, render with the theme, and swap the output in. Each file is
@@ -191,9 +255,14 @@ fn build_with(
 pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
     let root = &options.root;
     let timer = Timer::start();
-    let (site, warnings) = compile_cached(root, options.drafts, options.base_url.as_deref(), None)?;
+    let (site, mut warnings) = compile_cached(root, options.drafts, options.base_url.as_deref(), None)?;
     let output = options.output.clone().unwrap_or_else(|| root.join(&site.settings.output));
     let env = render::templates::environment(root, &site.settings.theme)?;
+    // Static files are read (and refused, if linked outside the site) before anything is written.
+    let (statics, shadowed) = read_static_files(root, &site.settings.theme)?;
+    warnings.extend(shadowed);
+    let static_paths: std::collections::HashSet<&str> = statics.iter().map(|(f, _)| f.path.as_str()).collect();
+    let taken = std::sync::Mutex::new(std::collections::HashSet::<String>::new());
     let writer = write::Writer::begin(root, &output).map_err(|d| vec![d])?;
     let pages = std::sync::atomic::AtomicUsize::new(0);
     let key = render::templates::fingerprint(root, &site.settings.theme);
@@ -201,21 +270,19 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
         if f.path.ends_with(".html") {
             pages.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
+        if static_paths.contains(f.path.as_str()) {
+            taken.lock().expect("taken lock").insert(f.path.clone());
+        }
         writer.put(&f)
     });
-    // Then static files, where no page took the path: the site's own over the theme's.
+    // Then the static files: the site's own over the theme's (the first file put at a path stays).
     let statics = rendered.and_then(|()| {
-        let mut dirs = vec![root.join("static"), root.join("themes").join(&site.settings.theme).join("static")];
-        for dir in dirs.drain(..) {
-            let files = write::read_dir_files(&dir).map_err(|e| {
-                vec![Diagnostic::error(diagnostic::rel(root, &dir), diagnostic::Pos::FILE, format!("cannot read static files: {e}"))
-                    .help("check the folder can be read")]
-            })?;
-            files.iter().try_for_each(|f| writer.put(f)).map_err(|d| vec![d])?;
+        let taken = taken.into_inner().expect("taken lock");
+        let errors = static_files_taking_place(&statics, |p| taken.contains(p));
+        if !errors.is_empty() {
+            return Err(errors);
         }
-        // The built-in stylesheet, unless the theme brings its own (a partial theme falls back to it).
-        writer.put(&render::pages::OutputFile { path: "style.css".into(), bytes: render::templates::DEFAULT_CSS.as_bytes().to_vec() }).map_err(|d| vec![d])?;
-        Ok(())
+        statics.iter().rev().try_for_each(|(f, _)| writer.put(f)).map_err(|d| vec![d])
     });
     if let Err(d) = statics {
         writer.abort();

@@ -2,6 +2,10 @@
 
 use std::fmt;
 
+/// The calendar years a date, month or financial year may start in: wide enough for any
+/// real report, narrow enough that no arithmetic on them (year before, year after) overflows.
+const YEARS: std::ops::RangeInclusive<u16> = 1900..=2999;
+
 /// A financial year April–March, named by its first calendar year (`2024-25` is 2024).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FinancialYear(u16);
@@ -22,6 +26,9 @@ impl FinancialYear {
             return Err(format!("\"{s}\" is not a financial year: write it as YYYY-YY, for example 2024-25"));
         }
         let start: u16 = s[..4].parse().map_err(|_| "bad year".to_string())?;
+        if !YEARS.contains(&start) {
+            return Err(format!("\"{s}\" is not a financial year this report can cover: years run from {} to {}", YEARS.start(), YEARS.end()));
+        }
         let end: u16 = s[5..].parse().map_err(|_| "bad year".to_string())?;
         if (start + 1) % 100 != end {
             return Err(format!("\"{s}\" is not a financial year: the second part must be the year after the first (write {start}-{:02})", (start + 1) % 100));
@@ -161,6 +168,10 @@ impl Month {
         }
         let year: u16 = s[..4].parse().map_err(|_| err())?;
         let month: u8 = s[5..].parse().map_err(|_| err())?;
+        // A month's quarter may lie in the year before (January to March), so the first year is one later.
+        if !(YEARS.start() + 1..=*YEARS.end()).contains(&year) {
+            return Err(format!("\"{s}\" is not a month this report can cover: years run from {} to {}", YEARS.start() + 1, YEARS.end()));
+        }
         if !(1..=12).contains(&month) {
             return Err(format!("\"{s}\" is not a month: the month part must be 01 to 12"));
         }
@@ -246,8 +257,9 @@ impl fmt::Display for Date {
     }
 }
 
-/// The period one figure is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// The period one figure is for. Periods are ordered by when they end (a month before the
+/// quarter and the year it closes), so "newer" means what a reader would call newer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Period {
     /// A month of a monthly metric.
     Month(Month),
@@ -281,6 +293,29 @@ impl Period {
             Period::Quarter(q) => q.last_month(),
             Period::Year(y) => y.q4().last_month(),
         }
+    }
+}
+
+impl Period {
+    /// Among periods ending in the same month, the shorter first.
+    fn length_rank(self) -> u8 {
+        match self {
+            Period::Month(_) => 0,
+            Period::Quarter(_) => 1,
+            Period::Year(_) => 2,
+        }
+    }
+}
+
+impl Ord for Period {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.last_month(), self.length_rank()).cmp(&(other.last_month(), other.length_rank()))
+    }
+}
+
+impl PartialOrd for Period {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
 }
 
@@ -320,6 +355,33 @@ mod tests {
         assert!(Quarter::parse_number("Q2").unwrap_err().contains("\"q2\""));
         assert!(Quarter::parse_number("q5").is_err());
         assert!(q1 < q4);
+    }
+
+    #[test]
+    fn periods_order_by_when_they_end() {
+        let month = |s| Period::Month(Month::parse(s).unwrap());
+        let quarter = |s| Period::Quarter(Quarter::parse(s).unwrap());
+        let year = |s| Period::Year(FinancialYear::parse(s).unwrap());
+        // A newer quarter is newer than an older year, and a newer month than an older quarter.
+        assert!(quarter("2024-25/q3") > year("2023-24"));
+        assert!(month("2024-11") > quarter("2024-25/q2"));
+        assert!(month("2024-04") < quarter("2024-25/q1"));
+        assert!(month("2025-04") > year("2024-25"));
+        assert!(year("2023-24") < quarter("2024-25/q1"));
+        // Ending together: the shorter first.
+        assert!(month("2025-03") < quarter("2024-25/q4"));
+        assert!(quarter("2024-25/q4") < year("2024-25"));
+        let newest = [year("2023-24"), quarter("2024-25/q2"), month("2024-08")].into_iter().max();
+        assert_eq!(newest, Some(quarter("2024-25/q2")));
+    }
+
+    #[test]
+    fn years_out_of_range_are_refused_not_panics() {
+        assert!(Month::parse("0000-01").unwrap_err().contains("years run from"));
+        assert!(FinancialYear::parse("0000-01").unwrap_err().contains("years run from"));
+        assert!(Date::parse("0000-01-05").is_err());
+        assert!(Month::parse("1901-01").unwrap().quarter() < Quarter::parse("2024-25/q1").unwrap());
+        assert!(FinancialYear::parse("2999-00").unwrap().q4().last_month().next() > Month::parse("2999-12").unwrap());
     }
 
     #[test]

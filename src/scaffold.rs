@@ -20,6 +20,8 @@ pub fn new_quarter(root: &Path, quarter: &str) -> Result<Vec<String>, String> {
     let mut existing = Vec::new();
     let mut write = |rel: String, text: String| -> Result<(), String> {
         let path = root.join(&rel);
+        // Never write through a link out of the site (a quarter folder linked elsewhere).
+        crate::load::links::check_inside(root, &path).map_err(|d| format!("{}: {}", d.file, d.message))?;
         if path.exists() {
             existing.push(rel);
             return Ok(());

@@ -96,7 +96,12 @@ fn adding_a_quarter_leaves_older_reports_unchanged() {
     }
     // Charts and quarter downloads are part of a report too.
     let (fa, fb) = (files(&a), files(&b));
-    for (k, v) in fb.iter().filter(|(k, _)| k.starts_with("charts/2024-25-q1") || k.starts_with("charts/2024-25-q2") || k.starts_with("data/2024-25-q")) {
+    // A chart's phone drawing (`charts/narrow-ID.svg`) belongs to its quarter as the chart does.
+    let of_old_quarter = |k: &str| {
+        let k = k.replacen("charts/narrow-", "charts/", 1);
+        k.starts_with("charts/2024-25-q1") || k.starts_with("charts/2024-25-q2") || k.starts_with("data/2024-25-q")
+    };
+    for (k, v) in fb.iter().filter(|(k, _)| of_old_quarter(k)) {
         assert!(fa.get(k) == Some(v), "{k} changed when a newer quarter was added");
         compared += 1;
     }
@@ -202,6 +207,39 @@ fn every_internal_link_resolves_under_a_sub_path() {
     let canonical = page(&out, "2024-25/q2/index.html");
     let link = canonical.select(&sel("link[rel=canonical]")).next().unwrap();
     assert_eq!(link.value().attr("href"), Some("https://www.council.example/deep/asc-reports/2024-25/q2/"));
+}
+
+/// Every chart is shown from its files: the wide drawing, and a phone drawing picked below
+/// 41.99em on screens; both exist, and the figure has a readable anchor its link points at.
+#[test]
+fn charts_are_files_with_a_phone_drawing_and_an_anchor() {
+    let site = fixture();
+    let out = build(site.path(), false, None);
+    let mut charts = 0;
+    for (path, bytes) in files(&out).into_iter().filter(|(p, _)| p.ends_with(".html")) {
+        let doc = Html::parse_document(&String::from_utf8_lossy(&bytes));
+        assert!(doc.select(&sel("figure.chart svg")).next().is_none(), "{path}: a chart is inlined");
+        let dir = Path::new(&path).parent().unwrap();
+        for fig in doc.select(&sel("figure.chart")) {
+            charts += 1;
+            let id = fig.value().attr("id").unwrap();
+            assert!(id.starts_with("chart-"), "{path}: {id}");
+            let link = fig.select(&sel(".chart-link a")).next().unwrap_or_else(|| panic!("{path}: {id} has no link"));
+            assert_eq!(link.value().attr("href"), Some(format!("#{id}").as_str()));
+            let source = fig.select(&sel("picture > source")).next().unwrap_or_else(|| panic!("{path}: {id} has no phone drawing"));
+            assert_eq!(source.value().attr("media"), Some("screen and (max-width: 41.99em)"));
+            let img = fig.select(&sel("picture > img")).next().unwrap();
+            let (wide, narrow) = (img.value().attr("src").unwrap(), source.value().attr("srcset").unwrap());
+            let file = |href: &str| {
+                let p = out.join(dir).join(href);
+                std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{path}: {href}: {e}"))
+            };
+            assert!(file(wide).starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\""), "{path}: {wide}");
+            assert!(file(narrow).starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"288\""), "{path}: {narrow}");
+            assert_eq!(narrow.replacen("charts/narrow-", "charts/", 1), wide);
+        }
+    }
+    assert!(charts > 5, "{charts}");
 }
 
 #[test]
@@ -383,4 +421,43 @@ fn feed_and_sitemap_are_well_formed_and_absolute() {
     let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
     assert!(sitemap.contains("<loc>https://www.council.example/asc/2024-25/q2/contacts/</loc>"));
     assert!(!sitemap.contains("latest/") && !sitemap.contains("404"), "redirect and error pages are not listed");
+}
+
+#[test]
+fn print_report_has_a_cover_a_glossary_and_each_table_once() {
+    let site = fixture();
+    let out = build(site.path(), false, None);
+    let doc = page(&out, "2024-25/q2/print/index.html");
+    let cover = doc.select(&sel("dl.cover")).next().expect("a cover block").text().collect::<String>();
+    assert!(cover.contains("Status") && cover.contains("Quarter 2, 2024/25"), "{cover}");
+    // The running footer names the report.
+    let style = doc.select(&sel("head style")).next().expect("print page style").text().collect::<String>();
+    assert!(style.contains("@bottom-left") && style.contains("(full report)"), "{style}");
+    // The terms used, spelled out at the end.
+    let glossary = doc.select(&sel("section[aria-labelledby=glossary] dl.glossary dt")).map(|d| d.text().collect::<String>()).collect::<Vec<_>>();
+    assert!(glossary.contains(&"CQC".to_string()), "{glossary:?}");
+    // Every section's highlight table once: captions of highlight tables are not repeated within a section.
+    for s in doc.select(&sel("section.print-section")) {
+        assert!(s.select(&sel("table.kpis")).count() <= 1, "a section prints its highlight table twice");
+    }
+}
+
+#[test]
+fn open_data_says_what_it_is_and_how_big() {
+    let site = fixture();
+    let out = build(site.path(), false, None);
+    let csv = std::fs::read_to_string(out.join("data/contacts-received.csv")).unwrap();
+    assert!(csv.starts_with("metric_id,period,period_type,value,flags,unit,metric,source\r\n"), "{csv}");
+    let meta: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("data/csv-metadata.json")).unwrap()).unwrap();
+    let tables = meta["tables"].as_array().unwrap();
+    let contacts = tables.iter().find(|t| t["url"] == "contacts-received.csv").expect("contacts-received.csv described");
+    let names: Vec<&str> = contacts["tableSchema"]["columns"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["metric_id", "period", "period_type", "value", "flags", "unit", "metric", "source"]);
+    assert!(contacts["tableSchema"]["columns"].as_array().unwrap().iter().all(|c| !c["dc:description"].as_str().unwrap().is_empty()));
+    let doc = page(&out, "data/index.html");
+    let text = doc.select(&sel("main")).next().unwrap().text().collect::<String>();
+    assert!(text.contains("Open Government Licence v3.0") && text.contains("Next update"), "{text}");
+    let size = std::fs::metadata(out.join("data/contacts-received.csv")).unwrap().len();
+    let item = doc.select(&sel("#by-measure + p + ul li")).map(|l| l.text().collect::<String>()).find(|t| t.contains("(CSV)")).unwrap();
+    assert!(item.contains("bytes") || item.contains("KB"), "{item} ({size} bytes)");
 }

@@ -129,14 +129,17 @@ fn a_suppressed_category_cannot_be_recovered_from_anything_published() {
     let out = build(root);
     // Neither suppressed figure, nor Q2's total (which with the others would give it), appears anywhere.
     let secrets = ["4417", "4,417", "5813", "5,813", "6607", "6,607", "12159", "12,159"];
-    for (path, bytes) in files(&out) {
+    // The writer's manifest lists the output's files with their sizes and hashes, not figures:
+    // a file may be 5813 bytes long by chance.
+    let published = || files(&out).into_iter().filter(|(p, _)| p != ".scrutiny-output");
+    for (path, bytes) in published() {
         let text = String::from_utf8_lossy(&bytes);
         for s in secrets {
             assert!(!text.contains(s), "{s} leaked into {path}");
         }
     }
     // Nor any share of Q2's unpublished total (2221 / 12159 = 18.3%, 3331 / 12159 = 27.4%).
-    for (path, bytes) in files(&out) {
+    for (path, bytes) in published() {
         let text = String::from_utf8_lossy(&bytes);
         if path.contains("q2") || path.ends_with(".json") || path.starts_with("metrics/complaints") {
             assert!(!text.contains("18.3") && !text.contains("27.4"), "a share of the suppressed total leaked into {path}");

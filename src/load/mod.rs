@@ -4,6 +4,7 @@
 //! them (in parallel), and reports what cannot be read or parsed at all.
 
 pub mod commentary;
+pub mod links;
 pub mod yaml;
 
 use crate::diagnostic::{rel, Diagnostic, Pos};
@@ -87,6 +88,11 @@ pub fn load(root: &Path, diags: &mut Vec<Diagnostic>) -> RawSite {
 pub fn load_cached(root: &Path, diags: &mut Vec<Diagnostic>, cache: Option<&LoadCache>) -> RawSite {
     let mut found: Vec<(Found, PathBuf)> = Vec::new();
     let settings = root.join("site.toml");
+    let start = diags.len();
+    if let Err(d) = links::check_inside(root, &settings) {
+        diags.push(d);
+        return RawSite { root: root.to_path_buf(), ..Default::default() };
+    }
     if settings.is_file() {
         found.push((Found::Settings, settings));
     } else {
@@ -100,6 +106,10 @@ pub fn load_cached(root: &Path, diags: &mut Vec<Diagnostic>, cache: Option<&Load
         diags.push(Diagnostic::error("site.toml", Pos::FILE, format!("there is no site.toml in {}", full.display())).help(help));
         return RawSite { root: root.to_path_buf(), ..Default::default() };
     }
+    // Links leading out of the site are reported once, at the link; nothing is read through them.
+    for dir in ["content", "data"] {
+        diags.extend(links::links_leaving(root, &root.join(dir)));
+    }
     discover_data(root, &mut found, diags);
     discover_content(root, &mut found, diags);
 
@@ -107,7 +117,7 @@ pub fn load_cached(root: &Path, diags: &mut Vec<Diagnostic>, cache: Option<&Load
         .into_par_iter()
         .map(|(kind, path)| {
             let file = rel(root, &path);
-            let text = read_text(&path, &file);
+            let text = read_text(root, &path, &file);
             (kind, file, text)
         })
         .collect();
@@ -179,6 +189,10 @@ pub fn load_cached(root: &Path, diags: &mut Vec<Diagnostic>, cache: Option<&Load
     }
     site.benchmarks.sort_by(|a, b| a.0.cmp(&b.0));
     site.pages.sort_by(|a, b| a.0.cmp(&b.0));
+    // A link to a folder outside is reported at the link by every file read below it: once is enough.
+    let mut seen = std::collections::HashSet::new();
+    let found: Vec<Diagnostic> = diags.drain(start..).filter(|d| seen.insert(d.headline())).collect();
+    diags.extend(found);
     site
 }
 
@@ -200,7 +214,11 @@ pub fn is_ignorable(name: &str) -> bool {
         || name.starts_with("~$")
 }
 
-fn entries(dir: &Path) -> Vec<PathBuf> {
+/// The entries of a folder, or none when the folder is reached through a link out of the site.
+fn entries(root: &Path, dir: &Path) -> Vec<PathBuf> {
+    if links::check_inside(root, dir).is_err() {
+        return Vec::new();
+    }
     let mut v: Vec<PathBuf> = walkdir::WalkDir::new(dir)
         .min_depth(1)
         .max_depth(1)
@@ -226,7 +244,7 @@ fn stray(root: &Path, path: &Path, what: &str) -> Diagnostic {
 /// The files `NAME.suffix` of a folder, by name; anything else there gets a warning.
 fn named_files(root: &Path, dir: &Path, suffix: &str, help: &str, diags: &mut Vec<Diagnostic>) -> Vec<(String, PathBuf)> {
     let mut out = Vec::new();
-    for p in entries(dir) {
+    for p in entries(root, dir) {
         let name = p.file_name().unwrap().to_string_lossy().to_string();
         match name.strip_suffix(suffix) {
             Some(stem) if p.is_file() => out.push((stem.to_string(), p.clone())),
@@ -253,7 +271,7 @@ fn discover_data(root: &Path, found: &mut Vec<(Found, PathBuf)>, diags: &mut Vec
                 .help("create it with the report's sections (sections: with id and title) and its metrics (metrics: with id, title, section, unit, polarity and frequency)"),
         );
     }
-    for path in entries(&data) {
+    for path in entries(root, &data) {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         if path.is_dir() {
             if name == "benchmarks" {
@@ -263,7 +281,7 @@ fn discover_data(root: &Path, found: &mut Vec<(Found, PathBuf)>, diags: &mut Vec
                 continue;
             }
             let Some(year) = year_folder(root, &path, "figures live in data/YYYY-YY/qN.yaml, for example data/2024-25/q2.yaml", diags) else { continue };
-            for f in entries(&path) {
+            for f in entries(root, &path) {
                 let fname = f.file_name().unwrap().to_string_lossy().to_string();
                 let Some(stem) = fname.strip_suffix(".yaml").filter(|_| f.is_file()) else {
                     diags.push(stray(root, &f, "a quarter's figures are data/YYYY-YY/qN.yaml"));
@@ -286,7 +304,7 @@ fn discover_data(root: &Path, found: &mut Vec<(Found, PathBuf)>, diags: &mut Vec
 
 fn discover_content(root: &Path, found: &mut Vec<(Found, PathBuf)>, diags: &mut Vec<Diagnostic>) {
     let content = root.join("content");
-    for path in entries(&content) {
+    for path in entries(root, &content) {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         if !path.is_dir() {
             if name == "_index.md" {
@@ -305,7 +323,7 @@ fn discover_content(root: &Path, found: &mut Vec<(Found, PathBuf)>, diags: &mut 
         let Some(year) = year_folder(root, &path, "a quarter's commentary lives in content/YYYY-YY/qN/, for example content/2024-25/q2/", diags) else {
             continue;
         };
-        for qdir in entries(&path) {
+        for qdir in entries(root, &path) {
             let qname = qdir.file_name().unwrap().to_string_lossy().to_string();
             if !qdir.is_dir() {
                 diags.push(stray(root, &qdir, "a quarter's commentary lives in content/YYYY-YY/qN/"));
@@ -318,7 +336,7 @@ fn discover_content(root: &Path, found: &mut Vec<(Found, PathBuf)>, diags: &mut 
                     continue;
                 }
             };
-            for f in entries(&qdir) {
+            for f in entries(root, &qdir) {
                 let fname = f.file_name().unwrap().to_string_lossy().to_string();
                 match fname.strip_suffix(".md") {
                     Some("_index") if f.is_file() => found.push((Found::Overview(q), f.clone())),
@@ -336,7 +354,8 @@ fn discover_content(root: &Path, found: &mut Vec<(Found, PathBuf)>, diags: &mut 
     }
 }
 
-fn read_text(path: &Path, file: &str) -> Result<String, Diagnostic> {
+fn read_text(root: &Path, path: &Path, file: &str) -> Result<String, Diagnostic> {
+    links::check_inside(root, path)?;
     let bytes = std::fs::read(path)
         .map_err(|e| Diagnostic::error(file, Pos::FILE, format!("cannot read the file: {e}")).help("check the file exists and can be read"))?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);

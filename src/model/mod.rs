@@ -69,6 +69,8 @@ pub struct MetricView {
     pub ytd: Option<Figure>,
     /// Breakdown categories per period (catalogue order), oldest first.
     pub breakdowns: Vec<(Period, Vec<Figure>)>,
+    /// Revised periods: the figure as first published ("781 [r] (first published as 769)").
+    pub first_published: BTreeMap<Period, Figure>,
 }
 
 impl MetricView {
@@ -208,11 +210,17 @@ pub struct QuarterReport {
 impl QuarterReport {
     /// Section indices that have commentary or figures this quarter, in report order.
     pub fn section_ids(&self, cat: &Catalogue) -> Vec<usize> {
-        (0..cat.sections.len())
-            .filter(|si| {
-                self.sections.iter().any(|(s, _)| s == si) || cat.metrics.iter().enumerate().any(|(mi, m)| m.section == *si && self.metrics[mi].is_reported())
-            })
-            .collect()
+        // One pass over sections and metrics, not one per section: sites may have thousands.
+        let mut used = vec![false; cat.sections.len()];
+        for (s, _) in &self.sections {
+            used[*s] = true;
+        }
+        for (mi, m) in cat.metrics.iter().enumerate() {
+            if self.metrics[mi].is_reported() {
+                used[m.section] = true;
+            }
+        }
+        (0..cat.sections.len()).filter(|si| used[*si]).collect()
     }
 }
 
@@ -361,6 +369,8 @@ fn metric_view(cat: &Catalogue, mi: usize, files: &[&QuarterFile], entries: &[(u
     let mut cis: BTreeMap<Period, (f64, f64)> = BTreeMap::new();
     let mut breakdowns: BTreeMap<Period, Vec<Figure>> = BTreeMap::new();
     let mut note = None;
+    // The figure each period was first published with, to show beside a revision.
+    let mut first: BTreeMap<Period, Figure> = BTreeMap::new();
     for &(fi, e) in entries.iter().take_while(|(fi, _)| *fi < files.len()) {
         let file = files[fi];
         let provisional = file.status == Status::Provisional;
@@ -380,6 +390,7 @@ fn metric_view(cat: &Catalogue, mi: usize, files: &[&QuarterFile], entries: &[(u
                         let new = figure_of(r, provisional, false);
                         let same = records.get(&Period::Month(*month)).is_some_and(|old| same_figure(*old, new));
                         let revised = *month < file.quarter.first_month() && !same;
+                        first.entry(Period::Month(*month)).or_insert(new);
                         records.insert(Period::Month(*month), if revised { new.flagged(Flag::Revised) } else { new });
                     }
                 }
@@ -395,6 +406,7 @@ fn metric_view(cat: &Catalogue, mi: usize, files: &[&QuarterFile], entries: &[(u
                     }
                     let total = e.reading.clone().or_else(|| e.breakdown.as_ref().map(|c| breakdown_total(c)));
                     if let Some(r) = &total {
+                        first.entry(entry_period).or_insert(figure_of(r, provisional, false));
                         match r.ci {
                             Some(ci) if !r.suppressed => cis.insert(entry_period, ci),
                             _ => cis.remove(&entry_period),
@@ -447,7 +459,26 @@ fn metric_view(cat: &Catalogue, mi: usize, files: &[&QuarterFile], entries: &[(u
         _ => None,
     });
     let breakdowns = breakdowns.into_iter().collect();
-    MetricView { metric: mi, series, current, previous, groups, compare_series, rank_series, note, ci, target: None, year_ago, ytd, breakdowns }
+    let first_published = first
+        .into_iter()
+        .filter(|(p, f)| records.get(p).is_some_and(|now| now.flags().has(Flag::Revised) && f.value().is_some() && !same_figure(*now, *f)))
+        .collect();
+    MetricView {
+        metric: mi,
+        series,
+        current,
+        previous,
+        groups,
+        compare_series,
+        rank_series,
+        note,
+        ci,
+        target: None,
+        year_ago,
+        ytd,
+        breakdowns,
+        first_published,
+    }
 }
 
 /// A breakdown's total when none is given: the sum, `[c]` when a category is suppressed, `[x]` when one is missing.

@@ -65,6 +65,11 @@ fn later_quarter_revises_earlier_month_without_touching_the_archive() {
     assert!(prev.flags().has(Flag::Revised) && prev.flags().has(Flag::Provisional));
     let cur = s.quarters[1].metrics[0].current.unwrap().figure;
     assert!(cur.flags().has(Flag::Provisional) && !cur.flags().has(Flag::Revised));
+    // What June was first published as, kept beside the revision; Q1's own view has none.
+    let june = crate::period::Period::Month(crate::period::Month::new(2024, 6));
+    assert_eq!(s.quarters[1].metrics[0].first_published.get(&june).and_then(|f| f.value()), Some(30.0));
+    assert_eq!(s.quarters[1].metrics[0].first_published.len(), 1);
+    assert!(s.quarters[0].metrics[0].first_published.is_empty());
 }
 
 #[test]
@@ -93,7 +98,10 @@ fn annual_values_carry_forward_and_compare_with_the_year_before() {
 fn unavailable_is_never_zero_and_drafts_are_left_out() {
     let s = site(&[
         ("content/2024-25/q1/_index.md", "x"),
-        ("data/2024-25/q1.yaml", "status: final\npublished: 2024-08-01\nvalues:\n  waiting: { value: null }\n"),
+        (
+            "data/2024-25/q1.yaml",
+            "status: final\npublished: 2024-08-01\nvalues:\n  contacts:\n    months: { 2024-04: 10, 2024-05: 20, 2024-06: 30 }\n  waiting: { value: null }\n",
+        ),
         ("content/2024-25/q2/_index.md", "---\ndraft: true\n---\nx"),
         ("data/2024-25/q2.yaml", "status: provisional\nvalues:\n  waiting: 3\n"),
     ]);

@@ -3,7 +3,13 @@
 use super::pages::OutputFile;
 use crate::model::Site;
 use crate::validate::Status;
-use quick_xml::escape::escape;
+
+/// XML text: escaped, and without the characters XML cannot hold (a control character
+/// in a title would make the whole feed unreadable to feed readers).
+fn escape(s: &str) -> String {
+    let kept: String = s.chars().filter(|c| super::is_xml_char(*c)).collect();
+    quick_xml::escape::escape(kept.as_str()).into_owned()
+}
 
 /// The sitemap and the feed.
 pub fn files(site: &Site) -> Vec<OutputFile> {

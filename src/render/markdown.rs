@@ -13,6 +13,13 @@ pub struct PageState {
 }
 
 impl PageState {
+    /// The glossary terms expanded on this page so far, in glossary order.
+    pub fn terms_used(&self) -> Vec<usize> {
+        let mut v: Vec<usize> = self.terms_seen.iter().copied().collect();
+        v.sort_unstable();
+        v
+    }
+
     /// Reserves an id on the page, returning a unique variant of it.
     pub fn unique_id(&mut self, base: &str) -> String {
         let mut id = base.to_string();
@@ -25,10 +32,12 @@ impl PageState {
     }
 }
 
-/// Glossary words (terms and aliases), longest first, for matching in prose.
+/// Glossary words (terms and aliases), longest first, for matching in prose, with one
+/// automaton over all of them so a text is searched once however many terms there are.
 #[derive(Debug, Default)]
 pub struct GlossaryIndex {
     words: Vec<(String, usize)>,
+    matcher: Option<aho_corasick::AhoCorasick>,
 }
 
 impl GlossaryIndex {
@@ -37,7 +46,26 @@ impl GlossaryIndex {
         let mut words: Vec<(String, usize)> =
             terms.iter().enumerate().flat_map(|(i, t)| std::iter::once((t.name.clone(), i)).chain(t.aliases.iter().map(move |a| (a.clone(), i)))).collect();
         words.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
-        GlossaryIndex { words }
+        words.retain(|w| !w.0.is_empty());
+        let matcher = aho_corasick::AhoCorasick::new(words.iter().map(|w| w.0.as_str())).ok();
+        GlossaryIndex { words, matcher }
+    }
+
+    /// Every whole-word occurrence in `t` as (start, index into words), by start, then by
+    /// the order of words (longest first), so the first usable one at a place is the longest.
+    fn occurrences(&self, t: &str) -> Vec<(usize, usize)> {
+        let Some(matcher) = &self.matcher else { return Vec::new() };
+        let mut found: Vec<(usize, usize)> = matcher
+            .find_overlapping_iter(t)
+            .filter(|m| {
+                let before = t[..m.start()].chars().next_back();
+                let after = t[m.end()..].chars().next();
+                before.is_none_or(|ch| !ch.is_alphanumeric()) && after.is_none_or(|ch| !ch.is_alphanumeric())
+            })
+            .map(|m| (m.start(), m.pattern().as_usize()))
+            .collect();
+        found.sort_unstable();
+        found
     }
 }
 
@@ -90,6 +118,10 @@ pub fn render(body: &str, c: &Commentary, state: &mut PageState) -> String {
     let mut links: Vec<LinkKind> = Vec::new();
     let mut in_code = false;
     let mut pending_text = String::new();
+    // What names a Markdown table: the heading before it, or else the text before it.
+    let mut last_heading: Option<String> = None;
+    let mut last_text = String::new();
+    let mut in_table = false;
 
     let mut events = Parser::new_ext(&text, markdown_options()).peekable();
     while let Some(ev) = events.next() {
@@ -109,6 +141,9 @@ pub fn render(body: &str, c: &Commentary, state: &mut PageState) -> String {
         let produced: Vec<Event> = match ev {
             Event::Text(_) => {
                 let t = std::mem::take(&mut pending_text);
+                if !in_table && heading.is_none() && !in_code {
+                    last_text = t.trim().trim_end_matches(':').trim().to_string();
+                }
                 if in_code {
                     vec![Event::Text(t.into())]
                 } else {
@@ -144,6 +179,7 @@ pub fn render(body: &str, c: &Commentary, state: &mut PageState) -> String {
                         plain.push_str(&strip_tags(h));
                     }
                 }
+                last_heading = Some(plain.trim().to_string());
                 let id = state.unique_id(&id.unwrap_or_else(|| crate::validate::slug(&plain)));
                 // The page title is the only h1: a commentary's top-level headings become h2.
                 let lvl = (level as usize).max(2);
@@ -193,6 +229,21 @@ pub fn render(body: &str, c: &Commentary, state: &mut PageState) -> String {
                 )]
             }
             Event::End(TagEnd::FootnoteDefinition) => vec![Event::Html("</div>\n".into())],
+            // A table scrolls in its own labelled region (never the page) and is captioned.
+            Event::Start(Tag::Table(align)) => {
+                in_table = true;
+                let caption = last_heading.clone().filter(|h| !h.is_empty()).unwrap_or_else(|| last_text.clone());
+                let caption = if caption.is_empty() { "Table".to_string() } else { caption };
+                vec![
+                    Event::Html(format!("<div class=\"table-wrap\" role=\"region\" aria-label=\"{0}\" tabindex=\"0\">\n", escape(&caption)).into()),
+                    Event::Start(Tag::Table(align)),
+                    Event::Html(format!("<caption>{}</caption>\n", escape(&caption)).into()),
+                ]
+            }
+            Event::End(TagEnd::Table) => {
+                in_table = false;
+                vec![Event::End(TagEnd::Table), Event::Html("</div>\n".into())]
+            }
             other => vec![other],
         };
         match &mut heading {
@@ -226,47 +277,32 @@ fn terms(t: &str, c: &Commentary, state: &mut PageState, no_terms: bool) -> Stri
     if no_terms || c.glossary.is_empty() {
         return escape(t);
     }
+    // The earliest whole-word use of a term not yet expanded on this page, then the next one
+    // after it, and so on: one search of the text, however many terms the glossary has.
     let mut out = String::new();
-    let mut rest = t;
-    'outer: loop {
-        // Earliest match of a term not yet expanded on this page.
-        let mut best: Option<(usize, &str, usize)> = None;
-        for (word, ti) in &c.glossary_index.words {
-            if state.terms_seen.contains(ti) {
-                continue;
-            }
-            let mut from = 0;
-            while let Some(p) = rest[from..].find(word.as_str()) {
-                let at = from + p;
-                let before = rest[..at].chars().next_back();
-                let after = rest[at + word.len()..].chars().next();
-                let bounded = before.is_none_or(|ch| !ch.is_alphanumeric()) && after.is_none_or(|ch| !ch.is_alphanumeric());
-                if bounded {
-                    if best.is_none_or(|(b, _, _)| at < b) {
-                        best = Some((at, word.as_str(), *ti));
-                    }
-                    break;
-                }
-                from = at + word.len();
-            }
+    let mut done = 0;
+    for (at, wi) in c.glossary_index.occurrences(t) {
+        let (word, ti) = (&c.glossary_index.words[wi].0, c.glossary_index.words[wi].1);
+        if at < done || state.terms_seen.contains(&ti) {
+            continue;
         }
-        let Some((at, word, ti)) = best else {
-            out.push_str(&escape(rest));
-            break 'outer;
-        };
         state.terms_seen.insert(ti);
         let term = &c.glossary[ti];
-        out.push_str(&escape(&rest[..at]));
+        out.push_str(&escape(&t[done..at]));
+        // Already spelled out just before, as in "Care Quality Commission (CQC)": not again.
+        let head = term.meaning.split(',').next().unwrap_or_default().trim();
+        let spelled = !head.is_empty() && t[..at].trim_end_matches([' ', '(']).to_lowercase().ends_with(&head.to_lowercase());
+        let meaning = if spelled { String::new() } else { format!("<span class=\"term-meaning\"> ({})</span>", escape(&term.meaning)) };
         out.push_str(&format!(
-            "<a class=\"term\" href=\"{}#{}\"><abbr title=\"{}\">{}</abbr><span class=\"term-meaning\"> ({})</span></a>",
+            "<a class=\"term\" href=\"{}#{}\"><abbr title=\"{}\">{}</abbr>{meaning}</a>",
             c.glossary_href,
             term.anchor,
             escape(&term.meaning),
             escape(word),
-            escape(&term.meaning)
         ));
-        rest = &rest[at + word.len()..];
+        done = at + word.len();
     }
+    out.push_str(&escape(&t[done..]));
     out
 }
 
@@ -322,6 +358,24 @@ mod tests {
     }
 
     #[test]
+    fn a_term_spelled_out_just_before_is_not_expanded_again() {
+        let h = md("Rated by the Care Quality Commission (CQC) last year.", &[], &[], false);
+        assert!(h.contains("<abbr title=\"Care Quality Commission\">CQC</abbr></a>"), "{h}");
+        assert!(!h.contains("term-meaning"), "{h}");
+        let h = md("Rated by the CQC last year.", &[], &[], false);
+        assert!(h.contains("<span class=\"term-meaning\"> (Care Quality Commission)</span>"), "{h}");
+    }
+
+    #[test]
+    fn tables_are_captioned_from_the_heading_or_text_before_them() {
+        let h = md("## Symbols\n\nThe symbols we use:\n\n| a | b |\n|---|---|\n| 1 | 2 |\n", &[], &[], false);
+        assert!(h.contains("<div class=\"table-wrap\" role=\"region\" aria-label=\"Symbols\" tabindex=\"0\">"), "{h}");
+        assert!(h.contains("<table><caption>Symbols</caption>"), "{h}");
+        let h = md("The symbols we use:\n\n| a | b |\n|---|---|\n| 1 | 2 |\n", &[], &[], false);
+        assert!(h.contains("<caption>The symbols we use</caption>"), "{h}");
+    }
+
+    #[test]
     fn references_survive_smart_punctuation() {
         let h = md("It's \"{{ a }}\" now.", &["<b>81</b>".into()], &[], false);
         assert!(h.contains("\u{201c}<b>81</b>\u{201d}"), "{h}");
@@ -346,6 +400,18 @@ mod tests {
     fn first_use_of_a_term_only() {
         let h = md("The CQC visits. The CQC again.", &[], &[], false);
         assert_eq!(h.matches("<abbr").count(), 1, "{h}");
+    }
+
+    #[test]
+    fn longest_term_first_and_whole_words_only() {
+        let g = vec![term("care", "Support"), term("care home", "A home"), term("CQC", "Care Quality Commission")];
+        let gi = GlossaryIndex::new(&g);
+        let c = Commentary { refs: &[], blocks: &[], id_prefix: "s-", allow_raw_html: false, glossary: &g, glossary_index: &gi, glossary_href: "g/" };
+        let h = render("The CQCs and a care home; then care and CQC.", &c, &mut PageState::default());
+        assert!(h.contains("<abbr title=\"A home\">care home</abbr>"), "{h}");
+        assert!(h.contains("then <a class=\"term\" href=\"g/#term-care\"><abbr title=\"Support\">care</abbr>"), "{h}");
+        assert!(h.contains("and <a class=\"term\" href=\"g/#term-cqc\">"), "the first whole-word CQC: {h}");
+        assert_eq!(h.matches("<abbr").count(), 3, "{h}");
     }
 
     #[test]

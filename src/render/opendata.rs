@@ -15,11 +15,22 @@ fn flags_cell(f: Figure) -> String {
     f.markers().iter().map(char::to_string).collect::<Vec<_>>().join(" ")
 }
 
+/// A cell a spreadsheet will not run as a formula: text starting with `=`, `+`, `-`, `@`, a
+/// tab or a carriage return gets a leading `'` (as OWASP advises); numbers stay numbers.
+fn safe_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    let formula_like = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if formula_like && !cell.parse::<f64>().is_ok_and(f64::is_finite) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
 fn csv_bytes(header: &[&str], rows: Vec<Vec<String>>) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     w.write_record(header).expect("csv in memory");
     for r in rows {
-        w.write_record(&r).expect("csv in memory");
+        w.write_record(r.iter().map(|c| safe_cell(c).into_owned())).expect("csv in memory");
     }
     w.into_inner().expect("csv in memory")
 }
@@ -29,6 +40,21 @@ fn period_type(p: crate::period::Period) -> &'static str {
         crate::period::Period::Month(_) => "month",
         crate::period::Period::Quarter(_) => "quarter",
         crate::period::Period::Year(_) => "financial-year",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_cell;
+
+    #[test]
+    fn formula_like_text_is_neutralised_and_numbers_are_not() {
+        for hostile in ["=HYPERLINK(\"http://x\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tx", "\r=1", "-inf", "+nan"] {
+            assert_eq!(safe_cell(hostile), format!("'{hostile}"), "{hostile:?}");
+        }
+        for plain in ["-3", "-0.5", "+4", "12", "Waiting list", "2024-25", ""] {
+            assert_eq!(safe_cell(plain), plain);
+        }
     }
 }
 
@@ -211,13 +237,23 @@ fn breakdowns_csv(site: &Site, q: &crate::model::QuarterReport) -> Vec<u8> {
 pub fn files(site: &Site) -> Vec<OutputFile> {
     let mut out = Vec::new();
     let latest = site.latest.or(site.quarters.len().checked_sub(1));
-    let header = ["metric_id", "period", "period_type", "value", "flags", "unit"];
+    // The measure's title and source ride along, so a file stands on its own once downloaded.
+    let header = ["metric_id", "period", "period_type", "value", "flags", "unit", "metric", "source"];
     for (mi, m) in site.catalogue.metrics.iter().enumerate() {
         let series = latest.map(|l| site.quarters[l].metrics[mi].series.clone()).unwrap_or_default();
         let rows = series
             .iter()
             .map(|p| {
-                vec![m.id.to_string(), p.period.to_string(), period_type(p.period).into(), value_cell(p.figure), flags_cell(p.figure), m.unit.axis_label()]
+                vec![
+                    m.id.to_string(),
+                    p.period.to_string(),
+                    period_type(p.period).into(),
+                    value_cell(p.figure),
+                    flags_cell(p.figure),
+                    m.unit.axis_label(),
+                    m.title.clone(),
+                    m.source.clone().unwrap_or_default(),
+                ]
             })
             .collect();
         out.push(OutputFile { path: format!("data/{}.csv", m.id), bytes: csv_bytes(&header, rows) });
@@ -400,5 +436,62 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
     let mut json = serde_json::to_vec_pretty(&all).expect("json in memory");
     json.push(b'\n');
     out.push(OutputFile { path: "data/all.json".into(), bytes: json });
+    out.push(OutputFile { path: "data/csv-metadata.json".into(), bytes: csvw(site, &header, &qheader) });
+    out
+}
+
+/// The licence of the open data.
+pub const LICENCE: (&str, &str) = ("Open Government Licence v3.0", "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/");
+
+/// What each column holds, for the CSV on the Web metadata.
+fn column_words(name: &str) -> (&'static str, &'static str) {
+    match name {
+        "metric_id" => ("string", "The measure's identifier, as in the file name of its own CSV."),
+        "metric" => ("string", "The measure's title."),
+        "period" => ("string", "The period of the figure: a month (2024-04), a quarter (2024-25-q1) or a financial year (2024-25)."),
+        "period_type" => ("string", "month, quarter or year."),
+        "value" => ("number", "The figure as a plain number, without thousands separators or units; blank when not available or suppressed."),
+        "flags" => (
+            "string",
+            "Government statistics shorthand, space separated: x not available, c suppressed, p provisional, r revised, e estimated, u low reliability.",
+        ),
+        "unit" => ("string", "The unit of the value."),
+        "source" => ("string", "Where the figure comes from."),
+        "previous_period" => ("string", "The period the figure is compared with."),
+        "previous_value" => ("number", "The figure of the previous period; blank when not available or suppressed."),
+        "previous_flags" => ("string", "The shorthand flags of the previous figure."),
+        "direction" => ("string", "improving, worsening, no change, or up/down for measures where neither way is better."),
+        "note" => ("string", "A note on the figure from the report."),
+        _ => ("string", ""),
+    }
+}
+
+/// CSV on the Web (W3C) metadata describing every column of every CSV download.
+fn csvw(site: &Site, header: &[&str], qheader: &[&str]) -> Vec<u8> {
+    let schema = |cols: &[&str]| {
+        serde_json::json!({
+            "columns": cols.iter().map(|c| {
+                let (datatype, words) = column_words(c);
+                serde_json::json!({ "name": c, "titles": c, "datatype": datatype, "dc:description": words })
+            }).collect::<Vec<_>>()
+        })
+    };
+    let mut tables: Vec<serde_json::Value> = site
+        .quarters
+        .iter()
+        .map(|q| serde_json::json!({ "url": format!("{}.csv", q.quarter.slug()), "dc:title": format!("{}: every measure", q.quarter.long()), "tableSchema": schema(qheader) }))
+        .collect();
+    tables.extend(
+        site.catalogue.metrics.iter().map(|m| serde_json::json!({ "url": format!("{}.csv", m.id), "dc:title": m.title, "tableSchema": schema(header) })),
+    );
+    let meta = serde_json::json!({
+        "@context": "http://www.w3.org/ns/csvw",
+        "dc:title": site.settings.title,
+        "dc:publisher": site.settings.organisation,
+        "dc:license": { "@id": LICENCE.1 },
+        "tables": tables,
+    });
+    let mut out = serde_json::to_vec_pretty(&meta).expect("json in memory");
+    out.push(b'\n');
     out
 }

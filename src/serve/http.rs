@@ -24,14 +24,19 @@ struct App {
     shutdown: watch::Receiver<bool>,
 }
 
+/// A connection that sends and receives nothing for this long is closed: a half-open or
+/// idle connection cannot hold the server. Longer than the event stream's keep-alive.
+pub(crate) const IDLE: Duration = Duration::from_secs(30);
+
 /// Serves until Ctrl-C (or SIGTERM), then closes the event streams and stops.
 pub async fn run(listener: std::net::TcpListener, snapshot: watch::Sender<Arc<Snapshot>>) -> Result<(), String> {
     let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| format!("cannot listen: {e}"))?;
+    let bound = listener.local_addr().map_err(|e| format!("cannot listen: {e}"))?;
     let (stop_tx, stop_rx) = watch::channel(false);
     let app = App { snapshot: snapshot.subscribe(), shutdown: stop_rx.clone() };
-    let router = router(app);
+    let router = router(app).layer(axum::middleware::from_fn_with_state(Arc::new(Hosts(bound)), only_this_host));
     let mut stopping = stop_rx;
-    let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+    let server = axum::serve(IdleClosing { listener, idle: IDLE }, router).with_graceful_shutdown(async move {
         let _ = stopping.wait_for(|stop| *stop).await;
     });
     let mut server = tokio::spawn(async move { server.await });
@@ -71,6 +76,116 @@ async fn stop_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// The Host values this server answers: the address it is bound to, `localhost` and
+/// `127.0.0.1` (and `[::1]` when bound there), with its port. Anything else is another
+/// site's name pointed at this machine (DNS rebinding), which must not read drafts.
+struct Hosts(std::net::SocketAddr);
+
+impl Hosts {
+    fn accepts(&self, host: &str) -> bool {
+        let host = host.trim().to_ascii_lowercase();
+        let (name, port) = match host.rsplit_once(':') {
+            Some((n, p)) if !p.contains(']') => (n.to_string(), p.parse::<u16>().ok()),
+            _ => (host.clone(), Some(80)),
+        };
+        if port != Some(self.0.port()) {
+            return false;
+        }
+        let ip = self.0.ip();
+        let named_ip = name.strip_prefix('[').and_then(|n| n.strip_suffix(']')).unwrap_or(&name).parse::<std::net::IpAddr>().ok();
+        match named_ip {
+            // Bound to every address: any address of this machine is fine; a name is not.
+            Some(_) if ip.is_unspecified() => true,
+            Some(n) => n == ip || n == std::net::IpAddr::from([127, 0, 0, 1]),
+            None => name == "localhost",
+        }
+    }
+}
+
+async fn only_this_host(State(hosts): State<Arc<Hosts>>, request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).or_else(|| request.uri().authority().map(|a| a.as_str()));
+    if host.is_some_and(|h| hosts.accepts(h)) {
+        next.run(request).await
+    } else {
+        plain(StatusCode::MISDIRECTED_REQUEST, "421 Misdirected Request: open the address scrutiny serve printed\n")
+    }
+}
+
+/// The listener, handing out connections that close when idle.
+struct IdleClosing {
+    listener: tokio::net::TcpListener,
+    idle: Duration,
+}
+
+impl axum::serve::Listener for IdleClosing {
+    type Io = Idle<tokio::net::TcpStream>;
+    type Addr = std::net::SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            match self.listener.accept().await {
+                Ok((stream, addr)) => return (Idle::new(stream, self.idle), addr),
+                // Out of file descriptors and the like: wait, rather than spin.
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.listener.local_addr()
+    }
+}
+
+/// A stream that fails with `TimedOut` once nothing has been read or written for `limit`.
+pub(crate) struct Idle<T> {
+    io: T,
+    limit: Duration,
+    deadline: std::pin::Pin<Box<tokio::time::Sleep>>,
+}
+
+impl<T> Idle<T> {
+    pub(crate) fn new(io: T, limit: Duration) -> Self {
+        Idle { io, limit, deadline: Box::pin(tokio::time::sleep(limit)) }
+    }
+
+    fn progress<R>(&mut self, cx: &mut std::task::Context<'_>, polled: std::task::Poll<std::io::Result<R>>) -> std::task::Poll<std::io::Result<R>> {
+        use std::future::Future;
+        use std::task::Poll;
+        match polled {
+            Poll::Ready(r) => {
+                self.deadline.as_mut().reset(tokio::time::Instant::now() + self.limit);
+                Poll::Ready(r)
+            }
+            Poll::Pending if self.deadline.as_mut().poll(cx).is_ready() => {
+                Poll::Ready(Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "the connection was idle too long")))
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<T: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for Idle<T> {
+    fn poll_read(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>, buf: &mut tokio::io::ReadBuf<'_>) -> std::task::Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        let polled = std::pin::Pin::new(&mut this.io).poll_read(cx, buf);
+        this.progress(cx, polled)
+    }
+}
+
+impl<T: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for Idle<T> {
+    fn poll_write(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>, buf: &[u8]) -> std::task::Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        let polled = std::pin::Pin::new(&mut this.io).poll_write(cx, buf);
+        this.progress(cx, polled)
+    }
+    fn poll_flush(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.get_mut().io).poll_flush(cx)
+    }
+    fn poll_shutdown(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
     }
 }
 
@@ -301,6 +416,60 @@ mod tests {
         assert_eq!(lookup(&files, "style.css/"), Lookup::NotFound);
         assert_eq!(lookup(&files, "2024-25/"), Lookup::NotFound);
         assert_eq!(lookup(&files, "nothing"), Lookup::NotFound);
+    }
+
+    #[test]
+    fn only_hosts_naming_this_server_are_answered() {
+        let loopback = Hosts("127.0.0.1:1111".parse().unwrap());
+        for ok in ["127.0.0.1:1111", "localhost:1111", "LOCALHOST:1111"] {
+            assert!(loopback.accepts(ok), "{ok}");
+        }
+        for bad in [
+            "evil.example:1111",
+            "127.0.0.1:2222",
+            "localhost",
+            "127.0.0.1",
+            "127.0.0.1.nip.io:1111",
+            "localhost.evil.example:1111",
+            "",
+            "[::1]:1111",
+            "10.0.0.5:1111",
+        ] {
+            assert!(!loopback.accepts(bad), "{bad}");
+        }
+        let v6 = Hosts("[::1]:1111".parse().unwrap());
+        assert!(v6.accepts("[::1]:1111") && v6.accepts("localhost:1111") && v6.accepts("127.0.0.1:1111"));
+        assert!(!v6.accepts("evil.example:1111"));
+        let everywhere = Hosts("0.0.0.0:8080".parse().unwrap());
+        assert!(everywhere.accepts("192.168.1.20:8080") && everywhere.accepts("localhost:8080"));
+        assert!(!everywhere.accepts("rebind.evil.example:8080"));
+        let port80 = Hosts("127.0.0.1:80".parse().unwrap());
+        assert!(port80.accepts("localhost") && port80.accepts("127.0.0.1:80"));
+    }
+
+    #[tokio::test]
+    async fn idle_connections_time_out() {
+        use tokio::io::AsyncRead;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let far = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (near, _) = listener.accept().await.unwrap();
+        let mut idle = Idle::new(near, Duration::from_millis(150));
+        std::io::Write::write_all(&mut &far, b"GET / HTTP/1.1\r\n").unwrap();
+        async fn read(idle: &mut Idle<tokio::net::TcpStream>) -> std::io::Result<usize> {
+            let mut buf = [0u8; 64];
+            std::future::poll_fn(|cx| {
+                let mut rb = tokio::io::ReadBuf::new(&mut buf);
+                std::pin::Pin::new(&mut *idle).poll_read(cx, &mut rb).map(|r| r.map(|()| rb.filled().len()))
+            })
+            .await
+        }
+        assert_eq!(read(&mut idle).await.unwrap(), 16);
+        // Then the client says nothing more: half-open, the read fails instead of waiting for ever.
+        let started = std::time::Instant::now();
+        let e = read(&mut idle).await.unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::TimedOut);
+        assert!(started.elapsed() < Duration::from_secs(5));
+        drop(far);
     }
 
     #[test]

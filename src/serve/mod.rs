@@ -90,9 +90,17 @@ pub fn serve(root: &Path, bind: &str, port: u16, poll: bool, open: bool) -> Resu
         .map_err(|e| format!("cannot start the server: {e}"))?;
     let served = runtime.block_on(http::run(listener, snapshot));
 
-    // Stop the builder (it finishes a build in progress), then the watcher.
+    // Stop the builder (it finishes a build in progress), then the watcher. A build that does
+    // not finish in time (a theme that loops) is abandoned: a signal always stops the server.
     let _ = changes_tx.send(watch::Change::Stop);
-    let _ = builder.join();
+    let (joined_tx, joined_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = builder.join();
+        let _ = joined_tx.send(());
+    });
+    if joined_rx.recv_timeout(Duration::from_secs(5)).is_err() {
+        eprintln!("the build in progress did not finish; stopping without it");
+    }
     watcher.stop();
     runtime.shutdown_timeout(Duration::from_secs(1));
     served?;

@@ -39,6 +39,13 @@ pub fn read_metrics(r: &mut Report, node: &Node) -> (Catalogue, HashMap<String, 
             let title = sf.required(r, "title", "a section", "Contacts").and_then(|n| text(r, n, "title"));
             if let (Some(sid), Some(title)) = (sid, title) {
                 let pos = sf.get("id").unwrap().pos;
+                if RESERVED_SECTION_IDS.contains(&sid.as_str()) {
+                    r.error(
+                        pos,
+                        format!("the section id \"{sid}\" is taken: each quarter's {sid} page is at {sid}/"),
+                        format!("choose another id, for example \"{sid}-section\""),
+                    );
+                }
                 if let Some(first) = section_pos.insert(sid.clone(), pos) {
                     r.error(pos, format!("section id \"{sid}\" is used twice (first at line {})", first.line), "give each section its own id");
                     continue;
@@ -48,9 +55,10 @@ pub fn read_metrics(r: &mut Report, node: &Node) -> (Catalogue, HashMap<String, 
         }
     }
     let section_ids: Vec<String> = cat.sections.iter().map(|s| s.id.clone()).collect();
+    let section_index: HashMap<String, usize> = section_ids.iter().enumerate().map(|(i, s)| (s.clone(), i)).collect();
     if let Some(items) = f.required(r, "metrics", "metrics.yaml", "[...]").and_then(|n| list(r, n, "metrics", "- id: contacts-received")) {
         for item in items {
-            if let Some(m) = read_metric(r, item, &section_ids, &mut positions) {
+            if let Some(m) = read_metric(r, item, (&section_ids, &section_index), &mut positions) {
                 cat.metrics.push(m);
             }
         }
@@ -61,9 +69,26 @@ pub fn read_metrics(r: &mut Report, node: &Node) -> (Catalogue, HashMap<String, 
     (cat, positions)
 }
 
+/// Section ids that would take the place of a quarter's generated pages (`YYYY-YY/qN/print/`).
+const RESERVED_SECTION_IDS: [&str; 2] = ["print", "appendix"];
+
+/// A metric id shaped like a quarter (`2024-25-q4`) would take the place of that quarter's
+/// download, `data/2024-25-q4.csv`.
+fn shaped_like_a_quarter(id: &str) -> bool {
+    let b = id.as_bytes();
+    b.len() == 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && &b[7..9] == b"-q"
+        && b[9].is_ascii_digit()
+}
+
 /// `priorities:`: ids unique, metrics known, no metric in two priorities.
 fn read_priorities(r: &mut Report, items: &[Node], cat: &mut Catalogue, declared: &HashMap<String, crate::diagnostic::Pos>) {
     let mut owner: HashMap<usize, String> = HashMap::new();
+    // Looked up by id once per mention, not by a scan of every metric.
+    let index: HashMap<String, usize> = cat.metrics.iter().enumerate().map(|(i, m)| (m.id.to_string(), i)).collect();
     for item in items {
         let Some(pf) = Fields::read(r, item, "a priority", &["id", "title", "metrics"]) else { continue };
         let pid = pf.required(r, "id", "a priority", "wait-less").and_then(|n| id(r, n, "priority id"));
@@ -72,7 +97,7 @@ fn read_priorities(r: &mut Report, items: &[Node], cat: &mut Catalogue, declared
         if let Some(ms) = pf.required(r, "metrics", "a priority", "[waiting-list]").and_then(|n| list(r, n, "metrics", "[waiting-list, reviews-overdue]")) {
             for m in ms {
                 let Some(mid) = text(r, m, "metric") else { continue };
-                match cat.metric(&mid) {
+                match index.get(&mid).copied() {
                     Some(mi) => {
                         if let Some(first) = owner.get(&mi) {
                             r.error(
@@ -104,7 +129,12 @@ fn read_priorities(r: &mut Report, items: &[Node], cat: &mut Catalogue, declared
     }
 }
 
-fn read_metric(r: &mut Report, node: &Node, sections: &[String], positions: &mut HashMap<String, crate::diagnostic::Pos>) -> Option<Metric> {
+fn read_metric(
+    r: &mut Report,
+    node: &Node,
+    (sections, section_index): (&[String], &HashMap<String, usize>),
+    positions: &mut HashMap<String, crate::diagnostic::Pos>,
+) -> Option<Metric> {
     let f = Fields::read(r, node, "a metric", METRIC_KEYS)?;
     let mid = f.required(r, "id", "a metric", "contacts-received").and_then(|n| id(r, n, "metric id"));
     let what = match &mid {
@@ -122,12 +152,20 @@ fn read_metric(r: &mut Report, node: &Node, sections: &[String], positions: &mut
             return None;
         }
         positions.insert(m.clone(), pos);
+        if shaped_like_a_quarter(m) {
+            r.error(
+                pos,
+                format!("the metric id \"{m}\" is shaped like a quarter, so its download would replace that quarter's, data/{m}.csv"),
+                "choose an id that names what is measured, for example \"waiting-list\"",
+            );
+            return None;
+        }
     }
     let title = f.required(r, "title", &what, "Number of contacts received").and_then(|n| text(r, n, "title"));
     let short = f.get("short").and_then(|n| text(r, n, "short"));
     let section = f.required(r, "section", &what, sections.first().map(String::as_str).unwrap_or("contacts")).and_then(|n| {
         let s = text(r, n, "section")?;
-        let found = sections.iter().position(|x| *x == s);
+        let found = section_index.get(&s).copied();
         if found.is_none() {
             r.error(
                 n.pos,

@@ -154,6 +154,8 @@ pub struct Commentary {
     pub body: String,
     /// Report blocks in document order.
     pub blocks: Vec<Block>,
+    /// Where each block is written, for warnings about it.
+    pub block_pos: Vec<Pos>,
     /// Inline references in document order.
     pub refs: Vec<Ref>,
     /// Report details (a quarter's overview only).
@@ -169,6 +171,7 @@ pub fn read(r: &mut Report, raw: &RawCommentary, names: &Names) -> Commentary {
         draft: false,
         body: raw.body.clone(),
         blocks: Vec::new(),
+        block_pos: Vec::new(),
         refs: Vec::new(),
         details: ReportDetails::default(),
     };
@@ -202,6 +205,7 @@ pub fn read(r: &mut Report, raw: &RawCommentary, names: &Names) -> Commentary {
     for b in &raw.blocks {
         if let Some(block) = read_block(r, b, names) {
             c.blocks.push(block);
+            c.block_pos.push(b.body.pos);
         }
     }
     for rf in &raw.refs {
@@ -561,6 +565,47 @@ pub fn acronyms(text: &str) -> Vec<(usize, &str)> {
             i = j.max(i + 1);
         } else {
             i += 1;
+        }
+    }
+    out
+}
+
+/// Warnings for blocks of a quarter's commentary that would show a benchmark for a period
+/// ending after the quarter: the report leaves them out (an archived report shows only what
+/// was known by its quarter's end), and the officer should know why.
+pub fn future_benchmarks(c: &Commentary, quarter: crate::period::Quarter, names: &Names) -> Vec<crate::diagnostic::Diagnostic> {
+    let end = quarter.last_month();
+    let mut out = Vec::new();
+    for (block, pos) in c.blocks.iter().zip(&c.block_pos) {
+        match block {
+            Block::Benchmark(bi) => {
+                let b = &names.benchmarks[*bi];
+                if b.period.last_month() > end {
+                    out.push(
+                        crate::diagnostic::Diagnostic::warning(
+                            &c.file,
+                            *pos,
+                            format!("the benchmark \"{}\" is for {}, which ends after {}, so this report does not show it", b.name, b.period.long(), quarter.long()),
+                        )
+                        .help("a report shows only what was known by the end of its quarter: name a benchmark for an earlier period, or check the period in its file"),
+                    );
+                }
+            }
+            Block::Chart(spec) if spec.kind == Some(ChartKind::Ranking) => {
+                let metric = spec.metrics[0];
+                let known = names.benchmarks.iter().any(|b| b.metric == metric && b.period.last_month() <= end);
+                if let Some(later) = names.benchmarks.iter().find(|b| b.metric == metric && b.period.last_month() > end).filter(|_| !known) {
+                    out.push(
+                        crate::diagnostic::Diagnostic::warning(
+                            &c.file,
+                            *pos,
+                            format!("the only benchmarks to rank are for periods ending after {} (such as \"{}\", for {}), so this report shows no ranking", quarter.long(), later.name, later.period.long()),
+                        )
+                        .help("a report shows only what was known by the end of its quarter: add a benchmark for an earlier period, or check the period in its file"),
+                    );
+                }
+            }
+            _ => {}
         }
     }
     out

@@ -81,7 +81,13 @@ impl<'n> Fields<'n> {
 /// Non-empty text.
 pub fn text(r: &mut Report, node: &Node, what: &str) -> Option<String> {
     match &node.value {
-        Value::Str(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Value::Str(s) if !s.trim().is_empty() => match hidden_character(s) {
+            None => Some(s.trim().to_string()),
+            Some(problem) => {
+                r.error(node.pos, format!("{what} {problem}"), "retype the text, or paste it as plain text (in Word: Paste Special, Unformatted Text)");
+                None
+            }
+        },
         Value::Str(_) | Value::Null => {
             r.error(node.pos, format!("{what} is empty"), format!("write the {what} after the colon"));
             None
@@ -98,11 +104,43 @@ pub fn text(r: &mut Report, node: &Node, what: &str) -> Option<String> {
     }
 }
 
+/// What is wrong with text holding a character no reader would see: a control character
+/// (which also breaks XML outputs such as the feed) or a bidirectional override or isolate
+/// (which makes text display in another order than it is stored, so a name can pose as another).
+pub fn hidden_character(s: &str) -> Option<String> {
+    let c = s.chars().find(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') || !crate::render::is_xml_char(*c) || *c == '\u{7F}')?;
+    Some(if matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
+        format!("holds a hidden character that changes the direction of text (U+{:04X})", c as u32)
+    } else {
+        format!("holds a hidden control character (U+{:04X})", c as u32)
+    })
+}
+
+/// The largest figure a report can hold: far beyond any council's count or spend, and small
+/// enough that sums and means of it never overflow.
+pub const LARGEST: f64 = 1e12;
+
 /// A number; text that looks like a formatted number gets a specific mend.
 pub fn number(r: &mut Report, node: &Node, what: &str) -> Option<f64> {
+    let v = match &node.value {
+        Value::Int(i) => *i as f64,
+        Value::Float(f) if f.is_finite() => *f,
+        _ => return number_problem(r, node, what),
+    };
+    if v.abs() > LARGEST {
+        r.error(
+            node.pos,
+            format!("{what} is {v:e}, too large for a figure in a report"),
+            "check the figure: numbers up to a million million (1000000000000) are accepted",
+        );
+        return None;
+    }
+    // -0 is 0: otherwise it would be published as "-0".
+    Some(if v == 0.0 { 0.0 } else { v })
+}
+
+fn number_problem(r: &mut Report, node: &Node, what: &str) -> Option<f64> {
     match &node.value {
-        Value::Int(i) => Some(*i as f64),
-        Value::Float(f) if f.is_finite() => Some(*f),
         Value::Str(s) => {
             let cleaned: String = s.chars().filter(|c| !matches!(c, ',' | '%' | '£' | ' ' | '\u{a0}' | '"' | '\'')).collect();
             let help = if s.contains('\u{a0}') && cleaned.parse::<f64>().is_ok() {

@@ -837,9 +837,14 @@ pub fn read_benchmark(r: &mut Report, name: &str, node: &Node, names: &Names) ->
     if let Some(items) =
         f.required(r, "values", "the benchmark file", "{ Blackburn with Darwen: 61.2 }").and_then(|n| entries(r, n, "values", "Blackburn with Darwen: 61.2"))
     {
+        let mut seen = std::collections::HashSet::new();
         for (k, v) in items {
             let Some(member) = k.as_key() else { continue };
-            if values.iter().any(|(m, _): &(String, Option<f64>)| *m == member) {
+            if let Some(problem) = super::fields::hidden_character(&member) {
+                r.error(k.pos, format!("the member name {problem}"), "retype the name, or paste it as plain text");
+                continue;
+            }
+            if !seen.insert(member.clone()) {
                 r.error(k.pos, format!("\"{member}\" is listed twice"), "list each member once");
                 continue;
             }

@@ -94,6 +94,7 @@ pub fn validate(raw: &RawSite, diags: &mut Vec<Diagnostic>) -> Option<Definition
         declared_groups,
         benchmarks: &[],
         declared_benchmarks: raw.benchmarks.iter().map(|(n, _)| n.clone()).collect(),
+        metric_index: catalogue.metrics.iter().enumerate().map(|(i, m)| (m.id.to_string(), i)).collect(),
     };
     let benchmarks: Vec<Benchmark> = raw
         .benchmarks
@@ -118,6 +119,7 @@ pub fn validate(raw: &RawSite, diags: &mut Vec<Diagnostic>) -> Option<Definition
         (c, d)
     };
 
+    let section_index: std::collections::HashMap<&str, usize> = catalogue.sections.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
     let quarter_results: Vec<(Option<QuarterDef>, Vec<Diagnostic>)> = raw
         .quarters
         .par_iter()
@@ -148,12 +150,14 @@ pub fn validate(raw: &RawSite, diags: &mut Vec<Diagnostic>) -> Option<Definition
             };
             let (overview, od) = check_commentary(overview_raw);
             d.extend(od);
+            d.extend(commentary::future_benchmarks(&overview, q, names));
             let mut sections = Vec::new();
             let section_ids: Vec<&str> = catalogue.sections.iter().map(|s| s.id.as_str()).collect();
             for (stem, rc) in &rq.sections {
                 let (c, cd) = check_commentary(rc);
                 d.extend(cd);
-                match catalogue.section(stem) {
+                d.extend(commentary::future_benchmarks(&c, q, names));
+                match section_index.get(stem.as_str()).copied() {
                     Some(si) => sections.push((si, c)),
                     None if !catalogue.sections.is_empty() => d.push(
                         Diagnostic::error(
@@ -169,12 +173,12 @@ pub fn validate(raw: &RawSite, diags: &mut Vec<Diagnostic>) -> Option<Definition
             sections.sort_by_key(|(si, _)| *si);
             // A published quarter must not go out with the scaffold's words or with no figures at all.
             if !overview.draft {
-                let placeholder = std::iter::once(overview_raw).chain(rq.sections.iter().map(|(_, c)| c)).find(|c| {
+                let placeholders = std::iter::once(overview_raw).chain(rq.sections.iter().map(|(_, c)| c)).filter(|c| {
                     c.body.contains(crate::scaffold::PLACEHOLDER) || c.front.as_ref().is_some_and(|f| format!("{f:?}").contains(crate::scaffold::PLACEHOLDER))
                 });
-                if let Some(c) = placeholder {
+                for c in placeholders {
                     d.push(
-                        Diagnostic::warning(
+                        Diagnostic::error(
                             &c.file,
                             Pos::new(1, 1),
                             format!("{} is not a draft but still has the words \"{}\" that new-quarter wrote", q.long(), crate::scaffold::PLACEHOLDER),
@@ -191,7 +195,7 @@ pub fn validate(raw: &RawSite, diags: &mut Vec<Diagnostic>) -> Option<Definition
                     });
                     if !data.entries.is_empty() && blank {
                         d.push(
-                            Diagnostic::warning(
+                            Diagnostic::error(
                                 &data.file,
                                 Pos::new(1, 1),
                                 format!("every figure of {} is blank (null), but the quarter is not a draft", q.long()),
@@ -202,9 +206,14 @@ pub fn validate(raw: &RawSite, diags: &mut Vec<Diagnostic>) -> Option<Definition
                 }
             }
             if let Some(data) = &data {
+                // The first entry of each section, and which sections have commentary: one pass each.
+                let mut first_entry: Vec<Option<&figures::Entry>> = vec![None; catalogue.sections.len()];
+                for e in &data.entries {
+                    first_entry[catalogue.metrics[e.metric].section].get_or_insert(e);
+                }
+                let with_commentary: HashSet<usize> = sections.iter().map(|(x, _)| *x).collect();
                 for (si, s) in catalogue.sections.iter().enumerate() {
-                    let first = data.entries.iter().find(|e| catalogue.metrics[e.metric].section == si);
-                    if let (Some(e), false) = (first, sections.iter().any(|(x, _)| *x == si)) {
+                    if let (Some(e), false) = (first_entry[si], with_commentary.contains(&si)) {
                         d.push(
                             Diagnostic::warning(&data.file, e.pos, format!("{} has figures for \"{}\" but no commentary for that section", q.long(), s.title))
                                 .help(format!("add content/{}/{}.md", q.path(), s.id)),
@@ -228,7 +237,7 @@ pub fn validate(raw: &RawSite, diags: &mut Vec<Diagnostic>) -> Option<Definition
         c
     });
     let mut pages = Vec::new();
-    let reserved = ["latest", "metrics", "glossary", "data", "print", "appendix", "404", "feed", "sitemap"];
+    let reserved = ["latest", "metrics", "glossary", "data", "charts", "print", "appendix", "404", "feed", "sitemap"];
     for (name, p) in &raw.pages {
         let (c, d) = check_commentary(p);
         diags.extend(d);
@@ -244,8 +253,9 @@ pub fn validate(raw: &RawSite, diags: &mut Vec<Diagnostic>) -> Option<Definition
 
     // Metrics no quarter gives a figure for.
     if let Some(f) = &raw.metrics {
-        for m in &catalogue.metrics {
-            if !quarters.iter().any(|q| q.data.entries.iter().any(|e| e.metric == catalogue.metric(m.id.as_str()).unwrap_or(usize::MAX))) {
+        let reported: HashSet<usize> = quarters.iter().flat_map(|q| q.data.entries.iter().map(|e| e.metric)).collect();
+        for (mi, m) in catalogue.metrics.iter().enumerate() {
+            if !reported.contains(&mi) {
                 let pos = metric_pos.get(m.id.as_str()).copied().unwrap_or(Pos::new(1, 1));
                 diags.push(
                     Diagnostic::warning(&f.file, pos, format!("no quarter gives a figure for the metric \"{}\"", m.id))

@@ -24,12 +24,14 @@ pub struct Names<'a> {
     pub benchmarks: &'a [Benchmark],
     /// Every benchmark file name, readable or not.
     pub declared_benchmarks: HashSet<String>,
+    /// Metric index by id, so a reference is found in constant time however many there are.
+    pub metric_index: std::collections::HashMap<String, usize>,
 }
 
 impl Names<'_> {
     /// A metric by id; reports it unknown only when that is the real mistake.
     pub fn metric(&self, r: &mut Report, pos: Pos, id: &str, context: &str) -> Option<usize> {
-        if let Some(i) = self.catalogue.metric(id) {
+        if let Some(&i) = self.metric_index.get(id) {
             return Some(i);
         }
         let declared = self.declared_metrics.as_ref()?;

@@ -105,7 +105,24 @@ pub fn read(r: &mut Report, node: &Node) -> (Option<Settings>, std::collections:
         parse_base_url(&s).map_err(|e| r.error(n.pos, e, "write the full address the site will be published at, starting https://")).ok()
     });
     let language = f.get("language").and_then(|n| text(r, n, "language")).unwrap_or_else(|| "en-GB".into());
-    let theme = f.get("theme").and_then(|n| text(r, n, "theme")).unwrap_or_else(|| "default".into());
+    let theme = f
+        .get("theme")
+        .and_then(|n| {
+            let name = text(r, n, "theme")?;
+            // A plain folder name under themes/: never a path that could reach outside the site.
+            let plain = !name.is_empty() && !name.starts_with('.') && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
+            if plain {
+                Some(name)
+            } else {
+                r.error(
+                    n.pos,
+                    format!("the theme \"{name}\" is not a plain folder name"),
+                    "name a folder under themes/ (letters, digits and - only), or leave theme out for the built-in theme",
+                );
+                None
+            }
+        })
+        .unwrap_or_else(|| "default".into());
     let theme_pos = f.get("theme").map(|n| n.pos).unwrap_or(crate::diagnostic::Pos::FILE);
     let description = f.get("description").and_then(|n| text(r, n, "description"));
     let ons_code = f.get("ons_code").and_then(|n| ons_code(r, n, "ons_code"));

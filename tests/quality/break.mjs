@@ -3,7 +3,10 @@
 // On the first section page of the newest quarter (or the home page), it
 // removes the skip link and adds, at the start of <main>: an image without
 // alt text, a duplicate id, a broken link, a broken fragment, a link that
-// escapes the base path, and a link whose focus style is removed.
+// escapes the base path, a link whose focus style is removed, a box wider
+// than a phone, a highlight table whose latest figures are off a phone's
+// screen and which is no table to a screen reader, and a chart whose text
+// is 6 px.
 // Prints the page it broke.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -34,6 +37,13 @@ const BROKEN = `
   <p><a href="#quality-selftest-no-such-fragment">A link to a fragment that does not exist</a></p>
   <p><a href="/quality-selftest-outside-the-base/">A link that escapes the base path</a></p>
   <p><a href="./" style="outline: none; box-shadow: none; background: none; color: inherit; text-decoration: underline">A link whose focus style is removed</a></p>
+  <p style="width: 700px; max-width: none">A paragraph wider than a phone, so the page scrolls sideways.</p>
+  <div style="overflow-x: auto"><div style="width: 1000px"><table class="kpis quality-selftest-kpis" role="presentation">
+    <caption>A highlight table laid out wider than a phone</caption>
+    <thead><tr><th scope="col">Measure</th><th scope="col">How often</th><th scope="col">Latest</th></tr></thead>
+    <tbody><tr><th scope="row">Quality selftest measure</th><td>Quarterly</td><td style="padding-left: 600px">42</td></tr></tbody>
+  </table></div></div>
+  <div id="quality-selftest-tiny-chart"><svg xmlns="http://www.w3.org/2000/svg" width="200" height="20" viewBox="0 0 200 20" role="img" aria-label="A chart with tiny text"><text x="0" y="12" font-size="6">tiny chart text</text></svg></div>
 </div>`;
 html = html.replace(/(<main\b[^>]*>)/i, `$1${BROKEN}`);
 fs.writeFileSync(file, html);

@@ -8,7 +8,9 @@
 # Gates: axe (axe-core in headless Chromium, every kind of page, 1280 and 375
 # px), vnu (Nu HTML Checker, every .html and .svg), links (every internal link
 # and #fragment), keyboard (skip link first, visible focus, details open with
-# Enter). QUALITY_GATES="links vnu" runs some of them only.
+# Enter), reflow (no sideways page scroll at 320, 375 and 1280 px, highlight
+# table latest figures on screen at 320 px, chart text >= 12 px).
+# QUALITY_GATES="links vnu" runs some of them only.
 # Prints one line per page or file checked and a summary per gate; exits 1 if
 # any gate fails, 2 on bad usage.
 set -uo pipefail
@@ -19,10 +21,10 @@ if [ $# -ne 2 ] || [ ! -f "$1/index.html" ]; then
 fi
 SITE=$(cd "$1" && pwd)
 BASE=$2
-GATES=" ${QUALITY_GATES:-axe vnu links keyboard} "
+GATES=" ${QUALITY_GATES:-axe vnu links keyboard reflow} "
 want() { [[ "$GATES" == *" $1 "* ]]; }
 for g in $GATES; do
-  case $g in axe | vnu | links | keyboard) ;; *) echo "run.sh: unknown gate \"$g\" in QUALITY_GATES (axe vnu links keyboard)" >&2; exit 2 ;; esac
+  case $g in axe | vnu | links | keyboard | reflow) ;; *) echo "run.sh: unknown gate \"$g\" in QUALITY_GATES (axe vnu links keyboard reflow)" >&2; exit 2 ;; esac
 done
 
 "$HERE/install.sh" || exit 1
@@ -54,19 +56,20 @@ if want links; then
   TIME[links]="$(secs "$t" "$(now)") s"
 fi
 
-if want axe || want keyboard; then
+if want axe || want keyboard || want reflow; then
   t=$(now)
   flags=()
-  want axe || flags+=(--keyboard-only)
-  want keyboard || flags+=(--axe-only)
+  want axe || flags+=(--no-axe)
+  want keyboard || flags+=(--no-keyboard)
+  want reflow || flags+=(--no-reflow)
   node "$HERE/browser.mjs" "$SITE" "$BASE" "${flags[@]}" 2>&1 | tee "$TMP/browser.out"
   bt=$(secs "$t" "$(now)")
-  for g in axe keyboard; do
+  for g in axe keyboard reflow; do
     want $g || continue
     rc=$(sed -n "s/^browser-results: .*\b$g=\([0-9]*\).*/\1/p" "$TMP/browser.out")
     RESULT[$g]=${rc:-1}
     [ -n "$rc" ] || echo "$g: FAILED: the browser run ended without a result (see above)"
-    TIME[$g]="$bt s (one browser run for axe and keyboard)"
+    TIME[$g]="$bt s (one browser run for axe, keyboard and reflow)"
   done
 fi
 
@@ -82,7 +85,7 @@ echo
 echo "quality: summary for $SITE under $BASE"
 passed=0
 failed=0
-for g in axe vnu links keyboard; do
+for g in axe vnu links keyboard reflow; do
   want $g || continue
   if [ "${RESULT[$g]}" = 0 ]; then
     passed=$((passed + 1)); verdict=passed

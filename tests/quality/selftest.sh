@@ -27,7 +27,7 @@ fi
 echo "selftest: 2. a scratch copy broken on purpose must fail every gate"
 cp -a "$SITE" "$TMP/site"
 page=$(node "$HERE/break.mjs" "$TMP/site") || { echo "selftest: could not break the copy"; exit 1; }
-echo "selftest: broke $page: removed its skip link; added an img without alt, a duplicate id, a broken link, a broken fragment, a link outside the base path, a link without a focus style"
+echo "selftest: broke $page: removed its skip link; added an img without alt, a duplicate id, a broken link, a broken fragment, a link outside the base path, a link without a focus style, a box wider than a phone, a highlight table off screen, chart text of 6 px"
 "$HERE/run.sh" "$TMP/site" "$BASE" >"$TMP/bad.out" 2>&1
 rc=$?
 if [ "$rc" = 1 ]; then pass "run.sh exits 1 on the broken copy"; else fail "run.sh exits $rc on the broken copy, not 1"; fi
@@ -56,11 +56,16 @@ expect links 'has no element with id "quality-selftest-no-such-fragment"' 'the b
 expect links 'escapes the base path|quality-selftest-outside-the-base/: no such file' 'the link outside the base path'
 expect keyboard 'not a skip link' 'the missing skip link'
 expect keyboard 'A link whose focus style is removed.* shows no visible focus' 'the link without a visible focus'
-if grep -qE '^(axe|vnu|links|keyboard): FAIL ' "$TMP/bad.out" && ! grep -E '^(axe|vnu|links|keyboard): FAIL ' "$TMP/bad.out" | grep -vq "${page%index.html}"; then
+expect reflow 'the page scrolls sideways' 'the box wider than a phone'
+expect reflow 'p reaches [0-9]+ px: "A paragraph wider than a phone' 'the box wider than a phone, named'
+expect reflow 'row "Quality selftest measure": latest figure at' 'the highlight table latest figure off screen'
+expect reflow 'the highlight table is not a table with row headers and cells to a screen reader' 'the highlight table without table semantics'
+expect reflow 'chart text renders at [0-9.]+ px, under 12 px: "tiny chart text"' 'the 6 px chart text'
+if grep -qE '^(axe|vnu|links|keyboard|reflow): FAIL ' "$TMP/bad.out" && ! grep -E '^(axe|vnu|links|keyboard|reflow): FAIL ' "$TMP/bad.out" | grep -vq "${page%index.html}"; then
   pass "every failure is on the broken page, none elsewhere"
 else
   fail "failures outside the broken page $page:"
-  grep -E '^(axe|vnu|links|keyboard): FAIL ' "$TMP/bad.out" | grep -v "${page%index.html}"
+  grep -E '^(axe|vnu|links|keyboard|reflow): FAIL ' "$TMP/bad.out" | grep -v "${page%index.html}"
 fi
 if [ "$failed" != 0 ]; then
   echo "selftest: the run on the broken copy said:"

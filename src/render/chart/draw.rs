@@ -57,6 +57,18 @@ const SERIES_COLOURS: [&str; 4] = [DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE];
 /// Width of every chart; lines and bars are this high.
 pub(crate) const WIDTH: f32 = 640.0;
 const HEIGHT: f32 = 360.0;
+/// The width drawn for phones: a 320 px screen less the page's margins, so
+/// that 12 px text stays 12 px there (the wide drawing would shrink to half).
+pub(crate) const NARROW_WIDTH: f32 = 288.0;
+const NARROW_HEIGHT: f32 = 300.0;
+
+fn height_for(width: f32) -> f32 {
+    if width < WIDTH {
+        NARROW_HEIGHT
+    } else {
+        HEIGHT
+    }
+}
 
 /// A drawn chart: its size and its SVG content without the root element.
 pub(crate) struct Drawn {
@@ -229,6 +241,19 @@ fn flags_legend(d: &ChartData, k: usize) -> Option<String> {
     Some(if d.series.len() > 1 { format!("{}: {words}", super::words::series_name(s)) } else { capitalised })
 }
 
+/// The value axis's title, written across above the axis (not turned on
+/// its side), where it is read first.
+fn axis_title_above(b: &mut charts_rs::ChartBase, d: &ChartData) {
+    b.texts.push(TextConfig {
+        text: clean(&d.unit.axis_label()),
+        left: Some(8.0),
+        top: Some(4.0),
+        font: charts_rs::FontConfig { size: 12.0, color: colour(SECONDARY), weight: None },
+        reserve: true,
+        ..Default::default()
+    });
+}
+
 /// Room above the plot for the target's label, which goes above its line.
 fn room_for_target(b: &mut charts_rs::ChartBase, d: &ChartData) {
     if d.target.and_then(to_f32).is_some() && !d.series.is_empty() {
@@ -260,9 +285,55 @@ struct Raw {
     /// Names of the ring series, whose legend entries become rings.
     rings: Vec<String>,
     horizontal: bool,
+    /// Lines of a few series labelled at their ends (wrapped names, one per series); empty for a legend.
+    direct: Vec<Vec<String>>,
+    /// Where the plot ends on the right, for those labels.
+    plot_right: f32,
 }
 
-fn line(d: &ChartData) -> Result<Raw, String> {
+/// Names for labelling two or three lines at their ends, wrapped to fit
+/// beside the plot; `None` where they would not fit (a legend is used).
+fn direct_labels(d: &ChartData, width: f32) -> Option<Vec<Vec<String>>> {
+    if !(2..=3).contains(&d.series.len()) {
+        return None;
+    }
+    let room = if width < WIDTH { 84.0 } else { 150.0 };
+    let labels: Vec<Vec<String>> = d.series.iter().map(|s| super::wrap(&clean(super::words::series_name(s)), 12.0, room * 0.88)).collect();
+    labels.iter().all(|l| (1..=2).contains(&l.len())).then_some(labels)
+}
+
+/// Writes the direct labels at the right of the plot, each beside the end of
+/// its line (found from charts-rs's path for the series), moved apart so
+/// they never overlap; a short stroke in the series' colour marks each.
+fn label_line_ends(out: &mut String, labels: &[Vec<String>], plot_right: f32) {
+    let mut ends: Vec<(usize, f32)> = Vec::new();
+    for (k, _) in labels.iter().enumerate() {
+        let stroke = format!("fill=\"none\" stroke=\"{}\"", SERIES_COLOURS[k % SERIES_COLOURS.len()]);
+        let last = out.lines().rfind(|l| l.starts_with("<path d=\"M") && l.contains(&stroke) && !l.contains("dasharray"));
+        let y = last.and_then(|l| attr_str(l, "d")).and_then(|d| d.split_whitespace().next_back()).and_then(|y| y.parse::<f32>().ok());
+        if let Some(y) = y {
+            ends.push((k, y));
+        }
+    }
+    ends.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let mut next_free = f32::MIN;
+    for (k, y) in ends {
+        let y = y.max(next_free);
+        let x = plot_right + 6.0;
+        let _ = writeln!(
+            out,
+            "<line x1=\"{x:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{}\" stroke-width=\"3\"/>",
+            x + 8.0,
+            SERIES_COLOURS[k % SERIES_COLOURS.len()]
+        );
+        for (j, line) in labels[k].iter().enumerate() {
+            text_el(out, x + 11.0, y + 4.0 + 14.0 * j as f32, "start", line, TEXT);
+        }
+        next_free = y + 14.0 * labels[k].len() as f32 + 4.0;
+    }
+}
+
+fn line(d: &ChartData, width: f32) -> Result<Raw, String> {
     let n = d.categories.len();
     let order: Vec<usize> = (0..n).collect();
     let mut list = Vec::new();
@@ -294,14 +365,23 @@ fn line(d: &ChartData) -> Result<Raw, String> {
     if let Some(first) = list.first_mut() {
         first.mark_lines = target_line(d);
     }
-    let legend = list.len() > 1;
+    // Two or three lines are named at their ends; the legend stays only to explain rings.
+    let direct = direct_labels(d, width).unwrap_or_default();
+    let legend = if direct.is_empty() { list.len() > 1 } else { !rings.is_empty() };
     let cats = (0..n).map(|i| clean(&category_label(d, i))).collect();
     let mut c = LineChart::new(list, cats);
-    setup(&mut c.base, d, WIDTH, HEIGHT, legend);
-    c.y_axis_configs = vec![y_axis(scale(&range_values(d), d.unit), clean(&d.unit.axis_label()))];
+    setup(&mut c.base, d, width, height_for(width), legend);
+    if !direct.is_empty() {
+        let widest = direct.iter().flatten().map(|l| text_width(l)).fold(0.0, f32::max);
+        c.base.margin.right = (widest + 14.0 + 11.0).round();
+    }
+    let plot_right = width - c.base.margin.right;
+    c.y_axis_configs = vec![y_axis(scale(&range_values(d), d.unit), String::new())];
+    c.y_axis_configs[0].title = None;
+    axis_title_above(&mut c.base, d);
     room_for_target(&mut c.base, d);
     let svg = c.svg().map_err(|e| e.to_string())?;
-    Ok(Raw { svg, slots: Vec::new(), rings, horizontal: false })
+    Ok(Raw { svg, slots: Vec::new(), rings, horizontal: false, direct, plot_right })
 }
 
 /// The slots of every series in the order charts-rs draws bars: series by
@@ -328,7 +408,7 @@ fn slots(d: &ChartData, order: &[usize], horizontal: bool) -> Vec<Slot> {
     out
 }
 
-fn bar(d: &ChartData) -> Result<Raw, String> {
+fn bar(d: &ChartData, width: f32) -> Result<Raw, String> {
     let n = d.categories.len();
     let order: Vec<usize> = (0..n).collect();
     let mut list = Vec::new();
@@ -346,12 +426,14 @@ fn bar(d: &ChartData) -> Result<Raw, String> {
     let legend = list.len() > 1;
     let cats = (0..n).map(|i| clean(&category_label(d, i))).collect();
     let mut c = BarChart::new(list, cats);
-    setup(&mut c.base, d, WIDTH, HEIGHT, legend);
+    setup(&mut c.base, d, width, height_for(width), legend);
     c.base.legend.category = LegendCategory::Rect;
-    c.y_axis_configs = vec![y_axis(scale(&range_values(d), d.unit), clean(&d.unit.axis_label()))];
+    c.y_axis_configs = vec![y_axis(scale(&range_values(d), d.unit), String::new())];
+    c.y_axis_configs[0].title = None;
+    axis_title_above(&mut c.base, d);
     room_for_target(&mut c.base, d);
     let svg = c.svg().map_err(|e| e.to_string())?;
-    Ok(Raw { svg, slots: slots(d, &order, false), rings: Vec::new(), horizontal: false })
+    Ok(Raw { svg, slots: slots(d, &order, false), rings: Vec::new(), horizontal: false, direct: Vec::new(), plot_right: 0.0 })
 }
 
 /// "[p] [r]" for a figure's flags; empty without.
@@ -379,7 +461,7 @@ fn text_width(text: &str) -> f32 {
     measured_width(12.0, text)
 }
 
-fn hbar(d: &ChartData) -> Result<Raw, String> {
+fn hbar(d: &ChartData, width: f32) -> Result<Raw, String> {
     let n = d.categories.len();
     // charts-rs draws the first category at the bottom: reverse.
     let order: Vec<usize> = (0..n).rev().collect();
@@ -406,7 +488,7 @@ fn hbar(d: &ChartData) -> Result<Raw, String> {
     let rows = n.max(1) as f32 * (d.series.len().max(1) as f32).sqrt();
     let extra = if legend { 30.0 } else { 0.0 } + if key_entries(d).is_empty() { 0.0 } else { 20.0 } + if has_target { 18.0 } else { 0.0 };
     let height = (ROW * rows + 84.0 + extra).round();
-    setup(&mut c.base, d, WIDTH, height, legend);
+    setup(&mut c.base, d, width, height, legend);
     c.base.legend.category = LegendCategory::Rect;
     c.base.margin.right = (widest + 14.0).clamp(24.0, 200.0).round();
     if let Some(h) = d.highlight.filter(|h| *h < n) {
@@ -421,7 +503,7 @@ fn hbar(d: &ChartData) -> Result<Raw, String> {
     c.y_axis_configs = vec![y_axis(scale(&range_values(d), d.unit), String::new())];
     c.y_axis_configs[0].title = None;
     let svg = c.svg().map_err(|e| e.to_string())?;
-    Ok(Raw { svg, slots, rings: Vec::new(), horizontal: true })
+    Ok(Raw { svg, slots, rings: Vec::new(), horizontal: true, direct: Vec::new(), plot_right: 0.0 })
 }
 
 /// A bar as charts-rs drew it.
@@ -685,11 +767,19 @@ fn split_root(svg: &str) -> Option<(f32, f32, &str)> {
 
 /// Draws a chart's SVG body with charts-rs.
 pub(crate) fn draw(d: &ChartData) -> Drawn {
+    draw_at(d, WIDTH)
+}
+
+/// Draws a chart's SVG body `width` wide.
+pub(crate) fn draw_at(d: &ChartData, width: f32) -> Drawn {
     let target_label = d.target.filter(|t| to_f32(*t).is_some()).map(|t| format!("Target: {}", d.unit.format(t, d.decimals)));
+    if width < WIDTH && matches!(d.kind, ChartKind::HBar | ChartKind::Ranking) && !range_values(d).is_empty() {
+        return narrow_hbar(d, width);
+    }
     let raw = match d.kind {
-        ChartKind::Line => line(d),
-        ChartKind::Bar | ChartKind::Stacked => bar(d),
-        ChartKind::HBar | ChartKind::Ranking => hbar(d),
+        ChartKind::Line => line(d, width),
+        ChartKind::Bar | ChartKind::Stacked => bar(d, width),
+        ChartKind::HBar | ChartKind::Ranking => hbar(d, width),
     };
     let drawn = raw.ok().and_then(|raw| {
         let (width, height, body) = split_root(&raw.svg)?;
@@ -704,13 +794,106 @@ pub(crate) fn draw(d: &ChartData) -> Drawn {
         let (mut body, bars) = post_process(body, target_label.as_deref(), &raw.rings);
         body.push('\n');
         mark_bars(&mut body, &raw.slots, &bars, raw.horizontal);
+        if !raw.direct.is_empty() {
+            label_line_ends(&mut body, &raw.direct, raw.plot_right);
+        }
         Some(Drawn { width, height, body: body.trim_end().to_string() })
     });
     drawn.unwrap_or_else(|| {
-        let mut body = format!("<rect x=\"0\" y=\"0\" width=\"{WIDTH}\" height=\"80\" fill=\"#FFFFFF\"/>\n");
+        let mut body = format!("<rect x=\"0\" y=\"0\" width=\"{width}\" height=\"80\" fill=\"#FFFFFF\"/>\n");
         text_el(&mut body, 12.0, 40.0, "start", "This chart could not be drawn: its figures are in the table.", TEXT);
-        Drawn { width: WIDTH, height: 80.0, body }
+        Drawn { width, height: 80.0, body }
     })
+}
+
+/// Horizontal bars for a phone: each name on a line of its own above its
+/// bar(s), so long council names do not squeeze the bars; values at the
+/// bars' ends, the target a dashed line labelled at the top, gaps in words.
+fn narrow_hbar(d: &ChartData, width: f32) -> Drawn {
+    const PAD: f32 = 4.0;
+    const BAR: f32 = 14.0;
+    let sc = scale(&range_values(d), d.unit);
+    let slots = slots(d, &(0..d.categories.len()).collect::<Vec<_>>(), true);
+    let room = slots.iter().map(|s| text_width(&s.mark)).fold(0.0, f32::max) + 8.0;
+    let plot = (width - 2.0 * PAD - room).max(40.0);
+    let (lo, hi) = (sc.min as f32, sc.max as f32);
+    let x = |v: f32| PAD + plot * ((v - lo) / (hi - lo).max(f32::EPSILON)).clamp(0.0, 1.0);
+    let mut body = String::new();
+    let mut y = 8.0;
+    let target = d.target.and_then(to_f32).filter(|t| *t >= lo && *t <= hi);
+    if let Some(t) = target {
+        y += 14.0;
+        let label = format!("Target: {}", d.unit.format(f64::from(t), d.decimals));
+        let anchor = if x(t) > width / 2.0 { "end" } else { "start" };
+        text_el(&mut body, x(t), y, anchor, &label, TEXT);
+        y += 6.0;
+    }
+    if d.series.len() > 1 {
+        for (k, s) in d.series.iter().enumerate() {
+            y += 16.0;
+            let _ =
+                writeln!(body, "<rect x=\"{PAD}\" y=\"{:.1}\" width=\"12\" height=\"12\" fill=\"{}\"/>", y - 10.0, SERIES_COLOURS[k % SERIES_COLOURS.len()]);
+            text_el(&mut body, PAD + 18.0, y, "start", &clean(super::words::series_name(s)), TEXT);
+        }
+        y += 6.0;
+    }
+    let top = y;
+    for i in 0..d.categories.len() {
+        y += 16.0;
+        let label = clean(&category_label(d, i));
+        let bold = d.highlight == Some(i);
+        for (k, line) in super::wrap(&label, 12.0, width - 2.0 * PAD).iter().enumerate() {
+            if k > 0 {
+                y += 15.0;
+            }
+            let _ = writeln!(
+                body,
+                "<text x=\"{PAD}\" y=\"{y:.1}\" font-size=\"12\" font-family=\"{}\" fill=\"{TEXT}\"{}>{}</text>",
+                esc_attr(FONT_STACK),
+                if bold { " font-weight=\"bold\"" } else { "" },
+                esc(line)
+            );
+        }
+        y += 4.0;
+        for (k, _) in d.series.iter().enumerate() {
+            let Some(slot) = slots.iter().find(|s| s.k == k && s.pos == i) else { continue };
+            let f = point(&d.series[k], i);
+            match drawable(f).and_then(to_f32) {
+                Some(v) => {
+                    let (a, b) = (x(v.min(0.0).max(lo)), x(v.max(0.0).min(hi)));
+                    let fill = if d.series.len() == 1 && d.highlight.is_some() && !bold { TURQUOISE } else { SERIES_COLOURS[k % SERIES_COLOURS.len()] };
+                    let _ = writeln!(body, "<rect x=\"{a:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{BAR}\" fill=\"{fill}\"/>", (b - a).max(1.0));
+                    text_el(&mut body, b + 4.0, y + BAR - 3.0, "start", &slot.mark, TEXT);
+                }
+                None => {
+                    let words = if slot.gap == Some("[c]") { "[c] suppressed" } else { "[x] not available" };
+                    text_el(&mut body, x(0.0_f32.max(lo)) + 2.0, y + BAR - 3.0, "start", words, SECONDARY);
+                }
+            }
+            y += BAR + 2.0;
+        }
+        y += 4.0;
+    }
+    if let Some(t) = target {
+        let _ = writeln!(
+            body,
+            "<line x1=\"{0:.1}\" y1=\"{1:.1}\" x2=\"{0:.1}\" y2=\"{2:.1}\" stroke=\"{ORANGE}\" stroke-width=\"2\" stroke-dasharray=\"6,4\"/>",
+            x(t),
+            top - 2.0,
+            y
+        );
+    }
+    let key = key_entries(d);
+    let axis = clean(&d.unit.axis_label());
+    for line in
+        std::iter::once(axis).chain(super::wrap(&clean(&format!("Key: {}", key.join("; "))), 12.0, width - 2.0 * PAD).into_iter().filter(|_| !key.is_empty()))
+    {
+        y += 16.0;
+        text_el(&mut body, PAD, y, "start", &line, SECONDARY);
+    }
+    let height = (y + 8.0).round();
+    let body = format!("<rect x=\"0\" y=\"0\" width=\"{width}\" height=\"{height}\" fill=\"#FFFFFF\"/>\n{}", body.trim_end());
+    Drawn { width, height, body }
 }
 
 /// A number for a sparkline's label, without a unit.

@@ -74,6 +74,9 @@ pub struct ChartData {
     pub target: Option<f64>,
     /// Rankings: the category that is this organisation.
     pub highlight: Option<usize>,
+    /// Where the figures come from, whose they are and when, written under
+    /// the drawing ("Source: ... Westmere Borough Council, Quarter 4, 2024/25."); empty for none.
+    pub source: String,
 }
 
 /// A named series of figures, one per category.
@@ -89,8 +92,10 @@ pub struct ChartSeries {
 /// `blocks/chart.html`, which references the file rather than inlining the drawing).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RenderedChart {
-    /// The standalone SVG file's content: the drawing with its title above it.
+    /// The standalone SVG file's content (`charts/{id}.svg`): the drawing with its title above it.
     pub svg: String,
+    /// The same for phones (`charts/narrow-{id}.svg`), drawn narrower so its text stays 12 px.
+    pub narrow_svg: String,
     /// The figure's id in a page (`chart-` and the chart's id); the description is `{id}-desc`.
     pub html_id: String,
     /// Shape, for the figure's class: line, bar, hbar, ranking.
@@ -103,6 +108,10 @@ pub struct RenderedChart {
     pub width: f32,
     /// See `width`.
     pub height: f32,
+    /// The narrow file's size in CSS pixels.
+    pub narrow_width: f32,
+    /// See `narrow_width`.
+    pub narrow_height: f32,
     /// The figures behind the chart: HTML, a captioned table inside a `<details>`.
     pub table: String,
 }
@@ -143,37 +152,81 @@ fn wrap(text: &str, size: f32, width: f32) -> Vec<String> {
     lines
 }
 
-/// Draws a chart once: the standalone SVG and the parts of its figure.
-pub fn render(data: &ChartData) -> RenderedChart {
-    let id = html_id(&data.id);
-    let (title_id, desc_id) = (format!("{id}-title"), format!("{id}-desc"));
-    let description = words::describe(data);
-    let title = esc(data.title.trim());
-    let head = format!("<title id=\"{title_id}\">{title}</title>\n<desc id=\"{desc_id}\">{}</desc>\n", esc(&description));
-    let drawn = draw::draw(data);
+/// The drawing with its source line below it, wrapped to its width.
+fn with_source(mut drawn: draw::Drawn, source: &str) -> draw::Drawn {
+    // Browsers may use a wider font than charts-rs measures with: leave room.
+    let lines = wrap(source.trim(), 12.0, (drawn.width - 16.0) * 0.88);
+    for line in &lines {
+        drawn.height += 16.0;
+        let _ = write!(
+            drawn.body,
+            "\n<text x=\"8\" y=\"{:.1}\" font-size=\"12\" font-family=\"{}\" fill=\"{}\">{}</text>",
+            drawn.height - 4.0,
+            esc_attr(FONT_STACK),
+            draw::SECONDARY,
+            esc(line)
+        );
+    }
+    if !lines.is_empty() {
+        drawn.height += 6.0;
+    }
+    drawn
+}
+
+/// A standalone SVG file of a drawing: the title above it, so the file stands on its own.
+/// Gives the file and its size in CSS pixels.
+fn standalone(data: &ChartData, drawn: &draw::Drawn, head: &str, labelled_by: &str) -> (String, f32, f32) {
     let (w, h) = (drawn.width, drawn.height);
     // Every text of the drawing names the same fonts: say it once, on the root, where it is inherited.
     let font = format!(" font-family=\"{}\"", esc_attr(FONT_STACK));
     let body = drawn.body.replace(&font, "");
 
-    // The title above the drawing, which is nested as it is, so the file stands on its own.
-    let lines = wrap(data.title.trim(), 16.0, w - 24.0);
+    // The title above the drawing, which is nested as it is. Browsers may draw it in a wider
+    // font than charts-rs measures with, and it is bold: leave room.
+    let lines = wrap(data.title.trim(), 16.0, (w - 24.0) * 0.8);
     let top = 16.0 + 22.0 * lines.len() as f32;
     let total = h + top;
-    let mut svg = String::with_capacity(drawn.body.len() + head.len() + 512);
+    let mut svg = String::with_capacity(body.len() + head.len() + 512);
     let _ = write!(
         svg,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{total}\" viewBox=\"0 0 {w} {total}\" role=\"img\" aria-labelledby=\"{title_id} {desc_id}\"{font}>\n{head}<rect x=\"0\" y=\"0\" width=\"{w}\" height=\"{total}\" fill=\"#FFFFFF\"/>\n"
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{total}\" viewBox=\"0 0 {w} {total}\" role=\"img\" aria-labelledby=\"{labelled_by}\"{font}>\n{head}<rect x=\"0\" y=\"0\" width=\"{w}\" height=\"{total}\" fill=\"#FFFFFF\"/>\n"
     );
     for (k, line) in lines.iter().enumerate() {
         let _ =
             writeln!(svg, "<text x=\"12\" y=\"{}\" font-size=\"16\" font-weight=\"bold\" fill=\"{}\">{}</text>", 26.0 + 22.0 * k as f32, draw::TEXT, esc(line));
     }
     let _ = write!(svg, "<svg x=\"0\" y=\"{top}\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\">\n{body}\n</svg>\n</svg>\n");
+    (svg, w, total)
+}
+
+/// Draws a chart once: its two standalone SVGs (wide, and narrow for phones) and the parts of its figure.
+pub fn render(data: &ChartData) -> RenderedChart {
+    let id = html_id(&data.id);
+    let (title_id, desc_id) = (format!("{id}-title"), format!("{id}-desc"));
+    let description = words::describe(data);
+    let title = esc(data.title.trim());
+    let head = format!("<title id=\"{title_id}\">{title}</title>\n<desc id=\"{desc_id}\">{}</desc>\n", esc(&description));
+    let labelled_by = format!("{title_id} {desc_id}");
+    let (svg, width, height) = standalone(data, &with_source(draw::draw(data), &data.source), &head, &labelled_by);
+    // Phones get a drawing of their own, so its text is not shrunk below 12 px; the page's
+    // <picture> picks it on narrow screens.
+    let (narrow_svg, narrow_width, narrow_height) = standalone(data, &with_source(draw::draw_at(data, draw::NARROW_WIDTH), &data.source), &head, &labelled_by);
 
     let mut table = String::with_capacity(2048);
     words::table_html(data, &mut table);
-    RenderedChart { svg, html_id: id, kind: kind_name(data.kind), title: data.title.trim().to_string(), description, width: w, height: total, table }
+    RenderedChart {
+        svg,
+        narrow_svg,
+        html_id: id,
+        kind: kind_name(data.kind),
+        title: data.title.trim().to_string(),
+        description,
+        width,
+        height,
+        narrow_width,
+        narrow_height,
+        table,
+    }
 }
 
 /// A tiny inline line for the highlight table; gaps for missing figures.

@@ -27,6 +27,13 @@ pub(crate) fn sparkline(points: &[Figure], label: &str) -> String {
     } else if gaps > 1 && !known.is_empty() {
         let _ = write!(name, ", {gaps} periods without a figure");
     }
+    // Fewer than three figures make no trend: a lone dot or a single stroke would suggest one.
+    if known.len() < 3 {
+        return format!(
+            "<span class=\"no-trend\"><span aria-hidden=\"true\">–</span><span class=\"visually-hidden\">{}: too few figures for a trend</span></span>",
+            super::words::esc(&name)
+        );
+    }
     let mut out = String::with_capacity(400);
     let _ = write!(
         out,

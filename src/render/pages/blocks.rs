@@ -43,11 +43,15 @@ pub(super) fn block_html_with(
                     period => view.current.map(|p| p.period.long()),
                     change => Value::from_safe_string(present::change_html(metric, view)),
                     direction => Value::from_safe_string(present::direction_cell(metric, view)),
+                    compared => view.change(metric).is_some(),
+                    no_comparison => Value::from_safe_string(present::no_comparison_sentence_html(view)),
                     previous_period => view.previous.map(|p| p.period.long()),
                     note => view.note.clone(),
                 },
             )
         }
+        // A report shows only benchmarks for periods that ended by its quarter's end (check warns).
+        Block::Benchmark(bi) if site.benchmarks[*bi].def.period.last_month() > q.quarter.last_month() => String::new(),
         Block::Benchmark(bi) => benchmark_html(ctx, &site.benchmarks[*bi]),
         Block::Chart(spec) => {
             let Some(data) = chart_data(site, q, spec, chart_prefix) else {
@@ -63,21 +67,45 @@ pub(super) fn block_html_with(
                     drawn
                 })
             });
+            // A readable anchor to share (`#chart-METRIC`), marked until the page makes it unique
+            // ([`resolve_anchors`]); so is the description's id, unique beside it.
+            let anchor = format!("chart-{}", site.catalogue.metrics[spec.metrics[0]].id);
             ctx.partial(
                 "blocks/chart.html",
                 context! {
-                    id => &rendered.html_id,
+                    id => format!("\u{E003}{anchor}\u{E003}"),
+                    desc_id => format!("\u{E003}{anchor}-desc\u{E003}"),
                     kind => rendered.kind,
                     title => &rendered.title,
                     description => &rendered.description,
                     src => format!("{root}charts/{}.svg", data.id),
                     width => rendered.width.round() as u32,
                     height => rendered.height.round() as u32,
+                    narrow_src => format!("{root}charts/{}.svg", narrow_chart_name(&data.id)),
+                    narrow_width => rendered.narrow_width.round() as u32,
+                    narrow_height => rendered.narrow_height.round() as u32,
                     table => Value::from_safe_string(rendered.table.clone()),
                 },
             )
         }
     }
+}
+
+/// Replaces each marked anchor (`\u{E003}NAME\u{E003}`, see the chart block) with an id unique on the page.
+pub(super) fn resolve_anchors(html: String, state: &mut PageState) -> String {
+    if !html.contains('\u{E003}') {
+        return html;
+    }
+    let mut out = html;
+    while let Some(start) = out.find('\u{E003}') {
+        let from = start + '\u{E003}'.len_utf8();
+        let Some(len) = out[from..].find('\u{E003}') else { break };
+        let name = out[from..from + len].to_string();
+        let marked = format!("\u{E003}{name}\u{E003}");
+        let id = state.unique_id(&name);
+        out = out.replace(&marked, &id);
+    }
+    out
 }
 
 #[derive(Serialize)]
@@ -171,7 +199,9 @@ fn kpi_rows(ctx: &Ctx, q: &QuarterReport, metrics: &[usize], root: &str, rank_gr
                     &trend.iter().map(|p| p.figure).collect::<Vec<_>>(),
                     &format!("{}: trend over {}", metric.label(), span_words(&trend)),
                 )),
-                value: Value::from_safe_string(view.current.map(|p| present::figure_html(metric, p.figure)).unwrap_or_else(|| present::marker_html('x'))),
+                value: Value::from_safe_string(
+                    view.current.map(|p| present::figure_with_first_html(metric, view, p)).unwrap_or_else(|| present::marker_html('x')),
+                ),
                 // Say which period only when it is not this quarter (annual figures, for instance).
                 period: view.current.filter(|p| p.period != Period::Quarter(q.quarter)).map(|p| p.period.short()).unwrap_or_default(),
                 direction: Value::from_safe_string(present::direction_cell(metric, view)),
@@ -386,8 +416,10 @@ pub(super) fn benchmark_html(ctx: &Ctx, b: &BenchmarkView) -> String {
 /// Turns a chart block into the data to draw, from this quarter's view only.
 pub(super) fn chart_data(site: &Site, q: &QuarterReport, spec: &ChartSpec, prefix: Option<&str>) -> Option<ChartData> {
     let first = &site.catalogue.metrics[spec.metrics[0]];
+    // Percentages over time move within a narrow band: a line shows it, bars on a 0-100 axis flatten it.
     let kind = spec.kind.unwrap_or(match first.frequency {
         Frequency::Monthly(_) => ChartKind::Line,
+        _ if first.unit == crate::catalogue::Unit::Percent => ChartKind::Line,
         _ => ChartKind::Bar,
     });
     let title = spec.title.clone().unwrap_or_else(|| {
@@ -408,6 +440,10 @@ pub(super) fn chart_data(site: &Site, q: &QuarterReport, spec: &ChartSpec, prefi
         series: Vec::new(),
         target: None,
         highlight: None,
+        source: String::new(),
+    };
+    let source = |period: String| {
+        format!("Source: {}. {}, {period}.", first.source.as_deref().unwrap_or("not recorded").trim_end_matches('.'), site.settings.organisation)
     };
     let first_view = &q.metrics[spec.metrics[0]];
     match kind {
@@ -451,6 +487,7 @@ pub(super) fn chart_data(site: &Site, q: &QuarterReport, spec: &ChartSpec, prefi
             });
             data.title =
                 spec.title.clone().unwrap_or_else(|| format!("{}: {} ({})", first.label(), site.settings.comparators[b.def.group].name, b.def.period.short()));
+            data.source = source(b.def.period.long());
         }
         ChartKind::HBar => {
             let view = &q.metrics[spec.metrics[0]];
@@ -469,6 +506,7 @@ pub(super) fn chart_data(site: &Site, q: &QuarterReport, spec: &ChartSpec, prefi
             }
             data.series.push(ChartSeries { name: format!("{} ({})", first.label(), current.period.short()), points });
             data.highlight = Some(0);
+            data.source = source(current.period.long());
         }
         ChartKind::Line | ChartKind::Bar => {
             let default_months = match first.frequency {
@@ -502,7 +540,13 @@ pub(super) fn chart_data(site: &Site, q: &QuarterReport, spec: &ChartSpec, prefi
                     .iter()
                     .map(|p| view.series.iter().find(|x| x.period == *p).map(|x| x.figure).unwrap_or(Figure::NotAvailable(Flags::NONE)))
                     .collect();
-                data.series.push(ChartSeries { name: site.catalogue.metrics[mi].label().to_string(), points });
+                // Beside comparator groups, our own line is called by the council's name.
+                let name = if spec.metrics.len() == 1 && !spec.compare.is_empty() {
+                    site.settings.organisation.clone()
+                } else {
+                    site.catalogue.metrics[mi].label().to_string()
+                };
+                data.series.push(ChartSeries { name, points });
             }
             let view = &q.metrics[spec.metrics[0]];
             for &g in &spec.compare {
@@ -519,6 +563,10 @@ pub(super) fn chart_data(site: &Site, q: &QuarterReport, spec: &ChartSpec, prefi
                     .collect();
                 data.series.push(ChartSeries { name: site.settings.comparators[g].name.clone(), points });
             }
+            data.source = source(match (periods.first(), periods.last()) {
+                (Some(a), Some(b)) if a != b => format!("{} to {}", a.long(), b.long()),
+                _ => q.quarter.long(),
+            });
             if spec.target {
                 add_target(&mut data, first, first_view, &periods);
             }

@@ -143,6 +143,11 @@ struct Ctx<'a> {
     glossary_index: GlossaryIndex,
     site_value: Value,
     nav_pages: Vec<(String, String)>,
+    /// The open-data files, made once: written out, and their sizes shown on the data page.
+    open_data: Vec<OutputFile>,
+    /// Errors in partials (report blocks, the flag key), which return text into a page:
+    /// they fail the build like any template error, never show on the page.
+    partial_errors: std::sync::Mutex<Vec<Diagnostic>>,
 }
 
 /// Renders every page and download of the site into memory, sorted by path.
@@ -158,6 +163,24 @@ pub fn render_site(site: &Site, env: &Environment<'static>, cache: &RenderCache,
     let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
     Ok(Rendered { files, pages })
 }
+
+/// The chart files of a group of pages: each chart's wide drawing and its phone drawing.
+fn chart_files(charts: BTreeMap<String, RenderedChart>) -> impl Iterator<Item = OutputFile> {
+    charts.into_iter().flat_map(|(id, c)| {
+        [
+            OutputFile { path: format!("charts/{id}.svg"), bytes: c.svg.into_bytes() },
+            OutputFile { path: format!("charts/{}.svg", narrow_chart_name(&id)), bytes: c.narrow_svg.into_bytes() },
+        ]
+    })
+}
+
+/// The phone drawing's file name (without `.svg`) of a chart: `narrow-ID`, so that it still
+/// ends in the chart's hash, which web servers' cache rules look for (docs/publishing/servers).
+fn narrow_chart_name(id: &str) -> String {
+    format!("{NARROW_PREFIX}{id}")
+}
+
+const NARROW_PREFIX: &str = "narrow-";
 
 /// A file of the site, handed over as soon as it is rendered (from any thread).
 pub type Sink<'a> = dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync + 'a;
@@ -176,11 +199,14 @@ pub fn render_site_each(site: &Site, env: &Environment<'static>, cache: &RenderC
         glossary_index: GlossaryIndex::new(&site.glossary),
         site_value: ser(context_site(site)),
         nav_pages: site.pages.iter().map(|(name, c)| (c.title.clone().unwrap_or_else(|| title_case(name)), name.clone())).collect(),
+        open_data: crate::render::opendata::files(site),
+        partial_errors: Default::default(),
     };
     let charts_now = std::sync::Mutex::new(std::collections::HashSet::<String>::new());
     let hand_over = |r: Result<Vec<OutputFile>, Vec<Diagnostic>>| -> Result<(), Vec<Diagnostic>> {
         for f in r? {
-            if let Some(id) = f.path.strip_prefix("charts/").and_then(|p| p.strip_suffix(".svg")) {
+            // A chart's phone drawing is the same chart (ids start with a quarter or `metric`, never `narrow-`).
+            if let Some(id) = f.path.strip_prefix("charts/").and_then(|p| p.strip_suffix(".svg")).filter(|id| !id.starts_with(NARROW_PREFIX)) {
                 charts_now.lock().expect("charts lock").insert(id.to_string());
             }
             sink(f).map_err(|d| vec![d])?;
@@ -196,7 +222,11 @@ pub fn render_site_each(site: &Site, env: &Environment<'static>, cache: &RenderC
     if let Err(d) = hand_over(render_site_pages(&ctx)) {
         diags.extend(d);
     }
+    let mut seen = std::collections::HashSet::new();
+    diags.extend(ctx.partial_errors.into_inner().expect("errors lock").into_iter().filter(|d| seen.insert(d.headline())));
     if !diags.is_empty() {
+        // Pages rendered around a failed partial hold a hole: never reuse them.
+        cache.quarters.lock().expect("cache lock").clear();
         return Err(diags);
     }
     // Keep only what this build used, so the cache does not grow without bound while serving.
@@ -210,7 +240,7 @@ pub fn render_site_each(site: &Site, env: &Environment<'static>, cache: &RenderC
         let quarters_now: std::collections::HashSet<Quarter> = site.quarters.iter().map(|q| q.quarter).collect();
         cache.quarters.lock().expect("cache lock").retain(|q, _| quarters_now.contains(q));
     }
-    for f in crate::render::opendata::files(site) {
+    for f in ctx.open_data {
         sink(f).map_err(|d| vec![d])?;
     }
     Ok(())
@@ -291,7 +321,10 @@ impl Ctx<'_> {
     fn partial(&self, template: &str, ctx: Value) -> String {
         match self.env.get_template(template).and_then(|t| t.render(ctx)) {
             Ok(s) => s,
-            Err(e) => format!("<p class=\"error\">{}</p>", escape(&format!("template error in {template}: {e}"))),
+            Err(e) => {
+                self.partial_errors.lock().expect("errors lock").push(template_error(&format!("themes/{}/templates/{template}", self.site.settings.theme), &e));
+                String::new()
+            }
         }
     }
 }
@@ -373,7 +406,7 @@ fn commentary_html(
             None => present::marker_html('x'),
         })
         .collect();
-    let blocks: Vec<String> = c.blocks.iter().map(|b| block_html(ctx, b, q, root, charts)).collect();
+    let blocks: Vec<String> = c.blocks.iter().map(|b| resolve_anchors(block_html(ctx, b, q, root, charts), state)).collect();
     let glossary_href = format!("{root}glossary/");
     let m = markdown::Commentary {
         refs: &refs,
@@ -417,7 +450,7 @@ fn title_case(name: &str) -> String {
 
 /// Ids the layout uses, so commentary headings cannot take them.
 fn reserve_layout_ids(state: &mut PageState) {
-    for id in ["main", "top", "content", "quarter-switcher", "flag-key", "site-nav", "report", "status"] {
+    for id in ["main", "top", "content", "quarter-switcher", "flag-key", "site-nav", "report", "status", "glossary"] {
         state.unique_id(id);
     }
 }

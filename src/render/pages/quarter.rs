@@ -41,26 +41,36 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFil
         ]
     };
 
+    // Looked up once, not once a section page: a site may have thousands of sections.
+    let sections_of: std::collections::HashMap<Quarter, std::collections::HashSet<usize>> =
+        site.quarters.iter().map(|o| (o.quarter, o.section_ids(&site.catalogue).into_iter().collect())).collect();
+    let commentary_of: std::collections::HashMap<usize, &Commentary> = q.sections.iter().map(|(s, c)| (*s, c)).collect();
+    let mut metrics_of: Vec<Vec<usize>> = vec![Vec::new(); site.catalogue.sections.len()];
+    for (mi, m) in site.catalogue.metrics.iter().enumerate() {
+        if q.metrics[mi].is_reported() {
+            metrics_of[m.section].push(mi);
+        }
+    }
+
     // Section pages.
     let mut items = Vec::new();
     for (n, &si) in sections.iter().enumerate() {
         let section = &site.catalogue.sections[si];
         let spath = format!("{path}{}/", section.id);
         let root = root_of(&spath);
-        let commentary = q.sections.iter().find(|(s, _)| *s == si).map(|(_, c)| c).filter(|c| !c.draft || site.drafts);
+        let commentary = commentary_of.get(&si).copied().filter(|c| !c.draft || site.drafts);
         let mut state = PageState::default();
         reserve_layout_ids(&mut state);
         let body = match commentary {
             Some(c) => commentary_html(ctx, c, Some(q), &root, &format!("{}-", section.id), &mut state, &mut charts),
             None => String::new(),
         };
-        let metrics: Vec<usize> =
-            (0..site.catalogue.metrics.len()).filter(|mi| site.catalogue.metrics[*mi].section == si && q.metrics[*mi].is_reported()).collect();
+        let metrics: Vec<usize> = metrics_of[si].clone();
         // The commentary may show its own highlight table; otherwise the section's figures follow it.
         let has_own_table = commentary.is_some_and(|c| c.blocks.iter().any(|b| matches!(b, Block::Kpis(_))));
         let table = if metrics.is_empty() || has_own_table { String::new() } else { kpis_html(ctx, q, &metrics, &root) };
         let title = commentary.and_then(|c| c.title.clone()).unwrap_or_else(|| section.title.clone());
-        let nav = quarter_nav(site, qi, &root, |other| other.section_ids(&site.catalogue).contains(&si).then(|| format!("{}/", section.id)));
+        let nav = quarter_nav(site, qi, &root, |other| sections_of[&other.quarter].contains(&si).then(|| format!("{}/", section.id)));
         let prev = n.checked_sub(1).map(|p| &site.catalogue.sections[sections[p]]).map(|s| Link { title: s.title.clone(), href: format!("../{}/", s.id) });
         let next = sections.get(n + 1).map(|p| &site.catalogue.sections[*p]).map(|s| Link { title: s.title.clone(), href: format!("../{}/", s.id) });
         out.push(ctx.render(
@@ -126,15 +136,16 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFil
     let mut print_sections = Vec::new();
     for &si in &sections {
         let section = &site.catalogue.sections[si];
-        let commentary = q.sections.iter().find(|(s, _)| *s == si).map(|(_, c)| c).filter(|c| !c.draft || site.drafts);
+        let commentary = commentary_of.get(&si).copied().filter(|c| !c.draft || site.drafts);
         let mut body = match commentary {
             Some(c) => commentary_html(ctx, c, Some(q), &root, &format!("{}-", section.id), &mut state, &mut charts),
             None => String::new(),
         };
-        let metrics: Vec<usize> = (0..site.catalogue.metrics.len())
-            .filter(|mi| site.catalogue.metrics[*mi].section == si && q.metrics[*mi].is_reported() && !in_summary.contains(mi))
-            .collect();
-        if !metrics.is_empty() {
+        // Rows the summary's highlight tables show are not printed again under their section.
+        let metrics: Vec<usize> = metrics_of[si].iter().copied().filter(|mi| !in_summary.contains(mi)).collect();
+        // As on the section's page: its own highlight table, or this one, never both.
+        let has_own_table = commentary.is_some_and(|c| c.blocks.iter().any(|b| matches!(b, Block::Kpis(_))));
+        if !metrics.is_empty() && !has_own_table {
             body.push_str(&kpis_html(ctx, q, &metrics, &root));
         }
         let id = state.unique_id(&format!("section-{}", section.id));
@@ -148,6 +159,8 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFil
     }
     let nav = quarter_nav(site, qi, &root, |_| Some("print/".into()));
     let appendix = appendix_rows(site, q, &root);
+    // The terms spelled out in this report, as its closing glossary.
+    let glossary: Vec<&crate::validate::Term> = state.terms_used().into_iter().filter_map(|ti| site.glossary.get(ti)).collect();
     // The priorities lead the printed report, unless the summary shows its own highlight table.
     let has_table = q.overview.blocks.iter().any(|b| matches!(b, Block::Kpis(_)));
     let priorities = if site.catalogue.priorities.is_empty() || has_table {
@@ -163,7 +176,7 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFil
         &format!("{}: {} (full report)", site.settings.title, q.quarter.long()),
         quarter_crumbs(&root),
         Some(&nav),
-        ser(context! { body => Value::from_safe_string(summary), priorities => Value::from_safe_string(priorities), sections => ser(print_sections), appendix => ser(appendix) }),
+        ser(context! { body => Value::from_safe_string(summary), priorities => Value::from_safe_string(priorities), sections => ser(print_sections), appendix => ser(appendix), glossary => ser(glossary) }),
     )?);
 
     // Appendix.
@@ -179,9 +192,7 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFil
         ser(context! { appendix => ser(appendix_rows(site, q, &root)) }),
     )?);
 
-    for (id, c) in charts {
-        out.push(OutputFile { path: format!("charts/{id}.svg"), bytes: c.svg.into_bytes() });
-    }
+    out.extend(chart_files(charts));
     Ok(out)
 }
 

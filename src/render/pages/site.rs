@@ -19,7 +19,7 @@ pub(super) fn render_metric(ctx: &Ctx, mi: usize) -> Result<Vec<OutputFile>, Vec
             v.series
                 .iter()
                 .rev()
-                .map(|p| FigureRow { period: p.period.long(), value: Value::from_safe_string(present::figure_html(metric, p.figure)) })
+                .map(|p| FigureRow { period: p.period.long(), value: Value::from_safe_string(present::figure_with_first_html(metric, v, *p)) })
                 .collect()
         })
         .unwrap_or_default();
@@ -52,7 +52,8 @@ pub(super) fn render_metric(ctx: &Ctx, mi: usize) -> Result<Vec<OutputFile>, Vec
                 target: view.is_some_and(|v| v.target.is_some()),
                 title: Some(format!("{} over time", metric.label())),
             };
-            block_html_with(ctx, &Block::Chart(spec), Some(q), &root, &mut charts, Some("metric"))
+            let mut state = PageState::default();
+            resolve_anchors(block_html_with(ctx, &Block::Chart(spec), Some(q), &root, &mut charts, Some("metric")), &mut state)
         }
         _ => String::new(),
     };
@@ -85,9 +86,7 @@ pub(super) fn render_metric(ctx: &Ctx, mi: usize) -> Result<Vec<OutputFile>, Vec
             as_of => latest.map(|l| site.quarters[l].quarter.long()),
         }),
     )?];
-    for (id, c) in charts {
-        out.push(OutputFile { path: format!("charts/{id}.svg"), bytes: c.svg.into_bytes() });
-    }
+    out.extend(chart_files(charts));
     Ok(out)
 }
 
@@ -251,29 +250,48 @@ pub(super) fn render_site_pages(ctx: &Ctx) -> Result<Vec<OutputFile>, Vec<Diagno
     }
 
     // Open data.
-    let downloads: Vec<Link> = site
+    let size = |name: &str| ctx.open_data.iter().find(|f| f.path == format!("data/{name}")).map(|f| file_size(f.bytes.len())).unwrap_or_default();
+    let quarters: Vec<Download> = site
         .quarters
         .iter()
         .rev()
         .flat_map(|q| {
+            // The report's figures, then what format 2 adds beside them: comparators and breakdowns.
             [
-                Link { title: format!("{} (CSV)", q.quarter.long()), href: format!("{}.csv", q.quarter.slug()) },
-                Link {
-                    title: format!("{}: comparator groups, ranks and quartiles (CSV)", q.quarter.long()),
-                    href: format!("{}-comparators.csv", q.quarter.slug()),
-                },
-                Link { title: format!("{}: breakdowns by category (CSV)", q.quarter.long()), href: format!("{}-breakdowns.csv", q.quarter.slug()) },
+                (q.quarter.long(), format!("{}.csv", q.quarter.slug())),
+                (format!("{}: comparator groups, ranks and quartiles", q.quarter.long()), format!("{}-comparators.csv", q.quarter.slug())),
+                (format!("{}: breakdowns by category", q.quarter.long()), format!("{}-breakdowns.csv", q.quarter.slug())),
             ]
         })
-        .chain(site.catalogue.metrics.iter().map(|m| Link { title: format!("{} (CSV)", m.title), href: format!("{}.csv", m.id) }))
+        .filter(|(_, href)| ctx.open_data.iter().any(|f| f.path == format!("data/{href}")))
+        .map(|(title, href)| Download { title, size: size(&href), href })
         .collect();
+    let measures: Vec<Download> = site
+        .catalogue
+        .metrics
+        .iter()
+        .map(|m| {
+            let href = format!("{}.csv", m.id);
+            Download { title: m.title.clone(), size: size(&href), href }
+        })
+        .collect();
+    let whole = [("all.json", "Every measure and figure (JSON)"), ("csv-metadata.json", "What every column means (CSV on the Web metadata, JSON)")]
+        .iter()
+        .map(|(href, title)| Download { title: (*title).into(), size: size(href), href: (*href).into() })
+        .collect::<Vec<_>>();
     out.push(ctx.render(
         "data.html",
         "data/",
         "Open data",
         vec![Link { title: "Home".into(), href: "../".into() }],
         None,
-        ser(context! { downloads => ser(downloads) }),
+        ser(context! {
+            quarters => ser(quarters),
+            measures => ser(measures),
+            whole => ser(whole),
+            licence => crate::render::opendata::LICENCE.0,
+            licence_url => crate::render::opendata::LICENCE.1,
+        }),
     )?);
 
     // Standalone pages.
@@ -294,9 +312,34 @@ pub(super) fn render_site_pages(ctx: &Ctx) -> Result<Vec<OutputFile>, Vec<Diagno
     }
 
     out.push(ctx.render("404.html", "404.html", "Page not found", vec![], None, Value::from(()))?);
-    for (id, c) in charts {
-        out.push(OutputFile { path: format!("charts/{id}.svg"), bytes: c.svg.into_bytes() });
-    }
+    out.extend(chart_files(charts));
     out.extend(crate::render::feeds::files(site));
     Ok(out)
+}
+
+/// A download on the data page, with its size.
+#[derive(Serialize)]
+struct Download {
+    title: String,
+    href: String,
+    size: String,
+}
+
+/// "812 bytes", "3.4 KB", "1.2 MB".
+fn file_size(bytes: usize) -> String {
+    match bytes {
+        0..=999 => format!("{bytes} bytes"),
+        1_000..=999_999 => format!("{:.1} KB", bytes as f64 / 1000.0),
+        _ => format!("{:.1} MB", bytes as f64 / 1_000_000.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn file_sizes_read_plainly() {
+        assert_eq!(super::file_size(812), "812 bytes");
+        assert_eq!(super::file_size(3_420), "3.4 KB");
+        assert_eq!(super::file_size(1_260_000), "1.3 MB");
+    }
 }
