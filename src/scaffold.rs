@@ -39,7 +39,7 @@ pub fn new_quarter(root: &Path, quarter: &str) -> Result<Vec<String>, String> {
         let mut inside = false;
         for line in body.lines() {
             let t = line.trim_start();
-            if !inside && ["```chart", "```kpis", "```figure", "```benchmark"].iter().any(|f| t.starts_with(f)) {
+            if !inside && ["```chart", "```kpis", "```figure", "```benchmark", "```compare", "```breakdown"].iter().any(|f| t.starts_with(f)) {
                 inside = true;
             }
             if inside {
@@ -54,9 +54,24 @@ pub fn new_quarter(root: &Path, quarter: &str) -> Result<Vec<String>, String> {
         out
     };
     let overview_blocks = newest.map(|n| blocks_of(&n.overview.body)).filter(|b| !b.is_empty()).unwrap_or_else(|| "```kpis\nall: true\n```\n".into());
+    // Who the report goes to, who wrote it and whom to ask rarely change; the meeting date does.
+    let details = newest.map(|n| &n.overview.details);
+    let mut carried = String::new();
+    for (key, value) in [
+        ("report_to", details.and_then(|d| d.report_to.as_ref())),
+        ("author", details.and_then(|d| d.author.as_ref())),
+        ("contact", details.and_then(|d| d.contact.as_ref())),
+    ] {
+        if let Some(v) = value {
+            carried.push_str(&format!("{key}: {}\n", yaml_text(v)));
+        }
+    }
+    if details.is_some_and(|d| d.report_to.is_some()) {
+        carried.push_str("# meeting: YYYY-MM-DD   (the date of the meeting this report goes to)\n");
+    }
     write(
         format!("content/{}/_index.md", q.path()),
-        format!("---\ntitle: {} overview\nsummary: {PLACEHOLDER} One sentence on the quarter's headlines.\ndraft: true\n---\nThis report covers {} to {}. {PLACEHOLDER} Write the executive summary here; remove draft: true above when the report is ready.\n\n{overview_blocks}", q.long(), q.first_month().long(), q.last_month().long()),
+        format!("---\ntitle: {} overview\nsummary: {PLACEHOLDER} One sentence on the quarter's headlines.\n{carried}draft: true\n---\nThis report covers {} to {}. {PLACEHOLDER} Write the executive summary here; remove draft: true above when the report is ready.\n\n{overview_blocks}", q.long(), q.first_month().long(), q.last_month().long()),
     )?;
     for (si, section) in defs.catalogue.sections.iter().enumerate() {
         let previous = newest.and_then(|n| n.sections.iter().find(|(s, _)| *s == si)).map(|(_, c)| c);
@@ -74,7 +89,7 @@ pub fn new_quarter(root: &Path, quarter: &str) -> Result<Vec<String>, String> {
             ),
         )?;
     }
-    let mut data = format!("# Figures for {}. Fill in each value; null means not available.\nstatus: provisional\n# published: YYYY-MM-DD   (add when final, and set status: final)\nvalues:\n", q.long());
+    let mut data = format!("# Figures for {}. Fill in each value; null means not available.\nstatus: provisional\n# published: YYYY-MM-DD   (add when final, and set status: final)\n# next_update: YYYY-MM-DD   (when the next report is due)\nvalues:\n", q.long());
     let used: Vec<usize> = match newest {
         Some(n) => n.data.entries.iter().map(|e| e.metric).collect(),
         None => (0..defs.catalogue.metrics.len()).collect(),
@@ -84,6 +99,10 @@ pub fn new_quarter(root: &Path, quarter: &str) -> Result<Vec<String>, String> {
             Frequency::Monthly(_) => {
                 let months: Vec<String> = q.months().iter().map(|mo| format!("{mo}: null")).collect();
                 data.push_str(&format!("  {}:\n    months: {{ {} }}\n", m.id, months.join(", ")));
+            }
+            Frequency::Quarterly if !m.breakdown.is_empty() => {
+                let categories: Vec<String> = m.breakdown.iter().map(|(id, _)| format!("{id}: null")).collect();
+                data.push_str(&format!("  {}:\n    by: {{ {} }}\n", m.id, categories.join(", ")));
             }
             Frequency::Quarterly => data.push_str(&format!("  {}: null\n", m.id)),
             Frequency::Annual => data.push_str(&format!("  # {}: {{ value: null, year: {} }}   (annual: give it once a year)\n", m.id, q.year.previous())),
@@ -97,4 +116,18 @@ pub fn new_quarter(root: &Path, quarter: &str) -> Result<Vec<String>, String> {
         eprintln!("{rel} already exists: left as it was");
     }
     Ok(created)
+}
+
+/// Text as a YAML double-quoted scalar, so a colon or a quote in an officer's words stays text.
+fn yaml_text(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }

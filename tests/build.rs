@@ -461,3 +461,41 @@ fn open_data_says_what_it_is_and_how_big() {
     let item = doc.select(&sel("#by-measure + p + ul li")).map(|l| l.text().collect::<String>()).find(|t| t.contains("(CSV)")).unwrap();
     assert!(item.contains("bytes") || item.contains("KB"), "{item} ({size} bytes)");
 }
+
+#[test]
+fn every_csv_download_is_described_and_the_data_page_names_its_contact_and_next_update() {
+    let site = fixture();
+    let overview = site.path().join("content/2024-25/q3/_index.md");
+    let text = std::fs::read_to_string(&overview).unwrap().replacen("---\n", "---\ncontact: performance@testshire.example\n", 1);
+    std::fs::write(&overview, text).unwrap();
+    let figures = site.path().join("data/2024-25/q3.yaml");
+    let text = std::fs::read_to_string(&figures).unwrap().replacen("status: provisional\n", "status: provisional\nnext_update: 2025-04-30\n", 1);
+    std::fs::write(&figures, text).unwrap();
+    let out = build(site.path(), false, None);
+    let meta: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("data/csv-metadata.json")).unwrap()).unwrap();
+    let tables = meta["tables"].as_array().unwrap();
+    let csvs: Vec<String> = files(&out.join("data")).into_keys().filter(|f| f.ends_with(".csv")).collect();
+    assert!(csvs.iter().any(|f| f.ends_with("-comparators.csv")) && csvs.iter().any(|f| f.ends_with("-breakdowns.csv")), "{csvs:?}");
+    for csv in &csvs {
+        let table = tables.iter().find(|t| t["url"] == csv.as_str()).unwrap_or_else(|| panic!("{csv} is not described in csv-metadata.json"));
+        let header = std::fs::read_to_string(out.join("data").join(csv)).unwrap().lines().next().unwrap().to_string();
+        let names: Vec<&str> = table["tableSchema"]["columns"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+        assert_eq!(names.join(","), header, "{csv}");
+    }
+    let doc = page(&out, "data/index.html");
+    let text = doc.select(&sel("main dl")).next().unwrap().text().collect::<String>();
+    assert!(text.contains("performance@testshire.example") && text.contains("30 April 2025"), "{text}");
+}
+
+#[test]
+fn benchmark_tables_give_quartiles_in_words_never_as_numbers() {
+    let site = fixture();
+    let out = build(site.path(), false, None);
+    let doc = page(&out, "2024-25/q2/safeguarding/index.html");
+    let cells: Vec<String> = doc.select(&sel("table.ranking tbody td:last-child")).map(|c| c.text().collect::<String>()).filter(|t| !t.is_empty()).collect();
+    assert!(!cells.is_empty());
+    let words = ["top quarter", "upper middle quarter", "lower middle quarter", "bottom quarter"];
+    assert!(cells.iter().all(|c| words.contains(&c.as_str())), "{cells:?}");
+    let summary = doc.select(&sel(".benchmark-summary")).next().map(|p| p.text().collect::<String>()).unwrap_or_default();
+    assert!(!summary.contains("second quarter") && !summary.contains("third quarter"), "{summary}");
+}

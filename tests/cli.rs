@@ -82,6 +82,40 @@ fn new_quarter_scaffolds_from_the_newest_and_never_overwrites() {
 }
 
 #[test]
+fn new_quarter_carries_the_report_details_and_format_2_blocks_forward() {
+    let dir = tempfile::tempdir().unwrap();
+    for d in ["content", "data"] {
+        copy_dir(Path::new(d), &dir.path().join(d));
+    }
+    std::fs::copy("site.toml", dir.path().join("site.toml")).unwrap();
+    // An author whose words hold a colon and quotes stays text.
+    let q1 = dir.path().join("content/2025-26/q1/_index.md");
+    let text = std::fs::read_to_string(&q1).unwrap();
+    let text = text.lines().filter(|l| !l.starts_with("author:")).map(|l| format!("{l}\n")).collect::<String>().replacen(
+        "---\n",
+        "---\nauthor: 'Head of Performance: \"Intelligence\"'\n",
+        1,
+    );
+    std::fs::write(&q1, text).unwrap();
+    let root = dir.path().to_str().unwrap();
+    let (code, _, stderr) = scrutiny(&["new-quarter", "2025-26/q2", "--root", root]);
+    assert_eq!(code, 0, "{stderr}");
+    let overview = std::fs::read_to_string(dir.path().join("content/2025-26/q2/_index.md")).unwrap();
+    assert!(overview.contains("report_to: \"Health and Adult Social Care Scrutiny Committee\"\n"), "{overview}");
+    assert!(overview.contains("author: \"Head of Performance: \\\"Intelligence\\\"\"\n"), "{overview}");
+    assert!(overview.contains("contact: \"asc.performance@westmere.example\"\n") && !overview.contains("\nmeeting:"), "{overview}");
+    let figures = std::fs::read_to_string(dir.path().join("data/2025-26/q2.yaml")).unwrap();
+    assert!(figures.contains("  complaints-outcome:\n    by: { upheld: null, partly-upheld: null, not-upheld: null, withdrawn: null }\n"), "{figures}");
+    let safeguarding = std::fs::read_to_string(dir.path().join("content/2025-26/q2/safeguarding.md")).unwrap();
+    let before = std::fs::read_to_string(dir.path().join("content/2025-26/q1/safeguarding.md")).unwrap();
+    for fence in ["```compare", "```breakdown"] {
+        assert_eq!(safeguarding.contains(fence), before.contains(fence), "{fence} not carried forward:\n{safeguarding}");
+    }
+    let (code, _, out) = scrutiny(&["check", "--root", root]);
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
 fn build_prints_what_it_did_and_a_failed_build_says_the_output_was_kept() {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(Path::new("tests/fixtures/basic"), dir.path());

@@ -491,3 +491,44 @@ fn title_rows_above_the_header_are_passed_over() {
     let o = figures(dir.path(), "f.csv", "2024-25/q3", None);
     assert_eq!(headlines(&o, dir.path()), ["error: f.csv:5: unknown metric \"waiting-lst\" (did you mean \"waiting-list\"?)"]);
 }
+
+/// The example site (content, data, site.toml), whose catalogue has breakdowns.
+fn example_site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(Path::new("content"), &dir.path().join("content"));
+    copy_dir(Path::new("data"), &dir.path().join("data"));
+    std::fs::copy("site.toml", dir.path().join("site.toml")).unwrap();
+    dir
+}
+
+#[test]
+fn category_rows_fill_a_breakdown_and_keep_the_other_categories() {
+    let dir = example_site();
+    std::fs::write(dir.path().join("c.csv"), "metric,period,category,value\ncomplaints-outcome,2024-25/q4,upheld,12\ncomplaints-outcome,2024-25/q4,withdrawn,[c]\ncomplaints-outcome,2024-25/q4,not-upheld,[c]\n")
+        .unwrap();
+    let o = figures(dir.path(), "c.csv", "2024-25/q4", None);
+    assert!(!o.failed(), "{}", o.render_problems());
+    let text = std::fs::read_to_string(dir.path().join("data/2024-25/q4.yaml")).unwrap();
+    assert!(
+        text.contains("  complaints-outcome:\n    by: { upheld: 12, partly-upheld: 7, not-upheld: { value: null, suppressed: true }, withdrawn: { value: null, suppressed: true } }\n"),
+        "{text}"
+    );
+    assert!(scrutiny::check(dir.path()).iter().all(|d| d.severity != Severity::Error));
+}
+
+#[test]
+fn a_category_row_that_would_reveal_a_suppressed_category_is_refused_and_nothing_is_written() {
+    let dir = example_site();
+    let before = std::fs::read_to_string(dir.path().join("data/2024-25/q4.yaml")).unwrap();
+    // One suppressed category beside a published total could be worked out by subtraction.
+    std::fs::write(dir.path().join("c.csv"), "metric,period,category,value\ncomplaints-outcome,2024-25/q4,withdrawn,[c]\ncomplaints-outcome,2024-25/q4,,31\n")
+        .unwrap();
+    let o = figures(dir.path(), "c.csv", "2024-25/q4", None);
+    assert!(o.failed(), "{}", o.render_problems());
+    assert!(
+        headlines(&o, dir.path()).contains(&"error: data/2024-25/q4.yaml:50:5: one category of \"complaints-outcome\" is suppressed but the total is published, so it could be worked out by subtraction".to_string()),
+        "{}",
+        o.render_problems()
+    );
+    assert_eq!(std::fs::read_to_string(dir.path().join("data/2024-25/q4.yaml")).unwrap(), before);
+}

@@ -45,7 +45,14 @@ fn period_type(p: crate::period::Period) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::safe_cell;
+    use super::{column_words, safe_cell, BREAKDOWN_COLUMNS, COMPARATOR_COLUMNS, METRIC_COLUMNS, QUARTER_COLUMNS};
+
+    #[test]
+    fn every_column_of_every_download_is_described_for_csv_on_the_web() {
+        for column in METRIC_COLUMNS.iter().chain(&QUARTER_COLUMNS).chain(&COMPARATOR_COLUMNS).chain(&BREAKDOWN_COLUMNS) {
+            assert!(!column_words(column).1.is_empty(), "{column} has no description");
+        }
+    }
 
     #[test]
     fn formula_like_text_is_neutralised_and_numbers_are_not() {
@@ -154,26 +161,57 @@ fn ci_cells(ci: Option<(f64, f64)>) -> (String, String) {
     ci.map(|(l, h)| (format!("{l}"), format!("{h}"))).unwrap_or_default()
 }
 
+/// The columns of a measure's file.
+const METRIC_COLUMNS: [&str; 8] = ["metric_id", "period", "period_type", "value", "flags", "unit", "metric", "source"];
+
+/// The columns of a quarter's file.
+const QUARTER_COLUMNS: [&str; 18] = [
+    "metric_id",
+    "metric",
+    "unit",
+    "period",
+    "value",
+    "flags",
+    "previous_period",
+    "previous_value",
+    "previous_flags",
+    "direction",
+    "note",
+    "target",
+    "target_by",
+    "plan",
+    "against_plan",
+    "year_ago_period",
+    "year_ago_value",
+    "year_ago_flags",
+];
+
+/// The columns of a quarter's comparators file.
+const COMPARATOR_COLUMNS: [&str; 16] = [
+    "metric_id",
+    "period",
+    "value",
+    "ci_low",
+    "ci_high",
+    "group",
+    "group_name",
+    "group_period",
+    "group_value",
+    "group_ci_low",
+    "group_ci_high",
+    "comparison",
+    "rank",
+    "rank_of",
+    "rank_period",
+    "quartile",
+];
+
+/// The columns of a quarter's breakdowns file.
+const BREAKDOWN_COLUMNS: [&str; 7] = ["metric_id", "period", "category", "label", "value", "flags", "share_percent"];
+
 /// A quarter's comparator groups in long form: one row per metric and group, each figure with its own period.
 fn comparators_csv(site: &Site, q: &crate::model::QuarterReport) -> Vec<u8> {
-    let header = [
-        "metric_id",
-        "period",
-        "value",
-        "ci_low",
-        "ci_high",
-        "group",
-        "group_name",
-        "group_period",
-        "group_value",
-        "group_ci_low",
-        "group_ci_high",
-        "comparison",
-        "rank",
-        "rank_of",
-        "rank_period",
-        "quartile",
-    ];
+    let header = COMPARATOR_COLUMNS;
     let mut rows = Vec::new();
     for (mi, m) in site.catalogue.metrics.iter().enumerate() {
         let v = &q.metrics[mi];
@@ -218,7 +256,7 @@ fn share_cell(c: Figure, total: Figure) -> String {
 
 /// A quarter's breakdowns in long form: one row per category, with the total's row.
 fn breakdowns_csv(site: &Site, q: &crate::model::QuarterReport) -> Vec<u8> {
-    let header = ["metric_id", "period", "category", "label", "value", "flags", "share_percent"];
+    let header = BREAKDOWN_COLUMNS;
     let mut rows = Vec::new();
     for (mi, m) in site.catalogue.metrics.iter().enumerate() {
         let v = &q.metrics[mi];
@@ -238,7 +276,7 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
     let mut out = Vec::new();
     let latest = site.latest.or(site.quarters.len().checked_sub(1));
     // The measure's title and source ride along, so a file stands on its own once downloaded.
-    let header = ["metric_id", "period", "period_type", "value", "flags", "unit", "metric", "source"];
+    let header = METRIC_COLUMNS;
     for (mi, m) in site.catalogue.metrics.iter().enumerate() {
         let series = latest.map(|l| site.quarters[l].metrics[mi].series.clone()).unwrap_or_default();
         let rows = series
@@ -258,26 +296,7 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
             .collect();
         out.push(OutputFile { path: format!("data/{}.csv", m.id), bytes: csv_bytes(&header, rows) });
     }
-    let qheader = [
-        "metric_id",
-        "metric",
-        "unit",
-        "period",
-        "value",
-        "flags",
-        "previous_period",
-        "previous_value",
-        "previous_flags",
-        "direction",
-        "note",
-        "target",
-        "target_by",
-        "plan",
-        "against_plan",
-        "year_ago_period",
-        "year_ago_value",
-        "year_ago_flags",
-    ];
+    let qheader = QUARTER_COLUMNS;
     for (qi, q) in site.quarters.iter().enumerate() {
         let earlier = qi.checked_sub(1).map(|i| &site.quarters[i]);
         let mut rows = Vec::new();
@@ -462,6 +481,29 @@ fn column_words(name: &str) -> (&'static str, &'static str) {
         "previous_flags" => ("string", "The shorthand flags of the previous figure."),
         "direction" => ("string", "improving, worsening, no change, or up/down for measures where neither way is better."),
         "note" => ("string", "A note on the figure from the report."),
+        "target" => ("number", "The target in force at this quarter; blank when there is none."),
+        "target_by" => ("string", "When the target is to be met: a month, quarter or year; blank for a standing target."),
+        "plan" => ("number", "The planned figure for this period on the way to the target; blank when there is no plan for it."),
+        "against_plan" => ("string", "How the figure stands against the plan, in words (for example 31 behind plan, on plan)."),
+        "year_ago_period" => ("string", "The same period a year earlier."),
+        "year_ago_value" => ("number", "The figure a year earlier, as known now; blank when not available or suppressed."),
+        "year_ago_flags" => ("string", "The shorthand flags of the figure a year earlier."),
+        "ci_low" => ("number", "The lower end of the figure's 95% confidence interval, where it has one."),
+        "ci_high" => ("number", "The upper end of the figure's 95% confidence interval, where it has one."),
+        "group" => ("string", "The comparator group's identifier."),
+        "group_name" => ("string", "The comparator group's name."),
+        "group_period" => ("string", "The period of the group's figure, which may be earlier than the report's."),
+        "group_value" => ("number", "The group's published figure (not the mean of its members)."),
+        "group_ci_low" => ("number", "The lower end of the group figure's 95% confidence interval."),
+        "group_ci_high" => ("number", "The upper end of the group figure's 95% confidence interval."),
+        "comparison" => ("string", "Our figure against the group's in words: better than, worse than, similar to, higher than or lower than."),
+        "rank" => ("number", "Our rank in the group, 1 = best."),
+        "rank_of" => ("number", "How many members the rank is out of."),
+        "rank_period" => ("string", "The period the rank is for, which may be earlier than the report's."),
+        "quartile" => ("string", "Which quarter of the group our rank falls in, in words (top quarter = best)."),
+        "category" => ("string", "The category's identifier; total for the row of the whole."),
+        "label" => ("string", "The category's name."),
+        "share_percent" => ("number", "The category's share of the total, in percent to one decimal place; blank where it could reveal a suppressed figure."),
         _ => ("string", ""),
     }
 }
@@ -481,6 +523,10 @@ fn csvw(site: &Site, header: &[&str], qheader: &[&str]) -> Vec<u8> {
         .iter()
         .map(|q| serde_json::json!({ "url": format!("{}.csv", q.quarter.slug()), "dc:title": format!("{}: every measure", q.quarter.long()), "tableSchema": schema(qheader) }))
         .collect();
+    for q in &site.quarters {
+        tables.push(serde_json::json!({ "url": format!("{}-comparators.csv", q.quarter.slug()), "dc:title": format!("{}: comparator groups, ranks and quartiles", q.quarter.long()), "tableSchema": schema(&COMPARATOR_COLUMNS) }));
+        tables.push(serde_json::json!({ "url": format!("{}-breakdowns.csv", q.quarter.slug()), "dc:title": format!("{}: breakdowns by category", q.quarter.long()), "tableSchema": schema(&BREAKDOWN_COLUMNS) }));
+    }
     tables.extend(
         site.catalogue.metrics.iter().map(|m| serde_json::json!({ "url": format!("{}.csv", m.id), "dc:title": m.title, "tableSchema": schema(header) })),
     );

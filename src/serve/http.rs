@@ -28,6 +28,10 @@ struct App {
 /// idle connection cannot hold the server. Longer than the event stream's keep-alive.
 pub(crate) const IDLE: Duration = Duration::from_secs(30);
 
+/// A request must be whole (so the server starts answering) this long after its first byte:
+/// a client that drips a byte now and then cannot hold a connection either.
+pub(crate) const REQUEST: Duration = Duration::from_secs(10);
+
 /// Serves until Ctrl-C (or SIGTERM), then closes the event streams and stops.
 pub async fn run(listener: std::net::TcpListener, snapshot: watch::Sender<Arc<Snapshot>>) -> Result<(), String> {
     let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| format!("cannot listen: {e}"))?;
@@ -127,7 +131,7 @@ impl axum::serve::Listener for IdleClosing {
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
         loop {
             match self.listener.accept().await {
-                Ok((stream, addr)) => return (Idle::new(stream, self.idle), addr),
+                Ok((stream, addr)) => return (Idle::new(stream, self.idle).with_request_limit(REQUEST), addr),
                 // Out of file descriptors and the like: wait, rather than spin.
                 Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
             }
@@ -139,16 +143,30 @@ impl axum::serve::Listener for IdleClosing {
     }
 }
 
-/// A stream that fails with `TimedOut` once nothing has been read or written for `limit`.
+/// A stream that fails with `TimedOut` once nothing has been read or written for `limit`, or,
+/// with a request limit, when a request has been arriving for longer than that without an answer.
 pub(crate) struct Idle<T> {
     io: T,
     limit: Duration,
     deadline: std::pin::Pin<Box<tokio::time::Sleep>>,
+    request_limit: Option<Duration>,
+    /// Set by the first byte of a request, cleared when the answer starts.
+    request_deadline: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
 }
 
 impl<T> Idle<T> {
     pub(crate) fn new(io: T, limit: Duration) -> Self {
-        Idle { io, limit, deadline: Box::pin(tokio::time::sleep(limit)) }
+        Idle { io, limit, deadline: Box::pin(tokio::time::sleep(limit)), request_limit: None, request_deadline: None }
+    }
+
+    pub(crate) fn with_request_limit(mut self, limit: Duration) -> Self {
+        self.request_limit = Some(limit);
+        self
+    }
+
+    fn request_overdue(&mut self, cx: &mut std::task::Context<'_>) -> bool {
+        use std::future::Future;
+        self.request_deadline.as_mut().is_some_and(|d| d.as_mut().poll(cx).is_ready())
     }
 
     fn progress<R>(&mut self, cx: &mut std::task::Context<'_>, polled: std::task::Poll<std::io::Result<R>>) -> std::task::Poll<std::io::Result<R>> {
@@ -169,8 +187,18 @@ impl<T> Idle<T> {
 
 impl<T: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for Idle<T> {
     fn poll_read(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>, buf: &mut tokio::io::ReadBuf<'_>) -> std::task::Poll<std::io::Result<()>> {
+        use std::task::Poll;
         let this = self.get_mut();
+        let before = buf.filled().len();
         let polled = std::pin::Pin::new(&mut this.io).poll_read(cx, buf);
+        if matches!(polled, Poll::Ready(Ok(()))) && buf.filled().len() > before && this.request_deadline.is_none() {
+            if let Some(limit) = this.request_limit {
+                this.request_deadline = Some(Box::pin(tokio::time::sleep(limit)));
+            }
+        }
+        if polled.is_pending() && this.request_overdue(cx) {
+            return Poll::Ready(Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "the request took too long to arrive")));
+        }
         this.progress(cx, polled)
     }
 }
@@ -179,6 +207,10 @@ impl<T: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for Idle<T> {
     fn poll_write(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>, buf: &[u8]) -> std::task::Poll<std::io::Result<usize>> {
         let this = self.get_mut();
         let polled = std::pin::Pin::new(&mut this.io).poll_write(cx, buf);
+        if matches!(polled, std::task::Poll::Ready(Ok(n)) if n > 0) {
+            // The answer has started: the next request gets its own time.
+            this.request_deadline = None;
+        }
         this.progress(cx, polled)
     }
     fn poll_flush(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
@@ -470,6 +502,45 @@ mod tests {
         assert_eq!(e.kind(), std::io::ErrorKind::TimedOut);
         assert!(started.elapsed() < Duration::from_secs(5));
         drop(far);
+    }
+
+    #[tokio::test]
+    async fn a_request_dripped_a_byte_at_a_time_is_cut_off() {
+        use tokio::io::AsyncRead;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let far = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (near, _) = listener.accept().await.unwrap();
+        // Idle after 1 s, but the request must be whole within 300 ms.
+        let mut conn = Idle::new(near, Duration::from_secs(1)).with_request_limit(Duration::from_millis(300));
+        let started = std::time::Instant::now();
+        let mut far_w = far.try_clone().unwrap();
+        let drip = std::thread::spawn(move || {
+            for b in b"GET / HTTP/1.1\r\nHost: x\r\n" {
+                if std::io::Write::write_all(&mut far_w, &[*b]).is_err() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        });
+        let e = loop {
+            let mut buf = [0u8; 64];
+            let r = std::future::poll_fn(|cx| {
+                let mut rb = tokio::io::ReadBuf::new(&mut buf);
+                std::pin::Pin::new(&mut conn).poll_read(cx, &mut rb).map(|r| r.map(|()| rb.filled().len()))
+            })
+            .await;
+            match r {
+                Ok(0) => panic!("the client closed first"),
+                Ok(_) => continue,
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(e.kind(), std::io::ErrorKind::TimedOut);
+        assert!(e.to_string().contains("request took too long"), "{e}");
+        // Cut off by the request limit, long before the drip (27 bytes, 50 ms apart) ends.
+        assert!(started.elapsed() < Duration::from_millis(1200), "{:?}", started.elapsed());
+        drop(far);
+        drip.join().unwrap();
     }
 
     #[test]

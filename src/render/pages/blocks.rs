@@ -374,7 +374,8 @@ pub(super) struct BenchRow {
     rank: Option<u32>,
     name: String,
     value: Value,
-    quartile: Option<u8>,
+    /// In words ("top quarter"), never a number that reads as a quarter of the year.
+    quartile: Option<&'static str>,
     is_self: bool,
 }
 
@@ -392,7 +393,7 @@ pub(super) fn benchmark_html(ctx: &Ctx, b: &BenchmarkView) -> String {
                 Some(v) => escape(&metric.format(v)),
                 None => present::marker_html('x'),
             }),
-            quartile: m.quartile,
+            quartile: m.quartile.map(crate::model::quartile_words),
             is_self: m.is_self,
         })
         .collect();
@@ -407,7 +408,7 @@ pub(super) fn benchmark_html(ctx: &Ctx, b: &BenchmarkView) -> String {
             polarity => metric.polarity.words(),
             organisation => &b.def.self_name,
             own_rank => own.as_ref().map(|o| o.0.clone()),
-            own_quartile => own.and_then(|o| o.1),
+            own_quartile => own.and_then(|o| o.1).map(crate::model::quartile_words),
             rows => ser(rows),
         },
     )

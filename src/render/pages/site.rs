@@ -291,6 +291,9 @@ pub(super) fn render_site_pages(ctx: &Ctx) -> Result<Vec<OutputFile>, Vec<Diagno
             whole => ser(whole),
             licence => crate::render::opendata::LICENCE.0,
             licence_url => crate::render::opendata::LICENCE.1,
+            // The newest report says who to ask and when the figures are next updated.
+            contact => latest.and_then(|q| q.details.contact.clone()),
+            next_update => latest.and_then(|q| q.next_update.map(|d| d.long())),
         }),
     )?);
 
