@@ -83,6 +83,12 @@ fn adding_a_quarter_leaves_older_reports_unchanged() {
     let without = fixture();
     std::fs::remove_dir_all(without.path().join("content/2024-25/q3")).unwrap();
     std::fs::remove_file(without.path().join("data/2024-25/q3.yaml")).unwrap();
+    // With the committee PDFs on, so they are held to the guarantee too.
+    for site in [&with, &without] {
+        let toml = site.path().join("site.toml");
+        let s = std::fs::read_to_string(&toml).unwrap();
+        std::fs::write(&toml, format!("{s}\n[pdf]\nenabled = true\n")).unwrap();
+    }
     let a = build(with.path(), false, None);
     let b = build(without.path(), false, None);
     let mut compared = 0;
@@ -99,13 +105,14 @@ fn adding_a_quarter_leaves_older_reports_unchanged() {
     // A chart's phone drawing (`charts/narrow-ID.svg`) belongs to its quarter as the chart does.
     let of_old_quarter = |k: &str| {
         let k = k.replacen("charts/narrow-", "charts/", 1);
-        k.starts_with("charts/2024-25-q1") || k.starts_with("charts/2024-25-q2") || k.starts_with("data/2024-25-q")
+        k.starts_with("charts/2024-25-q1") || k.starts_with("charts/2024-25-q2") || k.starts_with("data/2024-25-q") || k.ends_with("/report.pdf")
     };
     for (k, v) in fb.iter().filter(|(k, _)| of_old_quarter(k)) {
         assert!(fa.get(k) == Some(v), "{k} changed when a newer quarter was added");
         compared += 1;
     }
     assert!(compared > 10);
+    assert!(fb.contains_key("2024-25/q1/report.pdf") && fb.contains_key("2024-25/q2/report.pdf"), "the older quarters' PDFs were not compared");
     // The older quarter now says it is archived and points at the newest.
     let old = page(&a, "2024-25/q2/index.html");
     let notice = old.select(&sel(".notice-archived a")).next().expect("archived notice");

@@ -5,6 +5,7 @@ pub mod feeds;
 pub mod markdown;
 pub mod opendata;
 pub mod pages;
+pub mod pdf;
 pub mod present;
 pub mod templates;
 

@@ -49,6 +49,8 @@ pub struct Settings {
     pub comparators: Vec<Comparator>,
     /// The organisation's own ONS code, e.g. `E08000014`.
     pub ons_code: Option<String>,
+    /// `[pdf] enabled`: each published quarter also gets its committee document, `report.pdf`.
+    pub pdf: bool,
 }
 
 impl Settings {
@@ -94,7 +96,7 @@ pub fn read(r: &mut Report, node: &Node) -> (Option<Settings>, std::collections:
         r,
         node,
         "site.toml",
-        &["title", "organisation", "base_url", "language", "theme", "description", "build", "markdown", "comparators", "ons_code"],
+        &["title", "organisation", "base_url", "language", "theme", "description", "build", "markdown", "comparators", "ons_code", "pdf"],
     ) else {
         return (None, declared);
     };
@@ -142,6 +144,12 @@ pub fn read(r: &mut Report, node: &Node) -> (Option<Settings>, std::collections:
             }
         }
     }
+    let mut pdf = false;
+    if let Some(p) = f.get("pdf") {
+        if let Some(pf) = Fields::read(r, p, "[pdf]", &["enabled"]) {
+            pdf = pf.get("enabled").and_then(|n| super::fields::boolean(r, n, "enabled")).unwrap_or(false);
+        }
+    }
     let mut comparators = Vec::new();
     if let Some(c) = f.get("comparators") {
         for (k, v) in entries(r, c, "[comparators]", "nw = { name = \"North West\", members = 23 }").unwrap_or(&[]) {
@@ -160,9 +168,21 @@ pub fn read(r: &mut Report, node: &Node) -> (Option<Settings>, std::collections:
         }
     }
     let settings = match (title, organisation, base) {
-        (Some(title), Some(organisation), Some((base_url, base_path))) => {
-            Some(Settings { title, organisation, base_url, base_path, language, theme, theme_pos, description, output, allow_raw_html, comparators, ons_code })
-        }
+        (Some(title), Some(organisation), Some((base_url, base_path))) => Some(Settings {
+            title,
+            organisation,
+            base_url,
+            base_path,
+            language,
+            theme,
+            theme_pos,
+            description,
+            output,
+            allow_raw_html,
+            comparators,
+            ons_code,
+            pdf,
+        }),
         _ => None,
     };
     (settings, declared)

@@ -235,3 +235,64 @@ pub fn render(data: &ChartData) -> RenderedChart {
 pub fn sparkline(points: &[Figure], label: &str) -> String {
     spark::sparkline(points, label)
 }
+
+/// The words that describe a chart (its SVG `<desc>`), for documents that carry it as alternative text.
+pub fn description(data: &ChartData) -> String {
+    words::describe(data)
+}
+
+/// The figures behind a chart as plain text, for documents other than web pages (the committee PDF).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FiguresTable {
+    /// "Period", then "Rank" for rankings, then each series' name.
+    pub columns: Vec<String>,
+    /// Each category's label with one cell per column after the first.
+    pub rows: Vec<(String, Vec<FigureCell>)>,
+}
+
+/// One cell of a [`FiguresTable`]: the formatted number (empty when there is none) and its shorthand letters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FigureCell {
+    /// "1,418", "88.0%", "3rd", or empty.
+    pub text: String,
+    /// Shorthand letters to show after it: `x` not available, `c` suppressed, flags.
+    pub markers: Vec<char>,
+}
+
+/// The figures behind a chart, as its web table shows them; a suppressed figure's number never appears.
+pub fn figures_table(d: &ChartData) -> FiguresTable {
+    let first = match d.kind {
+        ChartKind::HBar => "Area",
+        ChartKind::Ranking => "Council",
+        _ => "Period",
+    };
+    let mut columns = vec![first.to_string()];
+    if d.kind == ChartKind::Ranking {
+        columns.push("Rank".into());
+    }
+    columns.extend(d.series.iter().map(|s| s.name.clone()));
+    let ranks = if d.kind == ChartKind::Ranking { words::ranks(d) } else { Vec::new() };
+    let rows = (0..d.categories.len())
+        .map(|i| {
+            let mut cells = Vec::new();
+            if d.kind == ChartKind::Ranking {
+                let text = ranks.get(i).copied().flatten().map(words::ordinal).unwrap_or_else(|| "not ranked".into());
+                cells.push(FigureCell { text, markers: Vec::new() });
+            }
+            for s in &d.series {
+                let f = words::point(s, i);
+                cells.push(match f {
+                    Figure::Value(v, flags) if words::drawable(f).is_some() => {
+                        FigureCell { text: words::fmt(d, v), markers: flags.iter().map(|x| x.letter()).collect() }
+                    }
+                    Figure::Value(_, flags) | Figure::NotAvailable(flags) => {
+                        FigureCell { text: String::new(), markers: std::iter::once('x').chain(flags.iter().map(|x| x.letter())).collect() }
+                    }
+                    Figure::Suppressed => FigureCell { text: String::new(), markers: vec!['c'] },
+                });
+            }
+            (words::category_label(d, i), cells)
+        })
+        .collect();
+    FiguresTable { columns, rows }
+}

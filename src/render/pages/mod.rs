@@ -74,6 +74,8 @@ struct QuarterNav {
     overview: String,
     print: String,
     appendix: String,
+    /// The committee document, when site.toml asks for PDFs.
+    pdf: Option<String>,
     csv: String,
     switcher: Vec<SwitchItem>,
     /// Where every quarter is listed, when the switcher shows only some.
@@ -100,6 +102,7 @@ pub struct RenderCache {
     keep: bool,
     charts: std::sync::Mutex<std::collections::HashMap<String, RenderedChart>>,
     quarters: std::sync::Mutex<std::collections::HashMap<Quarter, (blake3::Hash, Vec<OutputFile>)>>,
+    pdf: super::pdf::Cache,
     last: std::sync::Mutex<CacheStats>,
 }
 
@@ -118,7 +121,7 @@ pub struct CacheStats {
 
 impl Default for RenderCache {
     fn default() -> Self {
-        RenderCache { keep: true, charts: Default::default(), quarters: Default::default(), last: Default::default() }
+        RenderCache { keep: true, charts: Default::default(), quarters: Default::default(), pdf: Default::default(), last: Default::default() }
     }
 }
 
@@ -239,6 +242,8 @@ pub fn render_site_each(site: &Site, env: &Environment<'static>, cache: &RenderC
         stats.charts_reused = charts_now.len().saturating_sub(stats.charts_rendered);
         let quarters_now: std::collections::HashSet<Quarter> = site.quarters.iter().map(|q| q.quarter).collect();
         cache.quarters.lock().expect("cache lock").retain(|q, _| quarters_now.contains(q));
+        let paths_now: std::collections::HashSet<String> = site.quarters.iter().map(|q| format!("{}/{}", q.quarter.path(), super::pdf::FILE_NAME)).collect();
+        cache.pdf.retain(|p| paths_now.contains(p));
     }
     for f in ctx.open_data {
         sink(f).map_err(|d| vec![d])?;
@@ -360,6 +365,7 @@ fn quarter_nav(site: &Site, qi: usize, root: &str, same: impl Fn(&QuarterReport)
         overview: base.clone(),
         print: format!("{base}print/"),
         appendix: format!("{base}appendix/"),
+        pdf: site.settings.pdf.then(|| format!("{base}{}", super::pdf::FILE_NAME)),
         csv: format!("{root}data/{}.csv", q.quarter.slug()),
         next_update: q.next_update.map(|d| d.long()),
         details: (!q.details.is_empty() || q.next_update.is_some()).then(|| DetailsNav {

@@ -192,6 +192,26 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFil
         ser(context! { appendix => ser(appendix_rows(site, q, &root)) }),
     )?);
 
+    if site.settings.pdf {
+        // The committee document, from the same model, wording and charts as these pages.
+        let reference = |mi: usize, field: RefField| reference_html(site, q, mi, field);
+        let chart = |spec: &ChartSpec| chart_data(site, q, spec, None).and_then(|d| charts.get(&d.id).map(|c| c.svg.clone()).map(|svg| (d, svg)));
+        let inputs = crate::render::pdf::Inputs {
+            site,
+            quarter: qi,
+            details: crate::render::pdf::CoverDetails {
+                report_to: q.details.report_to.clone(),
+                meeting: q.details.meeting.map(|d| d.long()),
+                author: q.details.author.clone(),
+                contact: q.details.contact.clone(),
+                next_update: q.next_update.map(|d| d.long()),
+            },
+            reference: &reference,
+            chart: &chart,
+        };
+        let (path, bytes) = crate::render::pdf::quarter_pdf(&inputs, &ctx.cache.pdf, ctx.cache.keep).map_err(|d| vec![d])?;
+        out.push(OutputFile { path, bytes });
+    }
     out.extend(chart_files(charts));
     Ok(out)
 }

@@ -1,0 +1,194 @@
+//! The committee document: build fixture sites with `[pdf] enabled = true` and read the PDFs
+//! back with poppler's tools (pdfinfo, pdftotext), as a reader's software would.
+
+mod common;
+use common::fixture;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn enable_pdf(root: &Path) {
+    let toml = root.join("site.toml");
+    let mut s = std::fs::read_to_string(&toml).unwrap();
+    s.push_str("\n[pdf]\nenabled = true\n");
+    std::fs::write(toml, s).unwrap();
+}
+
+fn build(root: &Path, drafts: bool) -> PathBuf {
+    let out = root.join("public");
+    let r = scrutiny::build(&scrutiny::BuildOptions { root: root.to_path_buf(), output: Some(out.clone()), drafts, base_url: None });
+    if let Err(d) = &r {
+        panic!("build failed: {d:#?}");
+    }
+    out
+}
+
+fn run(cmd: &str, args: &[&str], file: &Path) -> String {
+    let out = Command::new(cmd)
+        .args(args)
+        .arg(file)
+        .args(if cmd == "pdftotext" { &["-"][..] } else { &[][..] })
+        .output()
+        .unwrap_or_else(|e| panic!("{cmd} (poppler-utils) is needed: {e}"));
+    assert!(out.status.success(), "{cmd} failed on {}: {}", file.display(), String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn text(pdf: &Path) -> String {
+    run("pdftotext", &["-layout"], pdf)
+}
+
+#[test]
+fn each_published_quarter_gets_a_tagged_a4_pdf_linked_from_its_pages() {
+    let site = fixture();
+    enable_pdf(site.path());
+    let out = build(site.path(), false);
+    for q in ["2024-25/q1", "2024-25/q2", "2024-25/q3"] {
+        assert!(out.join(q).join("report.pdf").is_file(), "{q}/report.pdf missing");
+        for page in ["index.html", "print/index.html"] {
+            let html = std::fs::read_to_string(out.join(q).join(page)).unwrap();
+            assert!(
+                html.contains("href=\"../report.pdf\"") || html.contains("href=\"report.pdf\"") || html.contains("/report.pdf\""),
+                "{q}/{page} does not link its PDF"
+            );
+        }
+    }
+    let pdf = out.join("2024-25/q2/report.pdf");
+    let info = run("pdfinfo", &[], &pdf);
+    assert!(info.lines().any(|l| l.starts_with("Tagged:") && l.ends_with("yes")), "{info}");
+    assert!(info.lines().any(|l| l.starts_with("Page size:") && l.contains("595.") && l.contains("841.")), "not A4: {info}");
+    assert!(info.lines().any(|l| l.starts_with("Title:") && l.contains("Adult Social Care Performance: Quarter 2, 2024/25")), "{info}");
+    assert!(!info.contains("CreationDate") || info.contains("2024"), "a creation date from the clock: {info}");
+
+    let t = text(&pdf);
+    for heading in ["Contents", "Executive summary", "Highlights", "Contacts", "Glossary", "Appendix A: Data sources", "Appendix B: Figures behind the charts"]
+    {
+        assert!(t.contains(heading), "no heading {heading:?} in\n{t}");
+    }
+    assert!(t.contains("Page 1 of"), "no page numbers in\n{t}");
+    // The highlight table's figures, from the data.
+    let q2 = std::fs::read_to_string(site.path().join("data/2024-25/q2.yaml")).unwrap();
+    assert!(q2.contains("waiting-list: 81") || q2.contains("waiting-list:"), "fixture changed");
+    assert!(t.contains("Waiting list") || t.contains("waiting list"), "{t}");
+    assert!(t.contains("81"), "the waiting list figure is missing from\n{t}");
+    // Terms the report uses, and only those.
+    assert!(t.contains("Care Quality Commission"), "{t}");
+    // Shorthand keeps its words.
+    assert!(t.contains("[c]") && t.contains("suppressed to protect confidentiality"), "{t}");
+}
+
+#[test]
+fn structure_tree_has_headings_tables_header_cells_and_charts_with_alternative_text() {
+    let site = fixture();
+    enable_pdf(site.path());
+    let out = build(site.path(), false);
+    let s = run("pdfinfo", &["-struct-text"], &out.join("2024-25/q2/report.pdf"));
+    for tag in ["H1", "H2", "P", "L", "Table", "TH", "TD", "Figure"] {
+        assert!(s.lines().any(|l| l.trim_start().starts_with(tag)), "no {tag} in the structure tree:\n{s}");
+    }
+    // Charts carry their title and worded description as alternative text (pdfinfo does not print /Alt).
+    let alts = alt_texts(&std::fs::read(out.join("2024-25/q2/report.pdf")).unwrap());
+    let charts = s.lines().filter(|l| l.trim_start().starts_with("Figure")).count();
+    assert!(charts > 0 && alts.len() >= charts, "{} figures but alternative texts {alts:?}", charts);
+    assert!(alts.iter().any(|a| a.starts_with("Chart: ") && a.contains("Contacts")), "{alts:?}");
+}
+
+/// Every /Alt string in the PDF's (deflated) object streams.
+fn alt_texts(pdf: &[u8]) -> Vec<String> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(p) = find(&pdf[at..], b"stream\n") {
+        let start = at + p + 7;
+        let Some(len) = find(&pdf[start..], b"endstream") else { break };
+        let mut inflated = Vec::new();
+        if flate2::read::ZlibDecoder::new(&pdf[start..start + len]).read_to_end(&mut inflated).is_ok() {
+            let text = String::from_utf8_lossy(&inflated);
+            for (i, _) in text.match_indices("/Alt") {
+                let rest = text[i + 4..].trim_start();
+                if let Some(body) = rest.strip_prefix('(') {
+                    out.push(body.chars().take_while(|c| *c != ')').collect());
+                }
+            }
+        }
+        at = start + len + b"endstream".len();
+    }
+    out
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+#[test]
+fn suppressed_figure_appears_nowhere_in_the_pdf() {
+    let site = fixture();
+    enable_pdf(site.path());
+    let out = build(site.path(), false);
+    for q in ["2024-25/q2", "2024-25/q3"] {
+        let t = text(&out.join(q).join("report.pdf"));
+        assert!(!t.contains("7919") && !t.contains("7,919"), "the suppressed figure leaked into {q}/report.pdf");
+    }
+}
+
+#[test]
+fn hostile_text_prints_literally() {
+    let site = fixture();
+    enable_pdf(site.path());
+    let toml = site.path().join("site.toml");
+    let s = std::fs::read_to_string(&toml).unwrap().replace("title = \"Adult Social Care Performance\"", "title = \"#set page(width: 3cm) Care\"");
+    std::fs::write(&toml, s).unwrap();
+    let md = site.path().join("content/2024-25/q2/contacts.md");
+    let body = std::fs::read_to_string(&md).unwrap().replace("title: Contacts", "title: \"#set page(paper: \\\"a5\\\") ]*_$x$@ref<lbl>\"");
+    let body = format!(
+        "{body}\n\nHostile \\* \\_ $ @me <b> \\] \\\\ \\` #sym.alpha end.\n\n\\= at line start\n\n\\- dash at line start\n\n```\n#pagebreak() = heading\n- item\n```\n"
+    );
+    std::fs::write(&md, body).unwrap();
+    let out = build(site.path(), false);
+    let pdf = out.join("2024-25/q2/report.pdf");
+    let info = run("pdfinfo", &[], &pdf);
+    assert!(info.lines().any(|l| l.starts_with("Title:") && l.contains("#set page(width: 3cm) Care: Quarter 2")), "{info}");
+    assert!(info.lines().any(|l| l.starts_with("Page size:") && l.contains("595.") && l.contains("841.")), "{info}");
+    let t = text(&pdf);
+    for literal in [
+        "#set page(paper: \"a5\") ]*_$x$@ref<lbl>",
+        "Hostile * _ $ @me <b> ] \\ ` #sym.alpha end.",
+        "= at line start",
+        "- dash at line start",
+        "#pagebreak() = heading",
+    ] {
+        assert!(t.contains(literal), "{literal:?} not printed as written in\n{t}");
+    }
+}
+
+#[test]
+fn drafts_get_a_pdf_only_when_asked_and_say_so() {
+    let site = fixture();
+    enable_pdf(site.path());
+    let idx = site.path().join("content/2024-25/q3/_index.md");
+    let s = std::fs::read_to_string(&idx).unwrap();
+    let s = if let Some(rest) = s.strip_prefix("---\n") { format!("---\ndraft: true\n{rest}") } else { format!("---\ndraft: true\n---\n{s}") };
+    std::fs::write(&idx, s).unwrap();
+    let out = build(site.path(), false);
+    assert!(!out.join("2024-25/q3/report.pdf").exists());
+    let out = build(site.path(), true);
+    let t = text(&out.join("2024-25/q3/report.pdf"));
+    assert!(t.contains("Draft"), "{t}");
+}
+
+#[test]
+fn pdfs_are_byte_identical_across_builds_and_off_by_default() {
+    let off = fixture();
+    let out = build(off.path(), false);
+    assert!(!out.join("2024-25/q2/report.pdf").exists(), "PDFs without [pdf] enabled = true");
+    let html = std::fs::read_to_string(out.join("2024-25/q2/index.html")).unwrap();
+    assert!(!html.contains("report.pdf"), "a link to a PDF that is not made");
+
+    let site = fixture();
+    enable_pdf(site.path());
+    let a = std::fs::read(build(site.path(), false).join("2024-25/q2/report.pdf")).unwrap();
+    let other = fixture();
+    enable_pdf(other.path());
+    let b = std::fs::read(build(other.path(), false).join("2024-25/q2/report.pdf")).unwrap();
+    assert!(a == b, "two builds of the same input made different PDFs");
+}
