@@ -1,40 +1,127 @@
 #!/usr/bin/env bash
-# Build time and peak memory for a 40-quarter archive (10 sections, 40 metrics,
-# 3 charts a section), with charts and open data. Prints figures; asserts nothing.
-#   benches/archive.sh [QUARTERS]      BENCH_HUGO=1 also times Hugo on the same prose.
+# Fresh builds (output removed before each run, as in CI), rebuilds, peak memory and output
+# size for a 40-quarter archive (10 sections, 40 metrics, 3 charts a section, open data on),
+# for scrutiny and for Hugo on the same prose, in one run with the ratios; then the weight
+# of the example site's pages. Prints figures; asserts nothing.
+#   benches/archive.sh [QUARTERS]     RUNS=6 by default
+#   SCALE=1 benches/archive.sh        also 1x, 2x and 4x the quarters and the sections
+#   BASELINE=/path/to/old/scrutiny    also measures an older binary, for before/after in one run
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 quarters=${1:-40}
-runs=${RUNS:-7}
+runs=${RUNS:-6}
 cargo build --release --quiet --bin scrutiny --example archive
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-hugo_args=()
-[ "${BENCH_HUGO:-0}" = 1 ] && hugo_args=(--hugo "$dir/hugo")
-./target/release/examples/archive "$dir/site" "$quarters" "${hugo_args[@]}"
 bin=./target/release/scrutiny
-"$bin" check --root "$dir/site" >/dev/null 2>&1 || { "$bin" check --root "$dir/site"; exit 1; }
+gen=./target/release/examples/archive
+have_hugo=0
+command -v hugo >/dev/null && have_hugo=1
 
-measure() { # label, command...
-  local label=$1; shift
-  local times=() mem=0
+# measure LABEL PREP COMMAND...: runs PREP (untimed, e.g. removing the output) then COMMAND,
+# RUNS times; prints min/median/max and peak RSS, and leaves the median in $med, RSS in $mem.
+measure() {
+  local label=$1 prep=$2; shift 2
+  local times=() peak=0
   for _ in $(seq "$runs"); do
+    eval "$prep"
+    sync
     /usr/bin/time -f "%e %M" -o "$dir/time" "$@" >/dev/null 2>&1
     read -r t m <"$dir/time"
-    times+=("$t"); [ "$m" -gt "$mem" ] && mem=$m
+    times+=("$t"); [ "$m" -gt "$peak" ] && peak=$m
   done
   local sorted; sorted=$(printf '%s\n' "${times[@]}" | sort -n)
-  printf '%-34s min %5.3f s  median %5.3f s  max %5.3f s  peak RSS %5.1f MiB  (%d runs)\n' "$label" \
-    "$(echo "$sorted" | head -1)" "$(echo "$sorted" | sed -n "$(( (runs + 1) / 2 ))p")" "$(echo "$sorted" | tail -1)" "$(echo "$mem / 1024" | bc -l)" "$runs"
+  med=$(echo "$sorted" | sed -n "$(( (runs + 1) / 2 ))p")
+  mem=$(echo "$peak / 1024" | bc -l)
+  printf '%-32s min %5.3f s  median %5.3f s  max %5.3f s  peak RSS %5.1f MiB  (%d runs)\n' "$label" \
+    "$(echo "$sorted" | head -1)" "$med" "$(echo "$sorted" | tail -1)" "$mem" "$runs"
+}
+bytes() { find "$1" -type f -printf '%s\n' | awk '{s+=$1} END {print s+0}'; }
+files() { find "$1" -type f | wc -l; }
+mb() { printf "%.1f" "$(echo "scale=3; $1 / 1000000" | bc)"; }
+ratio() { echo "scale=2; $1 / $2" | bc | sed 's/^\./0./'; }
+largest() { # DIR GLOB: size and path of the largest matching file
+  find "$1" -type f -name "$2" -printf '%s %P\n' | sort -n | tail -1
 }
 
 echo "machine: $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-"$bin" build --root "$dir/site" --output "$dir/out" 2>&1 | tail -1
-echo "output: $(find "$dir/out" -name '*.html' | wc -l) HTML pages, $(find "$dir/out" -name '*.svg' | wc -l) SVG charts, $(du -sh "$dir/out" | cut -f1)"
-measure "scrutiny check" "$bin" check --root "$dir/site"
-measure "scrutiny build (whole archive)" "$bin" build --root "$dir/site" --output "$dir/out"
-if [ "${BENCH_HUGO:-0}" = 1 ]; then
-  command -v hugo >/dev/null || { apt-get update -qq && apt-get install -y -qq hugo >/dev/null; }
-  measure "hugo (prose only, same pages)" hugo --source "$dir/hugo" --destination "$dir/hugo-out" --quiet
-  echo "hugo output: $(find "$dir/hugo-out" -name '*.html' | wc -l) HTML pages"
+if [ "$have_hugo" = 1 ]; then
+  "$gen" "$dir/site" "$quarters" --hugo "$dir/hugo" 2>/dev/null
+else
+  "$gen" "$dir/site" "$quarters" 2>/dev/null
+fi
+"$bin" check --root "$dir/site" >/dev/null 2>&1 || { "$bin" check --root "$dir/site"; exit 1; }
+out=$dir/out
+"$bin" build --root "$dir/site" --output "$out" 2>&1 | tail -1
+echo "archive: $quarters quarters; $(find "$out" -name '*.html' | wc -l) HTML pages, $(find "$out" -name '*.svg' | wc -l) SVG files"
+echo
+
+measure "scrutiny check" "true" "$bin" check --root "$dir/site"
+if [ -n "${BASELINE:-}" ]; then
+  bout=$dir/base-out
+  measure "baseline fresh build" "rm -rf '$bout'" "$BASELINE" build --root "$dir/site" --output "$bout"
+  b_fresh=$med b_mem=$mem
+  measure "baseline rebuild (no change)" "true" "$BASELINE" build --root "$dir/site" --output "$bout"
+  b_re=$med
+  [ "$(echo "$mem > $b_mem" | bc)" = 1 ] && b_mem=$mem
+  b_bytes=$(bytes "$bout") b_files=$(files "$bout")
+  read -r b_largest _ <<<"$(largest "$bout" '*.html')"
+fi
+measure "scrutiny fresh build" "rm -rf '$out'" "$bin" build --root "$dir/site" --output "$out"
+s_fresh=$med s_mem=$mem
+measure "scrutiny rebuild (no change)" "true" "$bin" build --root "$dir/site" --output "$out"
+s_re=$med
+[ "$(echo "$mem > $s_mem" | bc)" = 1 ] && s_mem=$mem
+s_bytes=$(bytes "$out") s_files=$(files "$out")
+if [ "$have_hugo" = 1 ]; then
+  hout=$dir/hugo-out
+  measure "hugo fresh build (prose only)" "rm -rf '$hout'" hugo --source "$dir/hugo" --destination "$hout" --quiet
+  h_fresh=$med h_mem=$mem
+  measure "hugo rebuild (prose only)" "true" hugo --source "$dir/hugo" --destination "$hout" --quiet
+  h_re=$med
+  [ "$(echo "$mem > $h_mem" | bc)" = 1 ] && h_mem=$mem
+  h_bytes=$(bytes "$hout") h_files=$(files "$hout")
+else
+  echo "hugo is not installed: no comparison"
+fi
+
+echo
+printf '%-10s %9s %9s %10s %10s %7s\n' "" "fresh s" "rebuild s" "peak MiB" "output MB" "files"
+[ -n "${BASELINE:-}" ] && printf '%-10s %9s %9s %10.1f %10s %7s\n' baseline "$b_fresh" "$b_re" "$b_mem" "$(mb "$b_bytes")" "$b_files"
+printf '%-10s %9s %9s %10.1f %10s %7s\n' scrutiny "$s_fresh" "$s_re" "$s_mem" "$(mb "$s_bytes")" "$s_files"
+if [ "$have_hugo" = 1 ]; then
+  printf '%-10s %9s %9s %10.1f %10s %7s\n' hugo "$h_fresh" "$h_re" "$h_mem" "$(mb "$h_bytes")" "$h_files"
+  [ -n "${BASELINE:-}" ] && printf '%-10s %9s %9s %10s %10s\n' "base/hugo" "$(ratio "$b_fresh" "$h_fresh")x" "$(ratio "$b_re" "$h_re")x" "$(ratio "$b_mem" "$h_mem")x" "$(ratio "$b_bytes" "$h_bytes")x"
+  printf '%-10s %9s %9s %10s %10s\n' "ratio" "$(ratio "$s_fresh" "$h_fresh")x" "$(ratio "$s_re" "$h_re")x" "$(ratio "$s_mem" "$h_mem")x" "$(ratio "$s_bytes" "$h_bytes")x"
+  echo "goals: fresh <= 0.7x hugo, rebuild <= 1.0x hugo, peak <= 35 MiB, output <= 12 MB"
+fi
+echo "archive output by kind:"
+for kind in html svg csv json xml; do
+  printf '  %-5s %6s MB in %5s files\n' "$kind" "$(mb "$(find "$out" -type f -name "*.$kind" -printf '%s\n' | awk '{s+=$1} END {print s+0}')")" "$(find "$out" -type f -name "*.$kind" | wc -l)"
+done
+read -r size path <<<"$(largest "$out" '*.html')"
+echo "  largest HTML page: $path, $((size / 1000)) KB"
+[ -n "${BASELINE:-}" ] && echo "  baseline's largest HTML page: $((b_largest / 1000)) KB"
+
+# The example site, as a reader first meets it.
+ex=$dir/example
+"$bin" build --root . --output "$ex" >/dev/null 2>&1
+echo
+# (An older binary may not build the example's current theme, so it is not measured here.)
+read -r size path <<<"$(largest "$ex" '*.html')"
+echo "example site: largest HTML page $path, $((size / 1000)) KB (goal < 150 KB)"
+read -r size path <<<"$(find "$ex" -path '*/q[1-4]/index.html' -printf '%s %P\n' | sort -k2 | tail -1)"
+echo "example site: newest quarter's overview $path, $((size / 1000)) KB (goal < 80 KB)"
+
+if [ "${SCALE:-0}" = 1 ]; then
+  echo
+  echo "scaling: fresh build, median of $runs"
+  printf '%-26s %8s %9s %10s %7s\n' "" "fresh s" "peak MiB" "output MB" "files"
+  for spec in "$quarters 10" "$((quarters * 2)) 10" "$((quarters * 4)) 10" "$quarters 20" "$quarters 40"; do
+    read -r q s <<<"$spec"
+    rm -rf "$dir/scale" "$dir/scale-out"
+    "$gen" "$dir/scale" "$q" --sections "$s" 2>/dev/null
+    measure "  $q quarters x $s sections" "rm -rf '$dir/scale-out'" "$bin" build --root "$dir/scale" --output "$dir/scale-out" >/dev/null
+    printf '%-26s %8s %9.1f %10s %7s\n' "$q quarters x $s sections" "$med" "$mem" "$(mb "$(bytes "$dir/scale-out")")" "$(files "$dir/scale-out")"
+  done
 fi

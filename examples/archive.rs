@@ -1,5 +1,7 @@
-//! Generates a large archive site for benchmarks: `cargo run --release --example archive -- DIR [QUARTERS] [--hugo HUGO_DIR]`.
-//! 10 sections, 40 metrics (every unit and frequency), 3 charts per section, inline references.
+//! Generates a large archive site for benchmarks:
+//! `cargo run --release --example archive -- DIR [QUARTERS] [--sections N] [--hugo HUGO_DIR]`.
+//! 10 sections by default (N may be more, for scaling runs), 4 metrics a section (every unit and
+//! frequency), 3 charts per section, inline references.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -19,9 +21,14 @@ struct M {
     freq: &'static str,
 }
 
-fn metrics() -> Vec<M> {
+/// Section names: the ten above, then numbered repeats of them.
+fn sections(n: usize) -> Vec<String> {
+    (0..n).map(|i| if i < SECTIONS.len() { SECTIONS[i].to_string() } else { format!("{}-{}", SECTIONS[i % SECTIONS.len()], i / SECTIONS.len() + 1) }).collect()
+}
+
+fn metrics(sections: &[String]) -> Vec<M> {
     let mut v = Vec::new();
-    for (si, s) in SECTIONS.iter().enumerate() {
+    for (si, s) in sections.iter().enumerate() {
         for k in 0..4 {
             let (unit, freq) = match (si + k) % 8 {
                 0 => ("count", "monthly"),
@@ -55,13 +62,15 @@ fn value(unit: &str, seed: usize, t: usize) -> f64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let root = Path::new(args.first().expect("usage: archive DIR [QUARTERS] [--hugo HUGO_DIR]"));
+    let root = Path::new(args.first().expect("usage: archive DIR [QUARTERS] [--sections N] [--hugo HUGO_DIR]"));
     let quarters: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(40);
     let hugo = args.iter().position(|a| a == "--hugo").and_then(|i| args.get(i + 1)).map(Path::new);
-    let ms = metrics();
+    let n_sections: usize = args.iter().position(|a| a == "--sections").and_then(|i| args.get(i + 1)).and_then(|n| n.parse().ok()).unwrap_or(10);
+    let sections = sections(n_sections);
+    let ms = metrics(&sections);
     write(root, "site.toml", "title = \"Archive benchmark\"\norganisation = \"Bench Council\"\nbase_url = \"https://bench.example/asc/\"\n[comparators]\nnw = { name = \"North West\", members = 23 }\nengland = { name = \"England\" }\n");
     let mut cat = String::from("sections:\n");
-    for s in SECTIONS {
+    for s in &sections {
         let _ = writeln!(cat, "  - id: {s}\n    title: {} section", s.replace('-', " "));
     }
     cat.push_str("metrics:\n");
@@ -135,7 +144,7 @@ fn main() {
         }
         write(root, &format!("data/{fy}/q{qn}.yaml"), &data);
         write(root, &format!("content/{fy}/q{qn}/_index.md"), &format!("---\nsummary: Quarter {qn} of {fy} in brief\n---\nThis quarter the ASC service saw demand rise. The waiting list stands at {{{{ {} }}}}, {{{{ {}.change }}}}.\n\n```kpis\nall: true\n```\n", ms[0].id, ms[0].id));
-        for (si, s) in SECTIONS.iter().enumerate() {
+        for (si, s) in sections.iter().enumerate() {
             let sm = &ms[si * 4..si * 4 + 4];
             let mut body = format!("---\ntitle: {s}\nsummary: What happened in {s}\n---\n");
             for p in 0..4 {
@@ -177,5 +186,5 @@ fn main() {
         write(h, "layouts/_default/single.html", "{{ define \"main\" }}<h1>{{ .Title }}</h1>{{ .Content }}{{ end }}\n");
         write(h, "layouts/_default/list.html", "{{ define \"main\" }}<h1>{{ .Title }}</h1>{{ .Content }}<ul>{{ range .Pages }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}\n");
     }
-    eprintln!("wrote {quarters} quarters, {} sections, {} metrics to {}", SECTIONS.len(), ms.len(), root.display());
+    eprintln!("wrote {quarters} quarters, {} sections, {} metrics to {}", sections.len(), ms.len(), root.display());
 }

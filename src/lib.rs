@@ -170,17 +170,16 @@ fn build_with(
     Ok(BuiltSite { site, files, pages: rendered.pages, warnings })
 }
 
-/// Adds the theme's static files and the site's own `static/` (over the theme's) to the
-/// generated files. A static file may not take a generated file's place (an error: it would
-/// vanish or replace a page without a word); a site file replacing a theme file gets a warning.
-fn with_static_files(
-    root: &Path,
-    theme: &str,
-    generated: Vec<render::pages::OutputFile>,
-) -> Result<(Vec<render::pages::OutputFile>, Vec<Diagnostic>), Vec<Diagnostic>> {
+/// The theme's static files (the built-in stylesheet first, unless the theme brings its own)
+/// and the site's own `static/`, in that order, each with the name it is known by in messages;
+/// and a warning for each site file that replaces a theme file. Nothing is read through a
+/// link that leads outside the site.
+type StaticFiles = Vec<(render::pages::OutputFile, String)>;
+
+fn read_static_files(root: &Path, theme: &str) -> Result<(StaticFiles, Vec<Diagnostic>), Vec<Diagnostic>> {
     let theme_dir = root.join("themes").join(theme).join("static");
     let site_dir = root.join("static");
-    let mut errors: Vec<Diagnostic> = [&theme_dir, &site_dir].iter().flat_map(|d| load::links::links_leaving(root, d)).collect();
+    let errors: Vec<Diagnostic> = [&theme_dir, &site_dir].iter().flat_map(|d| load::links::links_leaving(root, d)).collect();
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -190,25 +189,18 @@ fn with_static_files(
                 .help("check the folder can be read")]
         })
     };
-    // The built-in stylesheet first, unless the theme brings its own (a partial theme falls back to it).
-    let mut theme_files = vec![render::pages::OutputFile { path: "style.css".into(), bytes: render::templates::DEFAULT_CSS.as_bytes().to_vec() }];
-    let mut theme_names: Vec<(String, String)> = vec![("style.css".into(), "the built-in theme's style.css".into())];
     let theme_name = |path: &str| format!("{}/{path}", diagnostic::rel(root, &theme_dir));
-    let own = read(&theme_dir)?;
-    theme_names.extend(own.iter().map(|f| (f.path.clone(), theme_name(&f.path))));
-    theme_files.extend(own);
-    let theme_names: std::collections::HashMap<String, String> = theme_names.into_iter().collect();
+    let mut files: StaticFiles = vec![(
+        render::pages::OutputFile { path: "style.css".into(), bytes: render::templates::DEFAULT_CSS.as_bytes().to_vec() },
+        "the built-in theme's style.css".into(),
+    )];
+    files.extend(read(&theme_dir)?.into_iter().map(|f| {
+        let name = theme_name(&f.path);
+        (f, name)
+    }));
+    let theme_names: std::collections::HashMap<String, String> = files.iter().map(|(f, name)| (f.path.clone(), name.clone())).collect();
     let site_files = read(&site_dir)?;
-    let generated_paths: std::collections::HashSet<&str> = generated.iter().map(|f| f.path.as_str()).collect();
     let mut warnings = Vec::new();
-    for (f, from) in theme_files.iter().map(|f| (f, theme_name(&f.path))).chain(site_files.iter().map(|f| (f, format!("static/{}", f.path)))) {
-        if generated_paths.contains(f.path.as_str()) {
-            errors.push(
-                Diagnostic::error(from, diagnostic::Pos::FILE, format!("this file would take the place of {}, which the site generates", f.path))
-                    .help("rename or move the file: that address belongs to a generated page or download"),
-            );
-        }
-    }
     for f in &site_files {
         if let Some(theme_file) = theme_names.get(&f.path) {
             warnings.push(
@@ -217,26 +209,89 @@ fn with_static_files(
             );
         }
     }
+    files.extend(site_files.into_iter().map(|f| {
+        let name = format!("static/{}", f.path);
+        (f, name)
+    }));
+    Ok((files, warnings))
+}
+
+/// A static file may not take a generated file's place (an error: it would vanish or replace a
+/// page without a word).
+fn static_files_taking_place(files: &StaticFiles, generated: impl Fn(&str) -> bool) -> Vec<Diagnostic> {
+    files
+        .iter()
+        .filter(|(f, _)| generated(&f.path))
+        .map(|(f, from)| {
+            Diagnostic::error(from.clone(), diagnostic::Pos::FILE, format!("this file would take the place of {}, which the site generates", f.path))
+                .help("rename or move the file: that address belongs to a generated page or download")
+        })
+        .collect()
+}
+
+/// Adds the theme's static files and the site's own `static/` (over the theme's) to the
+/// generated files; see [`read_static_files`] and [`static_files_taking_place`].
+fn with_static_files(
+    root: &Path,
+    theme: &str,
+    generated: Vec<render::pages::OutputFile>,
+) -> Result<(Vec<render::pages::OutputFile>, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let (statics, warnings) = read_static_files(root, theme)?;
+    let generated_paths: std::collections::HashSet<&str> = generated.iter().map(|f| f.path.as_str()).collect();
+    let errors = static_files_taking_place(&statics, |p| generated_paths.contains(p));
     if !errors.is_empty() {
         return Err(errors);
     }
     // Theme static files first, then the site's own static/ over them.
     let mut by_path: std::collections::BTreeMap<String, render::pages::OutputFile> = Default::default();
-    for f in theme_files.into_iter().chain(site_files).chain(generated) {
+    for f in statics.into_iter().map(|(f, _)| f).chain(generated) {
         by_path.insert(f.path.clone(), f);
     }
     Ok((by_path.into_values().collect(), warnings))
 }
 
-/// Builds the website: compile, render with the theme, and swap the output in.
+/// Builds the website: compile, render with the theme, and swap the output in. Each file is
+/// written as soon as it is rendered, so the site is never held in memory whole.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
     let root = &options.root;
-    let built = build_in_memory(root, options.drafts, options.base_url.as_deref())?;
-    let output = options.output.clone().unwrap_or_else(|| root.join(&built.site.settings.output));
     let timer = Timer::start();
-    let written = write::write_site(root, &output, &built.files).map_err(|d| vec![d])?;
-    timer.lap("write");
-    Ok(BuildReport { output, pages: built.pages, diagnostics: built.warnings, written })
+    let (site, mut warnings) = compile_cached(root, options.drafts, options.base_url.as_deref(), None)?;
+    let output = options.output.clone().unwrap_or_else(|| root.join(&site.settings.output));
+    let env = render::templates::environment(root, &site.settings.theme)?;
+    // Static files are read (and refused, if linked outside the site) before anything is written.
+    let (statics, shadowed) = read_static_files(root, &site.settings.theme)?;
+    warnings.extend(shadowed);
+    let static_paths: std::collections::HashSet<&str> = statics.iter().map(|(f, _)| f.path.as_str()).collect();
+    let taken = std::sync::Mutex::new(std::collections::HashSet::<String>::new());
+    let writer = write::Writer::begin(root, &output).map_err(|d| vec![d])?;
+    let pages = std::sync::atomic::AtomicUsize::new(0);
+    let key = render::templates::fingerprint(root, &site.settings.theme);
+    let rendered = render::pages::render_site_each(&site, &env, &render::pages::RenderCache::none(), key, &|f| {
+        if f.path.ends_with(".html") {
+            pages.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        if static_paths.contains(f.path.as_str()) {
+            taken.lock().expect("taken lock").insert(f.path.clone());
+        }
+        writer.put(&f)
+    });
+    // Then the static files: the site's own over the theme's (the first file put at a path stays).
+    let statics = rendered.and_then(|()| {
+        let taken = taken.into_inner().expect("taken lock");
+        let errors = static_files_taking_place(&statics, |p| taken.contains(p));
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        statics.iter().rev().try_for_each(|(f, _)| writer.put(f)).map_err(|d| vec![d])
+    });
+    if let Err(d) = statics {
+        writer.abort();
+        return Err(d);
+    }
+    timer.lap("render and write");
+    let written = writer.finish().map_err(|d| vec![d])?;
+    timer.lap("swap in");
+    Ok(BuildReport { output, pages: pages.into_inner(), diagnostics: warnings, written })
 }
 
 /// Starts a quarter from the newest one; never overwrites a file. Returns the files created.

@@ -62,35 +62,269 @@ pub struct WriteStats {
 /// One line of the manifest: a file's size and content hash.
 type Manifest = std::collections::HashMap<String, (u64, String)>;
 
+/// Whether a path read from the manifest (which anyone may have edited) names a file inside the
+/// output: relative, `/`-separated, with no empty, `.` or `..` part and nothing a platform reads as a root.
+fn is_safe_relative(p: &str) -> bool {
+    !p.is_empty() && !p.contains(['\\', ':', '\0']) && !Path::new(p).is_absolute() && p.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
+}
+
 fn read_manifest(out: &Path) -> Option<Manifest> {
     let text = std::fs::read_to_string(out.join(MARKER)).ok()?;
     let mut m = Manifest::new();
     for line in text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
         let mut parts = line.splitn(3, ' ');
         let (hash, size, path) = (parts.next()?, parts.next()?.parse().ok()?, parts.next()?);
-        m.insert(path.to_string(), (size, hash.to_string()));
+        // A hostile line must not make a rebuild delete anything outside the output.
+        if is_safe_relative(path) {
+            m.insert(path.to_string(), (size, hash.to_string()));
+        }
     }
     Some(m)
-}
-
-fn manifest_text(files: &[OutputFile], hashes: &[String]) -> String {
-    let mut text = String::from("# Written by scrutiny build: the site's files with their sizes and hashes.\n# Only files whose content changed are rewritten; the folder is scrutiny's to replace.\n");
-    for (f, h) in files.iter().zip(hashes) {
-        text.push_str(&format!("{h} {} {}\n", f.bytes.len(), f.path));
-    }
-    text
 }
 
 /// Writes the site. A first build is written into a fresh folder beside the output and
 /// swapped in. A rebuild writes only what changed: each changed file goes to a temporary
 /// name beside its final one, and only when every write has succeeded are they renamed
 /// into place and stale files removed. Either way, a failure leaves the previous output as it was.
+///
+/// One build at a time writes beside a given output: the folder holding it is locked for the
+/// write, so concurrent builds take turns. Debris of a build that was killed part-way (its
+/// temporary files and folders) is swept by the next one.
 pub fn write_site(root: &Path, output: &Path, files: &[OutputFile]) -> Result<WriteStats, Diagnostic> {
-    let out = check_output(root, output)?;
-    let hashes: Vec<String> = files.par_iter().map(|f| blake3::hash(&f.bytes).to_hex().to_string()).collect();
-    match read_manifest(&out) {
-        Some(old) if out.is_dir() => update_in_place(&out, files, &hashes, &old),
-        _ => write_fresh(&out, files, &hashes),
+    let writer = Writer::begin(root, output)?;
+    let put: Result<(), Diagnostic> = files.par_iter().try_for_each(|f| writer.put(f));
+    match put {
+        Ok(()) => writer.finish(),
+        Err(e) => {
+            writer.abort();
+            Err(e)
+        }
+    }
+}
+
+/// Writes a site file by file as it is rendered, so the whole site is never held in memory:
+/// [`Writer::put`] from any thread, then [`Writer::finish`] to swap it in (or
+/// [`Writer::abort`], which leaves the previous output as it was). The first file put at a path wins.
+pub struct Writer {
+    out: PathBuf,
+    _lock: Option<std::fs::File>,
+    mode: Mode,
+    /// Path, size and hash of every file put, and whether it was written (not left as it was).
+    put: std::sync::Mutex<Vec<(String, u64, String, bool)>>,
+    seen: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+enum Mode {
+    /// Into a new folder beside the output, swapped in at the end.
+    Fresh(PathBuf),
+    /// Changed files to temporary names inside the output, renamed in at the end.
+    Update(Manifest),
+}
+
+impl Writer {
+    /// Checks and locks the output, sweeps debris, and gets ready to write.
+    pub fn begin(root: &Path, output: &Path) -> Result<Writer, Diagnostic> {
+        let out = check_output(root, output)?;
+        let lock = lock_beside(&out);
+        sweep_debris(&out);
+        let mode = match read_manifest(&out) {
+            Some(old) if is_real_dir(&out) => Mode::Update(old),
+            _ => {
+                let name = out.file_name().expect("checked").to_string_lossy().to_string();
+                let staging = tempfile::Builder::new()
+                    .prefix(&format!(".{name}.building-"))
+                    .tempdir_in(out.parent().expect("checked"))
+                    .map_err(|e| refuse(format!("cannot create a folder beside {}: {e}", out.display()), "check the folder can be written to"))?;
+                Mode::Fresh(staging.keep())
+            }
+        };
+        Ok(Writer { out, _lock: lock, mode, put: Default::default(), seen: Default::default() })
+    }
+
+    fn temp(&self, p: &str) -> PathBuf {
+        self.out.join(format!("{p}.scrutiny-{}.tmp", std::process::id()))
+    }
+
+    /// Writes one file (to the staging folder, or beside its final name if it changed).
+    pub fn put(&self, f: &OutputFile) -> Result<(), Diagnostic> {
+        if !self.seen.lock().expect("writer lock").insert(f.path.clone()) {
+            return Ok(());
+        }
+        let hash = blake3::hash(&f.bytes).to_hex().to_string();
+        let parent = Path::new(&f.path).parent().filter(|p| !p.as_os_str().is_empty());
+        let written = match &self.mode {
+            Mode::Fresh(staging) => {
+                if let Some(d) = parent {
+                    real_dir(staging, d)?;
+                }
+                let p = staging.join(&f.path);
+                std::fs::write(&p, &f.bytes).map_err(|e| io(e, &p))?;
+                true
+            }
+            Mode::Update(old) => {
+                // Unchanged only if the manifest says so and the file still holds those bytes,
+                // read through real folders only.
+                let unchanged =
+                    old.get(&f.path).is_some_and(|(_, h)| *h == hash) && inside_real_dirs(&self.out, &f.path) && holds(&self.out.join(&f.path), &f.bytes);
+                if !unchanged {
+                    if let Some(d) = parent {
+                        real_dir(&self.out, d)?;
+                    }
+                    let t = self.temp(&f.path);
+                    create_new(&t, &f.bytes).map_err(|e| io(e, &t))?;
+                }
+                !unchanged
+            }
+        };
+        self.put.lock().expect("writer lock").push((f.path.clone(), f.bytes.len() as u64, hash, written));
+        Ok(())
+    }
+
+    /// Leaves the previous output as it was and removes what was written.
+    pub fn abort(self) {
+        match &self.mode {
+            Mode::Fresh(staging) => {
+                let _ = std::fs::remove_dir_all(staging);
+            }
+            Mode::Update(_) => {
+                for (p, _, _, written) in self.put.lock().expect("writer lock").iter() {
+                    if *written {
+                        let _ = std::fs::remove_file(self.temp(p));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every file is written: swap them in and tidy what the site no longer has.
+    pub fn finish(self) -> Result<WriteStats, Diagnostic> {
+        let mut put = std::mem::take(&mut *self.put.lock().expect("writer lock"));
+        put.sort();
+        let mut manifest = String::from("# Written by scrutiny build: the site's files with their sizes and hashes.\n# Only files whose content changed are rewritten; the folder is scrutiny's to replace.\n");
+        for (p, size, hash, _) in &put {
+            manifest.push_str(&format!("{hash} {size} {p}\n"));
+        }
+        let written = put.iter().filter(|f| f.3).count();
+        match &self.mode {
+            Mode::Fresh(staging) => {
+                let m = staging.join(MARKER);
+                if let Err(e) = std::fs::write(&m, manifest) {
+                    let _ = std::fs::remove_dir_all(staging);
+                    return Err(io(e, &m));
+                }
+                swap_in(&self.out, staging)?;
+                Ok(WriteStats { written, unchanged: 0, removed: 0 })
+            }
+            Mode::Update(old) => {
+                let manifest_tmp = self.temp(MARKER);
+                if let Err(e) = create_new(&manifest_tmp, manifest.as_bytes()) {
+                    for (p, _, _, w) in &put {
+                        if *w {
+                            let _ = std::fs::remove_file(self.temp(p));
+                        }
+                    }
+                    return Err(io(e, &manifest_tmp));
+                }
+                let out = &self.out;
+                // Every write succeeded: move them into place (a rename replaces a link, never follows it).
+                for (p, _, _, _) in put.iter().filter(|f| f.3) {
+                    let t = self.temp(p);
+                    std::fs::rename(&t, out.join(p)).map_err(|e| io(e, &t))?;
+                }
+                let keep: std::collections::HashSet<&str> = put.iter().map(|f| f.0.as_str()).collect();
+                let mut removed: Vec<&String> = old.keys().filter(|p| !keep.contains(p.as_str())).collect();
+                removed.sort();
+                for p in removed.iter().filter(|p| inside_real_dirs(out, p)) {
+                    let path = out.join(p);
+                    if is_real_dir(&path) {
+                        continue;
+                    }
+                    let _ = std::fs::remove_file(&path);
+                    let mut dir = path.parent();
+                    while let Some(d) = dir.filter(|d| *d != out.as_path()) {
+                        if std::fs::remove_dir(d).is_err() {
+                            break;
+                        }
+                        dir = d.parent();
+                    }
+                }
+                std::fs::rename(&manifest_tmp, out.join(MARKER)).map_err(|e| io(e, &manifest_tmp))?;
+                Ok(WriteStats { written, unchanged: put.len() - written, removed: removed.len() })
+            }
+        }
+    }
+}
+
+/// Creates a file afresh (never opened through an existing link) with these bytes.
+fn create_new(t: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let _ = std::fs::remove_file(t);
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(t)?;
+    std::io::Write::write_all(&mut f, bytes)
+}
+
+/// Puts the staged folder where the output is, keeping the old one until the new one is in.
+fn swap_in(out: &Path, staged: &Path) -> Result<(), Diagnostic> {
+    let parent = out.parent().expect("checked");
+    let name = out.file_name().expect("checked").to_string_lossy().to_string();
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    let existed = std::fs::symlink_metadata(out).is_ok();
+    if existed {
+        if let Err(e) = std::fs::rename(out, &old) {
+            let _ = std::fs::remove_dir_all(staged);
+            return Err(io(e, out));
+        }
+    }
+    if let Err(e) = std::fs::rename(staged, out) {
+        if existed {
+            let _ = std::fs::rename(&old, out);
+        }
+        let _ = std::fs::remove_dir_all(staged);
+        return Err(io(e, out));
+    }
+    if existed {
+        let _ = if is_real_dir(&old) { std::fs::remove_dir_all(&old) } else { std::fs::remove_file(&old) };
+    }
+    Ok(())
+}
+
+/// Locks the folder that holds the output until the guard is dropped. Where the platform cannot
+/// lock a folder the build goes on unlocked: its temporary names are its own anyway.
+fn lock_beside(out: &Path) -> Option<std::fs::File> {
+    let dir = std::fs::File::open(out.parent()?).ok()?;
+    dir.lock().ok()?;
+    Some(dir)
+}
+
+fn is_real_dir(p: &Path) -> bool {
+    std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir())
+}
+
+/// A temporary file of ours: `NAME.scrutiny-PID.tmp`.
+fn is_our_temp(name: &str) -> bool {
+    name.strip_suffix(".tmp").and_then(|n| n.rsplit_once(".scrutiny-")).is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+        || name == ".scrutiny-output.tmp"
+}
+
+/// Removes what builds killed part-way left: staging and old folders beside the output and
+/// temporary files inside it. Called with the lock held, so none of it belongs to a live build.
+fn sweep_debris(out: &Path) {
+    let (Some(parent), Some(name)) = (out.parent(), out.file_name()) else { return };
+    let name = name.to_string_lossy();
+    let (building, old) = (format!(".{name}.building-"), format!(".{name}.old-"));
+    for entry in std::fs::read_dir(parent).into_iter().flatten().flatten() {
+        let n = entry.file_name().to_string_lossy().to_string();
+        if n.starts_with(&building) || n.starts_with(&old) {
+            let p = entry.path();
+            // remove_dir_all removes a symlink itself, never what it points to.
+            let _ = if is_real_dir(&p) { std::fs::remove_dir_all(&p) } else { std::fs::remove_file(&p) };
+        }
+    }
+    if is_real_dir(out) && out.join(MARKER).exists() {
+        for entry in walkdir::WalkDir::new(out).follow_links(false).into_iter().flatten() {
+            if !entry.file_type().is_dir() && is_our_temp(&entry.file_name().to_string_lossy()) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
     }
 }
 
@@ -98,100 +332,46 @@ fn io(e: std::io::Error, what: &Path) -> Diagnostic {
     refuse(format!("cannot write {}: {e}", what.display()), "check there is free disk space and the folder can be written to")
 }
 
-fn create_dirs(base: &Path, files: &[&OutputFile]) -> Result<(), Diagnostic> {
-    let mut dirs: Vec<PathBuf> = files.iter().filter_map(|f| Path::new(&f.path).parent().map(|p| base.join(p))).collect();
-    dirs.sort();
-    dirs.dedup();
-    for d in &dirs {
-        std::fs::create_dir_all(d).map_err(|e| io(e, d))?;
+/// Makes `base/rel` a real folder, replacing any symlink or file on the way, so that nothing
+/// is ever written through a link someone put inside the output.
+fn real_dir(base: &Path, rel: &Path) -> Result<(), Diagnostic> {
+    let mut at = base.to_path_buf();
+    for part in rel.components() {
+        at.push(part);
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) if m.is_dir() => continue,
+            Ok(_) => {
+                let _ = std::fs::remove_file(&at);
+            }
+            Err(_) => {}
+        }
+        // Another thread of this build may have made it meanwhile.
+        if let Err(e) = std::fs::create_dir(&at) {
+            if !is_real_dir(&at) {
+                return Err(io(e, &at));
+            }
+        }
     }
     Ok(())
 }
 
-fn write_fresh(out: &Path, files: &[OutputFile], hashes: &[String]) -> Result<WriteStats, Diagnostic> {
-    let parent = out.parent().expect("checked").to_path_buf();
-    let name = out.file_name().expect("checked").to_string_lossy().to_string();
-    let staging = tempfile::Builder::new()
-        .prefix(&format!(".{name}.building-"))
-        .tempdir_in(&parent)
-        .map_err(|e| refuse(format!("cannot create a folder beside {}: {e}", out.display()), "check the folder can be written to"))?;
-    create_dirs(staging.path(), &files.iter().collect::<Vec<_>>())?;
-    files.par_iter().try_for_each(|f| {
-        let p = staging.path().join(&f.path);
-        std::fs::write(&p, &f.bytes).map_err(|e| io(e, &p))
-    })?;
-    std::fs::write(staging.path().join(MARKER), manifest_text(files, hashes)).map_err(|e| io(e, staging.path()))?;
-
-    let staged = staging.keep();
-    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-    if out.exists() {
-        let _ = std::fs::remove_dir_all(&old);
-        std::fs::rename(out, &old).map_err(|e| io(e, out))?;
-    }
-    if let Err(e) = std::fs::rename(&staged, out) {
-        if old.exists() {
-            let _ = std::fs::rename(&old, out);
-        }
-        let _ = std::fs::remove_dir_all(&staged);
-        return Err(io(e, out));
-    }
-    if old.exists() {
-        let _ = std::fs::remove_dir_all(&old);
-    }
-    Ok(WriteStats { written: files.len(), unchanged: 0, removed: 0 })
+/// Whether every folder from `base` down to `rel`'s parent is a real folder (no symlink).
+fn inside_real_dirs(base: &Path, rel: &str) -> bool {
+    let mut at = base.to_path_buf();
+    let parts: Vec<&str> = rel.split('/').collect();
+    parts[..parts.len() - 1].iter().all(|part| {
+        at.push(part);
+        is_real_dir(&at)
+    })
 }
 
-fn update_in_place(out: &Path, files: &[OutputFile], hashes: &[String], old: &Manifest) -> Result<WriteStats, Diagnostic> {
-    // A file counts as unchanged only if the manifest says so and it is still on disk at that size.
-    let changed: Vec<(&OutputFile, &String)> = files
-        .par_iter()
-        .zip(hashes.par_iter())
-        .filter(|(f, h)| match old.get(&f.path) {
-            Some((size, hash)) if hash == *h => std::fs::metadata(out.join(&f.path)).map(|m| m.len() != *size || !m.is_file()).unwrap_or(true),
-            _ => true,
-        })
-        .collect();
-    if std::env::var_os("SCRUTINY_TIMINGS").is_some() {
-        for (f, _) in changed.iter().take(10) {
-            eprintln!("timing: rewriting {}", f.path);
-        }
+/// Whether the file on disk already holds exactly these bytes (a real file, not a link).
+/// Contents are compared, not sizes, so a hand edit that keeps the size is put back too.
+fn holds(path: &Path, bytes: &[u8]) -> bool {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => std::fs::read(path).is_ok_and(|on_disk| on_disk == bytes),
+        _ => false,
     }
-    let keep: std::collections::HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    let mut removed: Vec<&String> = old.keys().filter(|p| !keep.contains(p.as_str())).collect();
-    removed.sort();
-
-    create_dirs(out, &changed.iter().map(|(f, _)| *f).collect::<Vec<_>>())?;
-    let temp = |p: &str| out.join(format!("{p}.scrutiny-{}.tmp", std::process::id()));
-    let written: Result<(), Diagnostic> = changed.par_iter().try_for_each(|(f, _)| {
-        let t = temp(&f.path);
-        std::fs::write(&t, &f.bytes).map_err(|e| io(e, &t))
-    });
-    if let Err(e) = written {
-        for (f, _) in &changed {
-            let _ = std::fs::remove_file(temp(&f.path));
-        }
-        return Err(e);
-    }
-    // Every write succeeded: move them into place, then tidy what the site no longer has.
-    let manifest_tmp = out.join(format!("{MARKER}.tmp"));
-    std::fs::write(&manifest_tmp, manifest_text(files, hashes)).map_err(|e| io(e, &manifest_tmp))?;
-    for (f, _) in &changed {
-        let t = temp(&f.path);
-        std::fs::rename(&t, out.join(&f.path)).map_err(|e| io(e, &t))?;
-    }
-    for p in &removed {
-        let path = out.join(p);
-        let _ = std::fs::remove_file(&path);
-        let mut dir = path.parent();
-        while let Some(d) = dir.filter(|d| *d != out) {
-            if std::fs::remove_dir(d).is_err() {
-                break;
-            }
-            dir = d.parent();
-        }
-    }
-    std::fs::rename(&manifest_tmp, out.join(MARKER)).map_err(|e| io(e, &manifest_tmp))?;
-    Ok(WriteStats { written: changed.len(), unchanged: files.len() - changed.len(), removed: removed.len() })
 }
 
 /// Reads a directory tree of static files into memory, skipping editor and system files.

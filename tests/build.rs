@@ -102,9 +102,12 @@ fn adding_a_quarter_leaves_older_reports_unchanged() {
     }
     // Charts and quarter downloads are part of a report too.
     let (fa, fb) = (files(&a), files(&b));
-    for (k, v) in fb.iter().filter(|(k, _)| {
+    // A chart's phone drawing (`charts/narrow-ID.svg`) belongs to its quarter as the chart does.
+    let of_old_quarter = |k: &str| {
+        let k = k.replacen("charts/narrow-", "charts/", 1);
         k.starts_with("charts/2024-25-q1") || k.starts_with("charts/2024-25-q2") || k.starts_with("data/2024-25-q") || k.ends_with("/report.pdf")
-    }) {
+    };
+    for (k, v) in fb.iter().filter(|(k, _)| of_old_quarter(k)) {
         assert!(fa.get(k) == Some(v), "{k} changed when a newer quarter was added");
         compared += 1;
     }
@@ -211,6 +214,39 @@ fn every_internal_link_resolves_under_a_sub_path() {
     let canonical = page(&out, "2024-25/q2/index.html");
     let link = canonical.select(&sel("link[rel=canonical]")).next().unwrap();
     assert_eq!(link.value().attr("href"), Some("https://www.council.example/deep/asc-reports/2024-25/q2/"));
+}
+
+/// Every chart is shown from its files: the wide drawing, and a phone drawing picked below
+/// 41.99em on screens; both exist, and the figure has a readable anchor its link points at.
+#[test]
+fn charts_are_files_with_a_phone_drawing_and_an_anchor() {
+    let site = fixture();
+    let out = build(site.path(), false, None);
+    let mut charts = 0;
+    for (path, bytes) in files(&out).into_iter().filter(|(p, _)| p.ends_with(".html")) {
+        let doc = Html::parse_document(&String::from_utf8_lossy(&bytes));
+        assert!(doc.select(&sel("figure.chart svg")).next().is_none(), "{path}: a chart is inlined");
+        let dir = Path::new(&path).parent().unwrap();
+        for fig in doc.select(&sel("figure.chart")) {
+            charts += 1;
+            let id = fig.value().attr("id").unwrap();
+            assert!(id.starts_with("chart-"), "{path}: {id}");
+            let link = fig.select(&sel(".chart-link a")).next().unwrap_or_else(|| panic!("{path}: {id} has no link"));
+            assert_eq!(link.value().attr("href"), Some(format!("#{id}").as_str()));
+            let source = fig.select(&sel("picture > source")).next().unwrap_or_else(|| panic!("{path}: {id} has no phone drawing"));
+            assert_eq!(source.value().attr("media"), Some("screen and (max-width: 41.99em)"));
+            let img = fig.select(&sel("picture > img")).next().unwrap();
+            let (wide, narrow) = (img.value().attr("src").unwrap(), source.value().attr("srcset").unwrap());
+            let file = |href: &str| {
+                let p = out.join(dir).join(href);
+                std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{path}: {href}: {e}"))
+            };
+            assert!(file(wide).starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\""), "{path}: {wide}");
+            assert!(file(narrow).starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"288\""), "{path}: {narrow}");
+            assert_eq!(narrow.replacen("charts/narrow-", "charts/", 1), wide);
+        }
+    }
+    assert!(charts > 5, "{charts}");
 }
 
 #[test]

@@ -11,6 +11,7 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../themes/default/templates/base.html")),
     ("blocks/benchmark.html", include_str!("../../themes/default/templates/blocks/benchmark.html")),
     ("blocks/breakdown.html", include_str!("../../themes/default/templates/blocks/breakdown.html")),
+    ("blocks/chart.html", include_str!("../../themes/default/templates/blocks/chart.html")),
     ("blocks/compare.html", include_str!("../../themes/default/templates/blocks/compare.html")),
     ("blocks/figure.html", include_str!("../../themes/default/templates/blocks/figure.html")),
     ("blocks/kpis.html", include_str!("../../themes/default/templates/blocks/kpis.html")),

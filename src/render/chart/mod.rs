@@ -1,15 +1,16 @@
 //! Charts: accessible SVG from the model's figures, drawn with charts-rs.
 //!
-//! [`render`] draws one chart once per build and gives back the HTML for the
-//! pages that show it and the standalone `.svg` file:
-//! - the HTML is a `<figure>`: a caption, the inline SVG (`role="img"`,
-//!   labelled by its `<title>` and a `<desc>` written from the data in words,
-//!   ids prefixed with the chart's id), the figures behind it in a captioned
-//!   table inside a `<details>` (gaps say why: `[x] not available`,
-//!   `[c] suppressed`; flags are shorthand with their words for screen
-//!   readers) and a download link to the standalone file;
-//! - the standalone SVG is the same drawing with the title written above it,
-//!   so it stands on its own when downloaded.
+//! [`render`] draws one chart once per build and gives back its standalone
+//! `.svg` file and the parts of the figure that pages place with the theme's
+//! `blocks/chart.html`:
+//! - the SVG is the drawing with the title written above it, so it stands on
+//!   its own when downloaded (`role="img"`, labelled by its `<title>` and a
+//!   `<desc>` written from the data in words);
+//! - a page shows it with `<img>` (the file is written once, however many
+//!   pages show it), captioned with the title, the words as visible text, the
+//!   figures behind it in a captioned table inside a `<details>` (gaps say
+//!   why: `[x] not available`, `[c] suppressed`; flags are shorthand with
+//!   their words for screen readers) and a download link to the file.
 //!
 //! Drawing (see `draw`): charts-rs draws lines, bars and horizontal bars;
 //! gaps are `None` points, the value axis is computed here (from zero, round
@@ -87,13 +88,32 @@ pub struct ChartSeries {
     pub points: Vec<Figure>,
 }
 
-/// A drawn chart.
+/// A drawn chart: its standalone SVG file and what a page needs to place it (see the theme's
+/// `blocks/chart.html`, which references the file rather than inlining the drawing).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RenderedChart {
-    /// HTML to place in the page: a figure with the inline SVG, its figures table and a download link.
-    pub html: String,
-    /// The standalone SVG file's content.
+    /// The standalone SVG file's content (`charts/{id}.svg`): the drawing with its title above it.
     pub svg: String,
+    /// The same for phones (`charts/narrow-{id}.svg`), drawn narrower so its text stays 12 px.
+    pub narrow_svg: String,
+    /// The figure's id in a page (`chart-` and the chart's id); the description is `{id}-desc`.
+    pub html_id: String,
+    /// Shape, for the figure's class: line, bar, hbar, ranking.
+    pub kind: &'static str,
+    /// The title, as text.
+    pub title: String,
+    /// The chart in words, as text.
+    pub description: String,
+    /// The standalone file's size in CSS pixels.
+    pub width: f32,
+    /// See `width`.
+    pub height: f32,
+    /// The narrow file's size in CSS pixels.
+    pub narrow_width: f32,
+    /// See `narrow_width`.
+    pub narrow_height: f32,
+    /// The figures behind the chart: HTML, a captioned table inside a `<details>`.
+    pub table: String,
 }
 
 /// An id attribute's safe form of a chart id: letters, digits, `-` and `_`.
@@ -153,69 +173,60 @@ fn with_source(mut drawn: draw::Drawn, source: &str) -> draw::Drawn {
     drawn
 }
 
-/// Draws a chart; `download_href` is the link to its standalone SVG from the page.
-pub fn render(data: &ChartData, download_href: &str) -> RenderedChart {
-    let id = html_id(&data.id);
-    let (title_id, desc_id) = (format!("{id}-title"), format!("{id}-desc"));
-    let title = esc(data.title.trim());
-    let desc = esc(&words::describe(data));
-    let drawn = with_source(draw::draw(data), &data.source);
+/// A standalone SVG file of a drawing: the title above it, so the file stands on its own.
+/// Gives the file and its size in CSS pixels.
+fn standalone(data: &ChartData, drawn: &draw::Drawn, head: &str, labelled_by: &str) -> (String, f32, f32) {
     let (w, h) = (drawn.width, drawn.height);
-    let head = format!("<title id=\"{title_id}\">{title}</title>\n<desc id=\"{desc_id}\">{desc}</desc>\n",);
+    // Every text of the drawing names the same fonts: say it once, on the root, where it is inherited.
+    let font = format!(" font-family=\"{}\"", esc_attr(FONT_STACK));
+    let body = drawn.body.replace(&font, "");
 
-    let mut inline = String::with_capacity(drawn.body.len() + head.len() + 256);
-    let _ = write!(
-        inline,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart-svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"{title_id} {desc_id}\">\n{head}{}\n</svg>",
-        drawn.body
-    );
-
-    // Standalone: the title above the drawing, which is nested as it is.
-    let lines = wrap(data.title.trim(), 16.0, w - 24.0);
+    // The title above the drawing, which is nested as it is. Browsers may draw it in a wider
+    // font than charts-rs measures with, and it is bold: leave room.
+    let lines = wrap(data.title.trim(), 16.0, (w - 24.0) * 0.8);
     let top = 16.0 + 22.0 * lines.len() as f32;
     let total = h + top;
-    let mut svg = String::with_capacity(drawn.body.len() + head.len() + 512);
+    let mut svg = String::with_capacity(body.len() + head.len() + 512);
     let _ = write!(
         svg,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{total}\" viewBox=\"0 0 {w} {total}\" role=\"img\" aria-labelledby=\"{title_id} {desc_id}\">\n{head}<rect x=\"0\" y=\"0\" width=\"{w}\" height=\"{total}\" fill=\"#FFFFFF\"/>\n"
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{total}\" viewBox=\"0 0 {w} {total}\" role=\"img\" aria-labelledby=\"{labelled_by}\"{font}>\n{head}<rect x=\"0\" y=\"0\" width=\"{w}\" height=\"{total}\" fill=\"#FFFFFF\"/>\n"
     );
     for (k, line) in lines.iter().enumerate() {
-        let _ = writeln!(
-            svg,
-            "<text x=\"12\" y=\"{}\" font-size=\"16\" font-weight=\"bold\" font-family=\"{}\" fill=\"{}\">{}</text>",
-            26.0 + 22.0 * k as f32,
-            esc_attr(FONT_STACK),
-            draw::TEXT,
-            esc(line)
-        );
+        let _ =
+            writeln!(svg, "<text x=\"12\" y=\"{}\" font-size=\"16\" font-weight=\"bold\" fill=\"{}\">{}</text>", 26.0 + 22.0 * k as f32, draw::TEXT, esc(line));
     }
-    let _ = write!(svg, "<svg x=\"0\" y=\"{top}\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\">\n{}\n</svg>\n</svg>\n", drawn.body);
+    let _ = write!(svg, "<svg x=\"0\" y=\"{top}\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\">\n{body}\n</svg>\n</svg>\n");
+    (svg, w, total)
+}
 
-    // Phones get a drawing of their own, so its text is not shrunk below 12 px;
-    // the stylesheet shows one of the two (the other is display: none, so
-    // screen readers meet one).
-    let narrow = with_source(draw::draw_at(data, draw::NARROW_WIDTH), &data.source);
-    let (nw, nh) = (narrow.width, narrow.height);
-    let (ntitle_id, ndesc_id) = (format!("{id}-narrow-title"), format!("{id}-narrow-desc"));
-    let mut html = String::with_capacity(inline.len() + narrow.body.len() + 2048);
-    let _ = write!(
-        html,
-        "<figure class=\"chart chart-{}\" id=\"{id}\">\n<figcaption>{title}</figcaption>\n{}\n",
-        kind_name(data.kind),
-        inline.replacen("class=\"chart-svg\"", "class=\"chart-svg chart-wide\"", 1)
-    );
-    let _ = write!(
-        html,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart-svg chart-narrow\" width=\"{nw}\" height=\"{nh}\" viewBox=\"0 0 {nw} {nh}\" role=\"img\" aria-labelledby=\"{ntitle_id} {ndesc_id}\">\n<title id=\"{ntitle_id}\">{title}</title>\n<desc id=\"{ndesc_id}\">{desc}</desc>\n{}\n</svg>\n",
-        narrow.body
-    );
-    words::table_html(data, &mut html);
-    let _ = write!(
-        html,
-        "\n<p class=\"chart-download\"><a href=\"{}\" download>Download this chart (SVG)<span class=\"visually-hidden\">: {title}</span></a></p>\n</figure>",
-        esc_attr(download_href)
-    );
-    RenderedChart { html, svg }
+/// Draws a chart once: its two standalone SVGs (wide, and narrow for phones) and the parts of its figure.
+pub fn render(data: &ChartData) -> RenderedChart {
+    let id = html_id(&data.id);
+    let (title_id, desc_id) = (format!("{id}-title"), format!("{id}-desc"));
+    let description = words::describe(data);
+    let title = esc(data.title.trim());
+    let head = format!("<title id=\"{title_id}\">{title}</title>\n<desc id=\"{desc_id}\">{}</desc>\n", esc(&description));
+    let labelled_by = format!("{title_id} {desc_id}");
+    let (svg, width, height) = standalone(data, &with_source(draw::draw(data), &data.source), &head, &labelled_by);
+    // Phones get a drawing of their own, so its text is not shrunk below 12 px; the page's
+    // <picture> picks it on narrow screens.
+    let (narrow_svg, narrow_width, narrow_height) = standalone(data, &with_source(draw::draw_at(data, draw::NARROW_WIDTH), &data.source), &head, &labelled_by);
+
+    let mut table = String::with_capacity(2048);
+    words::table_html(data, &mut table);
+    RenderedChart {
+        svg,
+        narrow_svg,
+        html_id: id,
+        kind: kind_name(data.kind),
+        title: data.title.trim().to_string(),
+        description,
+        width,
+        height,
+        narrow_width,
+        narrow_height,
+        table,
+    }
 }
 
 /// A tiny inline line for the highlight table; gaps for missing figures.

@@ -57,40 +57,41 @@ pub(super) fn block_html_with(
             let Some(data) = chart_data(site, q, spec, chart_prefix) else {
                 return "<p class=\"notice\">No benchmark figures are available for this chart yet.</p>".into();
             };
-            let href = format!("{root}charts/{}.svg", data.id);
             let rendered = charts.entry(data.id.clone()).or_insert_with(|| {
                 let cached = ctx.cache.charts.lock().expect("cache lock").get(&data.id).cloned();
                 cached.unwrap_or_else(|| {
-                    let drawn = chart::render(&data, "\u{E002}");
+                    let drawn = chart::render(&data);
                     if ctx.cache.keep {
                         ctx.cache.charts.lock().expect("cache lock").insert(data.id.clone(), drawn.clone());
                     }
                     drawn
                 })
             });
-            let html = rendered.html.replace('\u{E002}', &href);
-            readable_anchor(&html, &site.catalogue.metrics[spec.metrics[0]].id.to_string(), &data.title)
+            // A readable anchor to share (`#chart-METRIC`), marked until the page makes it unique
+            // ([`resolve_anchors`]); so is the description's id, unique beside it.
+            let anchor = format!("chart-{}", site.catalogue.metrics[spec.metrics[0]].id);
+            ctx.partial(
+                "blocks/chart.html",
+                context! {
+                    id => format!("\u{E003}{anchor}\u{E003}"),
+                    desc_id => format!("\u{E003}{anchor}-desc\u{E003}"),
+                    kind => rendered.kind,
+                    title => &rendered.title,
+                    description => &rendered.description,
+                    src => format!("{root}charts/{}.svg", data.id),
+                    width => rendered.width.round() as u32,
+                    height => rendered.height.round() as u32,
+                    narrow_src => format!("{root}charts/{}.svg", narrow_chart_name(&data.id)),
+                    narrow_width => rendered.narrow_width.round() as u32,
+                    narrow_height => rendered.narrow_height.round() as u32,
+                    table => Value::from_safe_string(rendered.table.clone()),
+                },
+            )
         }
     }
 }
 
-/// Gives a chart's figure a readable anchor to share (`#chart-METRIC`) and a
-/// visible link to it. The id is marked `\u{E003}…\u{E003}` until the page
-/// makes it unique ([`resolve_anchors`]).
-fn readable_anchor(html: &str, metric: &str, title: &str) -> String {
-    let marked = format!("\u{E003}chart-{metric}\u{E003}");
-    let Some(at) = html.find(" id=\"").map(|i| i + 5) else { return html.to_string() };
-    let Some(end) = html[at..].find('"').map(|e| at + e) else { return html.to_string() };
-    let mut out = format!("{}{marked}{}", &html[..at], &html[end..]);
-    let link = format!(
-        "<p class=\"chart-link\"><a href=\"#{marked}\">Link to this chart<span class=\"visually-hidden\">: {}</span></a></p>\n<p class=\"chart-download\">",
-        escape(title)
-    );
-    out = out.replacen("<p class=\"chart-download\">", &link, 1);
-    out
-}
-
-/// Replaces each marked anchor with an id unique on the page.
+/// Replaces each marked anchor (`\u{E003}NAME\u{E003}`, see the chart block) with an id unique on the page.
 pub(super) fn resolve_anchors(html: String, state: &mut PageState) -> String {
     if !html.contains('\u{E003}') {
         return html;

@@ -78,6 +78,8 @@ struct QuarterNav {
     pdf: Option<String>,
     csv: String,
     switcher: Vec<SwitchItem>,
+    /// Where every quarter is listed, when the switcher shows only some.
+    all_quarters: Option<String>,
     next_update: Option<String>,
     details: Option<DetailsNav>,
 }
@@ -89,6 +91,9 @@ struct DetailsNav {
     author: Option<String>,
     contact: Option<String>,
 }
+
+/// How many quarters either side of a report its quarter switcher lists.
+const SWITCHER_REACH: usize = 4;
 
 /// What a rebuild may reuse from the builds before it (held by `serve`; a plain build uses a fresh one).
 #[derive(Debug)]
@@ -148,8 +153,45 @@ struct Ctx<'a> {
     partial_errors: std::sync::Mutex<Vec<Diagnostic>>,
 }
 
-/// Renders every page and download of the site.
+/// Renders every page and download of the site into memory, sorted by path.
 pub fn render_site(site: &Site, env: &Environment<'static>, cache: &RenderCache, templates_key: blake3::Hash) -> Result<Rendered, Vec<Diagnostic>> {
+    let files = std::sync::Mutex::new(Vec::new());
+    render_site_each(site, env, cache, templates_key, &|f| {
+        files.lock().expect("files lock").push(f);
+        Ok(())
+    })?;
+    let mut files = files.into_inner().expect("files lock");
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
+    let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
+    Ok(Rendered { files, pages })
+}
+
+/// The chart files of a group of pages: each chart's wide drawing and its phone drawing.
+fn chart_files(charts: BTreeMap<String, RenderedChart>) -> impl Iterator<Item = OutputFile> {
+    charts.into_iter().flat_map(|(id, c)| {
+        [
+            OutputFile { path: format!("charts/{id}.svg"), bytes: c.svg.into_bytes() },
+            OutputFile { path: format!("charts/{}.svg", narrow_chart_name(&id)), bytes: c.narrow_svg.into_bytes() },
+        ]
+    })
+}
+
+/// The phone drawing's file name (without `.svg`) of a chart: `narrow-ID`, so that it still
+/// ends in the chart's hash, which web servers' cache rules look for (docs/publishing/servers).
+fn narrow_chart_name(id: &str) -> String {
+    format!("{NARROW_PREFIX}{id}")
+}
+
+const NARROW_PREFIX: &str = "narrow-";
+
+/// A file of the site, handed over as soon as it is rendered (from any thread).
+pub type Sink<'a> = dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync + 'a;
+
+/// Renders every page and download of the site, handing each file to `sink` as soon as its
+/// quarter (or metric, or the site-wide pages) is rendered, so a build need not hold the whole
+/// site in memory. A file may be handed over twice (the same chart shown by two groups of pages).
+pub fn render_site_each(site: &Site, env: &Environment<'static>, cache: &RenderCache, templates_key: blake3::Hash, sink: &Sink) -> Result<(), Vec<Diagnostic>> {
     let before = cache.charts.lock().expect("cache lock").len();
     *cache.last.lock().expect("cache lock") = CacheStats::default();
     let ctx = Ctx {
@@ -163,16 +205,25 @@ pub fn render_site(site: &Site, env: &Environment<'static>, cache: &RenderCache,
         open_data: crate::render::opendata::files(site),
         partial_errors: Default::default(),
     };
-    let quarter_files: Vec<Result<Vec<OutputFile>, Vec<Diagnostic>>> = (0..site.quarters.len()).into_par_iter().map(|qi| render_quarter(&ctx, qi)).collect();
-    let metric_files: Vec<Result<Vec<OutputFile>, Vec<Diagnostic>>> =
-        (0..site.catalogue.metrics.len()).into_par_iter().map(|mi| render_metric(&ctx, mi)).collect();
-    let mut files = Vec::new();
-    let mut diags = Vec::new();
-    for r in quarter_files.into_iter().chain(metric_files).chain(std::iter::once(render_site_pages(&ctx))) {
-        match r {
-            Ok(f) => files.extend(f),
-            Err(d) => diags.extend(d),
+    let charts_now = std::sync::Mutex::new(std::collections::HashSet::<String>::new());
+    let hand_over = |r: Result<Vec<OutputFile>, Vec<Diagnostic>>| -> Result<(), Vec<Diagnostic>> {
+        for f in r? {
+            // A chart's phone drawing is the same chart (ids start with a quarter or `metric`, never `narrow-`).
+            if let Some(id) = f.path.strip_prefix("charts/").and_then(|p| p.strip_suffix(".svg")).filter(|id| !id.starts_with(NARROW_PREFIX)) {
+                charts_now.lock().expect("charts lock").insert(id.to_string());
+            }
+            sink(f).map_err(|d| vec![d])?;
         }
+        Ok(())
+    };
+    let results: Vec<Result<(), Vec<Diagnostic>>> = (0..site.quarters.len())
+        .into_par_iter()
+        .map(|qi| hand_over(render_quarter(&ctx, qi)))
+        .chain((0..site.catalogue.metrics.len()).into_par_iter().map(|mi| hand_over(render_metric(&ctx, mi))))
+        .collect();
+    let mut diags: Vec<Diagnostic> = results.into_iter().filter_map(Result::err).flatten().collect();
+    if let Err(d) = hand_over(render_site_pages(&ctx)) {
+        diags.extend(d);
     }
     let mut seen = std::collections::HashSet::new();
     diags.extend(ctx.partial_errors.into_inner().expect("errors lock").into_iter().filter(|d| seen.insert(d.headline())));
@@ -183,8 +234,7 @@ pub fn render_site(site: &Site, env: &Environment<'static>, cache: &RenderCache,
     }
     // Keep only what this build used, so the cache does not grow without bound while serving.
     {
-        let charts_now: std::collections::HashSet<&str> =
-            files.iter().filter_map(|f| f.path.strip_prefix("charts/").and_then(|p| p.strip_suffix(".svg"))).collect();
+        let charts_now = charts_now.into_inner().expect("charts lock");
         let mut charts = cache.charts.lock().expect("cache lock");
         let mut stats = cache.last.lock().expect("cache lock");
         stats.charts_rendered = charts.len().saturating_sub(before);
@@ -195,11 +245,10 @@ pub fn render_site(site: &Site, env: &Environment<'static>, cache: &RenderCache,
         let paths_now: std::collections::HashSet<String> = site.quarters.iter().map(|q| format!("{}/{}", q.quarter.path(), super::pdf::FILE_NAME)).collect();
         cache.pdf.retain(|p| paths_now.contains(p));
     }
-    files.extend(ctx.open_data);
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    files.dedup_by(|a, b| a.path == b.path);
-    let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
-    Ok(Rendered { files, pages })
+    for f in ctx.open_data {
+        sink(f).map_err(|d| vec![d])?;
+    }
+    Ok(())
 }
 
 #[derive(Serialize)]
@@ -325,17 +374,22 @@ fn quarter_nav(site: &Site, qi: usize, root: &str, same: impl Fn(&QuarterReport)
             author: q.details.author.clone(),
             contact: q.details.contact.clone(),
         }),
+        // The quarters around this one, newest first; the home page lists every quarter, so the
+        // markup each page repeats stays the same size however long the archive grows.
         switcher: site
             .quarters
             .iter()
+            .enumerate()
             .rev()
-            .map(|other| SwitchItem {
+            .filter(|(i, _)| i.abs_diff(qi) <= SWITCHER_REACH)
+            .map(|(_, other)| SwitchItem {
                 label: other.quarter.long(),
                 href: format!("{root}{}/{}", other.quarter.path(), same(other).unwrap_or_default()),
                 current: other.quarter == q.quarter,
                 draft: other.draft,
             })
             .collect(),
+        all_quarters: (site.quarters.len() > 2 * SWITCHER_REACH + 1).then(|| format!("{root}#archive-title")),
     }
 }
 

@@ -112,6 +112,27 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFil
     let mut state = PageState::default();
     reserve_layout_ids(&mut state);
     let summary = commentary_html(ctx, &q.overview, Some(q), &root, "summary-", &mut state, &mut charts);
+    // Rows the summary's highlight tables already show are not printed again under their section.
+    let in_summary: std::collections::HashSet<usize> = q
+        .overview
+        .blocks
+        .iter()
+        .filter_map(|b| {
+            let reported = |mi: usize| q.metrics[mi].is_reported();
+            match b {
+                Block::Kpis(KpiSelection::Metrics(list)) => Some(list.clone()),
+                Block::Kpis(KpiSelection::All) => Some(site.catalogue.grouped(reported).into_iter().flat_map(|(_, m)| m).collect()),
+                Block::Kpis(KpiSelection::Priorities) => {
+                    Some(site.catalogue.grouped(reported).into_iter().filter(|(p, _)| p.is_some()).flat_map(|(_, m)| m).collect())
+                }
+                Block::Kpis(KpiSelection::Priority(pi)) => {
+                    Some(site.catalogue.grouped(reported).into_iter().filter(|(p, _)| *p == Some(*pi)).flat_map(|(_, m)| m).collect::<Vec<_>>())
+                }
+                _ => None,
+            }
+        })
+        .flatten()
+        .collect();
     let mut print_sections = Vec::new();
     for &si in &sections {
         let section = &site.catalogue.sections[si];
@@ -120,7 +141,8 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFil
             Some(c) => commentary_html(ctx, c, Some(q), &root, &format!("{}-", section.id), &mut state, &mut charts),
             None => String::new(),
         };
-        let metrics: Vec<usize> = metrics_of[si].clone();
+        // Rows the summary's highlight tables show are not printed again under their section.
+        let metrics: Vec<usize> = metrics_of[si].iter().copied().filter(|mi| !in_summary.contains(mi)).collect();
         // As on the section's page: its own highlight table, or this one, never both.
         let has_own_table = commentary.is_some_and(|c| c.blocks.iter().any(|b| matches!(b, Block::Kpis(_))));
         if !metrics.is_empty() && !has_own_table {
@@ -190,9 +212,7 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFil
         let (path, bytes) = crate::render::pdf::quarter_pdf(&inputs, &ctx.cache.pdf, ctx.cache.keep).map_err(|d| vec![d])?;
         out.push(OutputFile { path, bytes });
     }
-    for (id, c) in charts {
-        out.push(OutputFile { path: format!("charts/{id}.svg"), bytes: c.svg.into_bytes() });
-    }
+    out.extend(chart_files(charts));
     Ok(out)
 }
 

@@ -86,9 +86,7 @@ pub(super) fn render_metric(ctx: &Ctx, mi: usize) -> Result<Vec<OutputFile>, Vec
             as_of => latest.map(|l| site.quarters[l].quarter.long()),
         }),
     )?];
-    for (id, c) in charts {
-        out.push(OutputFile { path: format!("charts/{id}.svg"), bytes: c.svg.into_bytes() });
-    }
+    out.extend(chart_files(charts));
     Ok(out)
 }
 
@@ -317,9 +315,7 @@ pub(super) fn render_site_pages(ctx: &Ctx) -> Result<Vec<OutputFile>, Vec<Diagno
     }
 
     out.push(ctx.render("404.html", "404.html", "Page not found", vec![], None, Value::from(()))?);
-    for (id, c) in charts {
-        out.push(OutputFile { path: format!("charts/{id}.svg"), bytes: c.svg.into_bytes() });
-    }
+    out.extend(chart_files(charts));
     out.extend(crate::render::feeds::files(site));
     Ok(out)
 }
