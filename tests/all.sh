@@ -13,6 +13,15 @@ cargo fmt --all -- --check
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets --quiet -- -D warnings
 
+# The committee PDF is read back with poppler's tools (tests/pdf.rs), as a reader's software would.
+if ! command -v pdfinfo >/dev/null || ! command -v pdftotext >/dev/null; then
+  step "installing poppler-utils for the PDF tests"
+  SUDO=()
+  [ "$(id -u)" = 0 ] || SUDO=(sudo)
+  "${SUDO[@]}" apt-get update -qq
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends poppler-utils >/dev/null
+fi
+
 step "cargo test (unit, bad-input corpus, integration, properties, the book's examples)"
 # The log stays inside the clone (target/ is ignored by git), never at a fixed path outside it.
 mkdir -p target
