@@ -87,6 +87,7 @@ fn chart(n: usize, r: &mut Lcg) -> ChartData {
         categories,
         series,
         target: n.is_multiple_of(4).then_some(base * 1.1),
+        target_from: None,
         highlight: matches!(kind, ChartKind::Ranking | ChartKind::HBar).then_some(n % 3),
         source: String::new(),
     }

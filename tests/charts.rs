@@ -80,6 +80,7 @@ fn contacts_line() -> ChartData {
             ],
         }],
         target: Some(1500.0),
+        target_from: None,
         highlight: None,
         source: String::new(),
     }
@@ -100,6 +101,7 @@ fn reviews_line() -> ChartData {
             ChartSeries { name: "England".into(), points: [55.0, 55.5, 56.1, 56.0, 57.2, 57.9, 58.3, 58.8].map(v).to_vec() },
         ],
         target: Some(75.0),
+        target_from: None,
         highlight: None,
         source: String::new(),
     }
@@ -122,6 +124,7 @@ fn waiting_bar() -> ChartData {
             ChartSeries { name: "Comparator average".into(), points: [70.0, 72.0, 75.0, 74.0, 73.0, 71.0, 70.0, 69.0].map(v).to_vec() },
         ],
         target: Some(60.0),
+        target_from: None,
         highlight: None,
         source: String::new(),
     }
@@ -138,6 +141,7 @@ fn msp_hbar() -> ChartData {
         categories: strings(&["Westmere", "North West", "England"]),
         series: vec![ChartSeries { name: "Making Safeguarding Personal".into(), points: vec![flagged(88.0, Flag::Provisional), v(84.1), v(83.0)] }],
         target: Some(90.0),
+        target_from: None,
         highlight: Some(0),
         source: String::new(),
     }
@@ -156,6 +160,7 @@ fn reviews_ranking() -> ChartData {
         categories: strings(&MEMBERS),
         series: vec![ChartSeries { name: "Reviews completed".into(), points }],
         target: None,
+        target_from: None,
         highlight: Some(5),
         source: String::new(),
     }
@@ -378,6 +383,26 @@ fn target_is_labelled() {
     assert!(r.svg.contains(">88.0% [p]</text>"), "value and flag by the bar");
 }
 
+#[test]
+fn a_target_set_inside_a_bar_charts_window_starts_where_it_was_set() {
+    // The orange dashed target line's start, in the wide and the phone drawing.
+    fn target_x1(svg: &str) -> f32 {
+        let tag = svg.split('<').find(|t| t.starts_with("line ") && t.contains("stroke=\"#F46A25\"") && t.contains("stroke-dasharray")).expect("a target line");
+        let x1 = tag.split("x1=\"").nth(1).unwrap().split('"').next().unwrap();
+        x1.parse().unwrap()
+    }
+    let standing = scrutiny::render::chart::render(&waiting_bar());
+    let mut set_later = waiting_bar();
+    set_later.target_from = Some(4);
+    let later = scrutiny::render::chart::render(&set_later);
+    for (a, b) in [(&standing.svg, &later.svg), (&standing.narrow_svg, &later.narrow_svg)] {
+        let (from_start, from_set) = (target_x1(a), target_x1(b));
+        assert!(from_set > from_start + 20.0, "the line should start at the fifth of eight quarters: {from_start} vs {from_set}");
+    }
+    assert!(later.svg.contains("The target, from Quarter 3, 2023/24, is 60;"), "{}", later.svg);
+    assert!(!standing.svg.contains("The target, from "));
+}
+
 fn all_units() -> Vec<Unit> {
     vec![Unit::Count, Unit::Percent, Unit::Days, Unit::Rate { per: 1000 }, Unit::Rate { per: 100_000 }, Unit::Score, Unit::Currency]
 }
@@ -414,6 +439,7 @@ fn suppressed_and_missing_are_gaps_not_zeros() {
             categories: strings(&["Q1 2024/25", "Q2 2024/25", "Q3 2024/25"]),
             series: vec![ChartSeries { name: "Small team".into(), points: vec![Figure::Suppressed, Figure::NotAvailable(Flags::NONE), v(7777.0)] }],
             target: None,
+            target_from: None,
             highlight: None,
             source: String::new(),
         };
@@ -442,6 +468,7 @@ fn suppressed_numbers_never_leave_the_model() {
         categories: strings(&QUARTERS),
         series: vec![ChartSeries { name: "Team".into(), points: vec![Figure::Suppressed; 8] }],
         target: None,
+        target_from: None,
         highlight: None,
         source: String::new(),
     };
@@ -499,6 +526,7 @@ prop_compose! {
         series in prop::collection::vec(("[ -~]{0,20}", prop::collection::vec(figure_strategy(), 0..(n + 2))), series_count),
         target in prop::option::of(prop_oneof![-1e6..1e6f64, Just(f64::NAN), Just(1e40)]),
         highlight in prop::option::of(0usize..32),
+        target_from in prop::option::of(0usize..32),
         id in "[a-z0-9 -/]{1,12}",
         title in ".{0,60}",
     ) -> ChartData {
@@ -512,6 +540,7 @@ prop_compose! {
             categories,
             series: series.into_iter().map(|(name, points)| ChartSeries { name, points }).collect(),
             target,
+            target_from,
             highlight,
             source: String::new(),
         }
@@ -556,7 +585,7 @@ proptest! {
         let data = ChartData {
             id: "p".into(), kind: ChartKind::Bar, title: "P".into(), unit: Unit::Count, decimals: 0, polarity: Polarity::Neutral,
             categories: (0..values.len()).map(|i| format!("Q{} 2024/25", i % 4 + 1)).collect(),
-            series: vec![ChartSeries { name: "S".into(), points }], target: None, highlight: None, source: String::new(),
+            series: vec![ChartSeries { name: "S".into(), points }], target: None, target_from: None, highlight: None, source: String::new(),
         };
         let r = render(&data, "x.svg");
         let drawn = r.svg.matches("<rect").count() - r.svg.matches("fill=\"#FFFFFF\"").count();

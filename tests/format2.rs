@@ -297,3 +297,29 @@ fn priorities_group_the_highlight_table_and_report_details_are_shown() {
     assert!(read(&out, "2024-25/q2/contacts/index.html").contains("Next report due"));
     assert!(!read(&out, "index.html").contains("12 February 2025"), "Q3 is the latest; Q2's next_update is not the home page's");
 }
+
+#[test]
+fn a_bar_chart_draws_a_target_from_the_quarter_it_was_set() {
+    // The Q3 bar chart covers Q1 to Q3: a target set in Q1 spans it, one set in Q2 starts there.
+    let chart = |set_in: &str| -> String {
+        let site = fixture();
+        let root = site.path();
+        append(root, &format!("data/2024-25/{set_in}.yaml"), "targets:\n  waiting-list: 70\n");
+        append(root, "content/2024-25/q3/contacts.md", "\n```chart\nmetric: waiting-list\nkind: bar\ntarget: true\n```\n");
+        let out = build(root);
+        files(&out)
+            .into_iter()
+            .find(|(p, _)| p.starts_with("charts/2024-25-q3-waiting-list") && p.ends_with(".svg"))
+            .map(|(_, b)| String::from_utf8(b).unwrap())
+            .expect("the bar chart's file")
+    };
+    let x1 = |svg: &str| -> f32 {
+        let line =
+            svg.split('<').find(|t| t.starts_with("line ") && t.contains("stroke=\"#F46A25\"") && t.contains("stroke-dasharray")).expect("a target line");
+        line.split("x1=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap()
+    };
+    let (whole, from_q2) = (chart("q1"), chart("q2"));
+    assert!(whole.contains("The target is 70;"), "{whole}");
+    assert!(from_q2.contains("The target, from Quarter 2, 2024/25, is 70;"), "{from_q2}");
+    assert!(x1(&from_q2) > x1(&whole) + 100.0, "the line starts at Q2, a third of the way along: {} vs {}", x1(&from_q2), x1(&whole));
+}

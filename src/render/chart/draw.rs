@@ -544,7 +544,7 @@ fn strip_data(tag: &str) -> String {
 /// collects the bars, writes the target line's label ("Target: 90%") on a
 /// white ground where charts-rs wrote a bare number, and turns the legend
 /// entries of ring series into rings without a line.
-fn post_process(body: &str, target_label: Option<&str>, rings: &[String]) -> (String, Vec<BarBox>) {
+fn post_process(body: &str, target_label: Option<&str>, target_from: Option<(usize, usize)>, rings: &[String]) -> (String, Vec<BarBox>) {
     let mut out = String::with_capacity(body.len() + 256);
     let mut bars = Vec::new();
     let mut rest = body;
@@ -578,7 +578,16 @@ fn post_process(body: &str, target_label: Option<&str>, rings: &[String]) -> (St
             if tag.starts_with("<line ") && tag.contains(&target_stroke) && tag.contains("stroke-dasharray") {
                 target_line =
                     Some((attr(tag, "x1").unwrap_or(0.0), attr(tag, "y1").unwrap_or(0.0), attr(tag, "x2").unwrap_or(0.0), attr(tag, "y2").unwrap_or(0.0)));
-                out.push_str(tag);
+                match (target_from, target_line) {
+                    // A target set inside the window starts at the category it was set in: the
+                    // categories share the plot's width evenly.
+                    (Some((i, n)), Some((x1, _, x2, _))) if n > 0 && i > 0 && i < n => {
+                        let start = x1 + (x2 - x1) * i as f32 / n as f32;
+                        let old = format!("x1=\"{}\"", attr_str(tag, "x1").unwrap_or_default());
+                        out.push_str(&tag.replacen(&old, &format!("x1=\"{start:.1}\""), 1));
+                    }
+                    _ => out.push_str(tag),
+                }
                 // The label follows the line (after its dot and arrow).
                 if let Some(text_at) = rest.find("<text ") {
                     let text_tag_end = rest[text_at..].find('>').map(|e| text_at + e + 1).unwrap_or(rest.len());
@@ -791,7 +800,8 @@ pub(crate) fn draw_at(d: &ChartData, width: f32) -> Drawn {
         } else {
             body
         };
-        let (mut body, bars) = post_process(body, target_label.as_deref(), &raw.rings);
+        let from = d.target_from.filter(|_| !raw.horizontal).map(|i| (i, d.categories.len()));
+        let (mut body, bars) = post_process(body, target_label.as_deref(), from, &raw.rings);
         body.push('\n');
         mark_bars(&mut body, &raw.slots, &bars, raw.horizontal);
         if !raw.direct.is_empty() {

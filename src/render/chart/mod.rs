@@ -72,6 +72,9 @@ pub struct ChartData {
     pub series: Vec<ChartSeries>,
     /// A target line, if asked for.
     pub target: Option<f64>,
+    /// The first category the target holds for, when it was set inside the chart's window (bar
+    /// charts; line charts draw such a target as a dashed path): the line starts there.
+    pub target_from: Option<usize>,
     /// Rankings: the category that is this organisation.
     pub highlight: Option<usize>,
     /// Where the figures come from, whose they are and when, written under

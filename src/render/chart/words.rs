@@ -352,7 +352,10 @@ fn flag_sentences(d: &ChartData, s: &ChartSeries, named: bool, out: &mut Vec<Str
 /// The sentence about the target, judged with the polarity where it has one.
 fn target_sentence(d: &ChartData) -> Option<String> {
     let t = d.target.filter(|t| t.is_finite())?;
-    let mut out = format!("The target is {}", fmt(d, t));
+    let mut out = match d.target_from.and_then(|i| d.categories.get(i)) {
+        Some(from) => format!("The target, from {}, is {}", period_words(from), fmt(d, t)),
+        None => format!("The target is {}", fmt(d, t)),
+    };
     let latest = d.series.first().and_then(|s| values_of(d, s).last().copied());
     if let Some((i, v)) = latest {
         let met = match d.polarity {

@@ -440,6 +440,7 @@ pub(super) fn chart_data(site: &Site, q: &QuarterReport, spec: &ChartSpec, prefi
         categories: Vec::new(),
         series: Vec::new(),
         target: None,
+        target_from: None,
         highlight: None,
         source: String::new(),
     };
@@ -579,7 +580,8 @@ pub(super) fn chart_data(site: &Site, q: &QuarterReport, spec: &ChartSpec, prefi
 }
 
 /// The target in force: a line across the chart for a standing target of the catalogue or one set
-/// before the window; otherwise a dashed "Target" path from the period it was set. A plan is a
+/// before the window; otherwise a dashed "Target" path from the period it was set (on bar charts,
+/// the line starts at that period). A plan is a
 /// dashed "Plan" path over the periods it covers.
 fn add_target(data: &mut ChartData, metric: &Metric, view: &MetricView, periods: &[Period]) {
     let Some(t) = &view.target else { return };
@@ -593,6 +595,9 @@ fn add_target(data: &mut ChartData, metric: &Metric, view: &MetricView, periods:
         data.series.push(ChartSeries { name: chart::TARGET.into(), points });
     } else {
         data.target = Some(t.value);
+        if set_inside {
+            data.target_from = from.and_then(|f| periods.iter().position(|p| p.last_month() >= f));
+        }
     }
     if !t.plan.is_empty() && data.kind == ChartKind::Line {
         let points: Vec<Figure> =
