@@ -95,7 +95,8 @@ pub(super) struct RankRow {
     group: String,
     period: String,
     rank: String,
-    quartile: String,
+    /// Words, or the marked-up `[x]` when the group's size is not known.
+    quartile: Value,
 }
 
 /// Our rank over time, each at the period it is for.
@@ -114,7 +115,9 @@ fn rank_rows(site: &Site, view: Option<&MetricView>) -> Vec<RankRow> {
                     Some(of) => crate::model::ordinal_of(r.rank, of),
                     None => crate::model::ordinal(r.rank),
                 },
-                quartile: of.map(|of| crate::model::quartile_words(crate::model::quartile(r.rank, of)).to_string()).unwrap_or_else(|| "[x]".into()),
+                quartile: of
+                    .map(|of| Value::from(crate::model::quartile_words(crate::model::quartile(r.rank, of))))
+                    .unwrap_or_else(|| Value::from_safe_string(present::marker_html('x'))),
             }
         })
         .collect()
@@ -124,7 +127,8 @@ fn rank_rows(site: &Site, view: Option<&MetricView>) -> Vec<RankRow> {
 pub(super) struct ComparatorRow {
     group: String,
     period: String,
-    value: String,
+    /// The figure, or the marked-up `[x]`.
+    value: Value,
 }
 
 /// The comparator groups' figures over time.
@@ -136,7 +140,7 @@ fn comparator_rows(site: &Site, metric: &Metric, view: Option<&MetricView>) -> V
         .map(|c| ComparatorRow {
             group: site.settings.comparators[c.group].name.clone(),
             period: c.period.long(),
-            value: c.value.map(|x| metric.format(x)).unwrap_or_else(|| "[x]".into()),
+            value: c.value.map(|x| Value::from(metric.format(x))).unwrap_or_else(|| Value::from_safe_string(present::marker_html('x'))),
         })
         .collect()
 }
