@@ -294,6 +294,27 @@ pub fn prose_texts(body: &str) -> Vec<(usize, String)> {
     out
 }
 
+/// Marks the start of a `{{ }}` reference's placeholder; a private-use character no officer types.
+pub const REFERENCE_OPEN: char = '\u{E000}';
+/// Marks the end of a reference's placeholder.
+pub const REFERENCE_CLOSE: char = '\u{E001}';
+
+/// The body with each `{{ }}` reference swapped for a numbered placeholder, so Markdown's smart
+/// punctuation cannot touch it; the numbers follow `reference_ranges`.
+pub fn with_reference_placeholders(body: &str) -> String {
+    let mut text = String::with_capacity(body.len());
+    let mut last = 0;
+    for (n, (range, _)) in reference_ranges(body).into_iter().enumerate() {
+        text.push_str(&body[last..range.start]);
+        text.push(REFERENCE_OPEN);
+        text.push_str(&n.to_string());
+        text.push(REFERENCE_CLOSE);
+        last = range.end;
+    }
+    text.push_str(&body[last..]);
+    text
+}
+
 /// Finds inline references in a Markdown body, with their byte ranges, skipping code.
 /// Used by rendering, which must agree with [`parse`] on what is a reference.
 pub fn reference_ranges(body: &str) -> Vec<(std::ops::Range<usize>, String)> {

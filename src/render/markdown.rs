@@ -1,6 +1,6 @@
 //! Commentary Markdown to HTML, with report blocks, figure references and glossary terms.
 
-use crate::load::commentary::{markdown_options, reference_ranges};
+use crate::load::commentary::{markdown_options, with_reference_placeholders, REFERENCE_CLOSE as CLOSE, REFERENCE_OPEN as OPEN};
 use crate::validate::Term;
 use pulldown_cmark::{html, CowStr, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
 use std::collections::HashSet;
@@ -94,22 +94,10 @@ enum LinkKind {
     Dropped,
 }
 
-const OPEN: char = '\u{E000}';
-const CLOSE: char = '\u{E001}';
-
 /// Renders one commentary body.
 pub fn render(body: &str, c: &Commentary, state: &mut PageState) -> String {
     // Swap references for private-use placeholders so smart punctuation cannot touch them.
-    let mut text = String::with_capacity(body.len());
-    let mut last = 0;
-    for (n, (range, _)) in reference_ranges(body).into_iter().enumerate() {
-        text.push_str(&body[last..range.start]);
-        text.push(OPEN);
-        text.push_str(&n.to_string());
-        text.push(CLOSE);
-        last = range.end;
-    }
-    text.push_str(&body[last..]);
+    let text = with_reference_placeholders(body);
 
     let mut out: Vec<Event> = Vec::new();
     let mut block_no = 0;

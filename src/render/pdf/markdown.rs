@@ -4,11 +4,8 @@
 //! writes can be taken for typst markup.
 
 use super::doc::{Block, Inline};
-use crate::load::commentary::{markdown_options, reference_ranges};
+use crate::load::commentary::{markdown_options, with_reference_placeholders, REFERENCE_CLOSE as CLOSE, REFERENCE_OPEN as OPEN};
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
-
-const OPEN: char = '\u{E000}';
-const CLOSE: char = '\u{E001}';
 
 /// What a commentary's placeholders stand for.
 pub(super) struct Parts<'a> {
@@ -55,16 +52,7 @@ struct Builder<'a> {
 /// Converts one commentary body.
 pub(super) fn convert(body: &str, parts: &Parts) -> Vec<Block> {
     // References become private-use placeholders, as on the website, so smart punctuation cannot touch them.
-    let mut text = String::with_capacity(body.len());
-    let mut last = 0;
-    for (n, (range, _)) in reference_ranges(body).into_iter().enumerate() {
-        text.push_str(&body[last..range.start]);
-        text.push(OPEN);
-        text.push_str(&n.to_string());
-        text.push(CLOSE);
-        last = range.end;
-    }
-    text.push_str(&body[last..]);
+    let text = with_reference_placeholders(body);
 
     let mut b = Builder { stack: vec![Frame::Blocks(Vec::new())], parts, last_level: parts.top_level - 1 };
     let mut block_no = 0;
