@@ -12,25 +12,9 @@
 //! Run with `UPDATE_EXPECTED=1` to rewrite the expected sections (then read the diff!).
 
 mod common;
-use common::copy_dir;
+use common::{copy_dir, unescape};
 
 use std::path::{Path, PathBuf};
-
-fn unescape(s: &str) -> Vec<u8> {
-    let mut out = Vec::new();
-    let b = s.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'\\' && i + 3 < b.len() && b[i + 1] == b'x' {
-            out.push(u8::from_str_radix(&s[i + 2..i + 4], 16).unwrap());
-            i += 4;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    out
-}
 
 struct Case {
     path: PathBuf,

@@ -1,10 +1,9 @@
 //! Integration tests: build fixture sites and assert on the parsed output.
 
 mod common;
-use common::{copy_dir, fixture};
+use common::{copy_dir, files, fixture};
 
 use scraper::{Html, Selector};
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 fn build(root: &Path, drafts: bool, base_url: Option<&str>) -> PathBuf {
@@ -14,15 +13,6 @@ fn build(root: &Path, drafts: bool, base_url: Option<&str>) -> PathBuf {
         panic!("build failed: {d:#?}");
     }
     out
-}
-
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/"), std::fs::read(e.path()).unwrap()))
-        .collect()
 }
 
 fn page(out: &Path, path: &str) -> Html {

@@ -2,7 +2,7 @@
 //! of breakdowns, comparisons in words, a year ago and the year to date, and open data columns.
 
 mod common;
-use common::fixture;
+use common::{files, fixture};
 
 use scraper::{Html, Selector};
 use std::collections::BTreeMap;
@@ -15,15 +15,6 @@ fn build(root: &Path) -> PathBuf {
         panic!("build failed: {d:#?}");
     }
     out
-}
-
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/"), std::fs::read(e.path()).unwrap()))
-        .collect()
 }
 
 fn read(out: &Path, path: &str) -> String {

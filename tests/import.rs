@@ -14,7 +14,7 @@
 //! Run with `UPDATE_EXPECTED=1` to rewrite the expected sections (then read the diff!).
 
 mod common;
-use common::copy_dir;
+use common::{copy_dir, unescape};
 
 use scrutiny::diagnostic::Severity;
 use scrutiny::period::{FinancialYear, Quarter};
@@ -365,22 +365,6 @@ fn the_xlsx_template_matches_the_csv_template() {
 }
 
 // ---- the malformed-input corpus ----
-
-fn unescape(s: &str) -> Vec<u8> {
-    let mut out = Vec::new();
-    let b = s.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'\\' && i + 3 < b.len() && b[i + 1] == b'x' {
-            out.push(u8::from_str_radix(&s[i + 2..i + 4], 16).unwrap());
-            i += 4;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    out
-}
 
 fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut v: Vec<(PathBuf, Vec<u8>)> = walkdir::WalkDir::new(dir.join("data"))
