@@ -7,7 +7,7 @@
 use scrutiny::catalogue::{Polarity, Unit};
 use scrutiny::figure::{Figure, Flag, Flags};
 use scrutiny::render::chart::{render, sparkline, ChartData, ChartSeries};
-use scrutiny::validate::ChartKind;
+use scrutiny::ChartKind;
 use std::hint::black_box;
 use std::time::Instant;
 

@@ -1,4 +1,6 @@
 //! The metric catalogue: report sections and what each metric means and how it is shown.
+//!
+//! Owns: the catalogue's domain types. Must not import any pipeline stage: every stage speaks in them.
 
 use serde::Serialize;
 use std::fmt;

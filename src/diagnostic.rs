@@ -1,4 +1,7 @@
 //! Problems found in a site directory, each pointing at a file, line and column.
+//!
+//! Owns: `Diagnostic` and its renderings (human, GitHub, JSON). Must not import any pipeline stage
+//! (every stage reports through it); it reads source lines only through `site_files`' guard.
 
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -138,7 +141,7 @@ pub fn render(diags: &[Diagnostic], format: Format, root: &std::path::Path) -> S
                     if cache.as_ref().map(|c| &c.0) != Some(&d.file) {
                         let path = root.join(&d.file);
                         // Never show a line of a file reached through a link out of the site.
-                        let inside = crate::load::links::check_inside(root, &path).is_ok();
+                        let inside = crate::site_files::link_out(root, &path).is_none();
                         let text = std::fs::read(&path).ok().filter(|_| inside).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
                         cache = Some((d.file.clone(), text.lines().map(str::to_owned).collect()));
                     }

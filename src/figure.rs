@@ -1,4 +1,6 @@
 //! One figure as readers see it: a number with flags, or why there is none.
+//!
+//! Owns: `Figure`, `Flag` and their words. Must not import any pipeline stage: every stage speaks in them.
 
 use serde::Serialize;
 

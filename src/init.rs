@@ -1,14 +1,14 @@
 //! `scrutiny init`: a new, minimal site for a council, which builds and passes `check`.
 //!
+//! Owns: the starter site. Must not import the pipeline stages: its files are text (the tests
+//! build and check the site it makes).
+//!
 //! The starter files live beside this module (`src/init/`) as the officer will see them;
 //! `@NAME@` marks the few words filled in here.
 
 use crate::period::{FinancialYear, Month, Quarter};
 use std::io::Write as _;
 use std::path::Path;
-
-/// Words marking a part of a page still to be written by the council; `check` warns about each.
-pub const TO_COMPLETE: &str = "[to complete:";
 
 /// The organisation named when `--organisation` is not given.
 pub const DEFAULT_ORGANISATION: &str = "Example Council";

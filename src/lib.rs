@@ -1,12 +1,34 @@
 //! Scrutiny: quarterly performance reports as a static website.
 //!
-//! The pipeline, one module a stage: [`load`] (files to raw nodes with positions),
-//! [`validate`] (every diagnostic at once, typed definitions out), [`model`] (quarters,
-//! series, derived ranks and directions), [`render`] (Markdown, charts, templates) and
-//! [`write`] (atomic swap of the output).
+//! This file wires the pipeline, one module a stage, data flowing one way: `load` (files to
+//! raw nodes with positions), `validate` (every diagnostic at once, typed definitions out),
+//! [`model`] (quarters, series, derived ranks and directions), [`render`] (pages, charts, open
+//! data, the feed) and `write` (the output folder: a first build is moved into place whole,
+//! a rebuild rewrites only the files that changed). Each stage shows the others one entry
+//! function and its output types; the rest of it is private to it. Below them all sit the
+//! domain types ([`period`], [`catalogue`], [`figure`]), [`diagnostic`] and `dialect` (the
+//! Markdown dialect load, validate and render share).
+//!
+//! # What is public, and why
+//! The `scrutiny` binary (src/main.rs), the integration tests, benches and examples are
+//! other crates: they see only what is public here, and nothing is public for any other reason.
+//! - The commands: [`check`], [`compile`], [`build`], [`build_in_memory`] (and its cached
+//!   form), [`new_quarter`], with their options and reports; [`init`], [`import`] and
+//!   [`serve`], the other commands' modules.
+//! - [`diagnostic`]: the binary prints every problem, in words or as JSON.
+//! - [`period`], [`catalogue`], [`figure`]: the domain types the model is written in; the
+//!   binary parses `--quarter` and `--year` with them.
+//! - [`model`]: what [`compile`] and [`BuiltSite`] give, which tests read.
+//! - [`load`]: only its two parsers besides its entry, `load::yaml::parse` and
+//!   `load::commentary::parse`, which the fuzz tests feed arbitrary bytes.
+//! - [`render`]: its entry, and `render::chart` (the chart benchmark and the charts' property
+//!   and snapshot tests draw charts alone) and `render::templates::environment` (the chart
+//!   snapshot test places a chart with the default theme's partial).
+//! - [`ChartKind`], which a chart's data names.
 
 pub mod catalogue;
 pub mod diagnostic;
+mod dialect;
 pub mod figure;
 pub mod import;
 pub mod init;
@@ -14,10 +36,15 @@ pub mod load;
 pub mod model;
 pub mod period;
 pub mod render;
-pub mod scaffold;
+mod scaffold;
 pub mod serve;
-pub mod validate;
-pub mod write;
+mod site_files;
+mod validate;
+mod write;
+
+pub use render::CacheStats;
+pub use validate::ChartKind;
+pub use write::WriteStats;
 
 use diagnostic::Diagnostic;
 use std::path::{Path, PathBuf};
@@ -36,7 +63,7 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
         let site = model::build(defs, true);
         let theme = site.settings.theme.clone();
         let rendered = render::templates::environment(root, &theme)
-            .and_then(|env| render::pages::render_site(&site, &env, &render::pages::RenderCache::none(), render::templates::fingerprint(root, &theme)));
+            .and_then(|env| render::render_site(&site, &env, &render::RenderCache::none(), render::templates::fingerprint(root, &theme)));
         match rendered.and_then(|r| with_static_files(root, &theme, r.files)) {
             Ok((_, warnings)) => diags.extend(warnings),
             Err(render_errors) => diags.extend(render_errors.into_iter().filter(|d| d.severity == diagnostic::Severity::Error)),
@@ -70,7 +97,7 @@ pub struct BuildReport {
     /// Warnings.
     pub diagnostics: Vec<Diagnostic>,
     /// Files written, left alone and removed.
-    pub written: write::WriteStats,
+    pub written: WriteStats,
 }
 
 /// Loads, validates and models a site: the model and its warnings, or every problem.
@@ -120,7 +147,7 @@ pub struct BuiltSite {
     /// The model it was built from.
     pub site: model::Site,
     /// Every output file, static files included.
-    pub files: Vec<render::pages::OutputFile>,
+    pub files: Vec<render::OutputFile>,
     /// HTML pages among them.
     pub pages: usize,
     /// Warnings found on the way.
@@ -129,19 +156,19 @@ pub struct BuiltSite {
 
 /// Compiles and renders a site into memory, without touching the output directory.
 pub fn build_in_memory(root: &Path, drafts: bool, base_url: Option<&str>) -> Result<BuiltSite, Vec<Diagnostic>> {
-    build_with(root, drafts, base_url, None, &render::pages::RenderCache::none())
+    build_with(root, drafts, base_url, None, &render::RenderCache::none())
 }
 
 /// What rebuilds may reuse from earlier builds: parsed files and rendered pages and charts.
 #[derive(Debug, Default)]
 pub struct BuildCache {
     load: load::LoadCache,
-    render: render::pages::RenderCache,
+    render: render::RenderCache,
 }
 
 impl BuildCache {
     /// What the last build reused.
-    pub fn last_stats(&self) -> render::pages::CacheStats {
+    pub fn last_stats(&self) -> CacheStats {
         self.render.last_stats()
     }
 }
@@ -156,13 +183,13 @@ fn build_with(
     drafts: bool,
     base_url: Option<&str>,
     load_cache: Option<&load::LoadCache>,
-    cache: &render::pages::RenderCache,
+    cache: &render::RenderCache,
 ) -> Result<BuiltSite, Vec<Diagnostic>> {
     let timer = Timer::start();
     let (site, warnings) = compile_cached(root, drafts, base_url, load_cache)?;
     timer.lap("compile");
     let env = render::templates::environment(root, &site.settings.theme)?;
-    let rendered = render::pages::render_site(&site, &env, cache, render::templates::fingerprint(root, &site.settings.theme))?;
+    let rendered = render::render_site(&site, &env, cache, render::templates::fingerprint(root, &site.settings.theme))?;
     timer.lap("render");
     let (files, shadowed) = with_static_files(root, &site.settings.theme, rendered.files)?;
     let mut warnings = warnings;
@@ -174,7 +201,7 @@ fn build_with(
 /// and the site's own `static/`, in that order, each with the name it is known by in messages;
 /// and a warning for each site file that replaces a theme file. Nothing is read through a
 /// link that leads outside the site.
-type StaticFiles = Vec<(render::pages::OutputFile, String)>;
+type StaticFiles = Vec<(render::OutputFile, String)>;
 
 fn read_static_files(root: &Path, theme: &str) -> Result<(StaticFiles, Vec<Diagnostic>), Vec<Diagnostic>> {
     let theme_dir = root.join("themes").join(theme).join("static");
@@ -191,7 +218,7 @@ fn read_static_files(root: &Path, theme: &str) -> Result<(StaticFiles, Vec<Diagn
     };
     let theme_name = |path: &str| format!("{}/{path}", diagnostic::rel(root, &theme_dir));
     let mut files: StaticFiles = vec![(
-        render::pages::OutputFile { path: "style.css".into(), bytes: render::templates::DEFAULT_CSS.as_bytes().to_vec() },
+        render::OutputFile { path: "style.css".into(), bytes: render::templates::DEFAULT_CSS.as_bytes().to_vec() },
         "the built-in theme's style.css".into(),
     )];
     files.extend(read(&theme_dir)?.into_iter().map(|f| {
@@ -231,11 +258,7 @@ fn static_files_taking_place(files: &StaticFiles, generated: impl Fn(&str) -> bo
 
 /// Adds the theme's static files and the site's own `static/` (over the theme's) to the
 /// generated files; see [`read_static_files`] and [`static_files_taking_place`].
-fn with_static_files(
-    root: &Path,
-    theme: &str,
-    generated: Vec<render::pages::OutputFile>,
-) -> Result<(Vec<render::pages::OutputFile>, Vec<Diagnostic>), Vec<Diagnostic>> {
+fn with_static_files(root: &Path, theme: &str, generated: Vec<render::OutputFile>) -> Result<(Vec<render::OutputFile>, Vec<Diagnostic>), Vec<Diagnostic>> {
     let (statics, warnings) = read_static_files(root, theme)?;
     let generated_paths: std::collections::HashSet<&str> = generated.iter().map(|f| f.path.as_str()).collect();
     let errors = static_files_taking_place(&statics, |p| generated_paths.contains(p));
@@ -243,15 +266,16 @@ fn with_static_files(
         return Err(errors);
     }
     // Theme static files first, then the site's own static/ over them.
-    let mut by_path: std::collections::BTreeMap<String, render::pages::OutputFile> = Default::default();
+    let mut by_path: std::collections::BTreeMap<String, render::OutputFile> = Default::default();
     for f in statics.into_iter().map(|(f, _)| f).chain(generated) {
         by_path.insert(f.path.clone(), f);
     }
     Ok((by_path.into_values().collect(), warnings))
 }
 
-/// Builds the website: compile, render with the theme, and swap the output in. Each file is
-/// written as soon as it is rendered, so the site is never held in memory whole.
+/// Builds the website: compile, render with the theme, and write the output (see `write`:
+/// a failed build leaves the previous output as it was). Each file is written as soon as it
+/// is rendered, so the site is never held in memory whole.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
     let root = &options.root;
     let timer = Timer::start();
@@ -266,7 +290,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
     let writer = write::Writer::begin(root, &output).map_err(|d| vec![d])?;
     let pages = std::sync::atomic::AtomicUsize::new(0);
     let key = render::templates::fingerprint(root, &site.settings.theme);
-    let rendered = render::pages::render_site_each(&site, &env, &render::pages::RenderCache::none(), key, &|f| {
+    let rendered = render::render_site_each(&site, &env, &render::RenderCache::none(), key, &|f| {
         if f.path.ends_with(".html") {
             pages.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
@@ -290,7 +314,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
     }
     timer.lap("render and write");
     let written = writer.finish().map_err(|d| vec![d])?;
-    timer.lap("swap in");
+    timer.lap("move into place");
     Ok(BuildReport { output, pages: pages.into_inner(), diagnostics: warnings, written })
 }
 

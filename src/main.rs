@@ -1,4 +1,5 @@
-//! The `scrutiny` command: wires the pipeline stages together.
+//! The `scrutiny` command: parses the command line, calls the library (`src/lib.rs` wires the
+//! pipeline stages) and prints what it says. Must not reach past the library's public face.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use scrutiny::diagnostic::{self, Format};
@@ -151,58 +152,8 @@ fn run_import(cmd: ImportCommand) -> ExitCode {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check { root, format, deny_warnings } => {
-            let format = match format {
-                FormatArg::Human => Format::Human,
-                FormatArg::Github => Format::Github,
-                FormatArg::Json => Format::Json,
-            };
-            let started = std::time::Instant::now();
-            let diags = scrutiny::check(&root);
-            let (errors, warnings) = count(&diags);
-            let shown = diagnostic::render(&diags, format, &root);
-            if format == Format::Json {
-                print!("{shown}");
-            } else {
-                eprint!("{shown}");
-            }
-            if format == Format::Human {
-                eprintln!("{}", summary(errors, warnings, started.elapsed()));
-            }
-            if errors > 0 || (deny_warnings && warnings > 0) {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            }
-        }
-        Command::Build { root, output, drafts, base_url } => {
-            let started = std::time::Instant::now();
-            let options = scrutiny::BuildOptions { root: root.clone(), output, drafts, base_url };
-            match scrutiny::build(&options) {
-                Ok(report) => {
-                    let warnings = report.diagnostics.len();
-                    eprint!("{}", diagnostic::render(&report.diagnostics, Format::Human, &root));
-                    let w = report.written;
-                    eprintln!(
-                        "built {} pages into {} in {} ms ({} files written, {} unchanged, {} removed){}",
-                        report.pages,
-                        report.output.display(),
-                        started.elapsed().as_millis(),
-                        w.written,
-                        w.unchanged,
-                        w.removed,
-                        if warnings > 0 { format!("; {warnings} warnings") } else { String::new() }
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(diags) => {
-                    let (errors, warnings) = count(&diags);
-                    eprint!("{}", diagnostic::render(&diags, Format::Human, &root));
-                    eprintln!("{}; the previous output was left as it was", summary(errors, warnings, started.elapsed()));
-                    ExitCode::FAILURE
-                }
-            }
-        }
+        Command::Check { root, format, deny_warnings } => run_check(&root, format, deny_warnings),
+        Command::Build { root, output, drafts, base_url } => run_build(root, output, drafts, base_url),
         Command::Serve { root, port, bind, poll, open } => match scrutiny::serve::serve(&root, &bind, port, poll, open) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -210,27 +161,7 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Command::Init { dir, organisation } => {
-            let quarter = scrutiny::init::Date::today().quarter();
-            match scrutiny::init::init(&dir, &organisation, quarter) {
-                Ok(created) => {
-                    for f in created {
-                        eprintln!("created {}", dir.join(f).display());
-                    }
-                    eprintln!(
-                        "A new site for {} with {} as a draft. Next: fill in the parts of content/pages/accessibility.md marked [to complete: ...], then run  scrutiny serve --root {}",
-                        organisation.trim(),
-                        quarter.long(),
-                        dir.display()
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::FAILURE
-                }
-            }
-        }
+        Command::Init { dir, organisation } => run_init(&dir, &organisation),
         Command::Import(cmd) => run_import(cmd),
         Command::NewQuarter { quarter, root } => match scrutiny::new_quarter(&root, &quarter) {
             Ok(created) => {
@@ -244,6 +175,82 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+    }
+}
+
+fn run_check(root: &std::path::Path, format: FormatArg, deny_warnings: bool) -> ExitCode {
+    let format = match format {
+        FormatArg::Human => Format::Human,
+        FormatArg::Github => Format::Github,
+        FormatArg::Json => Format::Json,
+    };
+    let started = std::time::Instant::now();
+    let diags = scrutiny::check(root);
+    let (errors, warnings) = count(&diags);
+    let shown = diagnostic::render(&diags, format, root);
+    if format == Format::Json {
+        print!("{shown}");
+    } else {
+        eprint!("{shown}");
+    }
+    if format == Format::Human {
+        eprintln!("{}", summary(errors, warnings, started.elapsed()));
+    }
+    if errors > 0 || (deny_warnings && warnings > 0) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn run_build(root: PathBuf, output: Option<PathBuf>, drafts: bool, base_url: Option<String>) -> ExitCode {
+    let started = std::time::Instant::now();
+    let options = scrutiny::BuildOptions { root: root.clone(), output, drafts, base_url };
+    match scrutiny::build(&options) {
+        Ok(report) => {
+            let warnings = report.diagnostics.len();
+            eprint!("{}", diagnostic::render(&report.diagnostics, Format::Human, &root));
+            let w = report.written;
+            eprintln!(
+                "built {} pages into {} in {} ms ({} files written, {} unchanged, {} removed){}",
+                report.pages,
+                report.output.display(),
+                started.elapsed().as_millis(),
+                w.written,
+                w.unchanged,
+                w.removed,
+                if warnings > 0 { format!("; {warnings} warnings") } else { String::new() }
+            );
+            ExitCode::SUCCESS
+        }
+        Err(diags) => {
+            let (errors, warnings) = count(&diags);
+            eprint!("{}", diagnostic::render(&diags, Format::Human, &root));
+            eprintln!("{}; the previous output was left as it was", summary(errors, warnings, started.elapsed()));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_init(dir: &std::path::Path, organisation: &str) -> ExitCode {
+    let quarter = scrutiny::init::Date::today().quarter();
+    match scrutiny::init::init(dir, organisation, quarter) {
+        Ok(created) => {
+            for f in created {
+                eprintln!("created {}", dir.join(f).display());
+            }
+            eprintln!(
+                "A new site for {} with {} as a draft. Next: fill in the parts of content/pages/accessibility.md marked [to complete: ...], then run  scrutiny serve --root {}",
+                organisation.trim(),
+                quarter.long(),
+                dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
 

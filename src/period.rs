@@ -1,4 +1,6 @@
 //! Financial years, quarters and months: parsed once at the edge, ordered, displayed.
+//!
+//! Owns: `FinancialYear`, `Quarter`, `Month`, `Period`. Must not import anything of the crate.
 
 use std::fmt;
 

@@ -1,58 +1,74 @@
 //! `scrutiny new-quarter`: start a quarter from the newest one, never overwriting a file.
+//!
+//! Owns: the files a new quarter starts with. Uses load and validate to read the site as it
+//! is; must not import render, write or serve. The words it leaves for officers to replace,
+//! [`PLACEHOLDER`], are the dialect's, since validate warns about them.
 
-/// Words the scaffold writes for the officer to replace; `check` warns if a published quarter still has them.
-pub const PLACEHOLDER: &str = "(to be written)";
-
-use crate::catalogue::Frequency;
+use crate::catalogue::{Catalogue, Frequency};
+use crate::dialect::{BlockKind, PLACEHOLDER};
 use crate::period::Quarter;
+use crate::validate::QuarterDef;
 use std::io::Write as _;
 use std::path::Path;
 
 /// Creates the files of `quarter` that do not exist yet; returns the ones created.
-pub fn new_quarter(root: &Path, quarter: &str) -> Result<Vec<String>, String> {
+pub(crate) fn new_quarter(root: &Path, quarter: &str) -> Result<Vec<String>, String> {
     let q = Quarter::parse(quarter.trim_end_matches('/'))?;
     let mut diags = Vec::new();
     let raw = crate::load::load(root, &mut diags);
     let defs = crate::validate::validate(&raw, &mut diags)
         .ok_or_else(|| "the site has errors that stop it being read: run scrutiny check and mend them first".to_string())?;
     let newest = defs.quarters.iter().filter(|d| d.quarter < q).max_by_key(|d| d.quarter);
+    let mut files = vec![(format!("content/{}/_index.md", q.path()), overview_text(q, newest))];
+    files.extend(section_texts(q, newest, &defs.catalogue));
+    files.push((format!("data/{}.yaml", q.path()), data_text(q, newest, &defs.catalogue)));
     let mut created = Vec::new();
     let mut existing = Vec::new();
-    let mut write = |rel: String, text: String| -> Result<(), String> {
+    for (rel, text) in files {
         let path = root.join(&rel);
         // Never write through a link out of the site (a quarter folder linked elsewhere).
         crate::load::links::check_inside(root, &path).map_err(|d| format!("{}: {}", d.file, d.message))?;
         if path.exists() {
             existing.push(rel);
-            return Ok(());
+            continue;
         }
         std::fs::create_dir_all(path.parent().expect("has a parent")).map_err(|e| format!("cannot create the folder for {rel}: {e}"))?;
         let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&path).map_err(|e| format!("cannot create {rel}: {e}"))?;
         f.write_all(text.as_bytes()).map_err(|e| format!("cannot write {rel}: {e}"))?;
         created.push(rel);
-        Ok(())
-    };
+    }
+    if created.is_empty() {
+        return Err(format!("{} already exists: nothing was created (its files were left as they were)", q.long()));
+    }
+    for rel in &existing {
+        eprintln!("{rel} already exists: left as it was");
+    }
+    Ok(created)
+}
 
-    let blocks_of = |body: &str| -> String {
-        // Keep the report blocks of the newest quarter: the charts and tables usually stay.
-        let mut out = String::new();
-        let mut inside = false;
-        for line in body.lines() {
-            let t = line.trim_start();
-            if !inside && ["```chart", "```kpis", "```figure", "```benchmark", "```compare", "```breakdown"].iter().any(|f| t.starts_with(f)) {
-                inside = true;
-            }
-            if inside {
-                out.push_str(line);
+/// The report blocks of a commentary body, fences included: the charts and tables usually stay.
+fn blocks_of(body: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for line in body.lines() {
+        let t = line.trim_start();
+        if !inside && BlockKind::ALL.iter().any(|k| t.strip_prefix("```").is_some_and(|rest| rest.starts_with(k.name()))) {
+            inside = true;
+        }
+        if inside {
+            out.push_str(line);
+            out.push('\n');
+            if t == "```" {
+                inside = false;
                 out.push('\n');
-                if t == "```" {
-                    inside = false;
-                    out.push('\n');
-                }
             }
         }
-        out
-    };
+    }
+    out
+}
+
+/// The new quarter's overview: a draft, with the newest quarter's blocks and report details.
+fn overview_text(q: Quarter, newest: Option<&QuarterDef>) -> String {
     let overview_blocks = newest.map(|n| blocks_of(&n.overview.body)).filter(|b| !b.is_empty()).unwrap_or_else(|| "```kpis\nall: true\n```\n".into());
     // Who the report goes to, who wrote it and whom to ask rarely change; the meeting date does.
     let details = newest.map(|n| &n.overview.details);
@@ -69,32 +85,39 @@ pub fn new_quarter(root: &Path, quarter: &str) -> Result<Vec<String>, String> {
     if details.is_some_and(|d| d.report_to.is_some()) {
         carried.push_str("# meeting: YYYY-MM-DD   (the date of the meeting this report goes to)\n");
     }
-    write(
-        format!("content/{}/_index.md", q.path()),
-        format!("---\ntitle: {} overview\nsummary: {PLACEHOLDER} One sentence on the quarter's headlines.\n{carried}draft: true\n---\nThis report covers {} to {}. {PLACEHOLDER} Write the executive summary here; remove draft: true above when the report is ready.\n\n{overview_blocks}", q.long(), q.first_month().long(), q.last_month().long()),
-    )?;
-    for (si, section) in defs.catalogue.sections.iter().enumerate() {
+    format!("---\ntitle: {} overview\nsummary: {PLACEHOLDER} One sentence on the quarter's headlines.\n{carried}draft: true\n---\nThis report covers {} to {}. {PLACEHOLDER} Write the executive summary here; remove draft: true above when the report is ready.\n\n{overview_blocks}", q.long(), q.first_month().long(), q.last_month().long())
+}
+
+/// A commentary file for each section the newest quarter wrote about or that has metrics.
+fn section_texts(q: Quarter, newest: Option<&QuarterDef>, catalogue: &Catalogue) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    for (si, section) in catalogue.sections.iter().enumerate() {
         let previous = newest.and_then(|n| n.sections.iter().find(|(s, _)| *s == si)).map(|(_, c)| c);
-        let has_metrics = defs.catalogue.metrics.iter().any(|m| m.section == si);
+        let has_metrics = catalogue.metrics.iter().any(|m| m.section == si);
         if previous.is_none() && !has_metrics {
             continue;
         }
         let blocks = previous.map(|c| blocks_of(&c.body)).unwrap_or_default();
-        write(
+        files.push((
             format!("content/{}/{}.md", q.path(), section.id),
             format!(
                 "---\ntitle: {}\n---\n{PLACEHOLDER} Commentary for {} to follow.\n\n{blocks}",
                 previous.and_then(|c| c.title.clone()).unwrap_or_else(|| section.title.clone()),
                 q.short()
             ),
-        )?;
+        ));
     }
+    files
+}
+
+/// The quarter's figures file: every metric the newest quarter gave (or all), each null.
+fn data_text(q: Quarter, newest: Option<&QuarterDef>, catalogue: &Catalogue) -> String {
     let mut data = format!("# Figures for {}. Fill in each value; null means not available.\nstatus: provisional\n# published: YYYY-MM-DD   (add when final, and set status: final)\n# next_update: YYYY-MM-DD   (when the next report is due)\nvalues:\n", q.long());
     let used: Vec<usize> = match newest {
         Some(n) => n.data.entries.iter().map(|e| e.metric).collect(),
-        None => (0..defs.catalogue.metrics.len()).collect(),
+        None => (0..catalogue.metrics.len()).collect(),
     };
-    for (_, m) in defs.catalogue.metrics.iter().enumerate().filter(|(mi, _)| used.contains(mi)) {
+    for (_, m) in catalogue.metrics.iter().enumerate().filter(|(mi, _)| used.contains(mi)) {
         match m.frequency {
             Frequency::Monthly(_) => {
                 let months: Vec<String> = q.months().iter().map(|mo| format!("{mo}: null")).collect();
@@ -108,14 +131,7 @@ pub fn new_quarter(root: &Path, quarter: &str) -> Result<Vec<String>, String> {
             Frequency::Annual => data.push_str(&format!("  # {}: {{ value: null, year: {} }}   (annual: give it once a year)\n", m.id, q.year.previous())),
         }
     }
-    write(format!("data/{}.yaml", q.path()), data)?;
-    if created.is_empty() {
-        return Err(format!("{} already exists: nothing was created (its files were left as they were)", q.long()));
-    }
-    for rel in &existing {
-        eprintln!("{rel} already exists: left as it was");
-    }
-    Ok(created)
+    data
 }
 
 /// Text as a YAML double-quoted scalar, so a colon or a quote in an officer's words stays text.

@@ -1,9 +1,15 @@
-//! Write: build the output beside its final place, then swap it in, so a failed build
-//! leaves the previous output untouched and nothing outside the output is ever deleted.
+//! Write: put the rendered files in the output folder. A first build is written into a folder
+//! beside the output and moved into place whole; a rebuild updates the output in place,
+//! rewriting only the files that changed (renamed in once every write has succeeded) and
+//! removing those the site no longer has. Either way a failed build leaves the previous
+//! output as it was, and nothing outside the output is ever deleted.
+//!
+//! Owns: [`Writer`] (the entry: `begin`, `put` from any thread, `finish` or `abort`), the
+//! output's manifest and the checks that the output folder may be written.
+//! Must not import: anything but `render`'s [`OutputFile`] and `diagnostic`.
 
 use crate::diagnostic::{Diagnostic, Pos};
-use crate::render::pages::OutputFile;
-use rayon::prelude::*;
+use crate::render::OutputFile;
 use std::path::{Path, PathBuf};
 
 /// Marks a directory as scrutiny's output, so it may be replaced.
@@ -82,29 +88,13 @@ fn read_manifest(out: &Path) -> Option<Manifest> {
     Some(m)
 }
 
-/// Writes the site. A first build is written into a fresh folder beside the output and
-/// swapped in. A rebuild writes only what changed: each changed file goes to a temporary
-/// name beside its final one, and only when every write has succeeded are they renamed
-/// into place and stale files removed. Either way, a failure leaves the previous output as it was.
+/// Writes a site file by file as it is rendered, so the whole site is never held in memory:
+/// [`Writer::put`] from any thread, then [`Writer::finish`] to move it into place (or
+/// [`Writer::abort`], which leaves the previous output as it was). The first file put at a path wins.
 ///
 /// One build at a time writes beside a given output: the folder holding it is locked for the
 /// write, so concurrent builds take turns. Debris of a build that was killed part-way (its
 /// temporary files and folders) is swept by the next one.
-pub fn write_site(root: &Path, output: &Path, files: &[OutputFile]) -> Result<WriteStats, Diagnostic> {
-    let writer = Writer::begin(root, output)?;
-    let put: Result<(), Diagnostic> = files.par_iter().try_for_each(|f| writer.put(f));
-    match put {
-        Ok(()) => writer.finish(),
-        Err(e) => {
-            writer.abort();
-            Err(e)
-        }
-    }
-}
-
-/// Writes a site file by file as it is rendered, so the whole site is never held in memory:
-/// [`Writer::put`] from any thread, then [`Writer::finish`] to swap it in (or
-/// [`Writer::abort`], which leaves the previous output as it was). The first file put at a path wins.
 pub struct Writer {
     out: PathBuf,
     _lock: Option<std::fs::File>,
@@ -196,7 +186,7 @@ impl Writer {
         }
     }
 
-    /// Every file is written: swap them in and tidy what the site no longer has.
+    /// Every file is written: move them into place and tidy what the site no longer has.
     pub fn finish(self) -> Result<WriteStats, Diagnostic> {
         let mut put = std::mem::take(&mut *self.put.lock().expect("writer lock"));
         put.sort();
@@ -383,7 +373,7 @@ pub fn read_dir_files(from: &Path) -> std::io::Result<Vec<OutputFile>> {
     for entry in walkdir::WalkDir::new(from)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !crate::load::is_ignorable(&e.file_name().to_string_lossy()))
+        .filter_entry(|e| e.depth() == 0 || !crate::site_files::is_ignorable(&e.file_name().to_string_lossy()))
     {
         let entry = entry.map_err(std::io::Error::other)?;
         if entry.file_type().is_file() {
@@ -397,6 +387,21 @@ pub fn read_dir_files(from: &Path) -> std::io::Result<Vec<OutputFile>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use rayon::prelude::*;
+
+    /// Writes the whole site at once, as a build does file by file.
+    fn write_site(root: &Path, output: &Path, files: &[OutputFile]) -> Result<WriteStats, Diagnostic> {
+        let writer = Writer::begin(root, output)?;
+        let put: Result<(), Diagnostic> = files.par_iter().try_for_each(|f| writer.put(f));
+        match put {
+            Ok(()) => writer.finish(),
+            Err(e) => {
+                writer.abort();
+                Err(e)
+            }
+        }
+    }
 
     #[test]
     fn refuses_dangerous_outputs() {

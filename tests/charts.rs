@@ -10,7 +10,7 @@ use quick_xml::events::Event;
 use scrutiny::catalogue::{Polarity, Unit};
 use scrutiny::figure::{Figure, Flag, Flags};
 use scrutiny::render::chart::{sparkline, ChartData, ChartSeries};
-use scrutiny::validate::ChartKind;
+use scrutiny::ChartKind;
 use std::path::PathBuf;
 
 const MONTHS: [&str; 12] =

@@ -1,8 +1,10 @@
 //! `scrutiny import ascof FILE.csv --year YYYY-YY`: the national release's long CSV into
 //! `data/benchmarks/METRIC-GROUP-YYYY-YY.yaml` files.
 
+use super::Site;
 use super::{line_diff, load_site, write_atomically, yaml_number, yaml_text, Outcome, Problem};
 use crate::period::FinancialYear;
+use crate::validate::Comparator;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -147,31 +149,49 @@ pub fn import(root: &Path, file: &Path, year: FinancialYear, force: bool) -> Out
     }
 
     // Every file first, compared with what is there; then written only if nothing failed.
+    let planned = plan_files(&site, &table, &metrics, &groups, &own_code, year, &shown, &mut out.problems);
+    write_planned(root, planned, force, out)
+}
+
+/// Each benchmark file the release gives (path, text, and a description for the summary);
+/// members missing from the release are warnings.
+// Long: one file a metric and group, its members, overall figure and text made in one place.
+#[allow(clippy::too_many_arguments)] // each is one fact the files are made of
+fn plan_files(
+    site: &Site,
+    table: &Table,
+    metrics: &[(usize, String)],
+    groups: &[&Comparator],
+    own_code: &str,
+    year: FinancialYear,
+    shown: &str,
+    problems: &mut Vec<Problem>,
+) -> Vec<(String, String, String)> {
     let mut planned: Vec<(String, String, String)> = Vec::new();
     let mut missing_by_group: Vec<(usize, Vec<String>)> = Vec::new();
-    for (mi, key) in &metrics {
+    for (mi, key) in metrics {
         let m = &site.catalogue.metrics[*mi];
         let Some(rows) = table.get(key) else {
-            out.problems.push(Problem::warning(
-                &shown,
+            problems.push(Problem::warning(
+                shown,
                 format!("measure {} (metric \"{}\") is not in the file", m.ascof.as_deref().unwrap_or_default(), m.id),
                 "check the metric's ascof: code against the release's measure codes",
             ));
             continue;
         };
-        let own_name = table.values().find_map(|rs| rs.get(&own_code).map(|r| r.name.clone())).unwrap_or_else(|| site.settings.organisation.clone());
+        let own_name = table.values().find_map(|rs| rs.get(own_code).map(|r| r.name.clone())).unwrap_or_else(|| site.settings.organisation.clone());
         for (gi, g) in groups.iter().enumerate() {
             let members: Vec<(String, Reading)> = if g.all {
                 let mut all: Vec<&Row> = rows.values().filter(|r| r.council).collect();
                 all.sort_by_key(|r| r.line);
                 let mut v: Vec<(String, Reading)> = all.into_iter().map(|r| (r.name.clone(), r.value)).collect();
                 // This council is in every ranking: without a row its figure is not available.
-                if !rows.contains_key(&own_code) {
+                if !rows.contains_key(own_code) {
                     v.push((own_name.clone(), Reading::NotAvailable));
                     match missing_by_group.iter_mut().find(|(i, _)| *i == gi) {
-                        Some((_, list)) if !list.contains(&own_code) => list.push(own_code.clone()),
+                        Some((_, list)) if !list.iter().any(|c| c == own_code) => list.push(own_code.to_string()),
                         Some(_) => {}
-                        None => missing_by_group.push((gi, vec![own_code.clone()])),
+                        None => missing_by_group.push((gi, vec![own_code.to_string()])),
                     }
                 }
                 v
@@ -197,8 +217,8 @@ pub fn import(root: &Path, file: &Path, year: FinancialYear, force: bool) -> Out
             let own_code_row = if g.all { Some(ENGLAND) } else { g.code.as_deref() };
             let overall = own_code_row.and_then(|c| rows.get(c)).map(|r| r.value);
             if let (Some(c), None) = (own_code_row, overall) {
-                out.problems.push(Problem::warning(
-                    &shown,
+                problems.push(Problem::warning(
+                    shown,
                     format!("there is no row for {c} ({}) for measure {}, so the file has no overall figure", g.name, m.ascof.as_deref().unwrap_or_default()),
                     format!("check the code of {} in site.toml's [comparators]", g.id),
                 ));
@@ -231,8 +251,8 @@ pub fn import(root: &Path, file: &Path, year: FinancialYear, force: bool) -> Out
     }
     for (gi, codes) in &missing_by_group {
         let g = groups[*gi];
-        out.problems.push(Problem::warning(
-            &shown,
+        problems.push(Problem::warning(
+            shown,
             format!(
                 "{} member code{} of \"{}\" {} not in the file: {}",
                 codes.len(),
@@ -244,7 +264,12 @@ pub fn import(root: &Path, file: &Path, year: FinancialYear, force: bool) -> Out
             "a council that merged or changed its code is not guessed: correct the codes in site.toml if it changed",
         ));
     }
+    planned
+}
 
+/// Writes the planned files that are new, or changed when `force` allows; a change without
+/// `force` is an error showing the change, and then nothing is written.
+fn write_planned(root: &Path, planned: Vec<(String, String, String)>, force: bool, mut out: Outcome) -> Outcome {
     let mut to_write = Vec::new();
     for (rel, text, desc) in planned {
         match std::fs::read(root.join(&rel)) {
@@ -282,6 +307,7 @@ pub fn import(root: &Path, file: &Path, year: FinancialYear, force: bool) -> Out
 /// Rows by measure key, then by ONS code.
 type Table = HashMap<String, HashMap<String, Row>>;
 
+// Long: the release's header checks and one pass over its rows, each row's checks in reading order.
 fn read_release(bytes: &[u8], shown: &str, wanted: &HashMap<&str, usize>, problems: &mut Vec<Problem>) -> Option<Table> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);

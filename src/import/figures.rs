@@ -3,8 +3,8 @@
 
 use super::sheet::{self, Cell, Table};
 use super::yaml_edit::{flow_text, EntryEdit};
-use super::{load_site, write_atomically, yaml_number, Outcome, Problem};
-use crate::catalogue::{Aggregate, Frequency, Metric};
+use super::{load_site, write_atomically, yaml_number, Outcome, Problem, Site};
+use crate::catalogue::{Aggregate, Catalogue, Frequency, Metric};
 use crate::diagnostic::{suggestion, Severity};
 use crate::figure::{Flag, Flags};
 use crate::period::{FinancialYear, Month, Quarter};
@@ -121,13 +121,45 @@ pub fn import(root: &Path, file: &Path, quarter: Quarter, sheet_name: Option<&st
         ));
         return out;
     };
-    let flags_col = column(&table, &["flags"]);
-    let note_col = column(&table, &["note"]);
-    let category_col = column(&table, &["category"]);
-    let hidden_col = column(&table, &["suppressed_value"]);
+    let cols = Columns {
+        metric: metric_col,
+        period: period_col,
+        value: value_col,
+        flags: column(&table, &["flags"]),
+        note: column(&table, &["note"]),
+        category: column(&table, &["category"]),
+        hidden: column(&table, &["suppressed_value"]),
+    };
+    let updates = read_rows(&table, &cols, &site, quarter, &mut out);
+    check_quarter_rows(&updates, &site.catalogue, quarter, &mut out.problems);
+    if updates.is_empty() && !out.failed() {
+        out.problems.push(Problem::error(&shown, "there are no figures in the file", "put one figure a row under the header: metric, period, value"));
+    }
+    if out.failed() {
+        return out;
+    }
+
+    write_updates(root, quarter, &site.catalogue, &updates, out)
+}
+
+/// Where a figures table's columns are.
+struct Columns {
+    metric: usize,
+    period: usize,
+    value: usize,
+    flags: Option<usize>,
+    note: Option<usize>,
+    category: Option<usize>,
+    hidden: Option<usize>,
+}
+
+/// What each row says, by metric; every row that cannot be used is a problem at its place.
+// Long: one pass over the rows, each row's checks in the order an officer reads its cells.
+fn read_rows(table: &Table, cols: &Columns, site: &Site, quarter: Quarter, out: &mut Outcome) -> BTreeMap<usize, Update> {
+    let (metric_col, period_col, value_col) = (cols.metric, cols.period, cols.value);
+    let (flags_col, note_col, category_col, hidden_col) = (cols.flags, cols.note, cols.category, cols.hidden);
     let cat = &site.catalogue;
     let ids: Vec<&str> = cat.metrics.iter().map(|m| m.id.as_str()).collect();
-
     let mut updates: BTreeMap<usize, Update> = BTreeMap::new();
     let mut seen: Vec<(usize, String, Option<String>, String)> = Vec::new();
     for (row, cells) in &table.rows {
@@ -233,13 +265,17 @@ pub fn import(root: &Path, file: &Path, quarter: Quarter, sheet_name: Option<&st
             }
         }
     }
-    // A monthly metric's quarter row must agree with its months, which scrutiny adds up itself.
-    for (mi, u) in &updates {
+    updates
+}
+
+/// A monthly metric's quarter row must agree with its months, which scrutiny adds up itself.
+fn check_quarter_rows(updates: &BTreeMap<usize, Update>, cat: &Catalogue, quarter: Quarter, problems: &mut Vec<Problem>) {
+    for (mi, u) in updates {
         let m = &cat.metrics[*mi];
         let (Some((value, place)), Frequency::Monthly(agg)) = (&u.quarter_row, m.frequency) else { continue };
         let months: Vec<&Fig> = quarter.months().iter().filter_map(|mo| u.months.get(mo)).collect();
         if months.len() < 3 {
-            out.problems.push(Problem::error(
+            problems.push(Problem::error(
                 place,
                 format!("\"{}\" is a monthly metric: give a row for each month of {}, not one for the quarter", m.id, quarter.short()),
                 format!("write the periods as months: {}", quarter.months().map(|mo| mo.to_string()).join(", ")),
@@ -259,7 +295,7 @@ pub fn import(root: &Path, file: &Path, quarter: Quarter, sheet_name: Option<&st
                     Aggregate::Last => "the last",
                     Aggregate::Mean => "the mean",
                 };
-                out.problems.push(Problem::error(
+                problems.push(Problem::error(
                     place,
                     format!("the quarter's figure {} is not {how} of its months ({})", yaml_number(*v), yaml_number(expected)),
                     "leave the quarter's row out: scrutiny works it out from the months",
@@ -267,13 +303,12 @@ pub fn import(root: &Path, file: &Path, quarter: Quarter, sheet_name: Option<&st
             }
         }
     }
-    if updates.is_empty() && !out.failed() {
-        out.problems.push(Problem::error(&shown, "there are no figures in the file", "put one figure a row under the header: metric, period, value"));
-    }
-    if out.failed() {
-        return out;
-    }
+}
 
+/// Writes the updates into the quarter's figures file, then checks the site with them: a
+/// mistake in them puts the file back as it was.
+// Long: read, edit, write, check and maybe restore one file: each step needs the one before.
+fn write_updates(root: &Path, quarter: Quarter, cat: &Catalogue, updates: &BTreeMap<usize, Update>, mut out: Outcome) -> Outcome {
     let rel = format!("data/{}.yaml", quarter.path());
     let path = root.join(&rel);
     let old = match std::fs::read(&path) {

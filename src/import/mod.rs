@@ -1,5 +1,8 @@
 //! Import: figures in from where they live, the national ASCOF release and officers' spreadsheets.
 //!
+//! Owns: the `import` commands and their `Outcome`. Reads the site through `load` and `validate`
+//! (and `check`s it after writing); must not import render, write or serve.
+//!
 //! Both commands read the whole input first, report every row they cannot use at its place
 //! (`FILE:LINE` for CSV, `FILE:SHEET!B12` for spreadsheets) and write nothing unless there is
 //! no error. calamine (xlsx, ods) and csv stay behind [`sheet`].

@@ -126,6 +126,7 @@ fn field_lines(indent: usize, key: &str, value: &str) -> Vec<String> {
 
 /// Applies `edits` to the figures file `text` (already parsed as `root`). The file must be a
 /// block mapping (or empty); entries under `values:` are edited in place or appended.
+// Long: one pass over the file's lines, editing entries in place; its state is the line cursor.
 pub fn apply(text: &str, root: &Node, edits: &[EntryEdit]) -> Result<String, String> {
     let crlf = text.contains("\r\n");
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();

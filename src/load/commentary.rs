@@ -1,51 +1,13 @@
 //! Commentary files: front matter, report blocks and inline references, with positions.
+//!
+//! Owns: splitting a commentary file and reporting what cannot be read at all. The dialect
+//! itself (options, block kinds, the `{{ }}` scanner) is `crate::dialect`'s, shared with
+//! validate and render. Must not import: validate, model or render.
 
 use super::yaml::{self, Node, Value};
 use crate::diagnostic::{Diagnostic, Pos};
+use crate::dialect::{self, BlockKind, LineIndex, Reference};
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
-
-/// The report elements a fenced block can ask for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BlockKind {
-    /// ```` ```chart ````
-    Chart,
-    /// ```` ```kpis ````
-    Kpis,
-    /// ```` ```figure ````
-    Figure,
-    /// ```` ```benchmark ````
-    Benchmark,
-    /// ```` ```compare ````
-    Compare,
-    /// ```` ```breakdown ````
-    Breakdown,
-}
-
-impl BlockKind {
-    /// From the fence's language word.
-    pub fn from_lang(lang: &str) -> Option<Self> {
-        match lang {
-            "chart" => Some(BlockKind::Chart),
-            "kpis" => Some(BlockKind::Kpis),
-            "figure" => Some(BlockKind::Figure),
-            "benchmark" => Some(BlockKind::Benchmark),
-            "compare" => Some(BlockKind::Compare),
-            "breakdown" => Some(BlockKind::Breakdown),
-            _ => None,
-        }
-    }
-    /// The fence's language word.
-    pub fn name(self) -> &'static str {
-        match self {
-            BlockKind::Chart => "chart",
-            BlockKind::Kpis => "kpis",
-            BlockKind::Figure => "figure",
-            BlockKind::Benchmark => "benchmark",
-            BlockKind::Compare => "compare",
-            BlockKind::Breakdown => "breakdown",
-        }
-    }
-}
 
 /// A fenced report block as written.
 #[derive(Debug, Clone)]
@@ -82,12 +44,6 @@ pub struct RawCommentary {
     pub blocks: Vec<RawBlock>,
     /// Inline references in document order.
     pub refs: Vec<RawRef>,
-}
-
-/// Markdown options of the SPEC: tables, footnotes, strikethrough, smart punctuation, heading ids.
-pub fn markdown_options() -> pulldown_cmark::Options {
-    use pulldown_cmark::Options;
-    Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_SMART_PUNCTUATION | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
 /// Splits and scans one commentary file; problems go to `diags`.
@@ -132,7 +88,7 @@ fn split_front_matter<'a>(file: &str, text: &'a str, diags: &mut Vec<Diagnostic>
 }
 
 /// Moves every position of a node by whole lines (and columns on its first line only for fences at column 1).
-pub fn shift(node: &mut Node, lines: u32, columns: u32) {
+fn shift(node: &mut Node, lines: u32, columns: u32) {
     node.pos.line += lines;
     node.pos.column += columns;
     match &mut node.value {
@@ -145,39 +101,21 @@ pub fn shift(node: &mut Node, lines: u32, columns: u32) {
     }
 }
 
-/// Line starts of a text, for turning byte offsets into positions.
-pub struct LineIndex {
-    starts: Vec<usize>,
-}
-
-impl LineIndex {
-    /// Indexes `text`.
-    pub fn new(text: &str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
-    }
-    /// 1-based line and character column of a byte offset.
-    pub fn pos(&self, text: &str, offset: usize) -> Pos {
-        let line = self.starts.partition_point(|&s| s <= offset) - 1;
-        let col = text[self.starts[line]..offset.min(text.len())].chars().count();
-        Pos::new(line as u32 + 1, col as u32 + 1)
-    }
-}
-
 fn scan_body(out: &mut RawCommentary, diags: &mut Vec<Diagnostic>) {
     let body = out.body.as_str();
     let index = LineIndex::new(body);
     let mut code_ranges: Vec<std::ops::Range<usize>> = Vec::new();
     let mut in_block: Option<(BlockKind, Pos, Option<usize>, usize)> = None;
     let at = |p: Pos| Pos::new(p.line + out.body_line, p.column);
-    for (event, range) in Parser::new_ext(body, markdown_options()).into_offset_iter() {
+    for (event, range) in Parser::new_ext(body, dialect::options()).into_offset_iter() {
+        if dialect::is_code(&event) {
+            code_ranges.push(range.clone());
+        }
         match event {
             Event::Start(Tag::CodeBlock(kind)) => {
-                code_ranges.push(range.clone());
                 if let CodeBlockKind::Fenced(lang) = &kind {
                     let word = lang.split_whitespace().next().unwrap_or("");
-                    let kinds = ["chart", "kpis", "figure", "benchmark", "compare", "breakdown"];
+                    let kinds = BlockKind::ALL.map(BlockKind::name);
                     if BlockKind::from_lang(word).is_none() {
                         // ```Chart or ```kpi would be published as code, showing its YAML to readers.
                         let near = kinds
@@ -235,7 +173,6 @@ fn scan_body(out: &mut RawCommentary, diags: &mut Vec<Diagnostic>) {
                     }
                 }
             }
-            Event::Code(_) | Event::Html(_) | Event::InlineHtml(_) => code_ranges.push(range),
             _ => {}
         }
     }
@@ -256,90 +193,21 @@ fn strip_indent(text: &str, indent: usize) -> String {
 
 fn scan_refs(out: &mut RawCommentary, index: &LineIndex, code: &[std::ops::Range<usize>], diags: &mut Vec<Diagnostic>) {
     let body = out.body.as_str();
-    let mut from = 0;
-    while let Some(i) = body[from..].find("{{") {
-        let start = from + i;
-        from = start + 2;
-        if code.iter().any(|r| r.contains(&start)) {
-            continue;
-        }
-        let pos = index.pos(body, start);
-        let pos = Pos::new(pos.line + out.body_line, pos.column);
-        let line_end = body[start..].find('\n').map(|e| start + e).unwrap_or(body.len());
-        let Some(close) = body[start..line_end].find("}}") else {
-            diags.push(
-                Diagnostic::error(&out.file, pos, "\"{{\" starts a figure reference that is not closed on this line")
+    let at = |offset: usize| {
+        let pos = index.pos(body, offset);
+        Pos::new(pos.line + out.body_line, pos.column)
+    };
+    for r in dialect::references(body, code) {
+        match r {
+            Reference::Closed { range, inner } => {
+                out.refs.push(RawRef { pos: at(range.start), path: inner.split('.').map(|s| s.trim().to_string()).collect() });
+            }
+            Reference::Unclosed { start } => diags.push(
+                Diagnostic::error(&out.file, at(start), "\"{{\" starts a figure reference that is not closed on this line")
                     .help("close it with \"}}\", for example {{ contacts-received }}"),
-            );
-            continue;
-        };
-        let inner = body[start + 2..start + close].trim();
-        from = start + close + 2;
-        out.refs.push(RawRef { pos, path: inner.split('.').map(|s| s.trim().to_string()).collect() });
-    }
-}
-
-/// The prose of a Markdown body (text outside code), each piece with its byte offset.
-pub fn prose_texts(body: &str) -> Vec<(usize, String)> {
-    let mut out = Vec::new();
-    let mut depth = 0usize;
-    for (event, range) in Parser::new_ext(body, markdown_options()).into_offset_iter() {
-        match event {
-            Event::Start(Tag::CodeBlock(_)) => depth += 1,
-            Event::End(TagEnd::CodeBlock) => depth = depth.saturating_sub(1),
-            Event::Text(t) if depth == 0 => out.push((range.start, t.into_string())),
-            _ => {}
+            ),
         }
     }
-    out
-}
-
-/// Marks the start of a `{{ }}` reference's placeholder; a private-use character no officer types.
-pub const REFERENCE_OPEN: char = '\u{E000}';
-/// Marks the end of a reference's placeholder.
-pub const REFERENCE_CLOSE: char = '\u{E001}';
-
-/// The body with each `{{ }}` reference swapped for a numbered placeholder, so Markdown's smart
-/// punctuation cannot touch it; the numbers follow `reference_ranges`.
-pub fn with_reference_placeholders(body: &str) -> String {
-    let mut text = String::with_capacity(body.len());
-    let mut last = 0;
-    for (n, (range, _)) in reference_ranges(body).into_iter().enumerate() {
-        text.push_str(&body[last..range.start]);
-        text.push(REFERENCE_OPEN);
-        text.push_str(&n.to_string());
-        text.push(REFERENCE_CLOSE);
-        last = range.end;
-    }
-    text.push_str(&body[last..]);
-    text
-}
-
-/// Finds inline references in a Markdown body, with their byte ranges, skipping code.
-/// Used by rendering, which must agree with [`parse`] on what is a reference.
-pub fn reference_ranges(body: &str) -> Vec<(std::ops::Range<usize>, String)> {
-    let mut code: Vec<std::ops::Range<usize>> = Vec::new();
-    for (event, range) in Parser::new_ext(body, markdown_options()).into_offset_iter() {
-        match event {
-            Event::Start(Tag::CodeBlock(_)) | Event::Code(_) | Event::Html(_) | Event::InlineHtml(_) => code.push(range),
-            _ => {}
-        }
-    }
-    let mut found = Vec::new();
-    let mut from = 0;
-    while let Some(i) = body[from..].find("{{") {
-        let start = from + i;
-        from = start + 2;
-        if code.iter().any(|r| r.contains(&start)) {
-            continue;
-        }
-        let line_end = body[start..].find('\n').map(|e| start + e).unwrap_or(body.len());
-        if let Some(close) = body[start..line_end].find("}}") {
-            found.push((start..start + close + 2, body[start + 2..start + close].trim().to_string()));
-            from = start + close + 2;
-        }
-    }
-    found
 }
 
 #[cfg(test)]

@@ -1,36 +1,23 @@
 //! Symlinks: nothing is read through a link that leads outside the site folder, so a link
 //! committed by mistake (or on purpose) cannot publish the build machine's files.
+//!
+//! Owns: the errors a link out of the site gets; which links lead out is `site_files`'s.
 
 use crate::diagnostic::{rel, Diagnostic, Pos};
+use crate::site_files::link_out;
 use std::path::{Path, PathBuf};
 
 /// An error at the link if reading `path` (inside `root`) would go through a symlink that
-/// leads outside the site; links that stay inside the site are followed as usual.
-pub fn check_inside(root: &Path, path: &Path) -> Result<(), Diagnostic> {
-    let Ok(site) = std::fs::canonicalize(root) else { return Ok(()) };
-    let Ok(below) = path.strip_prefix(root) else {
-        // Not below the site folder at all (only the site's own paths are ever asked about).
-        return Err(leaves(root, path, None));
-    };
-    let mut at = root.to_path_buf();
-    for part in below.components() {
-        at.push(part);
-        let Ok(meta) = std::fs::symlink_metadata(&at) else { return Ok(()) };
-        if !meta.file_type().is_symlink() {
-            continue;
-        }
-        match std::fs::canonicalize(&at) {
-            Ok(target) if target.starts_with(&site) => {}
-            Ok(target) => return Err(leaves(root, &at, Some(target))),
-            // A dangling link reads nothing; the read itself reports the missing file.
-            Err(_) => return Ok(()),
-        }
+/// leads outside the site (see [`link_out`]).
+pub(crate) fn check_inside(root: &Path, path: &Path) -> Result<(), Diagnostic> {
+    match link_out(root, path) {
+        Some(out) => Err(leaves(root, &out.link, out.target)),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Every link in `dir` (the folder itself included) that leads outside the site, as errors.
-pub fn links_leaving(root: &Path, dir: &Path) -> Vec<Diagnostic> {
+pub(crate) fn links_leaving(root: &Path, dir: &Path) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     if std::fs::symlink_metadata(dir).is_err() {
         return out;

@@ -2,14 +2,22 @@
 //!
 //! Nothing here judges meaning; it only finds the files the SPEC's layout names, reads
 //! them (in parallel), and reports what cannot be read or parsed at all.
+//!
+//! Owns: the entry [`load`] (and [`load_cached`], for `serve`'s rebuilds) and its output types
+//! ([`RawSite`] and the raw files, [`Node`] trees); the YAML and TOML readers; `links`, the
+//! guard against symbolic links out of the site, which every stage reading or writing files
+//! uses. Must not import: validate, model, render or write (it is the first stage); the
+//! Markdown dialect it shares with them is `crate::dialect`'s.
 
 pub mod commentary;
-pub mod links;
+pub(crate) mod links;
 pub mod yaml;
 
 use crate::diagnostic::{rel, Diagnostic, Pos};
+use crate::dialect::LineIndex;
 use crate::period::{FinancialYear, Quarter};
-pub use commentary::{BlockKind, RawBlock, RawCommentary, RawRef};
+use crate::site_files::is_ignorable;
+pub use commentary::{RawBlock, RawCommentary, RawRef};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 pub use yaml::{Node, Value};
@@ -125,40 +133,55 @@ pub fn load_cached(root: &Path, diags: &mut Vec<Diagnostic>, cache: Option<&Load
     let parsed: Vec<(Found, Parsed, Vec<Diagnostic>)> = read
         .into_par_iter()
         .map(|(kind, file, text)| {
-            let key = cache.map(|_| blake3::hash(text.as_ref().map(|t| t.as_bytes()).unwrap_or(b"\0unreadable")));
-            if let (Some(c), Some(k)) = (cache, key) {
-                if let Some((hash, parsed, d)) = c.files.lock().expect("cache lock").get(&file) {
-                    if *hash == k {
-                        return (kind, parsed.clone(), d.clone());
-                    }
-                }
-            }
-            let mut d = Vec::new();
-            let cache_name = file.clone();
-            let parsed = match text {
-                Err(e) => {
-                    d.push(e);
-                    match kind {
-                        // The file exists even if unreadable: keep it so nothing reports it missing.
-                        Found::Home | Found::Page(_) | Found::Overview(_) | Found::Section(..) => {
-                            Parsed::Commentary(RawCommentary { file, front: None, body: String::new(), body_line: 0, blocks: Vec::new(), refs: Vec::new() })
-                        }
-                        _ => Parsed::Unreadable(file),
-                    }
-                }
-                Ok(text) => match kind {
-                    Found::Home | Found::Page(_) | Found::Overview(_) | Found::Section(..) => Parsed::Commentary(commentary::parse(&file, &text, &mut d)),
-                    Found::Settings => Parsed::File(RawFile { node: parse_toml(&file, &text, &mut d), file }),
-                    _ => Parsed::File(RawFile { node: parse_yaml(&file, &text, &mut d), file }),
-                },
-            };
-            if let (Some(c), Some(k)) = (cache, key) {
-                c.files.lock().expect("cache lock").insert(cache_name, (k, parsed.clone(), d.clone()));
-            }
+            let (parsed, d) = parse_cached(&kind, file, text, cache);
             (kind, parsed, d)
         })
         .collect();
+    let site = assemble(root, parsed, diags);
+    // A link to a folder outside is reported at the link by every file read below it: once is enough.
+    let mut seen = std::collections::HashSet::new();
+    let found: Vec<Diagnostic> = diags.drain(start..).filter(|d| seen.insert(d.headline())).collect();
+    diags.extend(found);
+    site
+}
 
+/// Parses one file as what it was found to be, or takes the parse of its unchanged content from `cache`.
+fn parse_cached(kind: &Found, file: String, text: Result<String, Diagnostic>, cache: Option<&LoadCache>) -> (Parsed, Vec<Diagnostic>) {
+    let key = cache.map(|_| blake3::hash(text.as_ref().map(|t| t.as_bytes()).unwrap_or(b"\0unreadable")));
+    if let (Some(c), Some(k)) = (cache, key) {
+        if let Some((hash, parsed, d)) = c.files.lock().expect("cache lock").get(&file) {
+            if *hash == k {
+                return (parsed.clone(), d.clone());
+            }
+        }
+    }
+    let mut d = Vec::new();
+    let cache_name = file.clone();
+    let parsed = match text {
+        Err(e) => {
+            d.push(e);
+            match kind {
+                // The file exists even if unreadable: keep it so nothing reports it missing.
+                Found::Home | Found::Page(_) | Found::Overview(_) | Found::Section(..) => {
+                    Parsed::Commentary(RawCommentary { file, front: None, body: String::new(), body_line: 0, blocks: Vec::new(), refs: Vec::new() })
+                }
+                _ => Parsed::Unreadable(file),
+            }
+        }
+        Ok(text) => match kind {
+            Found::Home | Found::Page(_) | Found::Overview(_) | Found::Section(..) => Parsed::Commentary(commentary::parse(&file, &text, &mut d)),
+            Found::Settings => Parsed::File(RawFile { node: parse_toml(&file, &text, &mut d), file }),
+            _ => Parsed::File(RawFile { node: parse_yaml(&file, &text, &mut d), file }),
+        },
+    };
+    if let (Some(c), Some(k)) = (cache, key) {
+        c.files.lock().expect("cache lock").insert(cache_name, (k, parsed.clone(), d.clone()));
+    }
+    (parsed, d)
+}
+
+/// Puts each parsed file in its place in the site, in order; their problems go to `diags`.
+fn assemble(root: &Path, parsed: Vec<(Found, Parsed, Vec<Diagnostic>)>, diags: &mut Vec<Diagnostic>) -> RawSite {
     let mut site = RawSite { root: root.to_path_buf(), ..Default::default() };
     let mut quarters: std::collections::BTreeMap<Quarter, RawQuarter> = Default::default();
     fn entry(map: &mut std::collections::BTreeMap<Quarter, RawQuarter>, q: Quarter) -> &mut RawQuarter {
@@ -189,10 +212,6 @@ pub fn load_cached(root: &Path, diags: &mut Vec<Diagnostic>, cache: Option<&Load
     }
     site.benchmarks.sort_by(|a, b| a.0.cmp(&b.0));
     site.pages.sort_by(|a, b| a.0.cmp(&b.0));
-    // A link to a folder outside is reported at the link by every file read below it: once is enough.
-    let mut seen = std::collections::HashSet::new();
-    let found: Vec<Diagnostic> = diags.drain(start..).filter(|d| seen.insert(d.headline())).collect();
-    diags.extend(found);
     site
 }
 
@@ -201,17 +220,6 @@ enum Parsed {
     File(RawFile),
     Commentary(RawCommentary),
     Unreadable(String),
-}
-
-/// Files editors and systems leave behind, which are never part of a site.
-pub fn is_ignorable(name: &str) -> bool {
-    name.starts_with('.')
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.ends_with(".tmp")
-        || name == "4913"
-        || name.starts_with("~$")
 }
 
 /// The entries of a folder, or none when the folder is reached through a link out of the site.
@@ -384,7 +392,7 @@ fn parse_yaml(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Option<Nod
 
 /// Reads TOML into the same node tree as YAML, so one set of checks serves both.
 fn parse_toml(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Option<Node> {
-    let index = commentary::LineIndex::new(text);
+    let index = LineIndex::new(text);
     match toml::de::DeTable::parse(text) {
         Ok(table) => {
             let span = table.span();
@@ -401,7 +409,7 @@ fn parse_toml(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Option<Nod
     }
 }
 
-fn toml_table(t: &toml::de::DeTable<'_>, pos: Pos, index: &commentary::LineIndex, text: &str) -> Node {
+fn toml_table(t: &toml::de::DeTable<'_>, pos: Pos, index: &LineIndex, text: &str) -> Node {
     let mut items: Vec<(usize, (Node, Node))> = t
         .iter()
         .map(|(k, v)| {
@@ -415,7 +423,7 @@ fn toml_table(t: &toml::de::DeTable<'_>, pos: Pos, index: &commentary::LineIndex
     Node { pos, value: Value::Map(items.into_iter().map(|(_, kv)| kv).collect()) }
 }
 
-fn toml_value(v: &toml::de::DeValue<'_>, pos: Pos, index: &commentary::LineIndex, text: &str) -> Node {
+fn toml_value(v: &toml::de::DeValue<'_>, pos: Pos, index: &LineIndex, text: &str) -> Node {
     use toml::de::DeValue;
     let value = match v {
         DeValue::String(s) => Value::Str(s.to_string()),

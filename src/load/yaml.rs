@@ -3,6 +3,9 @@
 //! We deserialise into our own spanned tree rather than into typed structs because
 //! serde loses positions inside untagged enums (`81` or `{ value: 81 }`), and because
 //! typed conversion of our own can report every problem in a file, not just the first.
+//!
+//! Public (beside `load`'s entry) for the fuzz tests and the publishing test, which read
+//! YAML with the project's own reader. Must not import anything but `diagnostic::Pos`.
 
 use crate::diagnostic::Pos;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -38,7 +41,7 @@ pub enum Value {
 
 impl Node {
     /// What kind of value this is, in an officer's words.
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match &self.value {
             Value::Null => "nothing (null)",
             Value::Bool(_) => "true/false",
@@ -59,7 +62,7 @@ impl Node {
         }
     }
     /// A number, if this is one.
-    pub fn as_f64(&self) -> Option<f64> {
+    pub(crate) fn as_f64(&self) -> Option<f64> {
         match self.value {
             Value::Int(i) => Some(i as f64),
             Value::Float(f) => Some(f),
@@ -122,6 +125,7 @@ fn tab_indentation(text: &str) -> Option<YamlError> {
     None
 }
 
+// Long: one table of serde-saphyr messages and the officer's words for each, best read together.
 fn convert_error(e: serde_saphyr::Error, text: &str) -> YamlError {
     let mut pos = e.location().map(|l| Pos::new(l.line() as u32, l.column() as u32)).filter(|p| p.line > 0).unwrap_or(Pos::new(1, 1));
     let mut opts = serde_saphyr::RenderOptions::new(&serde_saphyr::UserMessageFormatter);

@@ -1,6 +1,9 @@
 //! Model: quarters, each with every metric's series as known at that quarter, and what
 //! derives from them (quarter aggregates, previous periods, direction of travel, ranks).
 //!
+//! Owns: the entry `build` and `Site`. Reads validate's definitions; must not import load, render,
+//! write or serve.
+//!
 //! Archive guarantee: a quarter's view is assembled from its own figures file and earlier
 //! ones only, so adding a newer quarter cannot change an older quarter's report.
 

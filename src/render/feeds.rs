@@ -1,15 +1,13 @@
 //! sitemap.xml and the Atom feed of published quarters.
+//!
+//! Owns: the sitemap and the feed. Called by `render` (its parent), whose `OutputFile` and
+//! `escape` it uses; must not import `pages` or `opendata`.
 
-use super::pages::OutputFile;
+// XML text is escaped, and loses the characters XML cannot hold (a control character in a
+// title would make the whole feed unreadable to feed readers), by the one escape function.
+use super::{escape, OutputFile};
 use crate::model::Site;
 use crate::validate::Status;
-
-/// XML text: escaped, and without the characters XML cannot hold (a control character
-/// in a title would make the whole feed unreadable to feed readers).
-fn escape(s: &str) -> String {
-    let kept: String = s.chars().filter(|c| super::is_xml_char(*c)).collect();
-    quick_xml::escape::escape(kept.as_str()).into_owned()
-}
 
 /// The sitemap and the feed.
 pub fn files(site: &Site) -> Vec<OutputFile> {

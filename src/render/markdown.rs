@@ -1,8 +1,11 @@
 //! Commentary Markdown to HTML, with report blocks, figure references and glossary terms.
+//!
+//! Owns: the website's reading of the dialect (`crate::dialect`) into HTML. Must not import
+//! `load` (the dialect is shared, not load's), `pages` or `write`.
 
-use crate::load::commentary::{markdown_options, with_reference_placeholders, REFERENCE_CLOSE as CLOSE, REFERENCE_OPEN as OPEN};
+use crate::dialect::{self, with_reference_placeholders, BlockKind, REFERENCE_CLOSE as CLOSE, REFERENCE_OPEN as OPEN};
 use crate::validate::Term;
-use pulldown_cmark::{html, CowStr, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
+use pulldown_cmark::{html, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
 use std::collections::HashSet;
 
 /// What one page has used so far: glossary terms already expanded, heading ids taken.
@@ -98,102 +101,98 @@ enum LinkKind {
 pub fn render(body: &str, c: &Commentary, state: &mut PageState) -> String {
     // Swap references for private-use placeholders so smart punctuation cannot touch them.
     let text = with_reference_placeholders(body);
-
-    let mut out: Vec<Event> = Vec::new();
-    let mut block_no = 0;
-    let mut skipping_block = false;
-    let mut heading: Option<(HeadingLevel, Option<String>, Vec<Event>)> = None;
-    let mut links: Vec<LinkKind> = Vec::new();
-    let mut in_code = false;
-    let mut pending_text = String::new();
-    // What names a Markdown table: the heading before it, or else the text before it.
-    let mut last_heading: Option<String> = None;
-    let mut last_text = String::new();
-    let mut in_table = false;
-
-    let mut events = Parser::new_ext(&text, markdown_options()).peekable();
+    let mut r = Renderer {
+        c,
+        state,
+        out: Vec::new(),
+        block_no: 0,
+        skipping_block: false,
+        heading: None,
+        links: Vec::new(),
+        in_code: false,
+        pending_text: String::new(),
+        last_heading: None,
+        last_text: String::new(),
+        in_table: false,
+    };
+    let mut events = Parser::new_ext(&text, dialect::options()).peekable();
     while let Some(ev) = events.next() {
-        if skipping_block {
+        if r.skipping_block {
             if matches!(ev, Event::End(TagEnd::CodeBlock)) {
-                skipping_block = false;
+                r.skipping_block = false;
             }
             continue;
         }
         // Join runs of text so references and terms are seen whole.
         if let Event::Text(t) = &ev {
-            pending_text.push_str(t);
+            r.pending_text.push_str(t);
             if matches!(events.peek(), Some(Event::Text(_))) {
                 continue;
             }
         }
-        let produced: Vec<Event> = match ev {
-            Event::Text(_) => {
-                let t = std::mem::take(&mut pending_text);
-                if !in_table && heading.is_none() && !in_code {
-                    last_text = t.trim().trim_end_matches(':').trim().to_string();
-                }
-                if in_code {
-                    vec![Event::Text(t.into())]
-                } else {
-                    vec![Event::Html(prose(&t, c, state, links.iter().any(|l| *l != LinkKind::Dropped) || heading.is_some()).into())]
-                }
-            }
-            Event::Start(pulldown_cmark::Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(lang)))
-                if crate::load::BlockKind::from_lang(lang.split_whitespace().next().unwrap_or("")).is_some() =>
-            {
-                skipping_block = true;
-                let html = c.blocks.get(block_no).cloned().unwrap_or_default();
-                block_no += 1;
+        let produced = r.event(ev);
+        match &mut r.heading {
+            Some((_, _, inner)) => inner.extend(produced),
+            None => r.out.extend(produced),
+        }
+    }
+    let mut html_out = String::with_capacity(text.len() * 3 / 2);
+    html::push_html(&mut html_out, r.out.into_iter());
+    html_out
+}
+
+/// A heading being read: its level, its `{#id}` if written, and the events inside it.
+type OpenHeading<'e> = (HeadingLevel, Option<String>, Vec<Event<'e>>);
+
+/// One commentary being rendered: pulldown-cmark's events in, the page's events out. The few
+/// tags written here replace single events (headings, links, footnotes, table wrappers), so
+/// they stay beside the events they replace rather than in templates.
+struct Renderer<'e, 'c, 's> {
+    c: &'c Commentary<'c>,
+    state: &'s mut PageState,
+    out: Vec<Event<'e>>,
+    /// Report blocks met so far (their HTML is `c.blocks`, in order).
+    block_no: usize,
+    /// Inside a report block's fence, whose YAML is never shown.
+    skipping_block: bool,
+    heading: Option<OpenHeading<'e>>,
+    links: Vec<LinkKind>,
+    in_code: bool,
+    pending_text: String,
+    // What names a Markdown table: the heading before it, or else the text before it.
+    last_heading: Option<String>,
+    last_text: String,
+    in_table: bool,
+}
+
+impl<'e> Renderer<'e, '_, '_> {
+    /// The events that stand for one event of the Markdown.
+    fn event(&mut self, ev: Event<'e>) -> Vec<Event<'e>> {
+        match ev {
+            Event::Text(_) => self.text(),
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(lang))) if BlockKind::from_info(&lang).is_some() => {
+                self.skipping_block = true;
+                let html = self.c.blocks.get(self.block_no).cloned().unwrap_or_default();
+                self.block_no += 1;
                 vec![Event::Html(format!("{html}\n").into())]
             }
             Event::Start(Tag::CodeBlock(k)) => {
-                in_code = true;
+                self.in_code = true;
                 vec![Event::Start(Tag::CodeBlock(k))]
             }
             Event::End(TagEnd::CodeBlock) => {
-                in_code = false;
+                self.in_code = false;
                 vec![Event::End(TagEnd::CodeBlock)]
             }
-            Event::Html(h) | Event::InlineHtml(h) if !c.allow_raw_html => vec![Event::Text(h)],
+            Event::Html(h) | Event::InlineHtml(h) if !self.c.allow_raw_html => vec![Event::Text(h)],
             Event::Start(Tag::Heading { level, id, .. }) => {
-                heading = Some((level, id.map(|i| i.to_string()), Vec::new()));
-                continue;
+                self.heading = Some((level, id.map(|i| i.to_string()), Vec::new()));
+                Vec::new()
             }
-            Event::End(TagEnd::Heading(_)) => {
-                let (level, id, inner) = heading.take().expect("heading open");
-                let mut plain = String::new();
-                for e in &inner {
-                    if let Event::Html(h) | Event::Text(h) = e {
-                        plain.push_str(&strip_tags(h));
-                    }
-                }
-                last_heading = Some(plain.trim().to_string());
-                let id = state.unique_id(&id.unwrap_or_else(|| crate::validate::slug(&plain)));
-                // The page title is the only h1: a commentary's top-level headings become h2.
-                let lvl = (level as usize).max(2);
-                let mut inner_html = String::new();
-                html::push_html(&mut inner_html, inner.into_iter());
-                vec![Event::Html(format!("<h{lvl} id=\"{}\">{inner_html}</h{lvl}>\n", escape(&id)).into())]
-            }
-            Event::Start(Tag::Link { link_type, dest_url, title, .. }) => {
-                if !safe_url(&dest_url) {
-                    links.push(LinkKind::Dropped);
-                    continue;
-                }
-                let external = is_external(&dest_url) && link_type != LinkType::Email;
-                links.push(if external { LinkKind::External } else { LinkKind::Internal });
-                let mut a = format!("<a href=\"{}\"", escape(&dest_url));
-                if !title.is_empty() {
-                    a.push_str(&format!(" title=\"{}\"", escape(&title)));
-                }
-                if external {
-                    a.push_str(" class=\"external\" rel=\"external\"");
-                }
-                a.push('>');
-                vec![Event::Html(a.into())]
-            }
-            Event::End(TagEnd::Link) => match links.pop() {
-                Some(LinkKind::Dropped) | None => continue,
+            Event::End(TagEnd::Heading(_)) => self.heading_end(),
+            Event::Start(Tag::Link { link_type, dest_url, title, .. }) => self.link_start(link_type, &dest_url, &title),
+            Event::End(TagEnd::Link) => match self.links.pop() {
+                Some(LinkKind::Dropped) | None => Vec::new(),
                 Some(LinkKind::External) => vec![Event::Html("<span class=\"visually-hidden\"> (external site)</span></a>".into())],
                 Some(LinkKind::Internal) => vec![Event::Html("</a>".into())],
             },
@@ -205,43 +204,89 @@ pub fn render(body: &str, c: &Commentary, state: &mut PageState) -> String {
                 }
             }
             Event::FootnoteReference(label) => {
-                let id = format!("{}fn-{}", c.id_prefix, crate::validate::slug(&label));
+                let id = format!("{}fn-{}", self.c.id_prefix, crate::validate::slug(&label));
                 vec![Event::Html(format!("<sup class=\"footnote-ref\"><a href=\"#{id}\" id=\"{id}-ref\">[{}]</a></sup>", escape(&label)).into())]
             }
             Event::Start(Tag::FootnoteDefinition(label)) => {
-                let id = format!("{}fn-{}", c.id_prefix, crate::validate::slug(&label));
-                state.ids.insert(id.clone());
+                let id = format!("{}fn-{}", self.c.id_prefix, crate::validate::slug(&label));
+                self.state.ids.insert(id.clone());
                 vec![Event::Html(
                     format!("<div class=\"footnote\" id=\"{id}\"><p class=\"footnote-label\">[{}] <a href=\"#{id}-ref\">Back to text</a></p>", escape(&label))
                         .into(),
                 )]
             }
             Event::End(TagEnd::FootnoteDefinition) => vec![Event::Html("</div>\n".into())],
-            // A table scrolls in its own labelled region (never the page) and is captioned.
-            Event::Start(Tag::Table(align)) => {
-                in_table = true;
-                let caption = last_heading.clone().filter(|h| !h.is_empty()).unwrap_or_else(|| last_text.clone());
-                let caption = if caption.is_empty() { "Table".to_string() } else { caption };
-                vec![
-                    Event::Html(format!("<div class=\"table-wrap\" role=\"region\" aria-label=\"{0}\" tabindex=\"0\">\n", escape(&caption)).into()),
-                    Event::Start(Tag::Table(align)),
-                    Event::Html(format!("<caption>{}</caption>\n", escape(&caption)).into()),
-                ]
-            }
+            Event::Start(Tag::Table(align)) => self.table_start(align),
             Event::End(TagEnd::Table) => {
-                in_table = false;
+                self.in_table = false;
                 vec![Event::End(TagEnd::Table), Event::Html("</div>\n".into())]
             }
             other => vec![other],
-        };
-        match &mut heading {
-            Some((_, _, inner)) => inner.extend(produced),
-            None => out.extend(produced),
         }
     }
-    let mut html_out = String::with_capacity(text.len() * 3 / 2);
-    html::push_html(&mut html_out, out.into_iter());
-    html_out
+
+    /// A run of text: code as it is, prose with its references and first-use terms.
+    fn text(&mut self) -> Vec<Event<'e>> {
+        let t = std::mem::take(&mut self.pending_text);
+        if !self.in_table && self.heading.is_none() && !self.in_code {
+            self.last_text = t.trim().trim_end_matches(':').trim().to_string();
+        }
+        if self.in_code {
+            vec![Event::Text(t.into())]
+        } else {
+            let no_terms = self.links.iter().any(|l| *l != LinkKind::Dropped) || self.heading.is_some();
+            vec![Event::Html(prose(&t, self.c, self.state, no_terms).into())]
+        }
+    }
+
+    /// A heading, with an id unique on the page; the page title is the only h1, so a
+    /// commentary's top-level headings become h2.
+    fn heading_end(&mut self) -> Vec<Event<'e>> {
+        let (level, id, inner) = self.heading.take().expect("heading open");
+        let mut plain = String::new();
+        for e in &inner {
+            if let Event::Html(h) | Event::Text(h) = e {
+                plain.push_str(&strip_tags(h));
+            }
+        }
+        self.last_heading = Some(plain.trim().to_string());
+        let id = self.state.unique_id(&id.unwrap_or_else(|| crate::validate::slug(&plain)));
+        let lvl = (level as usize).max(2);
+        let mut inner_html = String::new();
+        html::push_html(&mut inner_html, inner.into_iter());
+        vec![Event::Html(format!("<h{lvl} id=\"{}\">{inner_html}</h{lvl}>\n", escape(&id)).into())]
+    }
+
+    /// A link's opening tag, marked when it leaves the site; an unsafe one is dropped (its text stays).
+    fn link_start(&mut self, link_type: LinkType, dest_url: &str, title: &str) -> Vec<Event<'e>> {
+        if !safe_url(dest_url) {
+            self.links.push(LinkKind::Dropped);
+            return Vec::new();
+        }
+        let external = is_external(dest_url) && link_type != LinkType::Email;
+        self.links.push(if external { LinkKind::External } else { LinkKind::Internal });
+        let mut a = format!("<a href=\"{}\"", escape(dest_url));
+        if !title.is_empty() {
+            a.push_str(&format!(" title=\"{}\"", escape(title)));
+        }
+        if external {
+            a.push_str(" class=\"external\" rel=\"external\"");
+        }
+        a.push('>');
+        vec![Event::Html(a.into())]
+    }
+
+    /// A table scrolls in its own labelled region (never the page) and is captioned.
+    fn table_start(&mut self, align: Vec<pulldown_cmark::Alignment>) -> Vec<Event<'e>> {
+        self.in_table = true;
+        let caption = self.last_heading.clone().filter(|h| !h.is_empty()).unwrap_or_else(|| self.last_text.clone());
+        let caption = if caption.is_empty() { "Table".to_string() } else { caption };
+        vec![
+            Event::Html(format!("<div class=\"table-wrap\" role=\"region\" aria-label=\"{0}\" tabindex=\"0\">\n", escape(&caption)).into()),
+            Event::Start(Tag::Table(align)),
+            Event::Html(format!("<caption>{}</caption>\n", escape(&caption)).into()),
+        ]
+    }
 }
 
 /// Escapes text and swaps in references and first-use glossary terms.
@@ -328,7 +373,7 @@ fn strip_tags(s: &str) -> String {
     out.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"")
 }
 
-pub use super::escape;
+pub(crate) use super::escape;
 
 #[cfg(test)]
 mod tests {

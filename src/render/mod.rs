@@ -1,20 +1,185 @@
-//! Render: Markdown, charts and templates into pages.
+//! Render: the model into the files of the website — pages, charts, open data, the feed.
+//!
+//! Owns: [`OutputFile`], [`render_site`] (and its streaming form [`render_site_each`]) and the
+//! [`RenderCache`] rebuilds reuse, and the one escape function, [`escape`]. This file calls the
+//! leaves: `pages` (HTML pages with the theme), `chart`, `opendata` and `feeds`; the leaves use
+//! only this file's types, never each other's outputs.
+//! Must not import: `load`, `validate`'s checks (its definitions are the model's vocabulary),
+//! `write` or `serve`: rendering writes nothing and knows no files on disk but the theme.
 
+// Public for the chart benchmark and the charts' tests, which draw charts alone.
 pub mod chart;
-pub mod feeds;
-pub mod markdown;
-pub mod opendata;
-pub mod pages;
-pub mod pdf;
-pub mod present;
+mod feeds;
+mod markdown;
+mod opendata;
+mod pages;
+mod pdf;
+mod present;
+// Public for `templates::environment` only (the charts' snapshot test uses the theme's partial).
 pub mod templates;
 
 use crate::diagnostic::Diagnostic;
+use crate::dialect::is_xml_char;
+use crate::model::Site;
+use crate::period::Quarter;
+use crate::validate::Settings;
+use chart::RenderedChart;
+use minijinja::Environment;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+use std::sync::Mutex;
+
+/// A file of the built site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Path below the output directory, with `/`.
+    pub path: String,
+    /// Content.
+    pub bytes: Vec<u8>,
+}
+
+/// Everything rendered.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    /// Files to write, sorted by path.
+    pub files: Vec<OutputFile>,
+    /// Number of HTML pages.
+    pub pages: usize,
+}
+
+/// What a rebuild may reuse from the builds before it (held by `serve`; a plain build uses a fresh one).
+#[derive(Debug)]
+pub struct RenderCache {
+    /// Off for one-off builds, which would only pay for copies they never reuse.
+    keep: bool,
+    charts: Mutex<HashMap<String, RenderedChart>>,
+    quarters: Mutex<HashMap<Quarter, (blake3::Hash, Vec<OutputFile>)>>,
+    pdf: pdf::Cache,
+    last: Mutex<CacheStats>,
+}
+
+/// What the last build reused and what it rendered.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Quarters whose pages were reused whole.
+    pub quarters_reused: usize,
+    /// Quarters rendered.
+    pub quarters_rendered: usize,
+    /// Charts reused.
+    pub charts_reused: usize,
+    /// Charts drawn.
+    pub charts_rendered: usize,
+}
+
+impl Default for RenderCache {
+    fn default() -> Self {
+        RenderCache { keep: true, charts: Default::default(), quarters: Default::default(), pdf: Default::default(), last: Default::default() }
+    }
+}
+
+impl RenderCache {
+    /// A cache that keeps nothing, for a build that will not be repeated.
+    pub fn none() -> Self {
+        RenderCache { keep: false, ..Default::default() }
+    }
+
+    /// What the last build reused.
+    pub fn last_stats(&self) -> CacheStats {
+        *self.last.lock().expect("cache lock")
+    }
+
+    /// Keeps only what this build used, so the cache does not grow without bound while
+    /// serving, and counts what was reused; `charts_before` is how many charts it held before.
+    fn keep_only(&self, site: &Site, charts_now: HashSet<String>, charts_before: usize) {
+        let mut charts = self.charts.lock().expect("cache lock");
+        let mut stats = self.last.lock().expect("cache lock");
+        stats.charts_rendered = charts.len().saturating_sub(charts_before);
+        charts.retain(|id, _| charts_now.contains(id.as_str()));
+        stats.charts_reused = charts_now.len().saturating_sub(stats.charts_rendered);
+        let quarters_now: HashSet<Quarter> = site.quarters.iter().map(|q| q.quarter).collect();
+        self.quarters.lock().expect("cache lock").retain(|q, _| quarters_now.contains(q));
+        let paths_now: HashSet<String> = site.quarters.iter().map(|q| format!("{}/{}", q.quarter.path(), pdf::FILE_NAME)).collect();
+        self.pdf.retain(|p| paths_now.contains(p));
+    }
+}
+
+/// Renders every page and download of the site into memory, sorted by path.
+pub fn render_site(site: &Site, env: &Environment<'static>, cache: &RenderCache, templates_key: blake3::Hash) -> Result<Rendered, Vec<Diagnostic>> {
+    let files = Mutex::new(Vec::new());
+    render_site_each(site, env, cache, templates_key, &|f| {
+        files.lock().expect("files lock").push(f);
+        Ok(())
+    })?;
+    let mut files = files.into_inner().expect("files lock");
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
+    let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
+    Ok(Rendered { files, pages })
+}
+
+/// A file of the site, handed over as soon as it is rendered (from any thread).
+pub type Sink<'a> = dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync + 'a;
+
+/// Renders every page and download of the site, handing each file to `sink` as soon as its
+/// quarter (or metric, or the site-wide pages) is rendered, so a build need not hold the whole
+/// site in memory. A file may be handed over twice (the same chart shown by two groups of pages).
+pub fn render_site_each(site: &Site, env: &Environment<'static>, cache: &RenderCache, templates_key: blake3::Hash, sink: &Sink) -> Result<(), Vec<Diagnostic>> {
+    let charts_before = cache.charts.lock().expect("cache lock").len();
+    *cache.last.lock().expect("cache lock") = CacheStats::default();
+    // Made once: written out, and their sizes shown on the data page.
+    let open_data = opendata::files(site);
+    let charts_now = Mutex::new(HashSet::<String>::new());
+    let hand_over = |files: Vec<OutputFile>| -> Result<(), Diagnostic> {
+        for f in files {
+            if let Some(id) = chart_id(&f.path) {
+                charts_now.lock().expect("charts lock").insert(id.to_string());
+            }
+            sink(f)?;
+        }
+        Ok(())
+    };
+    let rendered =
+        pages::render_pages(site, env, cache, templates_key, &open_data, &hand_over).and_then(|()| hand_over(feeds::files(site)).map_err(|d| vec![d]));
+    if let Err(diags) = rendered {
+        // Pages rendered around a failed partial hold a hole: never reuse them.
+        cache.quarters.lock().expect("cache lock").clear();
+        return Err(diags);
+    }
+    cache.keep_only(site, charts_now.into_inner().expect("charts lock"), charts_before);
+    for f in open_data {
+        sink(f).map_err(|d| vec![d])?;
+    }
+    Ok(())
+}
+
+/// The chart files of a group of pages: each chart's wide drawing and its phone drawing.
+fn chart_files(charts: BTreeMap<String, RenderedChart>) -> impl Iterator<Item = OutputFile> {
+    charts.into_iter().flat_map(|(id, c)| {
+        [
+            OutputFile { path: format!("charts/{id}.svg"), bytes: c.svg.into_bytes() },
+            OutputFile { path: format!("charts/{}.svg", narrow_chart_name(&id)), bytes: c.narrow_svg.into_bytes() },
+        ]
+    })
+}
+
+/// The phone drawing's file name (without `.svg`) of a chart: `narrow-ID`, so that it still
+/// ends in the chart's hash, which web servers' cache rules look for (docs/publishing/servers).
+fn narrow_chart_name(id: &str) -> String {
+    format!("{NARROW_PREFIX}{id}")
+}
+
+const NARROW_PREFIX: &str = "narrow-";
+
+/// The chart a file is the wide drawing of; a chart's phone drawing is the same chart (ids
+/// start with a quarter or `metric`, never `narrow-`).
+fn chart_id(path: &str) -> Option<&str> {
+    path.strip_prefix("charts/").and_then(|p| p.strip_suffix(".svg")).filter(|id| !id.starts_with(NARROW_PREFIX))
+}
 
 /// Escapes text for HTML and XML content and attribute values (`& < > " '`), dropping
 /// characters XML cannot hold (control characters, non-characters), which would also make
 /// an SVG invalid. Every piece of data that reaches a page or chart goes through here.
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
     for c in s.chars() {
         match c {
@@ -30,17 +195,9 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// Whether XML 1.0 can hold the character.
-pub fn is_xml_char(c: char) -> bool {
-    let noncharacter = matches!(c, '\u{FDD0}'..='\u{FDEF}') || (c as u32 & 0xFFFE) == 0xFFFE;
-    !noncharacter && matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{7E}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{10FFFF}')
-}
-use crate::validate::Settings;
-use std::path::Path;
-
 /// Checks the theme named in site.toml exists (a theme may hold only some templates, or only
 /// static files: the built-in templates stand in for the ones it leaves out).
-pub fn check_theme(root: &Path, settings: &Settings, diags: &mut Vec<Diagnostic>) {
+pub(crate) fn check_theme(root: &Path, settings: &Settings, diags: &mut Vec<Diagnostic>) {
     let dir = root.join("themes").join(&settings.theme);
     if settings.theme != "default" && !dir.is_dir() {
         diags.push(

@@ -1,6 +1,9 @@
 //! Open data: the figures as CSV and JSON. Suppressed values are left blank with the flag `c`.
+//!
+//! Owns: the open-data files. Called by `render` (its parent), whose `OutputFile` it returns;
+//! must not import `pages` or `feeds`.
 
-use super::pages::OutputFile;
+use super::OutputFile;
 use crate::catalogue::{Frequency, Unit};
 use crate::figure::Figure;
 use crate::model::{Point, Site};

@@ -1,4 +1,7 @@
 //! The theme's templates: one shared minijinja environment for the whole build.
+//!
+//! Owns: the minijinja environment, the built-in theme and template errors. Must not import
+//! `pages` or any other leaf of render: they all use it.
 
 use crate::diagnostic::{Diagnostic, Pos};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
@@ -35,10 +38,10 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
 /// Template instructions one page may run. Every page of the example site and of a 40-quarter
 /// archive needs under 4,000 (measured); a highlight table costs about 30 a metric, so this
 /// allows sites of well over 100,000 metrics, while a runaway loop reaches it within a second.
-pub const FUEL: u64 = 5_000_000;
+pub(crate) const FUEL: u64 = 5_000_000;
 
 /// The default theme's stylesheet.
-pub const DEFAULT_CSS: &str = include_str!("../../themes/default/static/style.css");
+pub(crate) const DEFAULT_CSS: &str = include_str!("../../themes/default/static/style.css");
 
 /// Loads the built-in templates and, over them, every template of `themes/NAME/templates/`.
 pub fn environment(root: &Path, theme: &str) -> Result<Environment<'static>, Vec<Diagnostic>> {
@@ -83,7 +86,7 @@ pub fn environment(root: &Path, theme: &str) -> Result<Environment<'static>, Vec
     files.sort_by(|a, b| a.path().cmp(b.path()));
     for e in files {
         let name = e.path().strip_prefix(&dir).unwrap().to_string_lossy().replace('\\', "/");
-        if crate::load::is_ignorable(e.file_name().to_string_lossy().as_ref()) {
+        if crate::site_files::is_ignorable(e.file_name().to_string_lossy().as_ref()) {
             continue;
         }
         let file = crate::diagnostic::rel(root, e.path());
@@ -104,7 +107,7 @@ pub fn environment(root: &Path, theme: &str) -> Result<Environment<'static>, Vec
 }
 
 /// A hash of the theme's templates, so cached pages are dropped when a template changes.
-pub fn fingerprint(root: &Path, theme: &str) -> blake3::Hash {
+pub(crate) fn fingerprint(root: &Path, theme: &str) -> blake3::Hash {
     let dir = root.join("themes").join(theme).join("templates");
     let mut h = blake3::Hasher::new();
     if theme == "default" && !dir.is_dir() {
@@ -124,7 +127,7 @@ pub fn fingerprint(root: &Path, theme: &str) -> blake3::Hash {
 }
 
 /// A template problem as a diagnostic pointing at the template's line.
-pub fn template_error(file: &str, err: &minijinja::Error) -> Diagnostic {
+pub(crate) fn template_error(file: &str, err: &minijinja::Error) -> Diagnostic {
     let line = err.line().unwrap_or(0) as u32;
     let mut msg = err.detail().map(str::to_string).unwrap_or_else(|| err.kind().to_string());
     let mut source = std::error::Error::source(err);

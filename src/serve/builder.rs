@@ -8,7 +8,7 @@
 use super::watch::{Change, Watcher};
 use super::{page, Files, Snapshot};
 use crate::diagnostic::{self, Diagnostic, Format, Severity};
-use crate::render::pages::CacheStats;
+use crate::render::CacheStats;
 use crate::BuildCache;
 use axum::body::Bytes;
 use std::path::PathBuf;

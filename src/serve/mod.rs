@@ -1,6 +1,9 @@
 //! `scrutiny serve`: build the site into memory, serve it on this machine, and
 //! rebuild and reload the open pages on every save.
 //!
+//! Owns: the dev server. Builds only through the library's entry (`build_in_memory_cached`);
+//! must not import load, validate, model or write.
+//!
 //! Four parts, one a submodule:
 //! - [`watch`]: notify with a debouncer over `content/`, `data/`, `themes/`,
 //!   `static/` and the site root, filtered, feeding one channel;
@@ -28,10 +31,10 @@ use std::time::Duration;
 
 /// How long the debouncer waits after a file system event before reporting it.
 /// Editors finish a save (truncate and write, or write and rename) well within it.
-pub const DEBOUNCE: Duration = Duration::from_millis(30);
+pub(crate) const DEBOUNCE: Duration = Duration::from_millis(30);
 
 /// How often `--poll` looks at the files.
-pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
+pub(crate) const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
 /// Every file of a good build, by output path (`2024-25/q2/index.html`).
 pub(crate) type Files = HashMap<String, Bytes>;

@@ -58,7 +58,7 @@ pub const LIVE_JS_PATH: &str = "/__scrutiny/live.js";
 /// Where the server-sent events are served.
 pub const EVENTS_PATH: &str = "/__scrutiny/events";
 
-pub use crate::render::escape;
+pub(crate) use crate::render::escape;
 
 /// The diagnostics as `check` prints them (headline, source snippet, help), one
 /// `<li>` each, escaped. Rendered when the build fails, while the files are as

@@ -163,7 +163,7 @@ fn relevant(root: &Path, path: &Path) -> Relevance {
         match c {
             Component::Normal(n) => {
                 let n = n.to_string_lossy();
-                if crate::load::is_ignorable(&n) {
+                if crate::site_files::is_ignorable(&n) {
                     return Relevance::Ignore;
                 }
                 names.push(n.into_owned());

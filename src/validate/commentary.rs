@@ -3,7 +3,8 @@
 use super::fields::{boolean, list, one_of, text, whole, Fields, Report};
 use super::names::Names;
 use crate::diagnostic::{suggestion, Pos};
-use crate::load::{BlockKind, RawBlock, RawCommentary, RawRef, Value};
+use crate::dialect::BlockKind;
+use crate::load::{RawBlock, RawCommentary, RawRef, Value};
 
 /// A chart's shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -226,9 +227,9 @@ fn is_quarter_overview(file: &str) -> bool {
 /// Warns at each part `scrutiny init` left for the council to write (`[to complete: ...]`).
 fn parts_to_complete(r: &mut Report, raw: &RawCommentary) {
     for (i, line) in raw.body.lines().enumerate() {
-        for (at, _) in line.match_indices(crate::init::TO_COMPLETE) {
+        for (at, _) in line.match_indices(crate::dialect::TO_COMPLETE) {
             let what = line[at..].split_once(']').map_or(&line[at..], |(part, _)| part);
-            let what = what[crate::init::TO_COMPLETE.len()..].trim();
+            let what = what[crate::dialect::TO_COMPLETE.len()..].trim();
             r.warning(
                 Pos::new(raw.body_line + i as u32 + 1, line[..at].chars().count() as u32 + 1),
                 format!("a part still to complete: {what}"),
@@ -526,10 +527,10 @@ fn read_ref(r: &mut Report, rf: &RawRef, names: &Names) -> Option<Ref> {
 /// Acronyms (two or more capitals) in prose that the glossary does not know, with positions.
 pub fn unknown_acronyms(raw: &RawCommentary, known: &std::collections::HashSet<&str>) -> Vec<(Pos, String)> {
     let body = raw.body.as_str();
-    let index = crate::load::commentary::LineIndex::new(body);
+    let index = crate::dialect::LineIndex::new(body);
     let mut found = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for (base, text) in crate::load::commentary::prose_texts(body) {
+    for (base, text) in crate::dialect::prose_texts(body) {
         for (off, word) in acronyms(&text) {
             if known.contains(word) || !seen.insert(word.to_string()) {
                 continue;

@@ -108,7 +108,7 @@ pub fn text(r: &mut Report, node: &Node, what: &str) -> Option<String> {
 /// (which also breaks XML outputs such as the feed) or a bidirectional override or isolate
 /// (which makes text display in another order than it is stored, so a name can pose as another).
 pub fn hidden_character(s: &str) -> Option<String> {
-    let c = s.chars().find(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') || !crate::render::is_xml_char(*c) || *c == '\u{7F}')?;
+    let c = s.chars().find(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') || !crate::dialect::is_xml_char(*c) || *c == '\u{7F}')?;
     Some(if matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
         format!("holds a hidden character that changes the direction of text (U+{:04X})", c as u32)
     } else {

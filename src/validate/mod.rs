@@ -1,4 +1,7 @@
 //! Validate: turn raw documents into checked definitions, reporting every problem at once.
+//!
+//! Owns: the entry `validate` and the definitions it returns. Reads `load`'s raw documents and
+//! the shared `dialect`; must not import model, render, write or serve (they come after it).
 
 mod catalogue;
 pub mod commentary;
@@ -8,8 +11,8 @@ pub mod names;
 pub mod settings;
 
 pub use catalogue::{slug, Term};
-pub use commentary::{Block, ChartKind, ChartSpec, Commentary, KpiSelection, Ref, RefField, ReportDetails};
-pub use figures::{first_month, parse_period, Benchmark, Entry, GroupFigure, GroupRank, QuarterFile, Reading, Revision, Status, TargetDef};
+pub use commentary::{Block, ChartKind, ChartSpec, Commentary, KpiSelection, RefField, ReportDetails};
+pub use figures::{Benchmark, Entry, GroupFigure, GroupRank, QuarterFile, Reading, Revision, Status};
 pub use settings::{Comparator, Settings};
 
 use crate::catalogue::Catalogue;
@@ -174,14 +177,14 @@ pub fn validate(raw: &RawSite, diags: &mut Vec<Diagnostic>) -> Option<Definition
             // A published quarter must not go out with the scaffold's words or with no figures at all.
             if !overview.draft {
                 let placeholders = std::iter::once(overview_raw).chain(rq.sections.iter().map(|(_, c)| c)).filter(|c| {
-                    c.body.contains(crate::scaffold::PLACEHOLDER) || c.front.as_ref().is_some_and(|f| format!("{f:?}").contains(crate::scaffold::PLACEHOLDER))
+                    c.body.contains(crate::dialect::PLACEHOLDER) || c.front.as_ref().is_some_and(|f| format!("{f:?}").contains(crate::dialect::PLACEHOLDER))
                 });
                 for c in placeholders {
                     d.push(
                         Diagnostic::error(
                             &c.file,
                             Pos::new(1, 1),
-                            format!("{} is not a draft but still has the words \"{}\" that new-quarter wrote", q.long(), crate::scaffold::PLACEHOLDER),
+                            format!("{} is not a draft but still has the words \"{}\" that new-quarter wrote", q.long(), crate::dialect::PLACEHOLDER),
                         )
                         .help("replace them with the commentary, or put draft: true back in the quarter's _index.md"),
                     );

@@ -1,5 +1,8 @@
 //! Charts: accessible SVG from the model's figures, drawn with charts-rs.
 //!
+//! Owns: `ChartData` and `RenderedChart`, the drawing and its words. Called by `render`'s pages
+//! (and the PDF); must not import `pages`, `opendata` or `feeds`.
+//!
 //! [`render`] draws one chart once per build and gives back its standalone
 //! `.svg` file and the parts of the figure that pages place with the theme's
 //! `blocks/chart.html`:

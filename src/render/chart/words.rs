@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 /// Whether a character may appear in an XML 1.0 document (HTML and SVG alike).
 /// C1 controls and non-characters are excluded too: HTML calls them parse errors.
 fn xml_char(c: char) -> bool {
-    crate::render::is_xml_char(c)
+    crate::dialect::is_xml_char(c)
 }
 
 /// The text with characters XML cannot hold dropped (control characters and

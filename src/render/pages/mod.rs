@@ -1,9 +1,14 @@
-//! Site assembly: every page of the SPEC, rendered from the model with the theme.
+//! Pages: every HTML page of the SPEC, rendered from the model with the theme.
+//!
+//! Owns: the page contexts templates see, and the pages of quarters, metrics and the site.
+//! Called only by `render` (its parent), which owns the output and the cache and writes the
+//! open data and the feed; must not import `feeds`, `load`, `write` or `serve`.
 
 use super::chart::{self, ChartData, ChartSeries, RenderedChart};
 use super::markdown::{self, escape, GlossaryIndex, PageState};
 use super::present;
 use super::templates::template_error;
+use super::{chart_files, narrow_chart_name, OutputFile, RenderCache};
 use crate::catalogue::{Frequency, Metric};
 use crate::diagnostic::Diagnostic;
 use crate::figure::{Figure, Flags};
@@ -26,24 +31,6 @@ use site::*;
 /// Any serialisable value as a template value.
 fn ser<T: Serialize>(x: T) -> Value {
     Value::from(Serde(x))
-}
-
-/// A file of the built site.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputFile {
-    /// Path below the output directory, with `/`.
-    pub path: String,
-    /// Content.
-    pub bytes: Vec<u8>,
-}
-
-/// Everything rendered.
-#[derive(Debug, Default)]
-pub struct Rendered {
-    /// Files to write, sorted by path.
-    pub files: Vec<OutputFile>,
-    /// Number of HTML pages.
-    pub pages: usize,
 }
 
 #[derive(Serialize, Clone)]
@@ -95,48 +82,6 @@ struct DetailsNav {
 /// How many quarters either side of a report its quarter switcher lists.
 const SWITCHER_REACH: usize = 4;
 
-/// What a rebuild may reuse from the builds before it (held by `serve`; a plain build uses a fresh one).
-#[derive(Debug)]
-pub struct RenderCache {
-    /// Off for one-off builds, which would only pay for copies they never reuse.
-    keep: bool,
-    charts: std::sync::Mutex<std::collections::HashMap<String, RenderedChart>>,
-    quarters: std::sync::Mutex<std::collections::HashMap<Quarter, (blake3::Hash, Vec<OutputFile>)>>,
-    pdf: super::pdf::Cache,
-    last: std::sync::Mutex<CacheStats>,
-}
-
-/// What the last build reused and what it rendered.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct CacheStats {
-    /// Quarters whose pages were reused whole.
-    pub quarters_reused: usize,
-    /// Quarters rendered.
-    pub quarters_rendered: usize,
-    /// Charts reused.
-    pub charts_reused: usize,
-    /// Charts drawn.
-    pub charts_rendered: usize,
-}
-
-impl Default for RenderCache {
-    fn default() -> Self {
-        RenderCache { keep: true, charts: Default::default(), quarters: Default::default(), pdf: Default::default(), last: Default::default() }
-    }
-}
-
-impl RenderCache {
-    /// A cache that keeps nothing, for a build that will not be repeated.
-    pub fn none() -> Self {
-        RenderCache { keep: false, ..Default::default() }
-    }
-
-    /// What the last build reused.
-    pub fn last_stats(&self) -> CacheStats {
-        *self.last.lock().expect("cache lock")
-    }
-}
-
 /// Shared, read-only state of one build.
 struct Ctx<'a> {
     cache: &'a RenderCache,
@@ -146,54 +91,23 @@ struct Ctx<'a> {
     glossary_index: GlossaryIndex,
     site_value: Value,
     nav_pages: Vec<(String, String)>,
-    /// The open-data files, made once: written out, and their sizes shown on the data page.
-    open_data: Vec<OutputFile>,
+    /// The open-data files, whose sizes the data page shows.
+    open_data: &'a [OutputFile],
     /// Errors in partials (report blocks, the flag key), which return text into a page:
     /// they fail the build like any template error, never show on the page.
     partial_errors: std::sync::Mutex<Vec<Diagnostic>>,
 }
 
-/// Renders every page and download of the site into memory, sorted by path.
-pub fn render_site(site: &Site, env: &Environment<'static>, cache: &RenderCache, templates_key: blake3::Hash) -> Result<Rendered, Vec<Diagnostic>> {
-    let files = std::sync::Mutex::new(Vec::new());
-    render_site_each(site, env, cache, templates_key, &|f| {
-        files.lock().expect("files lock").push(f);
-        Ok(())
-    })?;
-    let mut files = files.into_inner().expect("files lock");
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    files.dedup_by(|a, b| a.path == b.path);
-    let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
-    Ok(Rendered { files, pages })
-}
-
-/// The chart files of a group of pages: each chart's wide drawing and its phone drawing.
-fn chart_files(charts: BTreeMap<String, RenderedChart>) -> impl Iterator<Item = OutputFile> {
-    charts.into_iter().flat_map(|(id, c)| {
-        [
-            OutputFile { path: format!("charts/{id}.svg"), bytes: c.svg.into_bytes() },
-            OutputFile { path: format!("charts/{}.svg", narrow_chart_name(&id)), bytes: c.narrow_svg.into_bytes() },
-        ]
-    })
-}
-
-/// The phone drawing's file name (without `.svg`) of a chart: `narrow-ID`, so that it still
-/// ends in the chart's hash, which web servers' cache rules look for (docs/publishing/servers).
-fn narrow_chart_name(id: &str) -> String {
-    format!("{NARROW_PREFIX}{id}")
-}
-
-const NARROW_PREFIX: &str = "narrow-";
-
-/// A file of the site, handed over as soon as it is rendered (from any thread).
-pub type Sink<'a> = dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync + 'a;
-
-/// Renders every page and download of the site, handing each file to `sink` as soon as its
-/// quarter (or metric, or the site-wide pages) is rendered, so a build need not hold the whole
-/// site in memory. A file may be handed over twice (the same chart shown by two groups of pages).
-pub fn render_site_each(site: &Site, env: &Environment<'static>, cache: &RenderCache, templates_key: blake3::Hash, sink: &Sink) -> Result<(), Vec<Diagnostic>> {
-    let before = cache.charts.lock().expect("cache lock").len();
-    *cache.last.lock().expect("cache lock") = CacheStats::default();
+/// Renders every page of the site, handing each group's files (a quarter's, a metric's, the
+/// site-wide pages') to `hand_over` as soon as they are rendered; every error at once.
+pub(super) fn render_pages(
+    site: &Site,
+    env: &Environment<'static>,
+    cache: &RenderCache,
+    templates_key: blake3::Hash,
+    open_data: &[OutputFile],
+    hand_over: &(dyn Fn(Vec<OutputFile>) -> Result<(), Diagnostic> + Sync),
+) -> Result<(), Vec<Diagnostic>> {
     let ctx = Ctx {
         cache,
         templates_key,
@@ -202,53 +116,26 @@ pub fn render_site_each(site: &Site, env: &Environment<'static>, cache: &RenderC
         glossary_index: GlossaryIndex::new(&site.glossary),
         site_value: ser(context_site(site)),
         nav_pages: site.pages.iter().map(|(name, c)| (c.title.clone().unwrap_or_else(|| title_case(name)), name.clone())).collect(),
-        open_data: crate::render::opendata::files(site),
+        open_data,
         partial_errors: Default::default(),
     };
-    let charts_now = std::sync::Mutex::new(std::collections::HashSet::<String>::new());
-    let hand_over = |r: Result<Vec<OutputFile>, Vec<Diagnostic>>| -> Result<(), Vec<Diagnostic>> {
-        for f in r? {
-            // A chart's phone drawing is the same chart (ids start with a quarter or `metric`, never `narrow-`).
-            if let Some(id) = f.path.strip_prefix("charts/").and_then(|p| p.strip_suffix(".svg")).filter(|id| !id.starts_with(NARROW_PREFIX)) {
-                charts_now.lock().expect("charts lock").insert(id.to_string());
-            }
-            sink(f).map_err(|d| vec![d])?;
-        }
-        Ok(())
-    };
+    let give = |r: Result<Vec<OutputFile>, Vec<Diagnostic>>| r.and_then(|files| hand_over(files).map_err(|d| vec![d]));
     let results: Vec<Result<(), Vec<Diagnostic>>> = (0..site.quarters.len())
         .into_par_iter()
-        .map(|qi| hand_over(render_quarter(&ctx, qi)))
-        .chain((0..site.catalogue.metrics.len()).into_par_iter().map(|mi| hand_over(render_metric(&ctx, mi))))
+        .map(|qi| give(render_quarter(&ctx, qi)))
+        .chain((0..site.catalogue.metrics.len()).into_par_iter().map(|mi| give(render_metric(&ctx, mi))))
         .collect();
     let mut diags: Vec<Diagnostic> = results.into_iter().filter_map(Result::err).flatten().collect();
-    if let Err(d) = hand_over(render_site_pages(&ctx)) {
+    if let Err(d) = give(render_site_pages(&ctx)) {
         diags.extend(d);
     }
     let mut seen = std::collections::HashSet::new();
     diags.extend(ctx.partial_errors.into_inner().expect("errors lock").into_iter().filter(|d| seen.insert(d.headline())));
-    if !diags.is_empty() {
-        // Pages rendered around a failed partial hold a hole: never reuse them.
-        cache.quarters.lock().expect("cache lock").clear();
-        return Err(diags);
+    if diags.is_empty() {
+        Ok(())
+    } else {
+        Err(diags)
     }
-    // Keep only what this build used, so the cache does not grow without bound while serving.
-    {
-        let charts_now = charts_now.into_inner().expect("charts lock");
-        let mut charts = cache.charts.lock().expect("cache lock");
-        let mut stats = cache.last.lock().expect("cache lock");
-        stats.charts_rendered = charts.len().saturating_sub(before);
-        charts.retain(|id, _| charts_now.contains(id.as_str()));
-        stats.charts_reused = charts_now.len().saturating_sub(stats.charts_rendered);
-        let quarters_now: std::collections::HashSet<Quarter> = site.quarters.iter().map(|q| q.quarter).collect();
-        cache.quarters.lock().expect("cache lock").retain(|q, _| quarters_now.contains(q));
-        let paths_now: std::collections::HashSet<String> = site.quarters.iter().map(|q| format!("{}/{}", q.quarter.path(), super::pdf::FILE_NAME)).collect();
-        cache.pdf.retain(|p| paths_now.contains(p));
-    }
-    for f in ctx.open_data {
-        sink(f).map_err(|d| vec![d])?;
-    }
-    Ok(())
 }
 
 #[derive(Serialize)]

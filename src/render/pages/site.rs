@@ -320,7 +320,6 @@ pub(super) fn render_site_pages(ctx: &Ctx) -> Result<Vec<OutputFile>, Vec<Diagno
 
     out.push(ctx.render("404.html", "404.html", "Page not found", vec![], None, Value::from(()))?);
     out.extend(chart_files(charts));
-    out.extend(crate::render::feeds::files(site));
     Ok(out)
 }
 

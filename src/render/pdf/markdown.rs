@@ -4,7 +4,7 @@
 //! writes can be taken for typst markup.
 
 use super::doc::{Block, Inline};
-use crate::load::commentary::{markdown_options, with_reference_placeholders, REFERENCE_CLOSE as CLOSE, REFERENCE_OPEN as OPEN};
+use crate::dialect::{self, with_reference_placeholders, BlockKind, REFERENCE_CLOSE as CLOSE, REFERENCE_OPEN as OPEN};
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 
 /// What a commentary's placeholders stand for.
@@ -58,7 +58,7 @@ pub(super) fn convert(body: &str, parts: &Parts) -> Vec<Block> {
     let mut block_no = 0;
     let mut skipping = false;
     let mut pending = String::new();
-    let mut events = Parser::new_ext(&text, markdown_options()).peekable();
+    let mut events = Parser::new_ext(&text, dialect::options()).peekable();
     while let Some(ev) = events.next() {
         if skipping {
             skipping = !matches!(ev, Event::End(TagEnd::CodeBlock));
@@ -74,9 +74,7 @@ pub(super) fn convert(body: &str, parts: &Parts) -> Vec<Block> {
             continue;
         }
         match ev {
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(lang)))
-                if crate::load::BlockKind::from_lang(lang.split_whitespace().next().unwrap_or("")).is_some() =>
-            {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(lang))) if BlockKind::from_info(&lang).is_some() => {
                 skipping = true;
                 let blocks = parts.blocks.get(block_no).cloned().unwrap_or_default();
                 block_no += 1;

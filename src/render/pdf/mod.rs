@@ -1,5 +1,8 @@
 //! The committee document: each quarter as an accessible A4 PDF (`/YYYY-YY/qN/report.pdf`).
 //!
+//! Owns: the PDF and its cache. Called by `render`'s quarter pages; must not import `pages`,
+//! `opendata` or `feeds`.
+//!
 //! The model becomes data (`doc`: blocks and runs of plain strings, commentary through
 //! `markdown`), which a fixed typst template (`report.typ`) prints; `world` is the only place
 //! typst is used. Officers' text is never pasted into markup, so `#set page(...)` in a title
