@@ -112,32 +112,27 @@ fn scan_body(out: &mut RawCommentary, diags: &mut Vec<Diagnostic>) {
             code_ranges.push(range.clone());
         }
         match event {
-            Event::Start(Tag::CodeBlock(kind)) => {
-                if let CodeBlockKind::Fenced(lang) = &kind {
-                    let word = lang.split_whitespace().next().unwrap_or("");
-                    let kinds = BlockKind::ALL.map(BlockKind::name);
-                    if BlockKind::from_lang(word).is_none() {
-                        // ```Chart or ```kpi would be published as code, showing its YAML to readers.
-                        let near = kinds
-                            .iter()
-                            .find(|k| k.eq_ignore_ascii_case(word))
-                            .copied()
-                            .or_else(|| crate::diagnostic::did_you_mean(&word.to_lowercase(), kinds));
-                        if let Some(k) = near.filter(|_| !word.is_empty()) {
-                            diags.push(
-                                Diagnostic::warning(
-                                    &out.file,
-                                    at(index.pos(body, range.start)),
-                                    format!("\"```{word}\" is shown to readers as code (did you mean \"```{k}\"?)"),
-                                )
-                                .help(format!("write ```{k} in lower case to make it a report element")),
-                            );
-                        }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(lang))) => {
+                let word = lang.split_whitespace().next().unwrap_or("");
+                let kinds = BlockKind::ALL.map(BlockKind::name);
+                if BlockKind::from_lang(word).is_none() {
+                    // ```Chart or ```kpi would be published as code, showing its YAML to readers.
+                    let near =
+                        kinds.iter().find(|k| k.eq_ignore_ascii_case(word)).copied().or_else(|| crate::diagnostic::did_you_mean(&word.to_lowercase(), kinds));
+                    if let Some(k) = near.filter(|_| !word.is_empty()) {
+                        diags.push(
+                            Diagnostic::warning(
+                                &out.file,
+                                at(index.pos(body, range.start)),
+                                format!("\"```{word}\" is shown to readers as code (did you mean \"```{k}\"?)"),
+                            )
+                            .help(format!("write ```{k} in lower case to make it a report element")),
+                        );
                     }
-                    if let Some(k) = BlockKind::from_lang(word) {
-                        let fence_col = body[..range.start].rsplit('\n').next().map(|s| s.chars().count()).unwrap_or(0);
-                        in_block = Some((k, at(index.pos(body, range.start)), None, fence_col));
-                    }
+                }
+                if let Some(k) = BlockKind::from_lang(word) {
+                    let fence_col = body[..range.start].rsplit('\n').next().map(|s| s.chars().count()).unwrap_or(0);
+                    in_block = Some((k, at(index.pos(body, range.start)), None, fence_col));
                 }
             }
             Event::Text(_) if in_block.is_some() => {
