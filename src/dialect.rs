@@ -184,7 +184,7 @@ mod tests {
 
     #[test]
     fn references_skip_code_and_report_unclosed() {
-        let body = "a {{ x.change }} b `{{ code }}`\n{{ open\n```\n{{ fenced }}\n```\n<b>{{ html }}</b> {{y}}";
+        let body = "a {{ x.change }} b `{{ code }}`\n{{ open\n```\n{{ fenced }}\n```\n<b title=\"{{ html }}\">x</b> {{y}}";
         let refs = references(body, &code_ranges(body));
         let inner: Vec<_> = refs
             .iter()

@@ -19,12 +19,14 @@
 //! - [`period`], [`catalogue`], [`figure`]: the domain types the model is written in; the
 //!   binary parses `--quarter` and `--year` with them.
 //! - [`model`]: what [`compile`] and [`BuiltSite`] give, which tests read.
-//! - [`load`]: only its two parsers besides its entry, `load::yaml::parse` and
-//!   `load::commentary::parse`, which the fuzz tests feed arbitrary bytes.
-//! - [`render`]: its entry, and `render::chart` (the chart benchmark and the charts' property
-//!   and snapshot tests draw charts alone) and `render::templates::environment` (the chart
-//!   snapshot test places a chart with the default theme's partial).
-//! - [`ChartKind`], which a chart's data names.
+//! - [`load`]: only its two parsers, `load::yaml::parse` and `load::commentary::parse`
+//!   (with the trees they give), which the fuzz tests feed arbitrary bytes and the publishing
+//!   test reads workflows with; its entry is the crate's.
+//! - [`render`]: `OutputFile` and [`CacheStats`], which builds hand back; `render::chart` (the
+//!   chart benchmark and the charts' property and snapshot tests draw charts alone) and
+//!   `render::templates::environment` (the chart snapshot test places a chart with the
+//!   default theme's partial). Its entry, `render_site`, is the crate's.
+//! - [`ChartKind`], which a chart's data names, and [`WriteStats`], which a build reports.
 
 pub mod catalogue;
 pub mod diagnostic;

@@ -13,14 +13,14 @@ use crate::render::OutputFile;
 use std::path::{Path, PathBuf};
 
 /// Marks a directory as scrutiny's output, so it may be replaced.
-pub const MARKER: &str = ".scrutiny-output";
+const MARKER: &str = ".scrutiny-output";
 
 fn refuse(msg: String, help: &str) -> Diagnostic {
     Diagnostic::error("site.toml", Pos::FILE, msg).help(help)
 }
 
 /// Checks the output directory may be replaced: not the site, not above it, not holding content.
-pub fn check_output(root: &Path, output: &Path) -> Result<PathBuf, Diagnostic> {
+fn check_output(root: &Path, output: &Path) -> Result<PathBuf, Diagnostic> {
     let root = std::fs::canonicalize(root).map_err(|e| refuse(format!("cannot open the site directory: {e}"), "check --root"))?;
     let parent = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(|e| refuse(format!("cannot create {}: {e}", parent.display()), "choose an output directory you can write to"))?;
@@ -365,7 +365,7 @@ fn holds(path: &Path, bytes: &[u8]) -> bool {
 }
 
 /// Reads a directory tree of static files into memory, skipping editor and system files.
-pub fn read_dir_files(from: &Path) -> std::io::Result<Vec<OutputFile>> {
+pub(crate) fn read_dir_files(from: &Path) -> std::io::Result<Vec<OutputFile>> {
     let mut out = Vec::new();
     if !from.is_dir() {
         return Ok(out);

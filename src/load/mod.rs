@@ -24,7 +24,7 @@ pub use yaml::{Node, Value};
 
 /// A parsed YAML or TOML file.
 #[derive(Debug, Clone)]
-pub struct RawFile {
+pub(crate) struct RawFile {
     /// Site-relative path.
     pub file: String,
     /// Its content; `None` when it could not be parsed (the error is already reported).
@@ -33,7 +33,7 @@ pub struct RawFile {
 
 /// One quarter's files as found.
 #[derive(Debug, Clone)]
-pub struct RawQuarter {
+pub(crate) struct RawQuarter {
     /// The quarter.
     pub quarter: Quarter,
     /// `content/YYYY-YY/qN/_index.md`.
@@ -46,9 +46,7 @@ pub struct RawQuarter {
 
 /// Everything read from a site directory.
 #[derive(Debug, Clone, Default)]
-pub struct RawSite {
-    /// The site directory.
-    pub root: PathBuf,
+pub(crate) struct RawSite {
     /// `site.toml`.
     pub settings: Option<RawFile>,
     /// `data/metrics.yaml`.
@@ -80,7 +78,7 @@ enum Found {
 /// Parsed files from earlier loads, keyed by path and content, so a rebuild parses only
 /// what changed (held by `serve`; a one-off load needs none).
 #[derive(Debug, Default)]
-pub struct LoadCache {
+pub(crate) struct LoadCache {
     files: std::sync::Mutex<std::collections::HashMap<String, CachedParse>>,
 }
 
@@ -88,18 +86,18 @@ pub struct LoadCache {
 type CachedParse = (blake3::Hash, Parsed, Vec<Diagnostic>);
 
 /// Reads a site directory; every problem found on the way goes to `diags`.
-pub fn load(root: &Path, diags: &mut Vec<Diagnostic>) -> RawSite {
+pub(crate) fn load(root: &Path, diags: &mut Vec<Diagnostic>) -> RawSite {
     load_cached(root, diags, None)
 }
 
 /// As [`load`], reusing the parse of every file whose content is unchanged since the last load.
-pub fn load_cached(root: &Path, diags: &mut Vec<Diagnostic>, cache: Option<&LoadCache>) -> RawSite {
+pub(crate) fn load_cached(root: &Path, diags: &mut Vec<Diagnostic>, cache: Option<&LoadCache>) -> RawSite {
     let mut found: Vec<(Found, PathBuf)> = Vec::new();
     let settings = root.join("site.toml");
     let start = diags.len();
     if let Err(d) = links::check_inside(root, &settings) {
         diags.push(d);
-        return RawSite { root: root.to_path_buf(), ..Default::default() };
+        return RawSite::default();
     }
     if settings.is_file() {
         found.push((Found::Settings, settings));
@@ -112,7 +110,7 @@ pub fn load_cached(root: &Path, diags: &mut Vec<Diagnostic>, cache: Option<&Load
             None => "run scrutiny in the site's folder (the one holding site.toml, content/ and data/), or name it with --root DIR".to_string(),
         };
         diags.push(Diagnostic::error("site.toml", Pos::FILE, format!("there is no site.toml in {}", full.display())).help(help));
-        return RawSite { root: root.to_path_buf(), ..Default::default() };
+        return RawSite::default();
     }
     // Links leading out of the site are reported once, at the link; nothing is read through them.
     for dir in ["content", "data"] {
@@ -137,7 +135,7 @@ pub fn load_cached(root: &Path, diags: &mut Vec<Diagnostic>, cache: Option<&Load
             (kind, parsed, d)
         })
         .collect();
-    let site = assemble(root, parsed, diags);
+    let site = assemble(parsed, diags);
     // A link to a folder outside is reported at the link by every file read below it: once is enough.
     let mut seen = std::collections::HashSet::new();
     let found: Vec<Diagnostic> = diags.drain(start..).filter(|d| seen.insert(d.headline())).collect();
@@ -181,8 +179,8 @@ fn parse_cached(kind: &Found, file: String, text: Result<String, Diagnostic>, ca
 }
 
 /// Puts each parsed file in its place in the site, in order; their problems go to `diags`.
-fn assemble(root: &Path, parsed: Vec<(Found, Parsed, Vec<Diagnostic>)>, diags: &mut Vec<Diagnostic>) -> RawSite {
-    let mut site = RawSite { root: root.to_path_buf(), ..Default::default() };
+fn assemble(parsed: Vec<(Found, Parsed, Vec<Diagnostic>)>, diags: &mut Vec<Diagnostic>) -> RawSite {
+    let mut site = RawSite::default();
     let mut quarters: std::collections::BTreeMap<Quarter, RawQuarter> = Default::default();
     fn entry(map: &mut std::collections::BTreeMap<Quarter, RawQuarter>, q: Quarter) -> &mut RawQuarter {
         map.entry(q).or_insert_with(|| RawQuarter { quarter: q, overview: None, sections: Vec::new(), data: None })

@@ -40,16 +40,16 @@ pub struct OutputFile {
 
 /// Everything rendered.
 #[derive(Debug, Default)]
-pub struct Rendered {
+pub(crate) struct Rendered {
     /// Files to write, sorted by path.
-    pub files: Vec<OutputFile>,
+    pub(crate) files: Vec<OutputFile>,
     /// Number of HTML pages.
-    pub pages: usize,
+    pub(crate) pages: usize,
 }
 
 /// What a rebuild may reuse from the builds before it (held by `serve`; a plain build uses a fresh one).
 #[derive(Debug)]
-pub struct RenderCache {
+pub(crate) struct RenderCache {
     /// Off for one-off builds, which would only pay for copies they never reuse.
     keep: bool,
     charts: Mutex<HashMap<String, RenderedChart>>,
@@ -79,12 +79,12 @@ impl Default for RenderCache {
 
 impl RenderCache {
     /// A cache that keeps nothing, for a build that will not be repeated.
-    pub fn none() -> Self {
+    pub(crate) fn none() -> Self {
         RenderCache { keep: false, ..Default::default() }
     }
 
     /// What the last build reused.
-    pub fn last_stats(&self) -> CacheStats {
+    pub(crate) fn last_stats(&self) -> CacheStats {
         *self.last.lock().expect("cache lock")
     }
 
@@ -104,7 +104,7 @@ impl RenderCache {
 }
 
 /// Renders every page and download of the site into memory, sorted by path.
-pub fn render_site(site: &Site, env: &Environment<'static>, cache: &RenderCache, templates_key: blake3::Hash) -> Result<Rendered, Vec<Diagnostic>> {
+pub(crate) fn render_site(site: &Site, env: &Environment<'static>, cache: &RenderCache, templates_key: blake3::Hash) -> Result<Rendered, Vec<Diagnostic>> {
     let files = Mutex::new(Vec::new());
     render_site_each(site, env, cache, templates_key, &|f| {
         files.lock().expect("files lock").push(f);
@@ -118,12 +118,18 @@ pub fn render_site(site: &Site, env: &Environment<'static>, cache: &RenderCache,
 }
 
 /// A file of the site, handed over as soon as it is rendered (from any thread).
-pub type Sink<'a> = dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync + 'a;
+pub(crate) type Sink<'a> = dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync + 'a;
 
 /// Renders every page and download of the site, handing each file to `sink` as soon as its
 /// quarter (or metric, or the site-wide pages) is rendered, so a build need not hold the whole
 /// site in memory. A file may be handed over twice (the same chart shown by two groups of pages).
-pub fn render_site_each(site: &Site, env: &Environment<'static>, cache: &RenderCache, templates_key: blake3::Hash, sink: &Sink) -> Result<(), Vec<Diagnostic>> {
+pub(crate) fn render_site_each(
+    site: &Site,
+    env: &Environment<'static>,
+    cache: &RenderCache,
+    templates_key: blake3::Hash,
+    sink: &Sink,
+) -> Result<(), Vec<Diagnostic>> {
     let charts_before = cache.charts.lock().expect("cache lock").len();
     *cache.last.lock().expect("cache lock") = CacheStats::default();
     // Made once: written out, and their sizes shown on the data page.
