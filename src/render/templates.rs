@@ -137,6 +137,11 @@ pub fn fingerprint(root: &Path, theme: &str) -> blake3::Hash {
 
 /// A template problem as a diagnostic pointing at the template's line.
 pub fn template_error(file: &str, err: &minijinja::Error) -> Diagnostic {
+    // An error in an included template (a partial): point at its line, in the file it is in.
+    let mut err = err;
+    while let Some(inner) = std::error::Error::source(err).and_then(|s| s.downcast_ref::<minijinja::Error>()).filter(|e| e.name().is_some()) {
+        err = inner;
+    }
     let line = err.line().unwrap_or(0) as u32;
     let mut msg = err.detail().map(str::to_string).unwrap_or_else(|| err.kind().to_string());
     let mut source = std::error::Error::source(err);
