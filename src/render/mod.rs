@@ -145,7 +145,7 @@ pub(crate) fn render_site_each(
         Ok(())
     };
     let rendered =
-        pages::render_pages(site, env, cache, templates_key, &open_data, &hand_over).and_then(|()| hand_over(feeds::files(site)).map_err(|d| vec![d]));
+        pages::render_pages(site, env, cache, templates_key, &open_data, &hand_over).and_then(|()| hand_over(feeds::files(site, env)?).map_err(|d| vec![d]));
     if let Err(diags) = rendered {
         // Pages rendered around a failed partial hold a hole: never reuse them.
         cache.quarters.lock().expect("cache lock").clear();
