@@ -1,7 +1,6 @@
 //! Integration tests: build fixture sites and assert on the parsed output.
 
-mod common;
-use common::{copy_dir, files, fixture};
+use crate::common::{copy_dir, files, fixture};
 
 use scraper::{Html, Selector};
 use std::path::{Path, PathBuf};

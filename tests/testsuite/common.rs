@@ -1,7 +1,7 @@
-//! Shared by the integration tests: fixture sites in temporary directories.
-#![allow(dead_code)]
+//! Shared by the test modules: fixture sites in temporary directories, the corpora's case
+//! files, and snapshots (the one place that uses snapbox).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Copies a directory tree.
 pub fn copy_dir(from: &Path, to: &Path) {
@@ -48,4 +48,35 @@ pub fn files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
         .filter(|e| e.file_type().is_file())
         .map(|e| (e.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/"), std::fs::read(e.path()).unwrap()))
         .collect()
+}
+
+/// The `*.case` files of a corpus folder, in name order.
+pub fn case_files(dir: &str) -> Vec<PathBuf> {
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "case")).collect();
+    cases.sort();
+    cases
+}
+
+/// Compares each file with what it should hold, exactly: snapbox's wildcards (`[..]`, `...`)
+/// are not honoured, so a snapshot cannot loosen itself. Every difference is shown as a diff,
+/// with the other `failures`, in one panic. With `SNAPSHOTS=overwrite` the files are
+/// rewritten instead (then read `git diff` before committing).
+pub fn assert_snapshots(snapshots: &[(PathBuf, String)], mut failures: Vec<String>) {
+    // Only "overwrite" is honoured: snapbox's "skip" and "ignore" would let a test pass unchecked.
+    let overwrite = std::env::var("SNAPSHOTS").is_ok_and(|v| v == "overwrite");
+    let assert = snapbox::Assert::new().action(if overwrite { snapbox::assert::Action::Overwrite } else { snapbox::assert::Action::Verify });
+    let mut differ = 0;
+    for (path, actual) in snapshots {
+        let expected = snapbox::Data::read_from(path, None).raw();
+        if let Err(e) = assert.try_eq(Some(&"this run"), snapbox::Data::text(actual.clone()), expected) {
+            differ += 1;
+            failures.push(e.to_string());
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{differ} of {} snapshots differ (SNAPSHOTS=overwrite rewrites them; then read git diff):\n{}",
+        snapshots.len(),
+        failures.join("\n")
+    );
 }
