@@ -1,8 +1,7 @@
 //! The committee document: build fixture sites with `[pdf] enabled = true` and read the PDFs
 //! back with poppler's tools (pdfinfo, pdftotext), as a reader's software would.
 
-mod common;
-use common::fixture;
+use crate::common::fixture;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
