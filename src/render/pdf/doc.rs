@@ -707,7 +707,7 @@ impl Builder<'_> {
             caption: caption.map(t),
             columns,
             // Measure, better if, latest, change, target, then a rank column per group.
-            widths: [5, 0, 3, 4, 0].into_iter().chain(std::iter::repeat_n(2, n - 5)).collect(),
+            widths: [5, 0, 3, 4, 0].into_iter().chain(std::iter::repeat_n(3, n - 5)).collect(),
             align: vec!["left"; n],
             row_headers: true,
             rows,

@@ -404,7 +404,7 @@ mod tests {
         let g = [term("ASCOF", "Adult Social Care Outcomes Framework, the national measures"), term("CQC", "Care Quality Commission, the regulator")];
         let b = conv_with("# ASCOF\n\nThe [ASCOF](https://x.example/) list.\n\nOur ASCOF and ASCOF again; the Care Quality Commission (CQC).\n", &g);
         let j = serde_json::to_string(&b).expect("json");
-        let terms: Vec<&str> = j.match_indices("\"k\":\"term\"").map(|(i, _)| &j[i..i + 120]).collect();
+        let terms: Vec<&str> = j.match_indices("\"k\":\"term\"").map(|(i, _)| &j[i..(i + 120).min(j.len())]).collect();
         assert_eq!(terms.len(), 2, "{j}");
         assert!(terms[0].contains("\"t\":\"ASCOF\",\"anchor\":\"ascof\",\"meaning\":\"Adult Social Care Outcomes Framework, the national measures\""), "{j}");
         assert!(terms[1].contains("\"t\":\"CQC\",\"anchor\":\"cqc\",\"meaning\":null"), "spelled out just before: {j}");
