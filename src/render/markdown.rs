@@ -70,7 +70,7 @@ impl GlossaryIndex {
 
     /// The first use in `t` of each term not yet in `seen`, in order, as (start, end, index
     /// into the glossary); marks them seen. Uses do not overlap: the longest word wins.
-    pub fn first_uses(&self, t: &str, seen: &mut HashSet<usize>) -> Vec<(usize, usize, usize)> {
+    pub(crate) fn first_uses(&self, t: &str, seen: &mut HashSet<usize>) -> Vec<(usize, usize, usize)> {
         let mut out = Vec::new();
         let mut done = 0;
         for (at, wi) in self.occurrences(t) {
@@ -88,7 +88,7 @@ impl GlossaryIndex {
 
 /// Whether the text before a term already spells it out, as in "Care Quality Commission (CQC)",
 /// so its meaning is not given again.
-pub fn spelled_out_before(term: &Term, before: &str) -> bool {
+pub(crate) fn spelled_out_before(term: &Term, before: &str) -> bool {
     let head = term.meaning.split(',').next().unwrap_or_default().trim();
     !head.is_empty() && before.trim_end_matches([' ', '(']).to_lowercase().ends_with(&head.to_lowercase())
 }
