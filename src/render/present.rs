@@ -312,6 +312,16 @@ pub fn flags_used(html: &str) -> Vec<FlagUse> {
     KEY_ORDER.into_iter().filter(|l| html.contains(&format!("data-flag=\"{l}\""))).map(|letter| FlagUse { letter, words: marker_words(letter) }).collect()
 }
 
+/// A breakdown category's share of the total, to one decimal place ("10.8%"), or `[c]`/`[x]`
+/// unless both it and the total are published, so no share turns back into a suppressed figure.
+/// (The website's breakdown block computes the same in `pages::blocks::shares`.)
+pub fn share_html(category: Figure, total: Figure) -> String {
+    match (category, total) {
+        (Figure::Value(v, _), Figure::Value(t, _)) if t > 0.0 => escape(&format!("{}%", crate::catalogue::group_thousands(v / t * 100.0, 1))),
+        _ => marker_html(if category == Figure::Suppressed || total == Figure::Suppressed { 'c' } else { 'x' }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,8 +2,12 @@
 //! unit, random series (valid XML, no panic), and the honesty rules (gaps
 //! are never zeros, suppressed numbers never appear).
 //!
-//! `UPDATE_SNAPSHOTS=1 cargo test --test charts` rewrites the snapshots;
-//! `CHART_SAMPLES=/tmp/dir` also writes each fixture as an HTML page to look at.
+//! The snapshots are files in `tests/snapshots/charts/`, compared with snapbox: a chart that
+//! differs prints a diff. `SNAPSHOTS=overwrite cargo test --test testsuite charts::fixtures`
+//! rewrites them (then read `git diff`); `CHART_SAMPLES=/tmp/dir` also writes each fixture as
+//! an HTML page to look at.
+
+use crate::common::assert_snapshots;
 
 use proptest::prelude::*;
 use quick_xml::events::Event;
@@ -250,19 +254,8 @@ fn assert_finite_geometry(doc: &str) {
     }
 }
 
-fn snapshot_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/charts")
-}
-
-fn check_snapshot(name: &str, actual: &str) {
-    let path = snapshot_dir().join(name);
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        std::fs::create_dir_all(snapshot_dir()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing snapshot {}: run with UPDATE_SNAPSHOTS=1", path.display()));
-    assert!(expected == actual, "snapshot {name} differs: run with UPDATE_SNAPSHOTS=1 and review the diff");
+fn snapshot(name: &str, actual: &str) -> (PathBuf, String) {
+    (PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/charts").join(name), actual.to_string())
 }
 
 /// A chart as a page shows it: its files (wide, and narrow for phones), and its figure placed
@@ -308,20 +301,22 @@ fn write_samples(name: &str, r: &RenderedChart) {
 
 #[test]
 fn fixtures_match_snapshots() {
+    let mut snapshots = Vec::new();
     for (name, data) in fixtures() {
         let r = render(&data, &format!("../charts/{}.svg", data.id));
         write_samples(name, &r);
         assert_eq!(assert_well_formed(&r.svg), "svg");
         assert_eq!(assert_well_formed(&r.narrow_svg), "svg");
-        check_snapshot(&format!("{name}.svg"), &r.svg);
-        check_snapshot(&format!("{name}-narrow.svg"), &r.narrow_svg);
-        check_snapshot(&format!("{name}.html"), &r.html);
+        snapshots.push(snapshot(&format!("{name}.svg"), &r.svg));
+        snapshots.push(snapshot(&format!("{name}-narrow.svg"), &r.narrow_svg));
+        snapshots.push(snapshot(&format!("{name}.html"), &r.html));
     }
     let s = sparkline(
         &[v(90.0), v(88.0), Figure::NotAvailable(Flags::NONE), v(85.5), v(84.0), Figure::Suppressed, v(83.0), v(81.0)],
         "Waiting: trend over Q3 2022/23 to Q2 2024/25",
     );
-    check_snapshot("sparkline.svg", &s);
+    snapshots.push(snapshot("sparkline.svg", &s));
+    assert_snapshots(&snapshots, Vec::new());
 }
 
 #[test]
