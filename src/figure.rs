@@ -48,7 +48,7 @@ impl Flag {
 }
 
 /// A small set of flags, kept in a fixed order so output is deterministic.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, Serialize)]
 pub struct Flags(u8);
 
 impl Flags {

@@ -1,5 +1,6 @@
 //! Financial years, quarters and months: parsed once at the edge, ordered, displayed.
 
+use serde::Serialize;
 use std::fmt;
 
 /// The calendar years a date, month or financial year may start in: wide enough for any
@@ -7,7 +8,7 @@ use std::fmt;
 const YEARS: std::ops::RangeInclusive<u16> = 1900..=2999;
 
 /// A financial year April–March, named by its first calendar year (`2024-25` is 2024).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct FinancialYear(u16);
 
 impl FinancialYear {
@@ -56,7 +57,7 @@ impl fmt::Display for FinancialYear {
 }
 
 /// A quarter of a financial year: q1 = Apr–Jun … q4 = Jan–Mar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Quarter {
     /// The financial year.
     pub year: FinancialYear,
@@ -145,7 +146,7 @@ impl fmt::Display for Quarter {
 }
 
 /// A calendar month.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Month {
     year: u16,
     month: u8,
@@ -212,7 +213,7 @@ impl fmt::Display for Month {
 }
 
 /// A calendar date `YYYY-MM-DD`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Date {
     year: u16,
     month: u8,
@@ -259,7 +260,7 @@ impl fmt::Display for Date {
 
 /// The period one figure is for. Periods are ordered by when they end (a month before the
 /// quarter and the year it closes), so "newer" means what a reader would call newer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum Period {
     /// A month of a monthly metric.
     Month(Month),

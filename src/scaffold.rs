@@ -11,10 +11,19 @@ use std::path::Path;
 /// Creates the files of `quarter` that do not exist yet; returns the ones created.
 pub fn new_quarter(root: &Path, quarter: &str) -> Result<Vec<String>, String> {
     let q = Quarter::parse(quarter.trim_end_matches('/'))?;
-    let mut diags = Vec::new();
-    let raw = crate::load::load(root, &mut diags);
-    let defs = crate::validate::validate(&raw, &mut diags)
-        .ok_or_else(|| "the site has errors that stop it being read: run scrutiny check and mend them first".to_string())?;
+    let mut loaded = Vec::new();
+    let raw = crate::load::load(root, &mut loaded);
+    let mut diags = crate::diagnostic::Diagnostics::from(loaded);
+    // A quarter is started only from a site `check` passes: its errors would be copied forward.
+    let Ok(defs) = crate::validate::validate(&raw, &mut diags) else {
+        let sorted = diags.sorted();
+        let first = sorted.first().map(|d| format!("{}: {}", d.file, d.message)).unwrap_or_else(|| "the site's settings cannot be read".into());
+        let more = match sorted.iter().filter(|d| d.severity == crate::diagnostic::Severity::Error).count() {
+            0 | 1 => String::new(),
+            n => format!(" (and {} more errors)", n - 1),
+        };
+        return Err(format!("{first}{more}: mend the site first (scrutiny check lists every problem); nothing was created"));
+    };
     let newest = defs.quarters.iter().filter(|d| d.quarter < q).max_by_key(|d| d.quarter);
     let mut created = Vec::new();
     let mut existing = Vec::new();

@@ -333,7 +333,7 @@ pub fn import(root: &Path, file: &Path, quarter: Quarter, sheet_name: Option<&st
             help: d.help.clone(),
         });
     }
-    if ours.iter().any(|d| d.severity == Severity::Error) {
+    if crate::diagnostic::Counts::of(ours.iter().copied()).errors > 0 {
         let restored = match &old {
             Some(b) => write_atomically(root, &rel, b).err(),
             None => std::fs::remove_file(&path).err().map(|e| Problem::error(&rel, format!("cannot remove the new file: {e}"), "delete it by hand")),
@@ -342,7 +342,7 @@ pub fn import(root: &Path, file: &Path, quarter: Quarter, sheet_name: Option<&st
         out.summary.push(format!("{rel} was left as it was"));
         return out;
     }
-    let elsewhere = diags.iter().filter(|d| d.file != rel && d.severity == Severity::Error).count();
+    let elsewhere = crate::diagnostic::Counts::of(diags.iter().filter(|d| d.file != rel)).errors;
     out.summary.push(format!(
         "{} {rel}: {figures} figure{} for {} metric{}",
         if old.is_some() { "updated" } else { "wrote" },

@@ -15,7 +15,7 @@ pub use target::{against as target_against, PlanStatus, TargetStatus, TargetView
 use crate::catalogue::{Aggregate, Catalogue, Frequency, Metric, Polarity};
 use crate::figure::{Figure, Flag, Flags};
 use crate::period::{Date, Period, Quarter};
-use crate::validate::{Commentary, Definitions, QuarterFile, Reading, ReportDetails, Revision, Settings, Status, Term};
+use crate::validate::{Commentary, Definitions, QuarterFile, Validated, Reading, ReportDetails, Revision, Settings, Status, Term};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
@@ -247,9 +247,9 @@ pub struct Site {
     pub drafts: bool,
 }
 
-/// Builds the model; `drafts` keeps draft quarters.
-pub fn build(defs: Definitions, drafts: bool) -> Site {
-    let Definitions { settings, catalogue, glossary, quarters, benchmarks, home, pages } = defs;
+/// Builds the model from a site without errors; `drafts` keeps draft quarters.
+pub fn build(validated: Validated, drafts: bool) -> Site {
+    let Definitions { settings, catalogue, glossary, quarters, benchmarks, home, pages } = validated.into_definitions();
     let quarters: Vec<_> = quarters.into_iter().filter(|q| drafts || !q.draft).collect();
     let keys = input_keys(&settings, &catalogue, &glossary, &benchmarks, &quarters, drafts);
     let benchmarks: Vec<BenchmarkView> = benchmarks.into_iter().map(|b| rank_benchmark(b, &catalogue)).collect();
@@ -313,26 +313,32 @@ fn input_keys(
     drafts: bool,
 ) -> Vec<blake3::Hash> {
     let mut shared = blake3::Hasher::new();
-    shared.update(format!("{settings:?}{cat:?}{glossary:?}{benchmarks:?}{drafts}").as_bytes());
+    hash_into(&mut shared, &(settings, cat, glossary, benchmarks, drafts));
     // Navigation lists every quarter and which sections it has.
     for q in quarters {
-        let sections: Vec<usize> = q.sections.iter().map(|(s, _)| *s).collect();
-        let metrics: Vec<usize> = q.data.entries.iter().map(|e| e.metric).collect();
-        shared.update(format!("{}{}{sections:?}{metrics:?}", q.quarter, q.draft).as_bytes());
+        let sections: Vec<_> = q.sections.iter().map(|(s, _)| *s).collect();
+        let metrics: Vec<_> = q.data.entries.iter().map(|e| e.metric).collect();
+        hash_into(&mut shared, &(q.quarter, q.draft, sections, metrics));
     }
     let shared = shared.finalize();
     let mut data = blake3::Hasher::new();
     quarters
         .iter()
         .map(|q| {
-            data.update(format!("{:?}", q.data).as_bytes());
+            hash_into(&mut data, &q.data);
             let mut key = blake3::Hasher::new();
             key.update(shared.as_bytes());
             key.update(data.clone().finalize().as_bytes());
-            key.update(format!("{:?}{:?}", q.overview, q.sections).as_bytes());
+            hash_into(&mut key, &(&q.overview, &q.sections));
             key.finalize()
         })
         .collect()
+}
+
+/// Adds `value` to a hash as JSON: a stable text of the data itself (the same on every run and
+/// platform, unlike `Debug`, whose format is not promised), each value delimiting itself.
+fn hash_into(hasher: &mut blake3::Hasher, value: &impl serde::Serialize) {
+    serde_json::to_writer(hasher, value).expect("definitions serialise");
 }
 
 /// Whether two figures say the same thing, whatever their flags.

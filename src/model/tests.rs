@@ -19,10 +19,10 @@ fn site(files: &[(&str, &str)]) -> Site {
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, text).unwrap();
     }
-    let mut diags = Vec::new();
-    let raw = crate::load::load(dir.path(), &mut diags);
-    let defs = crate::validate::validate(&raw, &mut diags).unwrap();
-    assert!(!diags.iter().any(|d| d.severity == crate::diagnostic::Severity::Error), "{diags:#?}");
+    let mut loaded = Vec::new();
+    let raw = crate::load::load(dir.path(), &mut loaded);
+    let mut diags = crate::diagnostic::Diagnostics::from(loaded);
+    let defs = crate::validate::validate(&raw, &mut diags).unwrap_or_else(|_| panic!("{diags:#?}"));
     build(defs, false)
 }
 
@@ -194,4 +194,26 @@ fn a_lagged_rank_restating_a_period_keeps_the_later_statement() {
     assert_eq!((g.rank, g.rank_period.map(|p| p.to_string())), (Some(6), Some("2024-25/q1".into())));
     // Q1's report keeps what it said.
     assert_eq!(s.quarters[0].metrics[1].group(0).unwrap().rank, Some(7));
+}
+
+#[test]
+fn input_keys_follow_a_quarters_inputs_and_nothing_else() {
+    let keys = |q1_value: &str, q2_words: &str| -> Vec<blake3::Hash> {
+        let q1 = format!("status: final\npublished: 2024-08-01\nvalues:\n  waiting: {q1_value}\n");
+        let s = site(&[
+            ("content/2024-25/q1/_index.md", "x"),
+            ("data/2024-25/q1.yaml", &q1),
+            ("content/2024-25/q2/_index.md", q2_words),
+            ("data/2024-25/q2.yaml", "status: final\npublished: 2024-11-01\nvalues:\n  waiting: 81\n"),
+        ]);
+        s.quarters.iter().map(|q| q.input_key).collect()
+    };
+    let first = keys("90", "x");
+    // The same files (in another folder, another run) give the same keys.
+    assert_eq!(first, keys("90", "x"));
+    // New words in Q2 change Q2's key only; a figure of Q1 changes both (Q2 shows Q1 as its previous).
+    let words = keys("90", "y");
+    assert_eq!((words[0] == first[0], words[1] == first[1]), (true, false));
+    let figure = keys("91", "x");
+    assert_eq!((figure[0] == first[0], figure[1] == first[1]), (false, false));
 }

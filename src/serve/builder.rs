@@ -274,7 +274,7 @@ fn warnings_note(warnings: &[Diagnostic]) -> String {
 }
 
 fn errors_note(diags: &[Diagnostic]) -> String {
-    let n = diags.iter().filter(|d| d.severity == Severity::Error).count();
+    let n = crate::diagnostic::Counts::of(diags).errors;
     if n == 1 {
         "1 error".into()
     } else {

@@ -129,6 +129,7 @@ fn read_priorities(r: &mut Report, items: &[Node], cat: &mut Catalogue, declared
     }
 }
 
+// Over 80 lines: a metric's keys checked one after another in the file's order, sharing its id and unit.
 fn read_metric(
     r: &mut Report,
     node: &Node,

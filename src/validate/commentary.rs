@@ -3,10 +3,11 @@
 use super::fields::{boolean, list, one_of, text, whole, Fields, Report};
 use super::names::Names;
 use crate::diagnostic::{suggestion, Pos};
+use serde::Serialize;
 use crate::load::{BlockKind, RawBlock, RawCommentary, RawRef, Value};
 
 /// A chart's shape.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum ChartKind {
     /// A series over time.
     Line,
@@ -21,7 +22,7 @@ pub enum ChartKind {
 }
 
 /// What a ```` ```chart ```` block asks for.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChartSpec {
     /// Metrics drawn (indices into the catalogue).
     pub metrics: Vec<usize>,
@@ -38,7 +39,7 @@ pub struct ChartSpec {
 }
 
 /// A report block, checked.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Block {
     /// A chart.
     Chart(ChartSpec),
@@ -65,7 +66,7 @@ pub enum Block {
 }
 
 /// Which rows a highlight table shows.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum KpiSelection {
     /// Every metric reported, grouped by priority.
     All,
@@ -78,7 +79,7 @@ pub enum KpiSelection {
 }
 
 /// Who a quarter's report is for and from (its overview's front matter).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportDetails {
     /// The meeting the report goes to.
     pub report_to: Option<String>,
@@ -98,7 +99,7 @@ impl ReportDetails {
 }
 
 /// What an inline reference shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum RefField {
     /// `{{ ID }}`
     Value,
@@ -131,7 +132,7 @@ pub enum RefField {
 }
 
 /// An inline reference, checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Ref {
     /// Index into the catalogue.
     pub metric: usize,
@@ -140,7 +141,7 @@ pub struct Ref {
 }
 
 /// A commentary file, checked.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Commentary {
     /// Site-relative path.
     pub file: String,
@@ -252,6 +253,7 @@ fn plain_text(r: &mut Report, n: &crate::load::Node, what: &str) -> Option<Strin
     Some(t)
 }
 
+// Over 80 lines: one short arm per kind of block, read best as one match.
 fn read_block(r: &mut Report, b: &RawBlock, names: &Names) -> Option<Block> {
     let metric = |r: &mut Report, node: &crate::load::Node| -> Option<usize> {
         let s = text(r, node, "metric")?;
@@ -433,6 +435,7 @@ fn read_block(r: &mut Report, b: &RawBlock, names: &Names) -> Option<Block> {
     }
 }
 
+// Over 80 lines: one short arm per reference field, read best as one match.
 fn read_ref(r: &mut Report, rf: &RawRef, names: &Names) -> Option<Ref> {
     let id = rf.path[0].as_str();
     if id.is_empty() {

@@ -4,7 +4,7 @@
 //! sees the one real mistake, not a cascade of "unknown" errors that follow from it.
 
 use super::fields::Report;
-use super::figures::Benchmark;
+use super::definitions::Benchmark;
 use super::settings::Settings;
 use crate::catalogue::Catalogue;
 use crate::diagnostic::{suggestion, Pos};
@@ -26,6 +26,8 @@ pub struct Names<'a> {
     pub declared_benchmarks: HashSet<String>,
     /// Metric index by id, so a reference is found in constant time however many there are.
     pub metric_index: std::collections::HashMap<String, usize>,
+    /// Section index by id, likewise (sites may have thousands).
+    pub section_index: std::collections::HashMap<String, usize>,
 }
 
 impl Names<'_> {

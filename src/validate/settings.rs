@@ -90,6 +90,7 @@ pub fn parse_base_url(url: &str) -> Result<(String, String), String> {
 }
 
 /// Reads and checks site.toml; also returns every comparator id declared, valid or not.
+// Over 80 lines: site.toml's keys checked one after another, in the order the file gives them.
 pub fn read(r: &mut Report, node: &Node) -> (Option<Settings>, std::collections::HashSet<String>) {
     let mut declared = std::collections::HashSet::new();
     let Some(f) = Fields::read(
