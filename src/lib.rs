@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod diagnostic;
 pub mod figure;
 pub mod import;
+pub mod index;
 pub mod init;
 pub mod load;
 pub mod model;

@@ -82,7 +82,7 @@ pub fn new_quarter(root: &Path, quarter: &str) -> Result<Vec<String>, String> {
         format!("content/{}/_index.md", q.path()),
         format!("---\ntitle: {} overview\nsummary: {PLACEHOLDER} One sentence on the quarter's headlines.\n{carried}draft: true\n---\nThis report covers {} to {}. {PLACEHOLDER} Write the executive summary here; remove draft: true above when the report is ready.\n\n{overview_blocks}", q.long(), q.first_month().long(), q.last_month().long()),
     )?;
-    for (si, section) in defs.catalogue.sections.iter().enumerate() {
+    for (si, section) in defs.catalogue.sections.iter_enumerated() {
         let previous = newest.and_then(|n| n.sections.iter().find(|(s, _)| *s == si)).map(|(_, c)| c);
         let has_metrics = defs.catalogue.metrics.iter().any(|m| m.section == si);
         if previous.is_none() && !has_metrics {
@@ -99,11 +99,11 @@ pub fn new_quarter(root: &Path, quarter: &str) -> Result<Vec<String>, String> {
         )?;
     }
     let mut data = format!("# Figures for {}. Fill in each value; null means not available.\nstatus: provisional\n# published: YYYY-MM-DD   (add when final, and set status: final)\n# next_update: YYYY-MM-DD   (when the next report is due)\nvalues:\n", q.long());
-    let used: Vec<usize> = match newest {
+    let used: Vec<crate::index::MetricIdx> = match newest {
         Some(n) => n.data.entries.iter().map(|e| e.metric).collect(),
-        None => (0..defs.catalogue.metrics.len()).collect(),
+        None => defs.catalogue.metrics.keys().collect(),
     };
-    for (_, m) in defs.catalogue.metrics.iter().enumerate().filter(|(mi, _)| used.contains(mi)) {
+    for (_, m) in defs.catalogue.metrics.iter_enumerated().filter(|(mi, _)| used.contains(mi)) {
         match m.frequency {
             Frequency::Monthly(_) => {
                 let months: Vec<String> = q.months().iter().map(|mo| format!("{mo}: null")).collect();

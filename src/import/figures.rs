@@ -3,9 +3,10 @@
 
 use super::sheet::{self, Cell, Table};
 use super::yaml_edit::{flow_text, EntryEdit};
+use crate::index::MetricIdx;
 use super::{load_site, write_atomically, yaml_number, Outcome, Problem};
 use crate::catalogue::{Aggregate, Frequency, Metric};
-use crate::diagnostic::{suggestion, Severity};
+use crate::diagnostic::suggestion;
 use crate::figure::{Flag, Flags};
 use crate::period::{FinancialYear, Month, Quarter};
 use std::collections::BTreeMap;
@@ -128,8 +129,8 @@ pub fn import(root: &Path, file: &Path, quarter: Quarter, sheet_name: Option<&st
     let cat = &site.catalogue;
     let ids: Vec<&str> = cat.metrics.iter().map(|m| m.id.as_str()).collect();
 
-    let mut updates: BTreeMap<usize, Update> = BTreeMap::new();
-    let mut seen: Vec<(usize, String, Option<String>, String)> = Vec::new();
+    let mut updates: BTreeMap<MetricIdx, Update> = BTreeMap::new();
+    let mut seen: Vec<(MetricIdx, String, Option<String>, String)> = Vec::new();
     for (row, cells) in &table.rows {
         let get = |c: Option<usize>| c.and_then(|c| cells.get(c)).cloned().unwrap_or(Cell::Empty);
         if cells.iter().all(|c| *c == Cell::Empty) {
@@ -357,7 +358,7 @@ pub fn import(root: &Path, file: &Path, quarter: Quarter, sheet_name: Option<&st
 }
 
 /// Whether the latest earlier quarter giving `metric`'s figure for `year` gives this same one.
-fn given_before(files: &[crate::validate::QuarterFile], metric: usize, year: FinancialYear, quarter: Quarter, fig: &Fig) -> bool {
+fn given_before(files: &[crate::validate::QuarterFile], metric: MetricIdx, year: FinancialYear, quarter: Quarter, fig: &Fig) -> bool {
     let latest = files
         .iter()
         .filter(|f| f.quarter < quarter)

@@ -213,7 +213,7 @@ const BREAKDOWN_COLUMNS: [&str; 7] = ["metric_id", "period", "category", "label"
 fn comparators_csv(site: &Site, q: &crate::model::QuarterReport) -> Vec<u8> {
     let header = COMPARATOR_COLUMNS;
     let mut rows = Vec::new();
-    for (mi, m) in site.catalogue.metrics.iter().enumerate() {
+    for (mi, m) in site.catalogue.metrics.iter_enumerated() {
         let v = &q.metrics[mi];
         let Some(cur) = v.current else { continue };
         for g in &v.groups {
@@ -258,7 +258,7 @@ fn share_cell(c: Figure, total: Figure) -> String {
 fn breakdowns_csv(site: &Site, q: &crate::model::QuarterReport) -> Vec<u8> {
     let header = BREAKDOWN_COLUMNS;
     let mut rows = Vec::new();
-    for (mi, m) in site.catalogue.metrics.iter().enumerate() {
+    for (mi, m) in site.catalogue.metrics.iter_enumerated() {
         let v = &q.metrics[mi];
         for (period, cats) in &v.breakdowns {
             let total = v.series.iter().find(|p| p.period == *period).map(|p| p.figure).unwrap_or(Figure::NotAvailable(Default::default()));
@@ -277,7 +277,7 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
     let latest = site.latest.or(site.quarters.len().checked_sub(1));
     // The measure's title and source ride along, so a file stands on its own once downloaded.
     let header = METRIC_COLUMNS;
-    for (mi, m) in site.catalogue.metrics.iter().enumerate() {
+    for (mi, m) in site.catalogue.metrics.iter_enumerated() {
         let series = latest.map(|l| site.quarters[l].metrics[mi].series.clone()).unwrap_or_default();
         let rows = series
             .iter()
@@ -300,7 +300,7 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
     for (qi, q) in site.quarters.iter().enumerate() {
         let earlier = qi.checked_sub(1).map(|i| &site.quarters[i]);
         let mut rows = Vec::new();
-        for (mi, m) in site.catalogue.metrics.iter().enumerate() {
+        for (mi, m) in site.catalogue.metrics.iter_enumerated() {
             let v = &q.metrics[mi];
             let Some(cur) = v.current else { continue };
             let direction = v.change(m).map(|c| c.direction.words().to_string()).unwrap_or_default();
@@ -389,8 +389,7 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
         metrics: site
             .catalogue
             .metrics
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .map(|(mi, m)| JsonMetric {
                 id: m.id.as_str(),
                 title: &m.title,

@@ -7,7 +7,7 @@
 
 use super::watch::{Change, Watcher};
 use super::{page, Files, Snapshot};
-use crate::diagnostic::{self, Diagnostic, Format, Severity};
+use crate::diagnostic::{self, Diagnostic, Format};
 use crate::render::pages::CacheStats;
 use crate::BuildCache;
 use axum::body::Bytes;

@@ -6,6 +6,7 @@ use super::commentary::Commentary;
 use super::figures::QuarterFile;
 use super::settings::Settings;
 use crate::catalogue::Catalogue;
+use crate::index::{BenchmarkIdx, GroupIdx, IndexVec, MetricIdx, SectionIdx};
 use crate::period::{Period, Quarter};
 use serde::Serialize;
 
@@ -21,7 +22,7 @@ pub struct QuarterDef {
     /// The executive summary.
     pub overview: Commentary,
     /// Section commentary, by section, in report order.
-    pub sections: Vec<(usize, Commentary)>,
+    pub sections: Vec<(SectionIdx, Commentary)>,
 }
 
 /// A benchmark file: one metric's values for every member of a comparator group.
@@ -29,10 +30,10 @@ pub struct QuarterDef {
 pub struct Benchmark {
     /// File stem.
     pub name: String,
-    /// Index into the catalogue.
-    pub metric: usize,
-    /// Index into settings.comparators.
-    pub group: usize,
+    /// The metric.
+    pub metric: MetricIdx,
+    /// The comparator group.
+    pub group: GroupIdx,
     /// A year or a quarter.
     pub period: Period,
     /// Which member is this organisation.
@@ -57,7 +58,7 @@ pub struct Definitions {
     /// Quarters in order, drafts included.
     pub quarters: Vec<QuarterDef>,
     /// Benchmark files, by name.
-    pub benchmarks: Vec<Benchmark>,
+    pub benchmarks: IndexVec<BenchmarkIdx, Benchmark>,
     /// Home page introduction.
     pub home: Option<Commentary>,
     /// Standalone pages, by name.

@@ -6,6 +6,7 @@ use super::names::Names;
 use crate::catalogue::{Frequency, Metric, Unit};
 use crate::diagnostic::{suggestion, Pos};
 use crate::figure::{Flag, Flags};
+use crate::index::{GroupIdx, MetricIdx};
 use crate::load::{Node, Value};
 use serde::Serialize;
 use crate::period::{Date, FinancialYear, Month, Period, Quarter};
@@ -46,8 +47,8 @@ pub struct Reading {
 /// Our rank in a comparator group, as entered.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroupRank {
-    /// Index into settings.comparators.
-    pub group: usize,
+    /// The comparator group.
+    pub group: GroupIdx,
     /// 1 = best.
     pub value: u32,
     /// The group's size when the rank was taken (else the group's `members`).
@@ -59,8 +60,8 @@ pub struct GroupRank {
 /// A comparator group's figure, as entered.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroupFigure {
-    /// Index into settings.comparators.
-    pub group: usize,
+    /// The comparator group.
+    pub group: GroupIdx,
     /// The figure, if known.
     pub value: Option<f64>,
     /// Its 95% confidence interval.
@@ -72,8 +73,8 @@ pub struct GroupFigure {
 /// A target set (or withdrawn) in a quarter's file; it holds from that quarter on.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TargetDef {
-    /// Index into the catalogue.
-    pub metric: usize,
+    /// The metric.
+    pub metric: MetricIdx,
     /// The target; `None` withdraws an earlier one.
     pub value: Option<f64>,
     /// The period it is to be met by; none for a standing target.
@@ -85,8 +86,8 @@ pub struct TargetDef {
 /// A metric's entry in a quarter's file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Entry {
-    /// Index into the catalogue.
-    pub metric: usize,
+    /// The metric.
+    pub metric: MetricIdx,
     /// Where its key is.
     pub pos: Pos,
     /// For quarterly and annual metrics.
@@ -263,7 +264,7 @@ fn read_revisions(r: &mut Report, node: &Node, published: Option<Date>) -> Vec<R
 }
 
 /// `ID: 72`, `ID: null` or `ID: { value, by, plan }`.
-fn read_target(r: &mut Report, node: &Node, mi: usize, m: &Metric, quarter: Quarter) -> Option<TargetDef> {
+fn read_target(r: &mut Report, node: &Node, mi: MetricIdx, m: &Metric, quarter: Quarter) -> Option<TargetDef> {
     let id = m.id.as_str();
     let what = format!("the target for \"{id}\"");
     let mut t = TargetDef { metric: mi, value: None, by: None, plan: Vec::new() };
@@ -363,7 +364,7 @@ fn read_plan(r: &mut Report, pn: &Node, m: &Metric, quarter: Quarter, by: Option
     (plan, plan_ok)
 }
 
-fn read_entry(r: &mut Report, pos: Pos, node: &Node, mi: usize, m: &Metric, quarter: Quarter, names: &Names) -> Option<Entry> {
+fn read_entry(r: &mut Report, pos: Pos, node: &Node, mi: MetricIdx, m: &Metric, quarter: Quarter, names: &Names) -> Option<Entry> {
     let mut e = Entry { metric: mi, pos, reading: None, months: Vec::new(), year: None, rank: Vec::new(), compare: Vec::new(), breakdown: None, note: None };
     let id = m.id.as_str();
     if !matches!(node.value, Value::Map(_)) {

@@ -21,6 +21,7 @@ pub use settings::{Comparator, Settings};
 
 use crate::catalogue::Catalogue;
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
+use crate::index::{BenchmarkIdx, IndexVec, MetricIdx};
 use crate::load::{RawCommentary, RawFile, RawSite};
 use fields::Report;
 use names::Names;
@@ -42,10 +43,10 @@ pub fn validate(raw: &RawSite, diags: &mut Diagnostics) -> Result<Validated, Rej
         declared_metrics: (metrics.read && !metrics.positions.is_empty()).then(|| metrics.positions.keys().cloned().collect()),
         settings: settings.as_ref(),
         declared_groups,
-        benchmarks: &[],
+        benchmarks: Default::default(),
         declared_benchmarks: raw.benchmarks.iter().map(|(n, _)| n.clone()).collect(),
-        metric_index: metrics.catalogue.metrics.iter().enumerate().map(|(i, m)| (m.id.to_string(), i)).collect(),
-        section_index: metrics.catalogue.sections.iter().enumerate().map(|(i, s)| (s.id.clone(), i)).collect(),
+        metric_index: metrics.catalogue.metrics.iter_enumerated().map(|(i, m)| (m.id.to_string(), i)).collect(),
+        section_index: metrics.catalogue.sections.iter_enumerated().map(|(i, s)| (s.id.clone(), i)).collect(),
     };
     let benchmarks = read_benchmarks(raw, &names, diags);
     names.benchmarks = &benchmarks;
@@ -108,7 +109,7 @@ fn read_glossary(raw: &RawSite, diags: &mut Diagnostics) -> (Vec<Term>, bool) {
 }
 
 /// data/benchmarks/*.yaml, the ones that validated.
-fn read_benchmarks(raw: &RawSite, names: &Names, diags: &mut Diagnostics) -> Vec<Benchmark> {
+fn read_benchmarks(raw: &RawSite, names: &Names, diags: &mut Diagnostics) -> IndexVec<BenchmarkIdx, Benchmark> {
     raw.benchmarks
         .iter()
         .filter_map(|(name, f)| file_node(f, diags).and_then(|(file, n)| with_report(file, diags, |r| figures::read_benchmark(r, name, n, names))))
@@ -167,8 +168,8 @@ fn read_pages(raw: &RawSite, commentary: &CommentaryCheck, diags: &mut Diagnosti
 /// Warns of metrics no quarter gives a figure for.
 fn unreported_metrics(raw: &RawSite, metrics: &MetricsFile, quarters: &[QuarterDef], diags: &mut Diagnostics) {
     let Some(f) = &raw.metrics else { return };
-    let reported: HashSet<usize> = quarters.iter().flat_map(|q| q.data.entries.iter().map(|e| e.metric)).collect();
-    for (mi, m) in metrics.catalogue.metrics.iter().enumerate() {
+    let reported: HashSet<MetricIdx> = quarters.iter().flat_map(|q| q.data.entries.iter().map(|e| e.metric)).collect();
+    for (mi, m) in metrics.catalogue.metrics.iter_enumerated() {
         if !reported.contains(&mi) {
             let pos = metrics.positions.get(m.id.as_str()).copied().unwrap_or(Pos::new(1, 1));
             diags.push(

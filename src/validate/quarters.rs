@@ -6,6 +6,7 @@ use super::commentary::{self, Commentary};
 use super::figures::{self, Entry, QuarterFile};
 use super::{file_node, with_report, CommentaryCheck, QuarterDef};
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
+use crate::index::{IndexVec, SectionIdx};
 use crate::load::{Node, RawCommentary, RawQuarter, RawSite, Value};
 use crate::period::Quarter;
 use crate::scaffold::PLACEHOLDER;
@@ -75,7 +76,7 @@ fn figures_file(rq: &RawQuarter, commentary: &CommentaryCheck, d: &mut Diagnosti
 }
 
 /// Section commentary, each file named after a section of the catalogue, in report order.
-fn sections(rq: &RawQuarter, commentary: &CommentaryCheck, d: &mut Diagnostics) -> Vec<(usize, Commentary)> {
+fn sections(rq: &RawQuarter, commentary: &CommentaryCheck, d: &mut Diagnostics) -> Vec<(SectionIdx, Commentary)> {
     let (q, names) = (rq.quarter, commentary.names);
     let catalogue = names.catalogue;
     let mut sections = Vec::new();
@@ -136,15 +137,15 @@ fn holds_text(node: &Node, words: &str) -> bool {
 }
 
 /// Warns of each section with figures this quarter but no commentary, at its first figure.
-fn sections_without_commentary(q: Quarter, data: &QuarterFile, sections: &[(usize, Commentary)], commentary: &CommentaryCheck, d: &mut Diagnostics) {
+fn sections_without_commentary(q: Quarter, data: &QuarterFile, sections: &[(SectionIdx, Commentary)], commentary: &CommentaryCheck, d: &mut Diagnostics) {
     let catalogue = commentary.names.catalogue;
     // The first entry of each section, and which sections have commentary: one pass each.
-    let mut first_entry: Vec<Option<&Entry>> = vec![None; catalogue.sections.len()];
+    let mut first_entry: IndexVec<SectionIdx, Option<&Entry>> = catalogue.sections.iter().map(|_| None).collect();
     for e in &data.entries {
         first_entry[catalogue.metrics[e.metric].section].get_or_insert(e);
     }
-    let with_commentary: HashSet<usize> = sections.iter().map(|(x, _)| *x).collect();
-    for (si, s) in catalogue.sections.iter().enumerate() {
+    let with_commentary: HashSet<SectionIdx> = sections.iter().map(|(x, _)| *x).collect();
+    for (si, s) in catalogue.sections.iter_enumerated() {
         if let (Some(e), false) = (first_entry[si], with_commentary.contains(&si)) {
             d.push(
                 Diagnostic::warning(&data.file, e.pos, format!("{} has figures for \"{}\" but no commentary for that section", q.long(), s.title))

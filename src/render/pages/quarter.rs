@@ -1,5 +1,6 @@
 //! A quarter's pages: its sections, overview, one-page print version and appendix.
 
+use crate::index::{IndexVec, MetricIdx, SectionIdx};
 use super::*;
 #[derive(Serialize)]
 pub(super) struct SectionItem {
@@ -42,11 +43,11 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFil
     };
 
     // Looked up once, not once a section page: a site may have thousands of sections.
-    let sections_of: std::collections::HashMap<Quarter, std::collections::HashSet<usize>> =
+    let sections_of: std::collections::HashMap<Quarter, std::collections::HashSet<SectionIdx>> =
         site.quarters.iter().map(|o| (o.quarter, o.section_ids(&site.catalogue).into_iter().collect())).collect();
-    let commentary_of: std::collections::HashMap<usize, &Commentary> = q.sections.iter().map(|(s, c)| (*s, c)).collect();
-    let mut metrics_of: Vec<Vec<usize>> = vec![Vec::new(); site.catalogue.sections.len()];
-    for (mi, m) in site.catalogue.metrics.iter().enumerate() {
+    let commentary_of: std::collections::HashMap<SectionIdx, &Commentary> = q.sections.iter().map(|(s, c)| (*s, c)).collect();
+    let mut metrics_of: IndexVec<SectionIdx, Vec<MetricIdx>> = site.catalogue.sections.iter().map(|_| Vec::new()).collect();
+    for (mi, m) in site.catalogue.metrics.iter_enumerated() {
         if q.metrics[mi].is_reported() {
             metrics_of[m.section].push(mi);
         }
@@ -65,7 +66,7 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFil
             Some(c) => commentary_html(ctx, c, Some(q), &root, &format!("{}-", section.id), &mut state, &mut charts),
             None => String::new(),
         };
-        let metrics: Vec<usize> = metrics_of[si].clone();
+        let metrics: Vec<MetricIdx> = metrics_of[si].clone();
         // The commentary may show its own highlight table; otherwise the section's figures follow it.
         let has_own_table = commentary.is_some_and(|c| c.blocks.iter().any(|b| matches!(b, Block::Kpis(_))));
         let table = if metrics.is_empty() || has_own_table { String::new() } else { kpis_html(ctx, q, &metrics, &root) };
@@ -113,12 +114,12 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFil
     reserve_layout_ids(&mut state);
     let summary = commentary_html(ctx, &q.overview, Some(q), &root, "summary-", &mut state, &mut charts);
     // Rows the summary's highlight tables already show are not printed again under their section.
-    let in_summary: std::collections::HashSet<usize> = q
+    let in_summary: std::collections::HashSet<MetricIdx> = q
         .overview
         .blocks
         .iter()
         .filter_map(|b| {
-            let reported = |mi: usize| q.metrics[mi].is_reported();
+            let reported = |mi: MetricIdx| q.metrics[mi].is_reported();
             match b {
                 Block::Kpis(KpiSelection::Metrics(list)) => Some(list.clone()),
                 Block::Kpis(KpiSelection::All) => Some(site.catalogue.grouped(reported).into_iter().flat_map(|(_, m)| m).collect()),
@@ -142,7 +143,7 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFil
             None => String::new(),
         };
         // Rows the summary's highlight tables show are not printed again under their section.
-        let metrics: Vec<usize> = metrics_of[si].iter().copied().filter(|mi| !in_summary.contains(mi)).collect();
+        let metrics: Vec<MetricIdx> = metrics_of[si].iter().copied().filter(|mi| !in_summary.contains(mi)).collect();
         // As on the section's page: its own highlight table, or this one, never both.
         let has_own_table = commentary.is_some_and(|c| c.blocks.iter().any(|b| matches!(b, Block::Kpis(_))));
         if !metrics.is_empty() && !has_own_table {
@@ -166,7 +167,7 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFil
     let priorities = if site.catalogue.priorities.is_empty() || has_table {
         String::new()
     } else {
-        let groups: Vec<(Option<usize>, Vec<usize>)> =
+        let groups: Vec<(Option<usize>, Vec<MetricIdx>)> =
             site.catalogue.grouped(|mi| q.metrics[mi].is_reported()).into_iter().filter(|(p, _)| p.is_some()).collect();
         kpis_grouped_html(ctx, q, &groups, &root)
     };
@@ -194,7 +195,7 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFil
 
     if site.settings.pdf {
         // The committee document, from the same model, wording and charts as these pages.
-        let reference = |mi: usize, field: RefField| reference_html(site, q, mi, field);
+        let reference = |mi: MetricIdx, field: RefField| reference_html(site, q, mi, field);
         let chart = |spec: &ChartSpec| chart_data(site, q, spec, None).and_then(|d| charts.get(&d.id).map(|c| c.svg.clone()).map(|svg| (d, svg)));
         let inputs = crate::render::pdf::Inputs {
             site,
@@ -231,11 +232,10 @@ pub(super) struct AppendixRow {
 }
 
 pub(super) fn appendix_rows(site: &Site, q: &QuarterReport, root: &str) -> Vec<AppendixRow> {
-    let mut rows: Vec<(usize, AppendixRow)> = site
+    let mut rows: Vec<(SectionIdx, AppendixRow)> = site
         .catalogue
         .metrics
-        .iter()
-        .enumerate()
+        .iter_enumerated()
         .filter(|(mi, _)| q.metrics[*mi].is_reported())
         .map(|(_, m)| {
             (

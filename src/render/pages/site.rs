@@ -7,7 +7,7 @@ pub(super) struct FigureRow {
     value: Value,
 }
 
-pub(super) fn render_metric(ctx: &Ctx, mi: usize) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+pub(super) fn render_metric(ctx: &Ctx, mi: crate::index::MetricIdx) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let site = ctx.site;
     let metric = &site.catalogue.metrics[mi];
     let path = format!("metrics/{}/", metric.id);
@@ -41,7 +41,7 @@ pub(super) fn render_metric(ctx: &Ctx, mi: usize) -> Result<Vec<OutputFile>, Vec
                 months += 1;
             }
             // The comparators' series beside ours, for those given over time.
-            let compare: Vec<usize> = (0..site.settings.comparators.len())
+            let compare: Vec<crate::index::GroupIdx> = site.settings.comparators.keys()
                 .filter(|g| view.is_some_and(|v| v.compare_series.iter().any(|c| c.group == *g && c.value.is_some())))
                 .collect();
             let spec = ChartSpec {
@@ -224,8 +224,7 @@ pub(super) fn render_site_pages(ctx: &Ctx) -> Result<Vec<OutputFile>, Vec<Diagno
     let sections: Vec<Value> = site
         .catalogue
         .sections
-        .iter()
-        .enumerate()
+        .iter_enumerated()
         .map(|(si, s)| {
             let metrics: Vec<Link> =
                 site.catalogue.metrics.iter().filter(|m| m.section == si).map(|m| Link { title: m.title.clone(), href: format!("{}/", m.id) }).collect();
