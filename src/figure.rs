@@ -80,7 +80,7 @@ impl Flags {
 }
 
 /// What a reader is told about one period of one metric.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub enum Figure {
     /// A number, with its flags.
     Value(f64, Flags),

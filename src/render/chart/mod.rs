@@ -52,7 +52,7 @@ pub const TARGET: &str = "Target";
 pub const HIGHLIGHT_SUFFIX: &str = " (this council)";
 
 /// Everything needed to draw one chart, already taken from the model.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ChartData {
     /// Unique in a build; the standalone file is `charts/{id}.svg`.
     pub id: String,
@@ -83,7 +83,7 @@ pub struct ChartData {
 }
 
 /// A named series of figures, one per category.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ChartSeries {
     /// Legend name, e.g. the metric's short name or "North West".
     pub name: String,

@@ -575,7 +575,8 @@ pub(super) fn chart_data(site: &Site, q: &QuarterReport, spec: &ChartSpec, prefi
             }
         }
     }
-    let key = blake3::hash(format!("{data:?}").as_bytes()).to_hex();
+    // The id is a hash of what is drawn, as JSON (a stable text of the data, unlike Debug's).
+    let key = blake3::hash(&serde_json::to_vec(&data).expect("chart data serialises")).to_hex();
     data.id = format!("{}-{}-{}", prefix.map(str::to_string).unwrap_or_else(|| q.quarter.slug()), first.id, &key[..10]);
     Some(data)
 }
