@@ -274,7 +274,7 @@ mod tests {
     fn view(current: Option<Figure>, previous: Option<Figure>) -> MetricView {
         let at = |y: u16, f: Figure| Point { period: Period::Year(FinancialYear::new(y)), figure: f };
         MetricView {
-            metric: 0,
+            metric: 0.into(),
             series: Vec::new(),
             current: current.map(|f| at(2024, f)),
             previous: previous.map(|f| at(2023, f)),
