@@ -108,7 +108,8 @@ pub fn import(root: &Path, file: &Path, year: FinancialYear, force: bool) -> Out
         ));
         return out;
     };
-    let metrics: Vec<(crate::index::MetricIdx, String)> = site.catalogue.metrics.iter_enumerated().filter_map(|(i, m)| m.ascof.as_ref().map(|a| (i, measure_key(a)))).collect();
+    let metrics: Vec<(crate::index::MetricIdx, String)> =
+        site.catalogue.metrics.iter_enumerated().filter_map(|(i, m)| m.ascof.as_ref().map(|a| (i, measure_key(a)))).collect();
     if metrics.is_empty() {
         out.problems.push(Problem::error(
             "data/metrics.yaml",

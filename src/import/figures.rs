@@ -3,11 +3,11 @@
 
 use super::sheet::{self, Cell, Table};
 use super::yaml_edit::{flow_text, EntryEdit};
-use crate::index::MetricIdx;
 use super::{load_site, write_atomically, yaml_number, Outcome, Problem};
 use crate::catalogue::{Aggregate, Frequency, Metric};
 use crate::diagnostic::suggestion;
 use crate::figure::{Flag, Flags};
+use crate::index::MetricIdx;
 use crate::period::{FinancialYear, Month, Quarter};
 use std::collections::BTreeMap;
 use std::path::Path;

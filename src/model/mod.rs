@@ -16,7 +16,7 @@ use crate::catalogue::{Aggregate, Catalogue, Frequency, Metric, Polarity};
 use crate::figure::{Figure, Flag, Flags};
 use crate::index::{BenchmarkIdx, GroupIdx, IndexVec, MetricIdx, SectionIdx};
 use crate::period::{Date, Period, Quarter};
-use crate::validate::{Commentary, Definitions, QuarterFile, Validated, Reading, ReportDetails, Revision, Settings, Status, Term};
+use crate::validate::{Commentary, Definitions, QuarterFile, Reading, ReportDetails, Revision, Settings, Status, Term, Validated};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 

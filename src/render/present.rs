@@ -1,9 +1,9 @@
 //! Figures in words and HTML: values with units and flags, changes, directions, ranks.
 
 use super::markdown::escape;
-use crate::index::GroupIdx;
 use crate::catalogue::Metric;
 use crate::figure::{marker_words, Figure};
+use crate::index::GroupIdx;
 use crate::model::{ordinal_of, percent_words, quartile_words, Comparison, Direction, MetricView, PlanStatus, TargetStatus};
 use crate::period::Period;
 use crate::validate::Settings;

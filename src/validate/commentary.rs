@@ -4,8 +4,8 @@ use super::fields::{boolean, list, one_of, text, whole, Fields, Report};
 use super::names::Names;
 use crate::diagnostic::{suggestion, Pos};
 use crate::index::{BenchmarkIdx, GroupIdx, MetricIdx};
-use serde::Serialize;
 use crate::load::{BlockKind, RawBlock, RawCommentary, RawRef, Value};
+use serde::Serialize;
 
 /// A chart's shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

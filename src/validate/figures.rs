@@ -1,15 +1,15 @@
 //! `data/YYYY-YY/qN.yaml` and `data/benchmarks/NAME.yaml`.
 
-use super::fields::{entries, list, number, one_of, text, whole, Fields, Report};
 use super::definitions::Benchmark;
+use super::fields::{entries, list, number, one_of, text, whole, Fields, Report};
 use super::names::Names;
 use crate::catalogue::{Frequency, Metric, Unit};
 use crate::diagnostic::{suggestion, Pos};
 use crate::figure::{Flag, Flags};
 use crate::index::{GroupIdx, MetricIdx};
 use crate::load::{Node, Value};
-use serde::Serialize;
 use crate::period::{Date, FinancialYear, Month, Period, Quarter};
+use serde::Serialize;
 
 /// Whether a quarter's figures are final.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

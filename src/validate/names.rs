@@ -3,14 +3,14 @@
 //! A reference to something declared in a broken file is not reported again: the officer
 //! sees the one real mistake, not a cascade of "unknown" errors that follow from it.
 
-use super::fields::Report;
 use super::definitions::Benchmark;
+use super::fields::Report;
 use super::settings::Settings;
 use crate::catalogue::Catalogue;
 use crate::diagnostic::{suggestion, Pos};
 use crate::index::{BenchmarkIdx, GroupIdx, MetricIdx, SectionIdx};
-use typed_index_collections::TiSlice;
 use std::collections::HashSet;
+use typed_index_collections::TiSlice;
 
 /// What references can resolve to.
 pub struct Names<'a> {

@@ -88,8 +88,12 @@ fn sections(rq: &RawQuarter, commentary: &CommentaryCheck, d: &mut Diagnostics) 
             None if !catalogue.sections.is_empty() => {
                 let section_ids: Vec<&str> = catalogue.sections.iter().map(|s| s.id.as_str()).collect();
                 d.push(
-                    Diagnostic::error(&rc.file, Pos::new(1, 1), format!("\"{stem}\" is not a report section{}", crate::diagnostic::suggestion(stem, section_ids.iter().copied())))
-                        .help(format!("name the file after a section id of data/metrics.yaml: {}", section_ids.join(", "))),
+                    Diagnostic::error(
+                        &rc.file,
+                        Pos::new(1, 1),
+                        format!("\"{stem}\" is not a report section{}", crate::diagnostic::suggestion(stem, section_ids.iter().copied())),
+                    )
+                    .help(format!("name the file after a section id of data/metrics.yaml: {}", section_ids.join(", "))),
                 );
             }
             None => {}

@@ -1,7 +1,7 @@
 //! A quarter's pages: its sections, overview, one-page print version and appendix.
 
-use crate::index::{IndexVec, MetricIdx, SectionIdx};
 use super::*;
+use crate::index::{IndexVec, MetricIdx, SectionIdx};
 #[derive(Serialize)]
 pub(super) struct SectionItem {
     id: String,

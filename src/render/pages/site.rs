@@ -41,7 +41,10 @@ pub(super) fn render_metric(ctx: &Ctx, mi: crate::index::MetricIdx) -> Result<Ve
                 months += 1;
             }
             // The comparators' series beside ours, for those given over time.
-            let compare: Vec<crate::index::GroupIdx> = site.settings.comparators.keys()
+            let compare: Vec<crate::index::GroupIdx> = site
+                .settings
+                .comparators
+                .keys()
                 .filter(|g| view.is_some_and(|v| v.compare_series.iter().any(|c| c.group == *g && c.value.is_some())))
                 .collect();
             let spec = ChartSpec {

@@ -1,9 +1,9 @@
 //! The committee document as data: what `report.typ` prints, taken from one quarter's view.
 
-use crate::index::{GroupIdx, MetricIdx};
 use super::markdown::{self, Parts};
 use super::Inputs;
 use crate::figure::marker_words;
+use crate::index::{GroupIdx, MetricIdx};
 use crate::model::QuarterReport;
 use crate::period::Period;
 use crate::render::chart;
