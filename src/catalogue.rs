@@ -2,6 +2,7 @@
 //!
 //! Owns: the catalogue's domain types. Must not import any pipeline stage: every stage speaks in them.
 
+use crate::index::{IndexVec, MetricIdx, SectionIdx};
 use serde::Serialize;
 use std::fmt;
 
@@ -228,8 +229,8 @@ pub struct Metric {
     pub title: String,
     /// Short name for tables and axes.
     pub short: Option<String>,
-    /// Index into [`Catalogue::sections`].
-    pub section: usize,
+    /// Its section.
+    pub section: SectionIdx,
     /// Unit of measure.
     #[serde(flatten)]
     pub unit: Unit,
@@ -272,29 +273,29 @@ pub struct Priority {
     pub id: String,
     /// Heading over its rows.
     pub title: String,
-    /// Indices into [`Catalogue::metrics`], as listed.
-    pub metrics: Vec<usize>,
+    /// Its metrics, as listed.
+    pub metrics: Vec<MetricIdx>,
 }
 
 /// Sections in report order and the metrics.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Catalogue {
     /// In report order.
-    pub sections: Vec<Section>,
+    pub sections: IndexVec<SectionIdx, Section>,
     /// In file order.
-    pub metrics: Vec<Metric>,
+    pub metrics: IndexVec<MetricIdx, Metric>,
     /// The priorities, in the order the report leads with them.
     pub priorities: Vec<Priority>,
 }
 
 impl Catalogue {
     /// The metric with this id.
-    pub fn metric(&self, id: &str) -> Option<usize> {
-        self.metrics.iter().position(|m| m.id.as_str() == id)
+    pub fn metric(&self, id: &str) -> Option<MetricIdx> {
+        self.metrics.position(|m| m.id.as_str() == id)
     }
     /// The section with this id.
-    pub fn section(&self, id: &str) -> Option<usize> {
-        self.sections.iter().position(|s| s.id == id)
+    pub fn section(&self, id: &str) -> Option<SectionIdx> {
+        self.sections.position(|s| s.id == id)
     }
     /// The priority with this id.
     pub fn priority(&self, id: &str) -> Option<usize> {
@@ -303,11 +304,11 @@ impl Catalogue {
     /// Metrics in the highlight table's order: each priority's as listed, then the rest by section
     /// (file order within a section). `keep` says which metrics to show; the groups are
     /// (priority index or `None` for the rest, metrics).
-    pub fn grouped(&self, keep: impl Fn(usize) -> bool) -> Vec<(Option<usize>, Vec<usize>)> {
+    pub fn grouped(&self, keep: impl Fn(MetricIdx) -> bool) -> Vec<(Option<usize>, Vec<MetricIdx>)> {
         let mut out = Vec::new();
-        let mut placed = vec![false; self.metrics.len()];
+        let mut placed: IndexVec<MetricIdx, bool> = self.metrics.iter().map(|_| false).collect();
         for (pi, p) in self.priorities.iter().enumerate() {
-            let ms: Vec<usize> = p.metrics.iter().copied().filter(|m| keep(*m)).collect();
+            let ms: Vec<MetricIdx> = p.metrics.iter().copied().filter(|m| keep(*m)).collect();
             for m in &p.metrics {
                 placed[*m] = true;
             }
@@ -315,7 +316,7 @@ impl Catalogue {
                 out.push((Some(pi), ms));
             }
         }
-        let mut rest: Vec<usize> = (0..self.metrics.len()).filter(|m| !placed[*m] && keep(*m)).collect();
+        let mut rest: Vec<MetricIdx> = self.metrics.keys().filter(|m| !placed[*m] && keep(*m)).collect();
         rest.sort_by_key(|m| self.metrics[*m].section);
         if !rest.is_empty() {
             out.push((None, rest));

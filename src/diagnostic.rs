@@ -80,7 +80,8 @@ impl Diagnostic {
     }
 }
 
-/// Every problem found in one run, in a stable order.
+/// Every problem found in one run: the one sink each stage reports into, which alone knows
+/// how many are errors (a stage that must not go on after an error asks it).
 #[derive(Debug, Default, Clone)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
@@ -91,18 +92,25 @@ impl Diagnostics {
     pub fn push(&mut self, d: Diagnostic) {
         self.items.push(d);
     }
-    /// Records several.
-    pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
-        self.items.extend(other);
-    }
     /// Whether any is an error.
     pub fn has_errors(&self) -> bool {
-        self.items.iter().any(|d| d.severity == Severity::Error)
+        self.error_count() > 0
     }
-    /// Counts of errors and warnings.
-    pub fn counts(&self) -> (usize, usize) {
-        let e = self.items.iter().filter(|d| d.severity == Severity::Error).count();
-        (e, self.items.len() - e)
+    /// How many are errors.
+    pub fn error_count(&self) -> usize {
+        Counts::of(&self.items).errors
+    }
+    /// How many there are, errors and warnings.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+    /// The problems as recorded.
+    pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
+        self.items.iter()
     }
     /// Sorted by file, position, then message, without repeats.
     pub fn sorted(mut self) -> Vec<Diagnostic> {
@@ -111,9 +119,44 @@ impl Diagnostics {
         self.items.dedup();
         self.items
     }
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
+}
+
+impl Extend<Diagnostic> for Diagnostics {
+    fn extend<I: IntoIterator<Item = Diagnostic>>(&mut self, items: I) {
+        self.items.extend(items);
+    }
+}
+
+impl From<Vec<Diagnostic>> for Diagnostics {
+    fn from(items: Vec<Diagnostic>) -> Self {
+        Diagnostics { items }
+    }
+}
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+/// How many errors and warnings a list holds: the one place they are counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counts {
+    /// Problems that stop a build.
+    pub errors: usize,
+    /// The rest.
+    pub warnings: usize,
+}
+
+impl Counts {
+    /// Counts `diags`.
+    pub fn of<'a>(diags: impl IntoIterator<Item = &'a Diagnostic>) -> Counts {
+        diags.into_iter().fold(Counts::default(), |c, d| match d.severity {
+            Severity::Error => Counts { errors: c.errors + 1, ..c },
+            Severity::Warning => Counts { warnings: c.warnings + 1, ..c },
+        })
     }
 }
 
@@ -264,6 +307,19 @@ mod tests {
         let caret = lines[2].chars().position(|c| c == '^').unwrap();
         let under: String = lines[1].chars().skip(caret).take(3).collect();
         assert_eq!(under, "SAB", "{out}");
+    }
+
+    #[test]
+    fn the_sink_counts_errors_and_warnings() {
+        let mut d = Diagnostics::default();
+        assert!(!d.has_errors());
+        d.push(Diagnostic::warning("a.yaml", Pos::new(1, 1), "w"));
+        assert!(!d.has_errors());
+        d.extend([Diagnostic::error("b.yaml", Pos::FILE, "e"), Diagnostic::error("a.yaml", Pos::new(2, 1), "e")]);
+        assert_eq!(d.error_count(), 2);
+        assert_eq!(Counts::of(d.iter()), Counts { errors: 2, warnings: 1 });
+        let sorted: Vec<String> = d.sorted().iter().map(Diagnostic::headline).collect();
+        assert_eq!(sorted, ["error: a.yaml:2:1: e", "error: b.yaml: e", "warning: a.yaml:1:1: w"]);
     }
 
     #[test]

@@ -50,7 +50,7 @@ impl Flag {
 }
 
 /// A small set of flags, kept in a fixed order so output is deterministic.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, Serialize)]
 pub struct Flags(u8);
 
 impl Flags {
@@ -82,7 +82,7 @@ impl Flags {
 }
 
 /// What a reader is told about one period of one metric.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub enum Figure {
     /// A number, with its flags.
     Value(f64, Flags),

@@ -33,6 +33,7 @@ pub mod diagnostic;
 mod dialect;
 pub mod figure;
 pub mod import;
+pub mod index;
 pub mod init;
 pub mod load;
 pub mod model;
@@ -54,15 +55,22 @@ use std::path::{Path, PathBuf};
 /// Loads and validates a site, and when that finds no error, renders it in memory (writing
 /// nothing) so template mistakes are caught too: every problem, sorted.
 pub fn check(root: &Path) -> Vec<Diagnostic> {
-    let mut diags = Vec::new();
-    let raw = load::load(root, &mut diags);
-    let defs = validate::validate(&raw, &mut diags);
-    if let Some(defs) = &defs {
-        render::check_theme(root, &defs.settings, &mut diags);
+    let mut loaded = Vec::new();
+    let raw = load::load(root, &mut loaded);
+    let mut diags = diagnostic::Diagnostics::from(loaded);
+    let validated = validate::validate(&raw, &mut diags);
+    let settings = match &validated {
+        Ok(v) => Some(&v.settings),
+        Err(rejected) => rejected.readable.as_ref().map(|d| &d.settings),
+    };
+    if let Some(settings) = settings {
+        let mut theme = Vec::new();
+        render::check_theme(root, settings, &mut theme);
+        diags.extend(theme);
     }
     // Render what was just validated (drafts too), so template mistakes show; nothing is written.
-    if let Some(defs) = defs.filter(|_| !diags.iter().any(|d| d.severity == diagnostic::Severity::Error)) {
-        let site = model::build(defs, true);
+    if let (Ok(validated), false) = (validated, diags.has_errors()) {
+        let site = model::build(validated, true);
         let theme = site.settings.theme.clone();
         let rendered = render::templates::environment(root, &theme)
             .and_then(|env| render::render_site(&site, &env, &render::RenderCache::none(), render::templates::fingerprint(root, &theme)));
@@ -71,9 +79,7 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
             Err(render_errors) => diags.extend(render_errors.into_iter().filter(|d| d.severity == diagnostic::Severity::Error)),
         }
     }
-    let mut all = diagnostic::Diagnostics::default();
-    all.extend(diags);
-    all.sorted()
+    diags.sorted()
 }
 
 /// What `build` is asked to do.
@@ -114,33 +120,31 @@ fn compile_cached(
     cache: Option<&load::LoadCache>,
 ) -> Result<(model::Site, Vec<Diagnostic>), Vec<Diagnostic>> {
     let timer = Timer::start();
-    let mut diags = Vec::new();
-    let raw = load::load_cached(root, &mut diags, cache);
+    let mut loaded = Vec::new();
+    let raw = load::load_cached(root, &mut loaded, cache);
     timer.lap("load");
-    let defs = validate::validate(&raw, &mut diags);
+    let mut diags = diagnostic::Diagnostics::from(loaded);
+    let mut validated = validate::validate(&raw, &mut diags);
     timer.lap("validate");
-    let sorted = |d: Vec<Diagnostic>| {
-        let mut all = diagnostic::Diagnostics::default();
-        all.extend(d);
-        all.sorted()
-    };
-    let Some(mut defs) = defs else {
-        return Err(sorted(diags));
-    };
-    if let Some(url) = base_url {
-        if let Err(e) = defs.settings.set_base_url(url) {
-            diags.push(
-                Diagnostic::error("site.toml", diagnostic::Pos::FILE, format!("--base-url: {e}"))
-                    .help("give the full address, e.g. https://www.example.gov.uk/asc-performance/"),
-            );
+    // --base-url is checked whenever site.toml could be read, beside the files' own errors.
+    let base_url_set = base_url.and_then(|url| match &mut validated {
+        Ok(v) => Some(v.set_base_url(url)),
+        Err(rejected) => rejected.readable.as_mut().map(|d| d.settings.set_base_url(url)),
+    });
+    if let Some(Err(e)) = base_url_set {
+        diags.push(
+            Diagnostic::error("site.toml", diagnostic::Pos::FILE, format!("--base-url: {e}"))
+                .help("give the full address, e.g. https://www.example.gov.uk/asc-performance/"),
+        );
+    }
+    match validated {
+        Ok(validated) if !diags.has_errors() => {
+            let site = model::build(validated, drafts);
+            timer.lap("model");
+            Ok((site, diags.sorted()))
         }
+        _ => Err(diags.sorted()),
     }
-    if diags.iter().any(|d| d.severity == diagnostic::Severity::Error) {
-        return Err(sorted(diags));
-    }
-    let site = model::build(defs, drafts);
-    timer.lap("model");
-    Ok((site, sorted(diags)))
 }
 
 /// A built site held in memory: every file of the output, sorted by path.

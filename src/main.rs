@@ -255,8 +255,8 @@ fn run_init(dir: &std::path::Path, organisation: &str) -> ExitCode {
 }
 
 fn count(diags: &[diagnostic::Diagnostic]) -> (usize, usize) {
-    let e = diags.iter().filter(|d| d.severity == diagnostic::Severity::Error).count();
-    (e, diags.len() - e)
+    let c = diagnostic::Counts::of(diags);
+    (c.errors, c.warnings)
 }
 
 fn summary(errors: usize, warnings: usize, took: std::time::Duration) -> String {

@@ -2,6 +2,7 @@
 //!
 //! Owns: `FinancialYear`, `Quarter`, `Month`, `Period`. Must not import anything of the crate.
 
+use serde::Serialize;
 use std::fmt;
 
 /// The calendar years a date, month or financial year may start in: wide enough for any
@@ -9,7 +10,7 @@ use std::fmt;
 const YEARS: std::ops::RangeInclusive<u16> = 1900..=2999;
 
 /// A financial year April–March, named by its first calendar year (`2024-25` is 2024).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct FinancialYear(u16);
 
 impl FinancialYear {
@@ -58,7 +59,7 @@ impl fmt::Display for FinancialYear {
 }
 
 /// A quarter of a financial year: q1 = Apr–Jun … q4 = Jan–Mar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Quarter {
     /// The financial year.
     pub year: FinancialYear,
@@ -147,7 +148,7 @@ impl fmt::Display for Quarter {
 }
 
 /// A calendar month.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Month {
     year: u16,
     month: u8,
@@ -214,7 +215,7 @@ impl fmt::Display for Month {
 }
 
 /// A calendar date `YYYY-MM-DD`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Date {
     year: u16,
     month: u8,
@@ -261,7 +262,7 @@ impl fmt::Display for Date {
 
 /// The period one figure is for. Periods are ordered by when they end (a month before the
 /// quarter and the year it closes), so "newer" means what a reader would call newer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum Period {
     /// A month of a monthly metric.
     Month(Month),

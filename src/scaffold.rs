@@ -14,10 +14,19 @@ use std::path::Path;
 /// Creates the files of `quarter` that do not exist yet; returns the ones created.
 pub(crate) fn new_quarter(root: &Path, quarter: &str) -> Result<Vec<String>, String> {
     let q = Quarter::parse(quarter.trim_end_matches('/'))?;
-    let mut diags = Vec::new();
-    let raw = crate::load::load(root, &mut diags);
-    let defs = crate::validate::validate(&raw, &mut diags)
-        .ok_or_else(|| "the site has errors that stop it being read: run scrutiny check and mend them first".to_string())?;
+    let mut loaded = Vec::new();
+    let raw = crate::load::load(root, &mut loaded);
+    let mut diags = crate::diagnostic::Diagnostics::from(loaded);
+    // A quarter is started only from a site `check` passes: its errors would be copied forward.
+    let Ok(defs) = crate::validate::validate(&raw, &mut diags) else {
+        let sorted = diags.sorted();
+        let first = sorted.first().map(|d| format!("{}: {}", d.file, d.message)).unwrap_or_else(|| "the site's settings cannot be read".into());
+        let more = match sorted.iter().filter(|d| d.severity == crate::diagnostic::Severity::Error).count() {
+            0 | 1 => String::new(),
+            n => format!(" (and {} more errors)", n - 1),
+        };
+        return Err(format!("{first}{more}: mend the site first (scrutiny check lists every problem); nothing was created"));
+    };
     let newest = defs.quarters.iter().filter(|d| d.quarter < q).max_by_key(|d| d.quarter);
     let mut files = vec![(format!("content/{}/_index.md", q.path()), overview_text(q, newest))];
     files.extend(section_texts(q, newest, &defs.catalogue));
@@ -91,7 +100,7 @@ fn overview_text(q: Quarter, newest: Option<&QuarterDef>) -> String {
 /// A commentary file for each section the newest quarter wrote about or that has metrics.
 fn section_texts(q: Quarter, newest: Option<&QuarterDef>, catalogue: &Catalogue) -> Vec<(String, String)> {
     let mut files = Vec::new();
-    for (si, section) in catalogue.sections.iter().enumerate() {
+    for (si, section) in catalogue.sections.iter_enumerated() {
         let previous = newest.and_then(|n| n.sections.iter().find(|(s, _)| *s == si)).map(|(_, c)| c);
         let has_metrics = catalogue.metrics.iter().any(|m| m.section == si);
         if previous.is_none() && !has_metrics {
@@ -113,11 +122,11 @@ fn section_texts(q: Quarter, newest: Option<&QuarterDef>, catalogue: &Catalogue)
 /// The quarter's figures file: every metric the newest quarter gave (or all), each null.
 fn data_text(q: Quarter, newest: Option<&QuarterDef>, catalogue: &Catalogue) -> String {
     let mut data = format!("# Figures for {}. Fill in each value; null means not available.\nstatus: provisional\n# published: YYYY-MM-DD   (add when final, and set status: final)\n# next_update: YYYY-MM-DD   (when the next report is due)\nvalues:\n", q.long());
-    let used: Vec<usize> = match newest {
+    let used: Vec<crate::index::MetricIdx> = match newest {
         Some(n) => n.data.entries.iter().map(|e| e.metric).collect(),
-        None => (0..catalogue.metrics.len()).collect(),
+        None => catalogue.metrics.keys().collect(),
     };
-    for (_, m) in catalogue.metrics.iter().enumerate().filter(|(mi, _)| used.contains(mi)) {
+    for (_, m) in catalogue.metrics.iter_enumerated().filter(|(mi, _)| used.contains(mi)) {
         match m.frequency {
             Frequency::Monthly(_) => {
                 let months: Vec<String> = q.months().iter().map(|mo| format!("{mo}: null")).collect();

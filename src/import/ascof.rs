@@ -110,7 +110,8 @@ pub fn import(root: &Path, file: &Path, year: FinancialYear, force: bool) -> Out
         ));
         return out;
     };
-    let metrics: Vec<(usize, String)> = site.catalogue.metrics.iter().enumerate().filter_map(|(i, m)| m.ascof.as_ref().map(|a| (i, measure_key(a)))).collect();
+    let metrics: Vec<(crate::index::MetricIdx, String)> =
+        site.catalogue.metrics.iter_enumerated().filter_map(|(i, m)| m.ascof.as_ref().map(|a| (i, measure_key(a)))).collect();
     if metrics.is_empty() {
         out.problems.push(Problem::error(
             "data/metrics.yaml",
@@ -139,7 +140,7 @@ pub fn import(root: &Path, file: &Path, year: FinancialYear, force: bool) -> Out
             return out;
         }
     };
-    let wanted: HashMap<&str, usize> = metrics.iter().map(|(i, k)| (k.as_str(), *i)).collect();
+    let wanted: HashMap<&str, crate::index::MetricIdx> = metrics.iter().map(|(i, k)| (k.as_str(), *i)).collect();
     let table = match read_release(&bytes, &shown, &wanted, &mut out.problems) {
         Some(t) => t,
         None => return out,
@@ -160,7 +161,7 @@ pub fn import(root: &Path, file: &Path, year: FinancialYear, force: bool) -> Out
 fn plan_files(
     site: &Site,
     table: &Table,
-    metrics: &[(usize, String)],
+    metrics: &[(crate::index::MetricIdx, String)],
     groups: &[&Comparator],
     own_code: &str,
     year: FinancialYear,
@@ -308,7 +309,7 @@ fn write_planned(root: &Path, planned: Vec<(String, String, String)>, force: boo
 type Table = HashMap<String, HashMap<String, Row>>;
 
 // Long: the release's header checks and one pass over its rows, each row's checks in reading order.
-fn read_release(bytes: &[u8], shown: &str, wanted: &HashMap<&str, usize>, problems: &mut Vec<Problem>) -> Option<Table> {
+fn read_release(bytes: &[u8], shown: &str, wanted: &HashMap<&str, crate::index::MetricIdx>, problems: &mut Vec<Problem>) -> Option<Table> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
     let mut records = reader.byte_records();

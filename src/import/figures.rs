@@ -5,8 +5,9 @@ use super::sheet::{self, Cell, Table};
 use super::yaml_edit::{flow_text, EntryEdit};
 use super::{load_site, write_atomically, yaml_number, Outcome, Problem, Site};
 use crate::catalogue::{Aggregate, Catalogue, Frequency, Metric};
-use crate::diagnostic::{suggestion, Severity};
+use crate::diagnostic::suggestion;
 use crate::figure::{Flag, Flags};
+use crate::index::MetricIdx;
 use crate::period::{FinancialYear, Month, Quarter};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -155,13 +156,13 @@ struct Columns {
 
 /// What each row says, by metric; every row that cannot be used is a problem at its place.
 // Long: one pass over the rows, each row's checks in the order an officer reads its cells.
-fn read_rows(table: &Table, cols: &Columns, site: &Site, quarter: Quarter, out: &mut Outcome) -> BTreeMap<usize, Update> {
+fn read_rows(table: &Table, cols: &Columns, site: &Site, quarter: Quarter, out: &mut Outcome) -> BTreeMap<MetricIdx, Update> {
     let (metric_col, period_col, value_col) = (cols.metric, cols.period, cols.value);
     let (flags_col, note_col, category_col, hidden_col) = (cols.flags, cols.note, cols.category, cols.hidden);
     let cat = &site.catalogue;
     let ids: Vec<&str> = cat.metrics.iter().map(|m| m.id.as_str()).collect();
-    let mut updates: BTreeMap<usize, Update> = BTreeMap::new();
-    let mut seen: Vec<(usize, String, Option<String>, String)> = Vec::new();
+    let mut updates: BTreeMap<MetricIdx, Update> = BTreeMap::new();
+    let mut seen: Vec<(MetricIdx, String, Option<String>, String)> = Vec::new();
     for (row, cells) in &table.rows {
         let get = |c: Option<usize>| c.and_then(|c| cells.get(c)).cloned().unwrap_or(Cell::Empty);
         if cells.iter().all(|c| *c == Cell::Empty) {
@@ -269,7 +270,7 @@ fn read_rows(table: &Table, cols: &Columns, site: &Site, quarter: Quarter, out: 
 }
 
 /// A monthly metric's quarter row must agree with its months, which scrutiny adds up itself.
-fn check_quarter_rows(updates: &BTreeMap<usize, Update>, cat: &Catalogue, quarter: Quarter, problems: &mut Vec<Problem>) {
+fn check_quarter_rows(updates: &BTreeMap<MetricIdx, Update>, cat: &Catalogue, quarter: Quarter, problems: &mut Vec<Problem>) {
     for (mi, u) in updates {
         let m = &cat.metrics[*mi];
         let (Some((value, place)), Frequency::Monthly(agg)) = (&u.quarter_row, m.frequency) else { continue };
@@ -308,7 +309,7 @@ fn check_quarter_rows(updates: &BTreeMap<usize, Update>, cat: &Catalogue, quarte
 /// Writes the updates into the quarter's figures file, then checks the site with them: a
 /// mistake in them puts the file back as it was.
 // Long: read, edit, write, check and maybe restore one file: each step needs the one before.
-fn write_updates(root: &Path, quarter: Quarter, cat: &Catalogue, updates: &BTreeMap<usize, Update>, mut out: Outcome) -> Outcome {
+fn write_updates(root: &Path, quarter: Quarter, cat: &Catalogue, updates: &BTreeMap<MetricIdx, Update>, mut out: Outcome) -> Outcome {
     let rel = format!("data/{}.yaml", quarter.path());
     let path = root.join(&rel);
     let old = match std::fs::read(&path) {
@@ -368,7 +369,7 @@ fn write_updates(root: &Path, quarter: Quarter, cat: &Catalogue, updates: &BTree
             help: d.help.clone(),
         });
     }
-    if ours.iter().any(|d| d.severity == Severity::Error) {
+    if crate::diagnostic::Counts::of(ours.iter().copied()).errors > 0 {
         let restored = match &old {
             Some(b) => write_atomically(root, &rel, b).err(),
             None => std::fs::remove_file(&path).err().map(|e| Problem::error(&rel, format!("cannot remove the new file: {e}"), "delete it by hand")),
@@ -377,7 +378,7 @@ fn write_updates(root: &Path, quarter: Quarter, cat: &Catalogue, updates: &BTree
         out.summary.push(format!("{rel} was left as it was"));
         return out;
     }
-    let elsewhere = diags.iter().filter(|d| d.file != rel && d.severity == Severity::Error).count();
+    let elsewhere = crate::diagnostic::Counts::of(diags.iter().filter(|d| d.file != rel)).errors;
     out.summary.push(format!(
         "{} {rel}: {figures} figure{} for {} metric{}",
         if old.is_some() { "updated" } else { "wrote" },
@@ -392,7 +393,7 @@ fn write_updates(root: &Path, quarter: Quarter, cat: &Catalogue, updates: &BTree
 }
 
 /// Whether the latest earlier quarter giving `metric`'s figure for `year` gives this same one.
-fn given_before(files: &[crate::validate::QuarterFile], metric: usize, year: FinancialYear, quarter: Quarter, fig: &Fig) -> bool {
+fn given_before(files: &[crate::validate::QuarterFile], metric: MetricIdx, year: FinancialYear, quarter: Quarter, fig: &Fig) -> bool {
     let latest = files
         .iter()
         .filter(|f| f.quarter < quarter)

@@ -86,9 +86,14 @@ struct Site {
 }
 
 fn load_site(root: &Path) -> Result<Site, Vec<Problem>> {
-    let mut diags = Vec::new();
-    let raw = crate::load::load(root, &mut diags);
-    let defs = crate::validate::validate(&raw, &mut diags);
+    let mut loaded = Vec::new();
+    let raw = crate::load::load(root, &mut loaded);
+    let mut diags = crate::diagnostic::Diagnostics::from(loaded);
+    // Errors in other files are `check`'s business: what could be read is enough here.
+    let defs = match crate::validate::validate(&raw, &mut diags) {
+        Ok(v) => Some(v.into_definitions()),
+        Err(rejected) => rejected.readable.map(|d| *d),
+    };
     // Only the files an import relies on must be sound; the rest is `check`'s business.
     let blocking: Vec<Problem> = diags
         .iter()

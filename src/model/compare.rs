@@ -4,6 +4,7 @@
 use super::benchmark::{quartile, BenchmarkView};
 use super::{Figure, MetricView};
 use crate::catalogue::{Metric, Polarity};
+use crate::index::GroupIdx;
 use crate::period::{Period, Quarter};
 use crate::validate::{GroupFigure, GroupRank, Settings};
 use std::collections::BTreeMap;
@@ -11,8 +12,8 @@ use std::collections::BTreeMap;
 /// One comparator group beside our current figure.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupView {
-    /// Index into settings.comparators.
-    pub group: usize,
+    /// The comparator group.
+    pub group: GroupIdx,
     /// The group's figure, if known.
     pub value: Option<f64>,
     /// Its confidence interval.
@@ -39,8 +40,8 @@ impl GroupView {
 pub struct RankPoint {
     /// The period the rank is for.
     pub period: Period,
-    /// Index into settings.comparators.
-    pub group: usize,
+    /// The comparator group.
+    pub group: GroupIdx,
     /// 1 = best.
     pub rank: u32,
     /// The group's size, if given with the rank.
@@ -113,7 +114,7 @@ pub fn percent_words(p: f64) -> String {
 /// The groups as the quarter files give them for the current period.
 pub(super) fn entered(ranks: Option<&Vec<GroupRank>>, compares: Option<&Vec<GroupFigure>>, current: Option<Period>) -> Vec<GroupView> {
     let mut out: Vec<GroupView> = Vec::new();
-    let slot = |out: &mut Vec<GroupView>, g: usize| -> usize {
+    let slot = |out: &mut Vec<GroupView>, g: GroupIdx| -> usize {
         if let Some(i) = out.iter().position(|x| x.group == g) {
             return i;
         }
@@ -155,7 +156,7 @@ pub(super) fn rank_series(ranks: &BTreeMap<Period, Vec<GroupRank>>, records: &BT
 pub(super) fn resolve(view: &mut MetricView, settings: &Settings, benchmarks: &[BenchmarkView], q: Quarter) {
     let suppressed = view.current.is_some_and(|c| c.figure == Figure::Suppressed);
     let mut out = Vec::new();
-    for (g, comparator) in settings.comparators.iter().enumerate() {
+    for (g, comparator) in settings.comparators.iter_enumerated() {
         let mut gv =
             view.group(g).cloned().unwrap_or(GroupView { group: g, value: None, ci: None, value_period: None, rank: None, of: None, rank_period: None });
         if gv.rank.is_some() && gv.of.is_none() {

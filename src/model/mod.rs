@@ -17,8 +17,9 @@ pub use target::{against as target_against, PlanStatus, TargetStatus, TargetView
 
 use crate::catalogue::{Aggregate, Catalogue, Frequency, Metric, Polarity};
 use crate::figure::{Figure, Flag, Flags};
+use crate::index::{BenchmarkIdx, GroupIdx, IndexVec, MetricIdx, SectionIdx};
 use crate::period::{Date, Period, Quarter};
-use crate::validate::{Commentary, Definitions, QuarterFile, Reading, ReportDetails, Revision, Settings, Status, Term};
+use crate::validate::{Commentary, Definitions, QuarterFile, Reading, ReportDetails, Revision, Settings, Status, Term, Validated};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
@@ -36,8 +37,8 @@ pub struct Point {
 pub struct ComparatorPoint {
     /// The period (a quarter, or a year for annual metrics).
     pub period: Period,
-    /// Index into settings.comparators.
-    pub group: usize,
+    /// The comparator group.
+    pub group: GroupIdx,
     /// The value, if known.
     pub value: Option<f64>,
 }
@@ -45,8 +46,8 @@ pub struct ComparatorPoint {
 /// One metric as a quarter's report sees it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MetricView {
-    /// Index into the catalogue.
-    pub metric: usize,
+    /// The metric.
+    pub metric: MetricIdx,
     /// Every period known at this quarter, oldest first (months, quarters or years).
     pub series: Vec<Point>,
     /// The figure for this quarter (for annual metrics, the latest year known).
@@ -90,7 +91,7 @@ impl MetricView {
         change_within(metric, self.current?.figure, self.year_ago?.figure, self.ci)
     }
     /// This comparator group's view, if anything is known.
-    pub fn group(&self, g: usize) -> Option<&GroupView> {
+    pub fn group(&self, g: GroupIdx) -> Option<&GroupView> {
         self.groups.iter().find(|x| x.group == g)
     }
     /// The breakdown of a period.
@@ -201,9 +202,9 @@ pub struct QuarterReport {
     /// Executive summary.
     pub overview: Commentary,
     /// Section commentary by section index, report order.
-    pub sections: Vec<(usize, Commentary)>,
-    /// One view per catalogue metric, by index.
-    pub metrics: Vec<MetricView>,
+    pub sections: Vec<(SectionIdx, Commentary)>,
+    /// One view per catalogue metric.
+    pub metrics: IndexVec<MetricIdx, MetricView>,
     /// A hash of everything this quarter's report is made from: its figures and every earlier
     /// quarter's, its commentary, the shared definitions and the list of quarters. Equal keys
     /// mean equal report pages, so a rebuild may reuse them.
@@ -212,18 +213,18 @@ pub struct QuarterReport {
 
 impl QuarterReport {
     /// Section indices that have commentary or figures this quarter, in report order.
-    pub fn section_ids(&self, cat: &Catalogue) -> Vec<usize> {
+    pub fn section_ids(&self, cat: &Catalogue) -> Vec<SectionIdx> {
         // One pass over sections and metrics, not one per section: sites may have thousands.
-        let mut used = vec![false; cat.sections.len()];
+        let mut used: IndexVec<SectionIdx, bool> = cat.sections.iter().map(|_| false).collect();
         for (s, _) in &self.sections {
             used[*s] = true;
         }
-        for (mi, m) in cat.metrics.iter().enumerate() {
+        for (mi, m) in cat.metrics.iter_enumerated() {
             if self.metrics[mi].is_reported() {
                 used[m.section] = true;
             }
         }
-        (0..cat.sections.len()).filter(|si| used[*si]).collect()
+        used.iter_enumerated().filter(|(_, used)| **used).map(|(si, _)| si).collect()
     }
 }
 
@@ -237,7 +238,7 @@ pub struct Site {
     /// Glossary terms, sorted.
     pub glossary: Vec<Term>,
     /// Benchmarks, ranked.
-    pub benchmarks: Vec<BenchmarkView>,
+    pub benchmarks: IndexVec<BenchmarkIdx, BenchmarkView>,
     /// Quarters in order (drafts only when asked for).
     pub quarters: Vec<QuarterReport>,
     /// Index of the newest quarter that is not a draft.
@@ -250,15 +251,15 @@ pub struct Site {
     pub drafts: bool,
 }
 
-/// Builds the model; `drafts` keeps draft quarters.
-pub fn build(defs: Definitions, drafts: bool) -> Site {
-    let Definitions { settings, catalogue, glossary, quarters, benchmarks, home, pages } = defs;
+/// Builds the model from a site without errors; `drafts` keeps draft quarters.
+pub fn build(validated: Validated, drafts: bool) -> Site {
+    let Definitions { settings, catalogue, glossary, quarters, benchmarks, home, pages } = validated.into_definitions();
     let quarters: Vec<_> = quarters.into_iter().filter(|q| drafts || !q.draft).collect();
     let keys = input_keys(&settings, &catalogue, &glossary, &benchmarks, &quarters, drafts);
-    let benchmarks: Vec<BenchmarkView> = benchmarks.into_iter().map(|b| rank_benchmark(b, &catalogue)).collect();
+    let benchmarks: IndexVec<BenchmarkIdx, BenchmarkView> = benchmarks.into_iter().map(|b| rank_benchmark(b, &catalogue)).collect();
     let files: Vec<&QuarterFile> = quarters.iter().map(|q| &q.data).collect();
     // Each metric's entries as (file index, entry), so a view visits only its own metric's entries.
-    let mut by_metric: Vec<Vec<(usize, &crate::validate::Entry)>> = vec![Vec::new(); catalogue.metrics.len()];
+    let mut by_metric: IndexVec<MetricIdx, Vec<(usize, &crate::validate::Entry)>> = catalogue.metrics.iter().map(|_| Vec::new()).collect();
     for (fi, f) in files.iter().enumerate() {
         for e in &f.entries {
             by_metric[e.metric].push((fi, e));
@@ -266,17 +267,18 @@ pub fn build(defs: Definitions, drafts: bool) -> Site {
     }
     // Each metric folded once across the quarters (in parallel), then turned into quarters' views.
     let by_metric_views: Vec<Vec<MetricView>> =
-        (0..catalogue.metrics.len()).into_par_iter().map(|mi| metric_views(&catalogue, mi, &files, &by_metric[mi])).collect();
+        catalogue.metrics.keys().collect::<Vec<_>>().into_par_iter().map(|mi| metric_views(&catalogue, mi, &files, &by_metric[mi])).collect();
     let mut columns: Vec<std::vec::IntoIter<MetricView>> = by_metric_views.into_iter().map(Vec::into_iter).collect();
-    let views: Vec<Vec<MetricView>> = (0..quarters.len())
+    let views: Vec<IndexVec<MetricIdx, MetricView>> = (0..quarters.len())
         .map(|qi| {
             columns
                 .iter_mut()
                 .enumerate()
                 .map(|(mi, column)| {
+                    let mi = MetricIdx::from(mi);
                     let mut v = column.next().expect("a view per quarter");
                     v.target = target::in_force(&catalogue.metrics[mi], mi, &files[..=qi]);
-                    compare::resolve(&mut v, &settings, &benchmarks, files[qi].quarter);
+                    compare::resolve(&mut v, &settings, &benchmarks.raw, files[qi].quarter);
                     v
                 })
                 .collect()
@@ -311,31 +313,37 @@ fn input_keys(
     settings: &Settings,
     cat: &Catalogue,
     glossary: &[Term],
-    benchmarks: &[crate::validate::Benchmark],
+    benchmarks: &IndexVec<BenchmarkIdx, crate::validate::Benchmark>,
     quarters: &[crate::validate::QuarterDef],
     drafts: bool,
 ) -> Vec<blake3::Hash> {
     let mut shared = blake3::Hasher::new();
-    shared.update(format!("{settings:?}{cat:?}{glossary:?}{benchmarks:?}{drafts}").as_bytes());
+    hash_into(&mut shared, &(settings, cat, glossary, benchmarks, drafts));
     // Navigation lists every quarter and which sections it has.
     for q in quarters {
-        let sections: Vec<usize> = q.sections.iter().map(|(s, _)| *s).collect();
-        let metrics: Vec<usize> = q.data.entries.iter().map(|e| e.metric).collect();
-        shared.update(format!("{}{}{sections:?}{metrics:?}", q.quarter, q.draft).as_bytes());
+        let sections: Vec<_> = q.sections.iter().map(|(s, _)| *s).collect();
+        let metrics: Vec<_> = q.data.entries.iter().map(|e| e.metric).collect();
+        hash_into(&mut shared, &(q.quarter, q.draft, sections, metrics));
     }
     let shared = shared.finalize();
     let mut data = blake3::Hasher::new();
     quarters
         .iter()
         .map(|q| {
-            data.update(format!("{:?}", q.data).as_bytes());
+            hash_into(&mut data, &q.data);
             let mut key = blake3::Hasher::new();
             key.update(shared.as_bytes());
             key.update(data.clone().finalize().as_bytes());
-            key.update(format!("{:?}{:?}", q.overview, q.sections).as_bytes());
+            hash_into(&mut key, &(&q.overview, &q.sections));
             key.finalize()
         })
         .collect()
+}
+
+/// Adds `value` to a hash as JSON: a stable text of the data itself (the same on every run and
+/// platform, unlike `Debug`, whose format is not promised), each value delimiting itself.
+fn hash_into(hasher: &mut blake3::Hasher, value: &impl serde::Serialize) {
+    serde_json::to_writer(hasher, value).expect("definitions serialise");
 }
 
 /// Whether two figures say the same thing, whatever their flags.
@@ -427,7 +435,7 @@ impl Fold {
     }
 
     /// The metric's view at quarter `q`, with the note of that quarter's own entry.
-    fn view(&self, metric: &Metric, mi: usize, q: Quarter, note: Option<String>) -> MetricView {
+    fn view(&self, metric: &Metric, mi: MetricIdx, q: Quarter, note: Option<String>) -> MetricView {
         let records = &self.records;
         let mut compare_series = Vec::new();
         for (period, values) in &self.compares {
@@ -497,7 +505,7 @@ impl Fold {
 
 /// One metric's view at every quarter, in quarter order. `entries` are the metric's entries
 /// of every file, as (file index, entry), in file order.
-fn metric_views(cat: &Catalogue, mi: usize, files: &[&QuarterFile], entries: &[(usize, &crate::validate::Entry)]) -> Vec<MetricView> {
+fn metric_views(cat: &Catalogue, mi: MetricIdx, files: &[&QuarterFile], entries: &[(usize, &crate::validate::Entry)]) -> Vec<MetricView> {
     let metric = &cat.metrics[mi];
     let mut fold = Fold::default();
     let mut next = entries.iter().peekable();

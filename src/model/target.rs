@@ -124,7 +124,7 @@ pub fn against(metric: &Metric, value: f64, plan: f64) -> PlanStatus {
 
 /// The target in force at the last of `files`: the latest `targets:` entry up to it, replacing
 /// earlier ones whole (`null` withdraws), else the catalogue's standing target.
-pub(super) fn in_force(metric: &Metric, mi: usize, files: &[&QuarterFile]) -> Option<TargetView> {
+pub(super) fn in_force(metric: &Metric, mi: crate::index::MetricIdx, files: &[&QuarterFile]) -> Option<TargetView> {
     for f in files.iter().rev() {
         if let Some(t) = f.targets.iter().find(|t| t.metric == mi) {
             return t.value.map(|value| TargetView { value, by: t.by, set: Some(f.quarter), plan: t.plan.clone() });

@@ -6,6 +6,7 @@
 use super::OutputFile;
 use crate::catalogue::{Frequency, Metric, Unit};
 use crate::figure::Figure;
+use crate::index::MetricIdx;
 use crate::model::{Point, Site};
 use crate::validate::Status;
 use serde::Serialize;
@@ -216,7 +217,7 @@ const BREAKDOWN_COLUMNS: [&str; 7] = ["metric_id", "period", "category", "label"
 fn comparators_csv(site: &Site, q: &crate::model::QuarterReport) -> Vec<u8> {
     let header = COMPARATOR_COLUMNS;
     let mut rows = Vec::new();
-    for (mi, m) in site.catalogue.metrics.iter().enumerate() {
+    for (mi, m) in site.catalogue.metrics.iter_enumerated() {
         let v = &q.metrics[mi];
         let Some(cur) = v.current else { continue };
         for g in &v.groups {
@@ -261,7 +262,7 @@ fn share_cell(c: Figure, total: Figure) -> String {
 fn breakdowns_csv(site: &Site, q: &crate::model::QuarterReport) -> Vec<u8> {
     let header = BREAKDOWN_COLUMNS;
     let mut rows = Vec::new();
-    for (mi, m) in site.catalogue.metrics.iter().enumerate() {
+    for (mi, m) in site.catalogue.metrics.iter_enumerated() {
         let v = &q.metrics[mi];
         for (period, cats) in &v.breakdowns {
             let total = v.series.iter().find(|p| p.period == *period).map(|p| p.figure).unwrap_or(Figure::NotAvailable(Default::default()));
@@ -277,7 +278,7 @@ fn breakdowns_csv(site: &Site, q: &crate::model::QuarterReport) -> Vec<u8> {
 /// Every download: one CSV per metric, one per quarter, and all.json.
 pub fn files(site: &Site) -> Vec<OutputFile> {
     let latest = site.latest.or(site.quarters.len().checked_sub(1));
-    let mut out: Vec<OutputFile> = site.catalogue.metrics.iter().enumerate().map(|(mi, m)| metric_csv(site, latest, mi, m)).collect();
+    let mut out: Vec<OutputFile> = site.catalogue.metrics.iter_enumerated().map(|(mi, m)| metric_csv(site, latest, mi, m)).collect();
     for (qi, q) in site.quarters.iter().enumerate() {
         out.push(OutputFile { path: format!("data/{}.csv", q.quarter.slug()), bytes: quarter_csv(site, qi) });
         out.push(OutputFile { path: format!("data/{}-comparators.csv", q.quarter.slug()), bytes: comparators_csv(site, q) });
@@ -292,7 +293,7 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
 
 /// A metric's own CSV: every figure as known at the latest quarter. The measure's title and
 /// source ride along, so a file stands on its own once downloaded.
-fn metric_csv(site: &Site, latest: Option<usize>, mi: usize, m: &Metric) -> OutputFile {
+fn metric_csv(site: &Site, latest: Option<usize>, mi: MetricIdx, m: &Metric) -> OutputFile {
     let series = latest.map(|l| site.quarters[l].metrics[mi].series.clone()).unwrap_or_default();
     let rows = series
         .iter()
@@ -317,7 +318,7 @@ fn quarter_csv(site: &Site, qi: usize) -> Vec<u8> {
     let q = &site.quarters[qi];
     let earlier = qi.checked_sub(1).map(|i| &site.quarters[i]);
     let mut rows = Vec::new();
-    for (mi, m) in site.catalogue.metrics.iter().enumerate() {
+    for (mi, m) in site.catalogue.metrics.iter_enumerated() {
         let v = &q.metrics[mi];
         let Some(cur) = v.current else { continue };
         let direction = v.change(m).map(|c| c.direction.words().to_string()).unwrap_or_default();
@@ -408,8 +409,7 @@ fn all_json(site: &Site, latest: Option<usize>) -> JsonAll<'_> {
         metrics: site
             .catalogue
             .metrics
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .map(|(mi, m)| JsonMetric {
                 id: m.id.as_str(),
                 title: &m.title,

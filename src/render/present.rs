@@ -6,6 +6,7 @@
 use super::markdown::escape;
 use crate::catalogue::Metric;
 use crate::figure::{marker_words, Figure};
+use crate::index::GroupIdx;
 use crate::model::{ordinal_of, percent_words, quartile_words, Comparison, Direction, MetricView, PlanStatus, TargetStatus};
 use crate::period::Period;
 use crate::validate::Settings;
@@ -123,7 +124,7 @@ pub fn lag(p: Option<Period>, own: Period) -> String {
 }
 
 /// The group's figure with its period when that differs: "84.1%", "57.3%, 2023/24", or `[x]`.
-pub fn compare_html(metric: &Metric, view: &MetricView, group: usize, own: Period) -> String {
+pub fn compare_html(metric: &Metric, view: &MetricView, group: GroupIdx, own: Period) -> String {
     match view.group(group) {
         Some(g) if g.value.is_some() => {
             let v = g.value.unwrap_or_default();
@@ -134,7 +135,7 @@ pub fn compare_html(metric: &Metric, view: &MetricView, group: usize, own: Perio
 }
 
 /// "in the top quarter of the North West" (with the rank's period when it differs), or `[x]`.
-pub fn quartile_html(view: &MetricView, group: usize, settings: &Settings, own: Period) -> String {
+pub fn quartile_html(view: &MetricView, group: GroupIdx, settings: &Settings, own: Period) -> String {
     if view.current.is_some_and(|c| c.figure == Figure::Suppressed) {
         return marker_html('c');
     }
@@ -241,7 +242,7 @@ pub fn ytd_html(metric: &Metric, view: &MetricView) -> String {
 }
 
 /// "similar to", "better than"... our figure against a group's.
-pub fn comparison_words(metric: &Metric, view: &MetricView, group: usize) -> Option<&'static str> {
+pub fn comparison_words(metric: &Metric, view: &MetricView, group: GroupIdx) -> Option<&'static str> {
     let ours = view.current?.figure.value()?;
     let g = view.group(group)?;
     Some(Comparison::of(metric, ours, view.ci, g.value?, g.ci).words())
@@ -270,7 +271,7 @@ pub fn direction_cell(metric: &Metric, view: &MetricView) -> String {
 }
 
 /// "3rd of 10" for a comparator group (", Q1 2024/25" when the rank is for another period), or the missing marker.
-pub fn rank_html(view: &MetricView, group: usize, own: Period) -> String {
+pub fn rank_html(view: &MetricView, group: GroupIdx, own: Period) -> String {
     if view.current.is_some_and(|c| c.figure == Figure::Suppressed) {
         return marker_html('c');
     }
@@ -332,7 +333,7 @@ mod tests {
     fn view(current: Option<Figure>, previous: Option<Figure>) -> MetricView {
         let at = |y: u16, f: Figure| Point { period: Period::Year(FinancialYear::new(y)), figure: f };
         MetricView {
-            metric: 0,
+            metric: 0.into(),
             series: Vec::new(),
             current: current.map(|f| at(2024, f)),
             previous: previous.map(|f| at(2023, f)),

@@ -7,7 +7,7 @@
 
 use super::watch::{Change, Watcher};
 use super::{page, Files, Snapshot};
-use crate::diagnostic::{self, Diagnostic, Format, Severity};
+use crate::diagnostic::{self, Diagnostic, Format};
 use crate::render::CacheStats;
 use crate::BuildCache;
 use axum::body::Bytes;
@@ -274,7 +274,7 @@ fn warnings_note(warnings: &[Diagnostic]) -> String {
 }
 
 fn errors_note(diags: &[Diagnostic]) -> String {
-    let n = diags.iter().filter(|d| d.severity == Severity::Error).count();
+    let n = crate::diagnostic::Counts::of(diags).errors;
     if n == 1 {
         "1 error".into()
     } else {

@@ -2,6 +2,7 @@
 
 use super::fields::{entries, id, list, one_of, text, whole, Fields, Report};
 use crate::catalogue::{Aggregate, Catalogue, Frequency, Metric, MetricId, Polarity, Priority, Section, Unit};
+use crate::index::{MetricIdx, SectionIdx};
 use crate::load::{Node, Value};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -55,7 +56,7 @@ pub fn read_metrics(r: &mut Report, node: &Node) -> (Catalogue, HashMap<String, 
         }
     }
     let section_ids: Vec<String> = cat.sections.iter().map(|s| s.id.clone()).collect();
-    let section_index: HashMap<String, usize> = section_ids.iter().enumerate().map(|(i, s)| (s.clone(), i)).collect();
+    let section_index: HashMap<String, SectionIdx> = cat.sections.iter_enumerated().map(|(i, s)| (s.id.clone(), i)).collect();
     if let Some(items) = f.required(r, "metrics", "metrics.yaml", "[...]").and_then(|n| list(r, n, "metrics", "- id: contacts-received")) {
         for item in items {
             if let Some(m) = read_metric(r, item, (&section_ids, &section_index), &mut positions) {
@@ -86,9 +87,9 @@ fn shaped_like_a_quarter(id: &str) -> bool {
 
 /// `priorities:`: ids unique, metrics known, no metric in two priorities.
 fn read_priorities(r: &mut Report, items: &[Node], cat: &mut Catalogue, declared: &HashMap<String, crate::diagnostic::Pos>) {
-    let mut owner: HashMap<usize, String> = HashMap::new();
+    let mut owner: HashMap<MetricIdx, String> = HashMap::new();
     // Looked up by id once per mention, not by a scan of every metric.
-    let index: HashMap<String, usize> = cat.metrics.iter().enumerate().map(|(i, m)| (m.id.to_string(), i)).collect();
+    let index: HashMap<String, MetricIdx> = cat.metrics.iter_enumerated().map(|(i, m)| (m.id.to_string(), i)).collect();
     for item in items {
         let Some(pf) = Fields::read(r, item, "a priority", &["id", "title", "metrics"]) else { continue };
         let pid = pf.required(r, "id", "a priority", "wait-less").and_then(|n| id(r, n, "priority id"));
@@ -129,10 +130,11 @@ fn read_priorities(r: &mut Report, items: &[Node], cat: &mut Catalogue, declared
     }
 }
 
+// Over 80 lines: a metric's keys checked one after another in the file's order, sharing its id and unit.
 fn read_metric(
     r: &mut Report,
     node: &Node,
-    (sections, section_index): (&[String], &HashMap<String, usize>),
+    (sections, section_index): (&[String], &HashMap<String, SectionIdx>),
     positions: &mut HashMap<String, crate::diagnostic::Pos>,
 ) -> Option<Metric> {
     let f = Fields::read(r, node, "a metric", METRIC_KEYS)?;

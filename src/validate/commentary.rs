@@ -4,10 +4,12 @@ use super::fields::{boolean, list, one_of, text, whole, Fields, Report};
 use super::names::Names;
 use crate::diagnostic::{suggestion, Pos};
 use crate::dialect::BlockKind;
+use crate::index::{BenchmarkIdx, GroupIdx, MetricIdx};
 use crate::load::{RawBlock, RawCommentary, RawRef, Value};
+use serde::Serialize;
 
 /// A chart's shape.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum ChartKind {
     /// A series over time.
     Line,
@@ -22,16 +24,16 @@ pub enum ChartKind {
 }
 
 /// What a ```` ```chart ```` block asks for.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChartSpec {
-    /// Metrics drawn (indices into the catalogue).
-    pub metrics: Vec<usize>,
+    /// Metrics drawn.
+    pub metrics: Vec<MetricIdx>,
     /// Shape, if given (otherwise from the metric's frequency).
     pub kind: Option<ChartKind>,
     /// Window in months ending with the quarter's last month, if given.
     pub months: Option<u32>,
     /// Comparator groups drawn as further series.
-    pub compare: Vec<usize>,
+    pub compare: Vec<GroupIdx>,
     /// Whether to draw the target.
     pub target: bool,
     /// Title, if given.
@@ -39,39 +41,39 @@ pub struct ChartSpec {
 }
 
 /// A report block, checked.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Block {
     /// A chart.
     Chart(ChartSpec),
     /// The highlight table.
     Kpis(KpiSelection),
     /// One headline figure.
-    Figure(usize),
-    /// A benchmark ranking (index into benchmarks).
-    Benchmark(usize),
+    Figure(MetricIdx),
+    /// A benchmark ranking.
+    Benchmark(BenchmarkIdx),
     /// Our figures beside comparator groups'.
     Compare {
         /// Metrics, as listed.
-        metrics: Vec<usize>,
-        /// Groups (indices into settings.comparators), as listed.
-        groups: Vec<usize>,
+        metrics: Vec<MetricIdx>,
+        /// Groups, as listed.
+        groups: Vec<GroupIdx>,
     },
     /// A breakdown's categories with their shares.
     Breakdown {
         /// The metric broken down.
-        metric: usize,
+        metric: MetricIdx,
         /// Also show the previous period.
         previous: bool,
     },
 }
 
 /// Which rows a highlight table shows.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum KpiSelection {
     /// Every metric reported, grouped by priority.
     All,
     /// These metrics, as listed.
-    Metrics(Vec<usize>),
+    Metrics(Vec<MetricIdx>),
     /// Every priority's metrics.
     Priorities,
     /// One priority's metrics (index into catalogue.priorities).
@@ -79,7 +81,7 @@ pub enum KpiSelection {
 }
 
 /// Who a quarter's report is for and from (its overview's front matter).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportDetails {
     /// The meeting the report goes to.
     pub report_to: Option<String>,
@@ -99,7 +101,7 @@ impl ReportDetails {
 }
 
 /// What an inline reference shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum RefField {
     /// `{{ ID }}`
     Value,
@@ -110,7 +112,7 @@ pub enum RefField {
     /// `{{ ID.direction }}`
     Direction,
     /// `{{ ID.rank.GROUP }}`
-    Rank(usize),
+    Rank(GroupIdx),
     /// `{{ ID.target }}`
     Target,
     /// `{{ ID.plan }}`
@@ -118,9 +120,9 @@ pub enum RefField {
     /// `{{ ID.against_plan }}`
     AgainstPlan,
     /// `{{ ID.compare.GROUP }}`
-    Compare(usize),
+    Compare(GroupIdx),
     /// `{{ ID.quartile.GROUP }}`
-    Quartile(usize),
+    Quartile(GroupIdx),
     /// `{{ ID.year_ago }}`
     YearAgo,
     /// `{{ ID.change_year }}`
@@ -132,16 +134,16 @@ pub enum RefField {
 }
 
 /// An inline reference, checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Ref {
-    /// Index into the catalogue.
-    pub metric: usize,
+    /// The metric.
+    pub metric: MetricIdx,
     /// Which field.
     pub field: RefField,
 }
 
 /// A commentary file, checked.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Commentary {
     /// Site-relative path.
     pub file: String,
@@ -253,8 +255,9 @@ fn plain_text(r: &mut Report, n: &crate::load::Node, what: &str) -> Option<Strin
     Some(t)
 }
 
+// Over 80 lines: one short arm per kind of block, read best as one match.
 fn read_block(r: &mut Report, b: &RawBlock, names: &Names) -> Option<Block> {
-    let metric = |r: &mut Report, node: &crate::load::Node| -> Option<usize> {
+    let metric = |r: &mut Report, node: &crate::load::Node| -> Option<MetricIdx> {
         let s = text(r, node, "metric")?;
         names.metric(r, node.pos, &s, "")
     };
@@ -392,7 +395,7 @@ fn read_block(r: &mut Report, b: &RawBlock, names: &Names) -> Option<Block> {
         }
         BlockKind::Compare => {
             let f = Fields::read(r, &b.body, &what, &["metrics", "groups"])?;
-            let ms: Vec<usize> = f
+            let ms: Vec<MetricIdx> = f
                 .required(r, "metrics", &what, "[satisfaction]")
                 .and_then(|n| list(r, n, "metrics", "[satisfaction, msp-asked]"))
                 .unwrap_or(&[])
@@ -434,6 +437,7 @@ fn read_block(r: &mut Report, b: &RawBlock, names: &Names) -> Option<Block> {
     }
 }
 
+// Over 80 lines: one short arm per reference field, read best as one match.
 fn read_ref(r: &mut Report, rf: &RawRef, names: &Names) -> Option<Ref> {
     let id = rf.path[0].as_str();
     if id.is_empty() {
@@ -457,7 +461,7 @@ fn read_ref(r: &mut Report, rf: &RawRef, names: &Names) -> Option<Ref> {
         "ytd",
     ];
     let m = &names.catalogue.metrics[metric];
-    let group_of = |r: &mut Report, word: &str| -> Option<usize> {
+    let group_of = |r: &mut Report, word: &str| -> Option<GroupIdx> {
         let Some(g) = rf.path.get(2) else {
             r.error(
                 rf.pos,

@@ -1,14 +1,14 @@
 //! Reading typed fields out of node trees, reporting every problem with its position.
 
-use crate::diagnostic::{suggestion, Diagnostic, Pos};
+use crate::diagnostic::{suggestion, Diagnostic, Diagnostics, Pos};
 use crate::load::{Node, Value};
 
 /// Where problems go while one file is checked.
 pub struct Report<'a> {
     /// Site-relative path of the file being checked.
     pub file: &'a str,
-    /// Collected problems.
-    pub diags: &'a mut Vec<Diagnostic>,
+    /// Where problems are reported.
+    pub diags: &'a mut Diagnostics,
 }
 
 impl Report<'_> {

@@ -1,15 +1,18 @@
 //! `data/YYYY-YY/qN.yaml` and `data/benchmarks/NAME.yaml`.
 
+use super::definitions::Benchmark;
 use super::fields::{entries, list, number, one_of, text, whole, Fields, Report};
 use super::names::Names;
 use crate::catalogue::{Frequency, Metric, Unit};
 use crate::diagnostic::{suggestion, Pos};
 use crate::figure::{Flag, Flags};
+use crate::index::{GroupIdx, MetricIdx};
 use crate::load::{Node, Value};
 use crate::period::{Date, FinancialYear, Month, Period, Quarter};
+use serde::Serialize;
 
 /// Whether a quarter's figures are final.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Status {
     /// May change; every figure carries `[p]`.
     Provisional,
@@ -18,7 +21,7 @@ pub enum Status {
 }
 
 /// A dated correction note.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Revision {
     /// When.
     pub date: Date,
@@ -27,7 +30,7 @@ pub struct Revision {
 }
 
 /// One figure as entered.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reading {
     /// The number, or `None` for not available.
     pub value: Option<f64>,
@@ -42,10 +45,10 @@ pub struct Reading {
 }
 
 /// Our rank in a comparator group, as entered.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroupRank {
-    /// Index into settings.comparators.
-    pub group: usize,
+    /// The comparator group.
+    pub group: GroupIdx,
     /// 1 = best.
     pub value: u32,
     /// The group's size when the rank was taken (else the group's `members`).
@@ -55,10 +58,10 @@ pub struct GroupRank {
 }
 
 /// A comparator group's figure, as entered.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroupFigure {
-    /// Index into settings.comparators.
-    pub group: usize,
+    /// The comparator group.
+    pub group: GroupIdx,
     /// The figure, if known.
     pub value: Option<f64>,
     /// Its 95% confidence interval.
@@ -68,10 +71,10 @@ pub struct GroupFigure {
 }
 
 /// A target set (or withdrawn) in a quarter's file; it holds from that quarter on.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TargetDef {
-    /// Index into the catalogue.
-    pub metric: usize,
+    /// The metric.
+    pub metric: MetricIdx,
     /// The target; `None` withdraws an earlier one.
     pub value: Option<f64>,
     /// The period it is to be met by; none for a standing target.
@@ -81,10 +84,10 @@ pub struct TargetDef {
 }
 
 /// A metric's entry in a quarter's file.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Entry {
-    /// Index into the catalogue.
-    pub metric: usize,
+    /// The metric.
+    pub metric: MetricIdx,
     /// Where its key is.
     pub pos: Pos,
     /// For quarterly and annual metrics.
@@ -104,7 +107,7 @@ pub struct Entry {
 }
 
 /// A quarter's figures file.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QuarterFile {
     /// Which quarter.
     pub quarter: Quarter,
@@ -163,28 +166,7 @@ pub fn read_quarter(r: &mut Report, node: &Node, quarter: Quarter, names: &Names
             );
         }
     }
-    let mut revisions = Vec::new();
-    if let Some(items) = f.get("revisions").and_then(|n| list(r, n, "revisions", "- { date: 2025-02-01, note: Corrected ... }")) {
-        for item in items {
-            let Some(rf) = Fields::read(r, item, "a revision", &["date", "note"]) else { continue };
-            let d = rf.required(r, "date", "a revision", "2025-02-01").and_then(|n| date(r, n, "date"));
-            let note = rf.required(r, "note", "a revision", "Corrected the September contacts figure").and_then(|n| text(r, n, "note"));
-            if let (Some(date), Some(note)) = (d, note) {
-                let pos = rf.get("date").map(|n| n.pos).unwrap_or(item.pos);
-                if published.is_some_and(|p| date < p) {
-                    r.warning(
-                        pos,
-                        format!("the revision dated {date} is before the report was published"),
-                        "a revision corrects a published report: check the date",
-                    );
-                }
-                if revisions.last().is_some_and(|last: &Revision| last.date > date) {
-                    r.warning(pos, format!("the revision dated {date} comes after a later one"), "list revisions oldest first");
-                }
-                revisions.push(Revision { date, note });
-            }
-        }
-    }
+    let revisions = f.get("revisions").map(|n| read_revisions(r, n, published)).unwrap_or_default();
     let mut out = Vec::new();
     if let Some(values) =
         f.required(r, "values", "the figures file", "{ contacts-received: { months: { ... } } }").and_then(|n| entries(r, n, "values", "waiting-list: 81"))
@@ -255,8 +237,34 @@ pub fn first_month(p: Period) -> Month {
     }
 }
 
+/// Corrections to a published report, oldest first (`revisions:`).
+fn read_revisions(r: &mut Report, node: &Node, published: Option<Date>) -> Vec<Revision> {
+    let mut revisions = Vec::new();
+    let Some(items) = list(r, node, "revisions", "- { date: 2025-02-01, note: Corrected ... }") else { return revisions };
+    for item in items {
+        let Some(rf) = Fields::read(r, item, "a revision", &["date", "note"]) else { continue };
+        let d = rf.required(r, "date", "a revision", "2025-02-01").and_then(|n| date(r, n, "date"));
+        let note = rf.required(r, "note", "a revision", "Corrected the September contacts figure").and_then(|n| text(r, n, "note"));
+        if let (Some(date), Some(note)) = (d, note) {
+            let pos = rf.get("date").map(|n| n.pos).unwrap_or(item.pos);
+            if published.is_some_and(|p| date < p) {
+                r.warning(
+                    pos,
+                    format!("the revision dated {date} is before the report was published"),
+                    "a revision corrects a published report: check the date",
+                );
+            }
+            if revisions.last().is_some_and(|last: &Revision| last.date > date) {
+                r.warning(pos, format!("the revision dated {date} comes after a later one"), "list revisions oldest first");
+            }
+            revisions.push(Revision { date, note });
+        }
+    }
+    revisions
+}
+
 /// `ID: 72`, `ID: null` or `ID: { value, by, plan }`.
-fn read_target(r: &mut Report, node: &Node, mi: usize, m: &Metric, quarter: Quarter) -> Option<TargetDef> {
+fn read_target(r: &mut Report, node: &Node, mi: MetricIdx, m: &Metric, quarter: Quarter) -> Option<TargetDef> {
     let id = m.id.as_str();
     let what = format!("the target for \"{id}\"");
     let mut t = TargetDef { metric: mi, value: None, by: None, plan: Vec::new() };
@@ -298,58 +306,65 @@ fn read_target(r: &mut Report, node: &Node, mi: usize, m: &Metric, quarter: Quar
             }
         }
     }
-    let mut plan_ok = true;
-    if let Some(pn) = f.get("plan") {
-        let (kind, example) = period_kind(m);
-        for (pk, pv) in entries(r, pn, "plan", &format!("{{ {example}: 500 }}")).unwrap_or(&[]) {
-            let word = pk.as_key().unwrap_or_default();
-            let p = match parse_period(&word) {
-                Ok(p) => p,
-                Err(e) => {
-                    r.error(pk.pos, e, format!("\"{id}\" is planned by {kind}: write keys like {example}"));
-                    plan_ok = false;
-                    continue;
-                }
-            };
-            if !is_kind(p, m) {
-                r.error(
-                    pk.pos,
-                    format!("the plan for \"{id}\" is keyed by {kind}, but {word} is not one"),
-                    format!("\"{id}\" is {}: key its plan by {kind}, e.g. {example}", m.frequency.words().to_lowercase()),
-                );
-                plan_ok = false;
-                continue;
-            }
-            let before = p.last_month() < quarter.first_month() && !matches!(p, Period::Year(y) if y == quarter.year);
-            let after = t.by.is_some_and(|b| first_month(p) > b.last_month());
-            if before || after {
-                let span = match t.by {
-                    Some(b) => format!("from {} to {}", quarter.long(), b.long()),
-                    None => format!("from {} on", quarter.long()),
-                };
-                r.error(
-                    pk.pos,
-                    format!("{} is outside the target's span, {span}", p.long()),
-                    "plan only the periods from the quarter that sets the target up to its date",
-                );
-                plan_ok = false;
-                continue;
-            }
-            if pv.value == Value::Null {
-                continue;
-            }
-            if let Some(x) = number(r, pv, &format!("the plan for {}", p.long())) {
-                if check_range(r, pv.pos, x, m, &format!("the plan for {}", p.long())) {
-                    t.plan.push((p, x));
-                }
-            }
-        }
-    }
-    t.plan.sort_by_key(|(p, _)| *p);
+    let (plan, plan_ok) = f.get("plan").map(|pn| read_plan(r, pn, m, quarter, t.by)).unwrap_or((Vec::new(), true));
+    t.plan = plan;
     (ok && plan_ok).then_some(t)
 }
 
-fn read_entry(r: &mut Report, pos: Pos, node: &Node, mi: usize, m: &Metric, quarter: Quarter, names: &Names) -> Option<Entry> {
+/// A target's planned path, keyed by the metric's own periods inside the target's span, in
+/// order; and whether every key was sound.
+fn read_plan(r: &mut Report, pn: &Node, m: &Metric, quarter: Quarter, by: Option<Period>) -> (Vec<(Period, f64)>, bool) {
+    let id = m.id.as_str();
+    let (mut plan, mut plan_ok) = (Vec::new(), true);
+    let (kind, example) = period_kind(m);
+    for (pk, pv) in entries(r, pn, "plan", &format!("{{ {example}: 500 }}")).unwrap_or(&[]) {
+        let word = pk.as_key().unwrap_or_default();
+        let p = match parse_period(&word) {
+            Ok(p) => p,
+            Err(e) => {
+                r.error(pk.pos, e, format!("\"{id}\" is planned by {kind}: write keys like {example}"));
+                plan_ok = false;
+                continue;
+            }
+        };
+        if !is_kind(p, m) {
+            r.error(
+                pk.pos,
+                format!("the plan for \"{id}\" is keyed by {kind}, but {word} is not one"),
+                format!("\"{id}\" is {}: key its plan by {kind}, e.g. {example}", m.frequency.words().to_lowercase()),
+            );
+            plan_ok = false;
+            continue;
+        }
+        let before = p.last_month() < quarter.first_month() && !matches!(p, Period::Year(y) if y == quarter.year);
+        let after = by.is_some_and(|b| first_month(p) > b.last_month());
+        if before || after {
+            let span = match by {
+                Some(b) => format!("from {} to {}", quarter.long(), b.long()),
+                None => format!("from {} on", quarter.long()),
+            };
+            r.error(
+                pk.pos,
+                format!("{} is outside the target's span, {span}", p.long()),
+                "plan only the periods from the quarter that sets the target up to its date",
+            );
+            plan_ok = false;
+            continue;
+        }
+        if pv.value == Value::Null {
+            continue;
+        }
+        if let Some(x) = number(r, pv, &format!("the plan for {}", p.long())) {
+            if check_range(r, pv.pos, x, m, &format!("the plan for {}", p.long())) {
+                plan.push((p, x));
+            }
+        }
+    }
+    plan.sort_by_key(|(p, _)| *p);
+    (plan, plan_ok)
+}
+
+fn read_entry(r: &mut Report, pos: Pos, node: &Node, mi: MetricIdx, m: &Metric, quarter: Quarter, names: &Names) -> Option<Entry> {
     let mut e = Entry { metric: mi, pos, reading: None, months: Vec::new(), year: None, rank: Vec::new(), compare: Vec::new(), breakdown: None, note: None };
     let id = m.id.as_str();
     if !matches!(node.value, Value::Map(_)) {
@@ -366,199 +381,235 @@ fn read_entry(r: &mut Report, pos: Pos, node: &Node, mi: usize, m: &Metric, quar
     }
     let f = Fields::read(r, node, &format!("the entry for \"{id}\""), ENTRY_KEYS)?;
     match m.frequency {
-        Frequency::Monthly(_) => {
-            if let Some(k) = f.key("value") {
-                r.error(k.pos, format!("\"{id}\" is a monthly metric: give its months, not one value"), "replace value with  months: { 2024-07: 1450, ... }");
-            }
-            if let Some(k) = ["suppressed", "flags"].iter().find_map(|k| f.key(k)) {
-                r.error(
-                    k.pos,
-                    format!("\"{}\" belongs to a month of \"{id}\", not to the whole entry", k.as_key().unwrap_or_default()),
-                    "write it on the month, e.g. 2024-08: { value: 3, suppressed: true }",
-                );
-            }
-            if let Some(k) = f.key("by") {
-                r.error(
-                    k.pos,
-                    format!("\"{id}\" is a monthly metric, and only quarterly and annual counts can be broken down"),
-                    "give the breakdown on a quarterly metric of its own",
-                );
-            }
-            if let Some(k) = f.key("ci") {
-                r.error(
-                    k.pos,
-                    format!("\"ci\" belongs to a month of \"{id}\", not to the whole entry"),
-                    "write it on the month, e.g. 2024-08: { value: 70.4, ci: [68.1, 72.7] }",
-                );
-            }
-            let months = f.required(r, "months", &format!("the entry for \"{id}\""), "{ 2024-07: 1450, 2024-08: 1380, 2024-09: 1422 }")?;
-            // Months written, even with a mistake in them; `None` once a month name cannot be read.
-            let mut written: Option<Vec<Month>> = Some(Vec::new());
-            for (mk, mv) in entries(r, months, "months", "{ 2024-07: 1450 }").unwrap_or(&[]) {
-                let Some(word) = mk.as_key() else { continue };
-                let month = match Month::parse(&word) {
-                    Ok(mo) => mo,
-                    Err(msg) => {
-                        r.error(mk.pos, msg, "months are written YYYY-MM, for example 2024-07");
-                        written = None;
-                        continue;
-                    }
-                };
-                if let Some(w) = &mut written {
-                    w.push(month);
-                }
-                if month > quarter.last_month() {
-                    r.error(
-                        mk.pos,
-                        format!("{} is after this quarter: {} ends in {}", month.long(), quarter.long(), quarter.last_month().long()),
-                        format!("move it to the figures file of {}", month.quarter().long()),
-                    );
-                    continue;
-                }
-                if let Some(rd) = reading(r, mv, m, &format!("the {} value of \"{id}\"", month.long())) {
-                    e.months.push((month, rd));
-                }
-            }
-            e.months.sort_by_key(|(mo, _)| *mo);
-            // A month of this quarter left out would quietly make the quarter's figure [x].
-            let missing: Vec<String> = match &written {
-                Some(w) => quarter.months().iter().filter(|mo| !w.contains(mo)).map(|mo| mo.long()).collect(),
-                None => Vec::new(),
-            };
-            if !missing.is_empty() {
-                let copied = missing.len() == 3 && written.as_ref().is_some_and(|w| !w.is_empty());
-                r.warning(
-                    months.pos,
-                    format!(
-                        "\"{id}\" has no figure for {} ({}){}",
-                        join_words(&missing),
-                        quarter.long(),
-                        if copied { ": was this file copied from an earlier quarter?" } else { "" }
-                    ),
-                    "give every month of the quarter, with null for a figure that is not available",
-                );
-            }
-        }
-        _ => {
-            if let Some(k) = f.key("months") {
-                r.error(k.pos, format!("\"{id}\" is a {} metric: give one value, not months", m.frequency.words().to_lowercase()), "write  value: 81");
-            }
-            if let Some(b) = f.get("by") {
-                e.breakdown = read_breakdown(r, b, &f, m);
-            }
-            if f.get("value").is_none() {
-                if e.breakdown.is_some() || f.key("by").is_some() {
-                    // The total is the sum of the categories (see the model).
-                    if let Some(k) = ["suppressed", "flags", "ci"].iter().find_map(|k| f.key(k)) {
-                        r.error(
-                            k.pos,
-                            format!("\"{}\" needs the total's value beside it", k.as_key().unwrap_or_default()),
-                            "give  value:  (the total), or put it on a category",
-                        );
-                    }
-                } else if f.key("months").is_none() && !f.misspelt("value") {
-                    r.error(node.pos, format!("the entry for \"{id}\" has no value"), "add  value: 81  (or value: null when the figure is not available)");
-                }
-            } else {
-                e.reading = reading_fields(r, &f, m, &format!("the value of \"{id}\""));
-            }
-        }
+        Frequency::Monthly(_) => e.months = read_months(r, &f, m, quarter)?,
+        _ => read_single(r, node, &f, m, &mut e),
     }
-    if let Some(y) = f.get("year") {
-        if m.frequency != Frequency::Annual {
-            r.error(
-                f.key("year").unwrap().pos,
-                format!("\"year\" is only for annual metrics, but \"{id}\" is {}", m.frequency.words().to_lowercase()),
-                "remove the year line",
-            );
-        } else if let Some(word) = text(r, y, "year") {
-            match FinancialYear::parse(&word) {
-                Ok(fy) if fy > quarter.year => r.error(
-                    y.pos,
-                    format!("the year {fy} is after this quarter's year {}", quarter.year),
-                    "an annual figure can only be for this financial year or an earlier one",
-                ),
-                Ok(fy) => e.year = Some(fy),
-                Err(msg) => r.error(y.pos, msg, "write the financial year the figure is for, e.g. year: 2023-24"),
-            }
-        }
-    }
+    e.year = read_year(r, &f, m, quarter);
     if let Some(rank) = f.get("rank") {
-        for (gk, gv) in entries(r, rank, "rank", "{ nw: 6 }").unwrap_or(&[]) {
-            let Some(g) = names.group(r, gk.pos, &gk.as_key().unwrap_or_default(), "") else { continue };
-            let c = &names.settings.expect("a group resolves only with settings").comparators[g];
-            let (vnode, of, period) = match &gv.value {
-                Value::Map(_) => {
-                    let Some(rf) = Fields::read(r, gv, &format!("the rank in {}", c.id), &["value", "of", "period"]) else { continue };
-                    let Some(v) = rf.required(r, "value", &format!("the rank in {}", c.id), "6") else { continue };
-                    let of = rf.get("of").and_then(|n| whole(r, n, "the group's size", 1, 100_000)).map(|x| x as u32);
-                    let period = rf.get("period").and_then(|n| lag_period(r, n, quarter));
-                    if rf.get("period").is_some() && period.is_none() {
-                        continue;
-                    }
-                    (v, of, period)
-                }
-                _ => (gv, None, None),
-            };
-            let Some(size) = of.or(c.members) else {
-                r.error(
-                    gk.pos,
-                    format!("a rank in \"{}\" needs the group's size", c.id),
-                    format!("write  {}: {{ value: 6, of: 24 }}, or add members to {} in site.toml's [comparators]", c.id, c.id),
-                );
-                continue;
-            };
-            if let Some(v) = whole(r, vnode, "a rank", 1, size as i64) {
-                e.rank.push(GroupRank { group: g, value: v as u32, of, period });
-            }
-        }
+        e.rank = read_ranks(r, rank, quarter, names);
     }
     if let Some(cmp) = f.get("compare") {
-        for (gk, gv) in entries(r, cmp, "compare", "{ nw: 84.1, england: 83.0 }").unwrap_or(&[]) {
-            let Some(g) = names.group(r, gk.pos, &gk.as_key().unwrap_or_default(), "") else { continue };
-            let gid = gk.as_key().unwrap_or_default();
-            let what = format!("the {gid} value");
-            match &gv.value {
-                Value::Null => e.compare.push(GroupFigure { group: g, value: None, ci: None, period: None }),
-                Value::Map(_) => {
-                    let Some(cf) = Fields::read(r, gv, &what, &["value", "ci", "period"]) else { continue };
-                    let Some(vn) = cf.required(r, "value", &what, "84.1") else { continue };
-                    let period = cf.get("period").and_then(|n| lag_period(r, n, quarter));
-                    if cf.get("period").is_some() && period.is_none() {
-                        continue;
-                    }
-                    if vn.value == Value::Null {
-                        e.compare.push(GroupFigure { group: g, value: None, ci: None, period });
-                        continue;
-                    }
-                    let Some(v) = number(r, vn, &what) else { continue };
-                    if !check_range(r, vn.pos, v, m, "the comparator value") {
-                        continue;
-                    }
-                    let ci = match cf.get("ci") {
-                        Some(n) => match interval(r, n, v, m) {
-                            Some(ci) => Some(ci),
-                            None => continue,
-                        },
-                        None => None,
-                    };
-                    e.compare.push(GroupFigure { group: g, value: Some(v), ci, period });
-                }
-                _ => {
-                    if let Some(v) = number(r, gv, &what) {
-                        if check_range(r, gv.pos, v, m, "the comparator value") {
-                            e.compare.push(GroupFigure { group: g, value: Some(v), ci: None, period: None });
-                        }
-                    }
-                }
-            }
-        }
+        e.compare = read_compares(r, cmp, m, quarter, names);
     }
     // The entry's note, then any notes on its months, for readers of this quarter.
     let mut notes: Vec<String> = f.get("note").and_then(|n| text(r, n, "note")).into_iter().collect();
     notes.extend(e.months.iter().filter_map(|(mo, rd)| rd.note.as_ref().map(|n| format!("{}: {n}", mo.long()))));
     e.note = (!notes.is_empty()).then(|| notes.join(" "));
     Some(e)
+}
+
+/// A monthly metric's months, in order; `None` when the entry has no `months`.
+fn read_months(r: &mut Report, f: &Fields, m: &Metric, quarter: Quarter) -> Option<Vec<(Month, Reading)>> {
+    let id = m.id.as_str();
+    if let Some(k) = f.key("value") {
+        r.error(k.pos, format!("\"{id}\" is a monthly metric: give its months, not one value"), "replace value with  months: { 2024-07: 1450, ... }");
+    }
+    if let Some(k) = ["suppressed", "flags"].iter().find_map(|k| f.key(k)) {
+        r.error(
+            k.pos,
+            format!("\"{}\" belongs to a month of \"{id}\", not to the whole entry", k.as_key().unwrap_or_default()),
+            "write it on the month, e.g. 2024-08: { value: 3, suppressed: true }",
+        );
+    }
+    if let Some(k) = f.key("by") {
+        r.error(
+            k.pos,
+            format!("\"{id}\" is a monthly metric, and only quarterly and annual counts can be broken down"),
+            "give the breakdown on a quarterly metric of its own",
+        );
+    }
+    if let Some(k) = f.key("ci") {
+        r.error(
+            k.pos,
+            format!("\"ci\" belongs to a month of \"{id}\", not to the whole entry"),
+            "write it on the month, e.g. 2024-08: { value: 70.4, ci: [68.1, 72.7] }",
+        );
+    }
+    let months = f.required(r, "months", &format!("the entry for \"{id}\""), "{ 2024-07: 1450, 2024-08: 1380, 2024-09: 1422 }")?;
+    // Months written, even with a mistake in them; `None` once a month name cannot be read.
+    let mut written: Option<Vec<Month>> = Some(Vec::new());
+    let mut out = Vec::new();
+    for (mk, mv) in entries(r, months, "months", "{ 2024-07: 1450 }").unwrap_or(&[]) {
+        let Some(word) = mk.as_key() else { continue };
+        let month = match Month::parse(&word) {
+            Ok(mo) => mo,
+            Err(msg) => {
+                r.error(mk.pos, msg, "months are written YYYY-MM, for example 2024-07");
+                written = None;
+                continue;
+            }
+        };
+        if let Some(w) = &mut written {
+            w.push(month);
+        }
+        if month > quarter.last_month() {
+            r.error(
+                mk.pos,
+                format!("{} is after this quarter: {} ends in {}", month.long(), quarter.long(), quarter.last_month().long()),
+                format!("move it to the figures file of {}", month.quarter().long()),
+            );
+            continue;
+        }
+        if let Some(rd) = reading(r, mv, m, &format!("the {} value of \"{id}\"", month.long())) {
+            out.push((month, rd));
+        }
+    }
+    out.sort_by_key(|(mo, _)| *mo);
+    // A month of this quarter left out would quietly make the quarter's figure [x].
+    let missing: Vec<String> = match &written {
+        Some(w) => quarter.months().iter().filter(|mo| !w.contains(mo)).map(|mo| mo.long()).collect(),
+        None => Vec::new(),
+    };
+    if !missing.is_empty() {
+        let copied = missing.len() == 3 && written.as_ref().is_some_and(|w| !w.is_empty());
+        r.warning(
+            months.pos,
+            format!(
+                "\"{id}\" has no figure for {} ({}){}",
+                join_words(&missing),
+                quarter.long(),
+                if copied { ": was this file copied from an earlier quarter?" } else { "" }
+            ),
+            "give every month of the quarter, with null for a figure that is not available",
+        );
+    }
+    Some(out)
+}
+
+/// A quarterly or annual metric's value, or its breakdown (whose sum is then the total).
+fn read_single(r: &mut Report, node: &Node, f: &Fields, m: &Metric, e: &mut Entry) {
+    let id = m.id.as_str();
+    if let Some(k) = f.key("months") {
+        r.error(k.pos, format!("\"{id}\" is a {} metric: give one value, not months", m.frequency.words().to_lowercase()), "write  value: 81");
+    }
+    if let Some(b) = f.get("by") {
+        e.breakdown = read_breakdown(r, b, f, m);
+    }
+    if f.get("value").is_none() {
+        if e.breakdown.is_some() || f.key("by").is_some() {
+            // The total is the sum of the categories (see the model).
+            if let Some(k) = ["suppressed", "flags", "ci"].iter().find_map(|k| f.key(k)) {
+                r.error(
+                    k.pos,
+                    format!("\"{}\" needs the total's value beside it", k.as_key().unwrap_or_default()),
+                    "give  value:  (the total), or put it on a category",
+                );
+            }
+        } else if f.key("months").is_none() && !f.misspelt("value") {
+            r.error(node.pos, format!("the entry for \"{id}\" has no value"), "add  value: 81  (or value: null when the figure is not available)");
+        }
+    } else {
+        e.reading = reading_fields(r, f, m, &format!("the value of \"{id}\""));
+    }
+}
+
+/// An annual metric's `year`, when given and sound.
+fn read_year(r: &mut Report, f: &Fields, m: &Metric, quarter: Quarter) -> Option<FinancialYear> {
+    let id = m.id.as_str();
+    let y = f.get("year")?;
+    if m.frequency != Frequency::Annual {
+        r.error(
+            f.key("year").unwrap().pos,
+            format!("\"year\" is only for annual metrics, but \"{id}\" is {}", m.frequency.words().to_lowercase()),
+            "remove the year line",
+        );
+        return None;
+    }
+    let word = text(r, y, "year")?;
+    match FinancialYear::parse(&word) {
+        Ok(fy) if fy > quarter.year => {
+            r.error(
+                y.pos,
+                format!("the year {fy} is after this quarter's year {}", quarter.year),
+                "an annual figure can only be for this financial year or an earlier one",
+            );
+            None
+        }
+        Ok(fy) => Some(fy),
+        Err(msg) => {
+            r.error(y.pos, msg, "write the financial year the figure is for, e.g. year: 2023-24");
+            None
+        }
+    }
+}
+
+/// Our ranks within comparator groups (`rank:`).
+fn read_ranks(r: &mut Report, rank: &Node, quarter: Quarter, names: &Names) -> Vec<GroupRank> {
+    let mut out = Vec::new();
+    for (gk, gv) in entries(r, rank, "rank", "{ nw: 6 }").unwrap_or(&[]) {
+        let Some(g) = names.group(r, gk.pos, &gk.as_key().unwrap_or_default(), "") else { continue };
+        let c = &names.settings.expect("a group resolves only with settings").comparators[g];
+        let (vnode, of, period) = match &gv.value {
+            Value::Map(_) => {
+                let Some(rf) = Fields::read(r, gv, &format!("the rank in {}", c.id), &["value", "of", "period"]) else { continue };
+                let Some(v) = rf.required(r, "value", &format!("the rank in {}", c.id), "6") else { continue };
+                let of = rf.get("of").and_then(|n| whole(r, n, "the group's size", 1, 100_000)).map(|x| x as u32);
+                let period = rf.get("period").and_then(|n| lag_period(r, n, quarter));
+                if rf.get("period").is_some() && period.is_none() {
+                    continue;
+                }
+                (v, of, period)
+            }
+            _ => (gv, None, None),
+        };
+        let Some(size) = of.or(c.members) else {
+            r.error(
+                gk.pos,
+                format!("a rank in \"{}\" needs the group's size", c.id),
+                format!("write  {}: {{ value: 6, of: 24 }}, or add members to {} in site.toml's [comparators]", c.id, c.id),
+            );
+            continue;
+        };
+        if let Some(v) = whole(r, vnode, "a rank", 1, size as i64) {
+            out.push(GroupRank { group: g, value: v as u32, of, period });
+        }
+    }
+    out
+}
+
+/// Comparator groups' figures (`compare:`).
+fn read_compares(r: &mut Report, cmp: &Node, m: &Metric, quarter: Quarter, names: &Names) -> Vec<GroupFigure> {
+    let mut out = Vec::new();
+    for (gk, gv) in entries(r, cmp, "compare", "{ nw: 84.1, england: 83.0 }").unwrap_or(&[]) {
+        let Some(g) = names.group(r, gk.pos, &gk.as_key().unwrap_or_default(), "") else { continue };
+        let gid = gk.as_key().unwrap_or_default();
+        let what = format!("the {gid} value");
+        match &gv.value {
+            Value::Null => out.push(GroupFigure { group: g, value: None, ci: None, period: None }),
+            Value::Map(_) => {
+                let Some(cf) = Fields::read(r, gv, &what, &["value", "ci", "period"]) else { continue };
+                let Some(vn) = cf.required(r, "value", &what, "84.1") else { continue };
+                let period = cf.get("period").and_then(|n| lag_period(r, n, quarter));
+                if cf.get("period").is_some() && period.is_none() {
+                    continue;
+                }
+                if vn.value == Value::Null {
+                    out.push(GroupFigure { group: g, value: None, ci: None, period });
+                    continue;
+                }
+                let Some(v) = number(r, vn, &what) else { continue };
+                if !check_range(r, vn.pos, v, m, "the comparator value") {
+                    continue;
+                }
+                let ci = match cf.get("ci") {
+                    Some(n) => match interval(r, n, v, m) {
+                        Some(ci) => Some(ci),
+                        None => continue,
+                    },
+                    None => None,
+                };
+                out.push(GroupFigure { group: g, value: Some(v), ci, period });
+            }
+            _ => {
+                if let Some(v) = number(r, gv, &what) {
+                    if check_range(r, gv.pos, v, m, "the comparator value") {
+                        out.push(GroupFigure { group: g, value: Some(v), ci: None, period: None });
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 /// A number, `null`, or `{ value, suppressed, flags, note }`.
@@ -765,27 +816,6 @@ fn date(r: &mut Report, node: &Node, what: &str) -> Option<Date> {
     Date::parse(&s).map_err(|e| r.error(node.pos, e, format!("write {what} as YYYY-MM-DD"))).ok()
 }
 
-/// A benchmark file: one metric's values for every member of a comparator group.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Benchmark {
-    /// File stem.
-    pub name: String,
-    /// Index into the catalogue.
-    pub metric: usize,
-    /// Index into settings.comparators.
-    pub group: usize,
-    /// A year or a quarter.
-    pub period: Period,
-    /// Which member is this organisation.
-    pub self_name: String,
-    /// Members and values (`None`: not available), in file order.
-    pub values: Vec<(String, Option<f64>)>,
-    /// Members' confidence intervals, where given.
-    pub cis: Vec<(String, (f64, f64))>,
-    /// The published figure for the group as a whole, with its interval.
-    pub overall: Option<(f64, Option<(f64, f64)>)>,
-}
-
 /// Reads and checks a benchmark file.
 pub fn read_benchmark(r: &mut Report, name: &str, node: &Node, names: &Names) -> Option<Benchmark> {
     let (cat, settings) = (names.catalogue, names.settings);
@@ -798,14 +828,7 @@ pub fn read_benchmark(r: &mut Report, name: &str, node: &Node, names: &Names) ->
         let s = text(r, n, "group")?;
         names.group(r, n.pos, &s, "")
     });
-    let period = f.required(r, "period", "the benchmark file", "2023-24").and_then(|n| {
-        let s = text(r, n, "period")?;
-        if s.contains('/') {
-            Quarter::parse(&s).map(Period::Quarter).map_err(|e| r.error(n.pos, e, "write a year (2023-24) or a quarter (2024-25/q2)")).ok()
-        } else {
-            FinancialYear::parse(&s).map(Period::Year).map_err(|e| r.error(n.pos, e, "write a year (2023-24) or a quarter (2024-25/q2)")).ok()
-        }
-    });
+    let period = f.required(r, "period", "the benchmark file", "2023-24").and_then(|n| benchmark_period(r, n));
     let self_name = match f.get("self") {
         Some(n) => text(r, n, "self"),
         None => settings.map(|s| s.organisation.clone()),
@@ -837,29 +860,7 @@ pub fn read_benchmark(r: &mut Report, name: &str, node: &Node, names: &Names) ->
     if let Some(items) =
         f.required(r, "values", "the benchmark file", "{ Blackburn with Darwen: 61.2 }").and_then(|n| entries(r, n, "values", "Blackburn with Darwen: 61.2"))
     {
-        let mut seen = std::collections::HashSet::new();
-        for (k, v) in items {
-            let Some(member) = k.as_key() else { continue };
-            if let Some(problem) = super::fields::hidden_character(&member) {
-                r.error(k.pos, format!("the member name {problem}"), "retype the name, or paste it as plain text");
-                continue;
-            }
-            if !seen.insert(member.clone()) {
-                r.error(k.pos, format!("\"{member}\" is listed twice"), "list each member once");
-                continue;
-            }
-            if v.value == Value::Null {
-                values.push((member, None));
-            } else if is_suppressed_member(v) {
-                // A suppressed member is not published and not ranked.
-                values.push((member, None));
-            } else if let Some((x, ci)) = figure(r, v, &format!("the value for {member}")) {
-                if let Some(ci) = ci {
-                    cis.push((member.clone(), ci));
-                }
-                values.push((member, Some(x)));
-            }
-        }
+        (values, cis) = read_members(r, items, figure);
     }
     if let (Some(s), Some(items)) = (&self_name, f.get("values")) {
         if !values.is_empty() && !values.iter().any(|(m, _)| m == s) {
@@ -871,25 +872,67 @@ pub fn read_benchmark(r: &mut Report, name: &str, node: &Node, names: &Names) ->
             );
         }
     }
-    if let (Some(g), Some(s)) = (group, settings) {
-        if let Some(m) = s.comparators[g].members {
-            if (values.len() as u32) < m && !values.is_empty() {
-                r.warning(
-                    f.get("values").unwrap().pos,
-                    format!("{} values are listed but {} has {m} members, so ranks will read \"of {}\"", values.len(), s.comparators[g].name, values.len()),
-                    "add the missing councils (null where a value is not known), or correct members in site.toml",
-                );
-            }
-            if values.len() as u32 > m {
-                r.warning(
-                    f.get("values").unwrap().pos,
-                    format!("{} values are listed but {} has {m} members", values.len(), s.comparators[g].name),
-                    "check the list, or the group's members in site.toml",
-                );
-            }
-        }
+    if let (Some(g), Some(s), Some(items)) = (group, settings, f.get("values")) {
+        check_group_size(r, items.pos, values.len(), &s.comparators[g]);
     }
     Some(Benchmark { name: name.to_string(), metric: metric?, group: group?, period: period?, self_name: self_name?, values, cis, overall })
+}
+
+/// A benchmark's period: a year (2023-24) or a quarter (2024-25/q2).
+fn benchmark_period(r: &mut Report, n: &Node) -> Option<Period> {
+    let s = text(r, n, "period")?;
+    let parsed = if s.contains('/') { Quarter::parse(&s).map(Period::Quarter) } else { FinancialYear::parse(&s).map(Period::Year) };
+    parsed.map_err(|e| r.error(n.pos, e, "write a year (2023-24) or a quarter (2024-25/q2)")).ok()
+}
+
+/// A benchmark's members, each with its value (`None`: not available or suppressed), in file
+/// order; and the confidence intervals given.
+#[allow(clippy::type_complexity)] // The same shapes as the fields of `Benchmark` they fill.
+fn read_members(
+    r: &mut Report,
+    items: &[(Node, Node)],
+    figure: impl Fn(&mut Report, &Node, &str) -> Option<(f64, Option<(f64, f64)>)>,
+) -> (Vec<(String, Option<f64>)>, Vec<(String, (f64, f64))>) {
+    let (mut values, mut cis) = (Vec::new(), Vec::new());
+    let mut seen = std::collections::HashSet::new();
+    for (k, v) in items {
+        let Some(member) = k.as_key() else { continue };
+        if let Some(problem) = super::fields::hidden_character(&member) {
+            r.error(k.pos, format!("the member name {problem}"), "retype the name, or paste it as plain text");
+            continue;
+        }
+        if !seen.insert(member.clone()) {
+            r.error(k.pos, format!("\"{member}\" is listed twice"), "list each member once");
+            continue;
+        }
+        if v.value == Value::Null {
+            values.push((member, None));
+        } else if is_suppressed_member(v) {
+            // A suppressed member is not published and not ranked.
+            values.push((member, None));
+        } else if let Some((x, ci)) = figure(r, v, &format!("the value for {member}")) {
+            if let Some(ci) = ci {
+                cis.push((member.clone(), ci));
+            }
+            values.push((member, Some(x)));
+        }
+    }
+    (values, cis)
+}
+
+/// Warns when a benchmark lists fewer or more members than its group has.
+fn check_group_size(r: &mut Report, pos: Pos, listed: usize, group: &super::Comparator) {
+    let Some(m) = group.members else { return };
+    if (listed as u32) < m && listed > 0 {
+        r.warning(
+            pos,
+            format!("{listed} values are listed but {} has {m} members, so ranks will read \"of {listed}\"", group.name),
+            "add the missing councils (null where a value is not known), or correct members in site.toml",
+        );
+    }
+    if listed as u32 > m {
+        r.warning(pos, format!("{listed} values are listed but {} has {m} members", group.name), "check the list, or the group's members in site.toml");
+    }
 }
 
 /// `{ value: null, suppressed: true }` (or any value) in a benchmark: withheld, so not ranked.

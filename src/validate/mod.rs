@@ -2,248 +2,159 @@
 //!
 //! Owns: the entry `validate` and the definitions it returns. Reads `load`'s raw documents and
 //! the shared `dialect`; must not import model, render, write or serve (they come after it).
+//! One reader per kind of file (site.toml, metrics, glossary, benchmarks, quarters, pages);
+//! [`validate`] runs them in the order their names resolve and hands on [`Validated`]
+//! definitions only when the sink holds no error.
 
 mod catalogue;
 pub mod commentary;
+mod definitions;
 pub mod fields;
 pub mod figures;
 pub mod names;
+mod quarters;
 pub mod settings;
 
 pub use catalogue::{slug, Term};
 pub use commentary::{Block, ChartKind, ChartSpec, Commentary, KpiSelection, RefField, ReportDetails};
-pub use figures::{Benchmark, Entry, GroupFigure, GroupRank, QuarterFile, Reading, Revision, Status};
+pub use definitions::{Benchmark, Definitions, QuarterDef, Rejected, Validated};
+pub use figures::{Entry, GroupFigure, GroupRank, QuarterFile, Reading, Revision, Status};
 pub use settings::{Comparator, Settings};
 
 use crate::catalogue::Catalogue;
-use crate::diagnostic::{self, Diagnostic, Pos};
+use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
+use crate::index::{BenchmarkIdx, IndexVec, MetricIdx};
 use crate::load::{RawCommentary, RawFile, RawSite};
-use crate::period::Quarter;
 use fields::Report;
 use names::Names;
-use rayon::prelude::*;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-/// A quarter's checked files.
-#[derive(Debug, Clone)]
-pub struct QuarterDef {
-    /// Which quarter.
-    pub quarter: Quarter,
-    /// Its figures.
-    pub data: QuarterFile,
-    /// `draft: true` in its overview.
-    pub draft: bool,
-    /// The executive summary.
-    pub overview: Commentary,
-    /// Section commentary, by section index, in report order.
-    pub sections: Vec<(usize, Commentary)>,
-}
-
-/// A whole site, checked.
-#[derive(Debug, Clone)]
-pub struct Definitions {
-    /// site.toml.
-    pub settings: Settings,
-    /// Sections and metrics.
-    pub catalogue: Catalogue,
-    /// Glossary terms, sorted.
-    pub glossary: Vec<Term>,
-    /// Quarters in order, drafts included.
-    pub quarters: Vec<QuarterDef>,
-    /// Benchmark files, by name.
-    pub benchmarks: Vec<Benchmark>,
-    /// Home page introduction.
-    pub home: Option<Commentary>,
-    /// Standalone pages, by name.
-    pub pages: Vec<(String, Commentary)>,
-}
-
-fn with_report<T>(file: &str, diags: &mut Vec<Diagnostic>, f: impl FnOnce(&mut Report) -> T) -> T {
+fn with_report<T>(file: &str, diags: &mut Diagnostics, f: impl FnOnce(&mut Report) -> T) -> T {
     let mut r = Report { file, diags };
     f(&mut r)
 }
 
-/// Checks everything; returns definitions when the files could be understood at all.
-/// Callers must still refuse to build when `diags` holds errors.
-pub fn validate(raw: &RawSite, diags: &mut Vec<Diagnostic>) -> Option<Definitions> {
-    let (settings, declared_groups) = match raw.settings.as_ref().and_then(|f| file_node(f, diags)) {
+/// Checks everything, reporting into `diags`. The definitions come back [`Validated`] only
+/// when `diags` (the load's problems included) holds no error; otherwise what could be read.
+pub fn validate(raw: &RawSite, diags: &mut Diagnostics) -> Result<Validated, Rejected> {
+    let (settings, declared_groups) = read_settings(raw, diags);
+    let metrics = read_catalogue(raw, diags);
+    let (glossary, glossary_read) = read_glossary(raw, diags);
+    let mut names = Names {
+        catalogue: &metrics.catalogue,
+        declared_metrics: (metrics.read && !metrics.positions.is_empty()).then(|| metrics.positions.keys().cloned().collect()),
+        settings: settings.as_ref(),
+        declared_groups,
+        benchmarks: Default::default(),
+        declared_benchmarks: raw.benchmarks.iter().map(|(n, _)| n.clone()).collect(),
+        metric_index: metrics.catalogue.metrics.iter_enumerated().map(|(i, m)| (m.id.to_string(), i)).collect(),
+        section_index: metrics.catalogue.sections.iter_enumerated().map(|(i, s)| (s.id.clone(), i)).collect(),
+    };
+    let benchmarks = read_benchmarks(raw, &names, diags);
+    names.benchmarks = &benchmarks;
+    let commentary = CommentaryCheck::new(&names, &glossary, glossary_read);
+    let quarters = quarters::read(raw, &commentary, diags);
+    let home = raw.home.as_ref().map(|h| commentary.check(h, diags));
+    let pages = read_pages(raw, &commentary, diags);
+    unreported_metrics(raw, &metrics, &quarters, diags);
+
+    let MetricsFile { catalogue, .. } = metrics;
+    let defs = settings.map(|settings| Definitions { settings, catalogue, glossary, quarters, benchmarks, home, pages });
+    match defs {
+        Some(defs) if !diags.has_errors() => Ok(Validated::new(defs)),
+        readable => Err(Rejected { readable: readable.map(Box::new) }),
+    }
+}
+
+/// site.toml: the settings when they validated, and every comparator id declared.
+fn read_settings(raw: &RawSite, diags: &mut Diagnostics) -> (Option<crate::validate::Settings>, Option<HashSet<String>>) {
+    match raw.settings.as_ref().and_then(|f| file_node(f, diags)) {
         Some((file, n)) => {
             let (s, groups) = with_report(file, diags, |r| settings::read(r, n));
             (s, Some(groups))
         }
         None => (None, None),
-    };
-    let (catalogue, metric_pos, metrics_read) = match raw.metrics.as_ref().and_then(|f| file_node(f, diags)) {
+    }
+}
+
+/// data/metrics.yaml as read: the metrics that validated, where each declared id is written,
+/// and whether the file could be read at all.
+#[derive(Default)]
+struct MetricsFile {
+    catalogue: Catalogue,
+    positions: HashMap<String, Pos>,
+    read: bool,
+}
+
+fn read_catalogue(raw: &RawSite, diags: &mut Diagnostics) -> MetricsFile {
+    match raw.metrics.as_ref().and_then(|f| file_node(f, diags)) {
         Some((file, n)) => {
-            let (c, p) = with_report(file, diags, |r| catalogue::read_metrics(r, n));
-            (c, p, true)
+            let (catalogue, positions) = with_report(file, diags, |r| catalogue::read_metrics(r, n));
+            MetricsFile { catalogue, positions, read: true }
         }
-        None => Default::default(),
-    };
-    // When the glossary cannot be read, every acronym would look unknown: check them once it is mended.
-    let errors_before = diags.iter().filter(|d| d.severity == diagnostic::Severity::Error).count();
+        None => MetricsFile::default(),
+    }
+}
+
+/// data/glossary.yaml: the terms, and whether the file was read without an error (when it was
+/// not, every acronym would look unknown: they are checked once it is mended).
+fn read_glossary(raw: &RawSite, diags: &mut Diagnostics) -> (Vec<Term>, bool) {
+    let errors_before = diags.error_count();
     let glossary = raw
         .glossary
         .as_ref()
         .and_then(|f| file_node(f, diags))
         .map(|(file, n)| with_report(file, diags, |r| catalogue::read_glossary(r, n)))
         .unwrap_or_default();
-    let glossary_read =
-        raw.glossary.as_ref().is_none_or(|f| f.node.is_some()) && diags.iter().filter(|d| d.severity == diagnostic::Severity::Error).count() == errors_before;
-    let mut names = Names {
-        catalogue: &catalogue,
-        declared_metrics: (metrics_read && !metric_pos.is_empty()).then(|| metric_pos.keys().cloned().collect()),
-        settings: settings.as_ref(),
-        declared_groups,
-        benchmarks: &[],
-        declared_benchmarks: raw.benchmarks.iter().map(|(n, _)| n.clone()).collect(),
-        metric_index: catalogue.metrics.iter().enumerate().map(|(i, m)| (m.id.to_string(), i)).collect(),
-    };
-    let benchmarks: Vec<Benchmark> = raw
-        .benchmarks
+    let read = raw.glossary.as_ref().is_none_or(|f| f.node.is_some()) && diags.error_count() == errors_before;
+    (glossary, read)
+}
+
+/// data/benchmarks/*.yaml, the ones that validated.
+fn read_benchmarks(raw: &RawSite, names: &Names, diags: &mut Diagnostics) -> IndexVec<BenchmarkIdx, Benchmark> {
+    raw.benchmarks
         .iter()
-        .filter_map(|(name, f)| file_node(f, diags).and_then(|(file, n)| with_report(file, diags, |r| figures::read_benchmark(r, name, n, &names))))
-        .collect();
-    names.benchmarks = &benchmarks;
-    let names = &names;
+        .filter_map(|(name, f)| file_node(f, diags).and_then(|(file, n)| with_report(file, diags, |r| figures::read_benchmark(r, name, n, names))))
+        .collect()
+}
 
-    let mut known: HashSet<&str> = glossary.iter().map(|t| t.name.as_str()).collect();
-    known.extend(glossary.iter().flat_map(|t| t.aliases.iter().map(String::as_str)));
+/// Checks commentary files (quarters', the home page's, standalone pages') against the names
+/// and the glossary.
+struct CommentaryCheck<'a> {
+    names: &'a Names<'a>,
+    /// Glossary terms and aliases; `None` when the glossary could not be read.
+    known: Option<HashSet<&'a str>>,
+}
 
-    let check_commentary = |raw: &RawCommentary| -> (Commentary, Vec<Diagnostic>) {
-        let mut d = Vec::new();
-        let c = with_report(&raw.file, &mut d, |r| commentary::read(r, raw, names));
-        for (pos, word) in if glossary_read { commentary::unknown_acronyms(raw, &known) } else { Vec::new() } {
-            d.push(
+impl<'a> CommentaryCheck<'a> {
+    fn new(names: &'a Names<'a>, glossary: &'a [Term], glossary_read: bool) -> Self {
+        let known = glossary_read.then(|| {
+            let mut known: HashSet<&str> = glossary.iter().map(|t| t.name.as_str()).collect();
+            known.extend(glossary.iter().flat_map(|t| t.aliases.iter().map(String::as_str)));
+            known
+        });
+        CommentaryCheck { names, known }
+    }
+
+    /// One commentary file, its problems reported into `diags`.
+    fn check(&self, raw: &RawCommentary, diags: &mut Diagnostics) -> Commentary {
+        let c = with_report(&raw.file, diags, |r| commentary::read(r, raw, self.names));
+        for (pos, word) in self.known.as_ref().map(|known| commentary::unknown_acronyms(raw, known)).unwrap_or_default() {
+            diags.push(
                 Diagnostic::warning(&raw.file, pos, format!("\"{word}\" looks like an acronym but is not in the glossary"))
                     .help(format!("add it to data/glossary.yaml, e.g.  {word}: what it stands for")),
             );
         }
-        (c, d)
-    };
-
-    let section_index: std::collections::HashMap<&str, usize> = catalogue.sections.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
-    let quarter_results: Vec<(Option<QuarterDef>, Vec<Diagnostic>)> = raw
-        .quarters
-        .par_iter()
-        .map(|rq| {
-            let mut d = Vec::new();
-            let q = rq.quarter;
-            let data = match &rq.data {
-                Some(f) => file_node(f, &mut d).and_then(|(file, n)| with_report(file, &mut d, |r| figures::read_quarter(r, n, q, names))),
-                None => {
-                    let file = format!("content/{}/_index.md", q.path());
-                    if rq.overview.is_some() {
-                        d.push(
-                            Diagnostic::error(&file, Pos::new(1, 1), format!("{} has a report but no figures", q.long()))
-                                .help(format!("create data/{}.yaml with the quarter's status and values", q.path())),
-                        );
-                    }
-                    None
-                }
-            };
-            let Some(overview_raw) = &rq.overview else {
-                if let Some(f) = &rq.data {
-                    d.push(
-                        Diagnostic::warning(&f.file, Pos::new(1, 1), format!("figures for {} but no report, so the quarter is not published", q.long()))
-                            .help(format!("create content/{}/_index.md with its executive summary", q.path())),
-                    );
-                }
-                return (None, d);
-            };
-            let (overview, od) = check_commentary(overview_raw);
-            d.extend(od);
-            d.extend(commentary::future_benchmarks(&overview, q, names));
-            let mut sections = Vec::new();
-            let section_ids: Vec<&str> = catalogue.sections.iter().map(|s| s.id.as_str()).collect();
-            for (stem, rc) in &rq.sections {
-                let (c, cd) = check_commentary(rc);
-                d.extend(cd);
-                d.extend(commentary::future_benchmarks(&c, q, names));
-                match section_index.get(stem.as_str()).copied() {
-                    Some(si) => sections.push((si, c)),
-                    None if !catalogue.sections.is_empty() => d.push(
-                        Diagnostic::error(
-                            &rc.file,
-                            Pos::new(1, 1),
-                            format!("\"{stem}\" is not a report section{}", crate::diagnostic::suggestion(stem, section_ids.iter().copied())),
-                        )
-                        .help(format!("name the file after a section id of data/metrics.yaml: {}", section_ids.join(", "))),
-                    ),
-                    None => {}
-                }
-            }
-            sections.sort_by_key(|(si, _)| *si);
-            // A published quarter must not go out with the scaffold's words or with no figures at all.
-            if !overview.draft {
-                let placeholders = std::iter::once(overview_raw).chain(rq.sections.iter().map(|(_, c)| c)).filter(|c| {
-                    c.body.contains(crate::dialect::PLACEHOLDER) || c.front.as_ref().is_some_and(|f| format!("{f:?}").contains(crate::dialect::PLACEHOLDER))
-                });
-                for c in placeholders {
-                    d.push(
-                        Diagnostic::error(
-                            &c.file,
-                            Pos::new(1, 1),
-                            format!("{} is not a draft but still has the words \"{}\" that new-quarter wrote", q.long(), crate::dialect::PLACEHOLDER),
-                        )
-                        .help("replace them with the commentary, or put draft: true back in the quarter's _index.md"),
-                    );
-                }
-                if let Some(data) = &data {
-                    // Only figures written as null count: an entry rejected for another mistake says nothing.
-                    let blank = data.entries.iter().all(|e| match (&e.reading, e.months.is_empty()) {
-                        (Some(rd), _) => rd.value.is_none(),
-                        (None, false) => e.months.iter().all(|(_, rd)| rd.value.is_none()),
-                        (None, true) => false,
-                    });
-                    if !data.entries.is_empty() && blank {
-                        d.push(
-                            Diagnostic::error(
-                                &data.file,
-                                Pos::new(1, 1),
-                                format!("every figure of {} is blank (null), but the quarter is not a draft", q.long()),
-                            )
-                            .help("fill in the figures, or put draft: true back in the quarter's _index.md"),
-                        );
-                    }
-                }
-            }
-            if let Some(data) = &data {
-                // The first entry of each section, and which sections have commentary: one pass each.
-                let mut first_entry: Vec<Option<&figures::Entry>> = vec![None; catalogue.sections.len()];
-                for e in &data.entries {
-                    first_entry[catalogue.metrics[e.metric].section].get_or_insert(e);
-                }
-                let with_commentary: HashSet<usize> = sections.iter().map(|(x, _)| *x).collect();
-                for (si, s) in catalogue.sections.iter().enumerate() {
-                    if let (Some(e), false) = (first_entry[si], with_commentary.contains(&si)) {
-                        d.push(
-                            Diagnostic::warning(&data.file, e.pos, format!("{} has figures for \"{}\" but no commentary for that section", q.long(), s.title))
-                                .help(format!("add content/{}/{}.md", q.path(), s.id)),
-                        );
-                    }
-                }
-            }
-            let def = data.map(|data| QuarterDef { quarter: q, data, draft: overview.draft, overview, sections });
-            (def, d)
-        })
-        .collect();
-    let mut quarters = Vec::new();
-    for (q, d) in quarter_results {
-        diags.extend(d);
-        quarters.extend(q);
-    }
-
-    let home = raw.home.as_ref().map(|h| {
-        let (c, d) = check_commentary(h);
-        diags.extend(d);
         c
-    });
+    }
+}
+
+/// content/NAME.md: standalone pages, under names no generated page uses.
+fn read_pages(raw: &RawSite, commentary: &CommentaryCheck, diags: &mut Diagnostics) -> Vec<(String, Commentary)> {
     let mut pages = Vec::new();
     let reserved = ["latest", "metrics", "glossary", "data", "charts", "print", "appendix", "404", "feed", "sitemap"];
     for (name, p) in &raw.pages {
-        let (c, d) = check_commentary(p);
-        diags.extend(d);
+        let c = commentary.check(p, diags);
         if !crate::catalogue::is_id(name) || reserved.contains(&name.as_str()) || crate::period::FinancialYear::parse(name).is_ok() {
             diags.push(
                 Diagnostic::error(&p.file, Pos::new(1, 1), format!("the page name \"{name}\" cannot be used for a standalone page"))
@@ -253,30 +164,65 @@ pub fn validate(raw: &RawSite, diags: &mut Vec<Diagnostic>) -> Option<Definition
         }
         pages.push((name.clone(), c));
     }
+    pages
+}
 
-    // Metrics no quarter gives a figure for.
-    if let Some(f) = &raw.metrics {
-        let reported: HashSet<usize> = quarters.iter().flat_map(|q| q.data.entries.iter().map(|e| e.metric)).collect();
-        for (mi, m) in catalogue.metrics.iter().enumerate() {
-            if !reported.contains(&mi) {
-                let pos = metric_pos.get(m.id.as_str()).copied().unwrap_or(Pos::new(1, 1));
-                diags.push(
-                    Diagnostic::warning(&f.file, pos, format!("no quarter gives a figure for the metric \"{}\"", m.id))
-                        .help("add its figures to a quarter's data file, or remove it from the catalogue"),
-                );
-            }
+/// Warns of metrics no quarter gives a figure for.
+fn unreported_metrics(raw: &RawSite, metrics: &MetricsFile, quarters: &[QuarterDef], diags: &mut Diagnostics) {
+    let Some(f) = &raw.metrics else { return };
+    let reported: HashSet<MetricIdx> = quarters.iter().flat_map(|q| q.data.entries.iter().map(|e| e.metric)).collect();
+    for (mi, m) in metrics.catalogue.metrics.iter_enumerated() {
+        if !reported.contains(&mi) {
+            let pos = metrics.positions.get(m.id.as_str()).copied().unwrap_or(Pos::new(1, 1));
+            diags.push(
+                Diagnostic::warning(&f.file, pos, format!("no quarter gives a figure for the metric \"{}\"", m.id))
+                    .help("add its figures to a quarter's data file, or remove it from the catalogue"),
+            );
         }
     }
-
-    Some(Definitions { settings: settings?, catalogue, glossary, quarters, benchmarks, home, pages })
 }
 
 /// A file's parsed content; an empty file is reported here, once, in plain words.
-fn file_node<'f>(f: &'f RawFile, diags: &mut Vec<Diagnostic>) -> Option<(&'f str, &'f crate::load::Node)> {
+fn file_node<'f>(f: &'f RawFile, diags: &mut Diagnostics) -> Option<(&'f str, &'f crate::load::Node)> {
     let n = f.node.as_ref()?;
     if n.value == crate::load::Value::Null {
         diags.push(Diagnostic::error(&f.file, Pos::new(1, 1), "the file is empty").help("fill it in, or delete it if it is not needed"));
         return None;
     }
     Some((f.file.as_str(), n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SITE: &str = "title = \"T\"\norganisation = \"Org\"\nbase_url = \"https://x.example/\"\n";
+    const METRICS: &str = "sections:\n  - id: contacts\n    title: Contacts\nmetrics:\n  - id: waiting\n    title: People waiting\n    section: contacts\n    unit: count\n    polarity: lower\n    frequency: quarterly\n";
+
+    fn check(figures: &str) -> (Result<Validated, Rejected>, Diagnostics) {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in [("site.toml", SITE), ("data/metrics.yaml", METRICS), ("content/2024-25/q1/_index.md", "x"), ("data/2024-25/q1.yaml", figures)] {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let mut loaded = Vec::new();
+        let raw = crate::load::load(dir.path(), &mut loaded);
+        let mut diags = Diagnostics::from(loaded);
+        (validate(&raw, &mut diags), diags)
+    }
+
+    #[test]
+    fn only_a_site_without_errors_is_validated_and_warnings_do_not_stop_it() {
+        let (validated, diags) = check("status: final\npublished: 2024-08-01\nvalues:\n  waiting: 90\n");
+        // The section has figures but no commentary: a warning.
+        assert_eq!((diags.error_count(), diags.len()), (0, 1), "{diags:#?}");
+        assert_eq!(validated.expect("validated").quarters.len(), 1);
+
+        let (rejected, diags) = check("status: final\npublished: 2024-08-01\nvalues:\n  waitng: 90\n");
+        assert_eq!(diags.error_count(), 1, "{diags:#?}");
+        // What could be read is still there for a tool that needs only part of the site.
+        let readable = rejected.expect_err("an error rejects the site").readable.expect("site.toml was read");
+        assert_eq!((readable.catalogue.metrics.len(), readable.quarters.len()), (1, 1));
+    }
 }

@@ -3,12 +3,14 @@
 //! A reference to something declared in a broken file is not reported again: the officer
 //! sees the one real mistake, not a cascade of "unknown" errors that follow from it.
 
+use super::definitions::Benchmark;
 use super::fields::Report;
-use super::figures::Benchmark;
 use super::settings::Settings;
 use crate::catalogue::Catalogue;
 use crate::diagnostic::{suggestion, Pos};
+use crate::index::{BenchmarkIdx, GroupIdx, MetricIdx, SectionIdx};
 use std::collections::HashSet;
+use typed_index_collections::TiSlice;
 
 /// What references can resolve to.
 pub struct Names<'a> {
@@ -21,16 +23,18 @@ pub struct Names<'a> {
     /// Every comparator id declared; `None` when site.toml could not be read at all.
     pub declared_groups: Option<HashSet<String>>,
     /// Benchmark files that validated.
-    pub benchmarks: &'a [Benchmark],
+    pub benchmarks: &'a TiSlice<BenchmarkIdx, Benchmark>,
     /// Every benchmark file name, readable or not.
     pub declared_benchmarks: HashSet<String>,
     /// Metric index by id, so a reference is found in constant time however many there are.
-    pub metric_index: std::collections::HashMap<String, usize>,
+    pub metric_index: std::collections::HashMap<String, MetricIdx>,
+    /// Section index by id, likewise (sites may have thousands).
+    pub section_index: std::collections::HashMap<String, SectionIdx>,
 }
 
 impl Names<'_> {
     /// A metric by id; reports it unknown only when that is the real mistake.
-    pub fn metric(&self, r: &mut Report, pos: Pos, id: &str, context: &str) -> Option<usize> {
+    pub fn metric(&self, r: &mut Report, pos: Pos, id: &str, context: &str) -> Option<MetricIdx> {
         if let Some(&i) = self.metric_index.get(id) {
             return Some(i);
         }
@@ -47,7 +51,7 @@ impl Names<'_> {
     }
 
     /// A comparator group by id.
-    pub fn group(&self, r: &mut Report, pos: Pos, id: &str, context: &str) -> Option<usize> {
+    pub fn group(&self, r: &mut Report, pos: Pos, id: &str, context: &str) -> Option<GroupIdx> {
         if let Some(i) = self.settings.and_then(|s| s.comparator(id)) {
             return Some(i);
         }
@@ -65,8 +69,8 @@ impl Names<'_> {
     }
 
     /// A benchmark file by name.
-    pub fn benchmark(&self, r: &mut Report, pos: Pos, name: &str) -> Option<usize> {
-        if let Some(i) = self.benchmarks.iter().position(|b| b.name == name) {
+    pub fn benchmark(&self, r: &mut Report, pos: Pos, name: &str) -> Option<BenchmarkIdx> {
+        if let Some(i) = self.benchmarks.position(|b| b.name == name) {
             return Some(i);
         }
         if !self.declared_benchmarks.contains(name) {

@@ -1,6 +1,7 @@
 //! `site.toml`.
 
 use super::fields::{boolean, entries, list, one_of, text, whole, Fields, Report};
+use crate::index::{GroupIdx, IndexVec};
 use crate::load::Node;
 use serde::Serialize;
 
@@ -46,7 +47,7 @@ pub struct Settings {
     /// Whether raw HTML in Markdown is passed through.
     pub allow_raw_html: bool,
     /// Comparator groups in file order.
-    pub comparators: Vec<Comparator>,
+    pub comparators: IndexVec<GroupIdx, Comparator>,
     /// The organisation's own ONS code, e.g. `E08000014`.
     pub ons_code: Option<String>,
     /// `[pdf] enabled`: each published quarter also gets its committee document, `report.pdf`.
@@ -55,8 +56,8 @@ pub struct Settings {
 
 impl Settings {
     /// The comparator with this id.
-    pub fn comparator(&self, id: &str) -> Option<usize> {
-        self.comparators.iter().position(|c| c.id == id)
+    pub fn comparator(&self, id: &str) -> Option<GroupIdx> {
+        self.comparators.position(|c| c.id == id)
     }
     /// Replaces the base URL (from `--base-url`).
     pub fn set_base_url(&mut self, url: &str) -> Result<(), String> {
@@ -90,6 +91,7 @@ pub fn parse_base_url(url: &str) -> Result<(String, String), String> {
 }
 
 /// Reads and checks site.toml; also returns every comparator id declared, valid or not.
+// Over 80 lines: site.toml's keys checked one after another, in the order the file gives them.
 pub fn read(r: &mut Report, node: &Node) -> (Option<Settings>, std::collections::HashSet<String>) {
     let mut declared = std::collections::HashSet::new();
     let Some(f) = Fields::read(
@@ -179,7 +181,7 @@ pub fn read(r: &mut Report, node: &Node) -> (Option<Settings>, std::collections:
             description,
             output,
             allow_raw_html,
-            comparators,
+            comparators: comparators.into(),
             ons_code,
             pdf,
         }),

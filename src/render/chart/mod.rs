@@ -56,7 +56,7 @@ pub const TARGET: &str = "Target";
 pub const HIGHLIGHT_SUFFIX: &str = " (this council)";
 
 /// Everything needed to draw one chart, already taken from the model.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ChartData {
     /// Unique in a build; the standalone file is `charts/{id}.svg`.
     pub id: String,
@@ -87,7 +87,7 @@ pub struct ChartData {
 }
 
 /// A place along a chart's axis, as the model gave it (never a label parsed back).
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, serde::Serialize)]
 pub enum Category {
     /// A period of a time axis: drawn "Apr 2024", read out "April 2024".
     Period(Period),
@@ -137,7 +137,7 @@ impl std::fmt::Debug for Category {
 }
 
 /// A named series of figures, one per category.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ChartSeries {
     /// Legend name, e.g. the metric's short name or "North West".
     pub name: String,

@@ -1,6 +1,7 @@
 //! Report blocks in commentary: highlight tables, headline figures, benchmarks and charts, taken from one quarter's view.
 
 use super::*;
+use crate::index::{GroupIdx, MetricIdx};
 pub(super) fn block_html(ctx: &Ctx, b: &Block, q: Option<&QuarterReport>, root: &str, charts: &mut BTreeMap<String, RenderedChart>) -> String {
     block_html_with(ctx, b, q, root, charts, None)
 }
@@ -20,8 +21,8 @@ pub(super) fn block_html_with(
     };
     match b {
         Block::Kpis(sel) => {
-            let reported = |mi: usize| q.metrics[mi].is_reported();
-            let groups: Vec<(Option<usize>, Vec<usize>)> = match sel {
+            let reported = |mi: MetricIdx| q.metrics[mi].is_reported();
+            let groups: Vec<(Option<usize>, Vec<MetricIdx>)> = match sel {
                 KpiSelection::Metrics(list) => vec![(None, list.clone())],
                 KpiSelection::All => site.catalogue.grouped(reported),
                 KpiSelection::Priorities => site.catalogue.grouped(reported).into_iter().filter(|(p, _)| p.is_some()).collect(),
@@ -142,7 +143,7 @@ pub(super) struct KpiGroup {
 }
 
 /// A flat highlight table (a section's figures).
-pub(super) fn kpis_html(ctx: &Ctx, q: &QuarterReport, metrics: &[usize], root: &str) -> String {
+pub(super) fn kpis_html(ctx: &Ctx, q: &QuarterReport, metrics: &[MetricIdx], root: &str) -> String {
     kpis_grouped_html(ctx, q, &[(None, metrics.to_vec())], root)
 }
 
@@ -154,12 +155,12 @@ pub(super) fn kpis_all_html(ctx: &Ctx, q: &QuarterReport, root: &str) -> String 
 
 /// A highlight table whose rows are grouped under priorities' titles (`Some`), then the other
 /// metrics under their sections' titles when there are priorities (untitled when there are none).
-pub(super) fn kpis_grouped_html(ctx: &Ctx, q: &QuarterReport, groups: &[(Option<usize>, Vec<usize>)], root: &str) -> String {
+pub(super) fn kpis_grouped_html(ctx: &Ctx, q: &QuarterReport, groups: &[(Option<usize>, Vec<MetricIdx>)], root: &str) -> String {
     let site = ctx.site;
     let own = Period::Quarter(q.quarter);
-    let all: Vec<usize> = groups.iter().flat_map(|(_, m)| m.iter().copied()).collect();
-    let rank_groups: Vec<usize> =
-        (0..site.settings.comparators.len()).filter(|g| all.iter().any(|mi| q.metrics[*mi].group(*g).is_some_and(|x| x.rank.is_some()))).collect();
+    let all: Vec<MetricIdx> = groups.iter().flat_map(|(_, m)| m.iter().copied()).collect();
+    let rank_groups: Vec<GroupIdx> =
+        site.settings.comparators.keys().filter(|g| all.iter().any(|mi| q.metrics[*mi].group(*g).is_some_and(|x| x.rank.is_some()))).collect();
     let titled = groups.iter().any(|(p, _)| p.is_some());
     let mut out_groups: Vec<KpiGroup> = Vec::new();
     for (p, metrics) in groups {
@@ -188,7 +189,7 @@ pub(super) fn kpis_grouped_html(ctx: &Ctx, q: &QuarterReport, groups: &[(Option<
     )
 }
 
-fn kpi_rows(ctx: &Ctx, q: &QuarterReport, metrics: &[usize], root: &str, rank_groups: &[usize], own: Period) -> Vec<KpiRow> {
+fn kpi_rows(ctx: &Ctx, q: &QuarterReport, metrics: &[MetricIdx], root: &str, rank_groups: &[GroupIdx], own: Period) -> Vec<KpiRow> {
     let site = ctx.site;
     metrics
         .iter()
@@ -244,7 +245,7 @@ struct CompareRow {
 
 /// The ```compare``` block: our figure, each group's figure with "similar to"/"better than",
 /// our rank with the group's size, and the quartile in words, each with its period when it differs.
-fn compare_block_html(ctx: &Ctx, q: &QuarterReport, metrics: &[usize], groups: &[usize], root: &str) -> String {
+fn compare_block_html(ctx: &Ctx, q: &QuarterReport, metrics: &[MetricIdx], groups: &[GroupIdx], root: &str) -> String {
     let site = ctx.site;
     let own = Period::Quarter(q.quarter);
     // Columns follow site.toml's order.
@@ -305,7 +306,7 @@ pub(super) fn shares(cats: &[Figure], total: Figure) -> Vec<Option<f64>> {
 }
 
 /// The ```breakdown``` block: categories with their figures and shares of the total.
-fn breakdown_block_html(ctx: &Ctx, q: &QuarterReport, mi: usize, previous: bool) -> String {
+fn breakdown_block_html(ctx: &Ctx, q: &QuarterReport, mi: MetricIdx, previous: bool) -> String {
     let site = ctx.site;
     let metric = &site.catalogue.metrics[mi];
     let view = &q.metrics[mi];
@@ -546,7 +547,7 @@ impl ChartOf<'_> {
         let current = view.current?;
         data.categories.push(Category::Name(site.settings.organisation.clone()));
         let mut points = vec![current.figure];
-        let groups: Vec<usize> =
+        let groups: Vec<GroupIdx> =
             if self.spec.compare.is_empty() { view.groups.iter().filter(|g| g.value.is_some()).map(|g| g.group).collect() } else { self.spec.compare.clone() };
         for g in groups {
             let gv = view.group(g);

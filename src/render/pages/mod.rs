@@ -141,7 +141,7 @@ pub(super) fn render_pages(
     let results: Vec<Result<(), Vec<Diagnostic>>> = (0..site.quarters.len())
         .into_par_iter()
         .map(|qi| give(render_quarter(&ctx, qi)))
-        .chain((0..site.catalogue.metrics.len()).into_par_iter().map(|mi| give(render_metric(&ctx, mi))))
+        .chain((0..site.catalogue.metrics.len()).into_par_iter().map(|mi| give(render_metric(&ctx, mi.into()))))
         .collect();
     let mut diags: Vec<Diagnostic> = results.into_iter().filter_map(Result::err).flatten().collect();
     if let Err(d) = give(render_site_pages(&ctx)) {
@@ -324,7 +324,7 @@ fn commentary_html(
     markdown::render(&c.body, &m, state)
 }
 
-fn reference_html(site: &Site, q: &QuarterReport, mi: usize, field: RefField) -> String {
+fn reference_html(site: &Site, q: &QuarterReport, mi: crate::index::MetricIdx, field: RefField) -> String {
     let metric = &site.catalogue.metrics[mi];
     let view = &q.metrics[mi];
     let missing = present::marker_html('x');

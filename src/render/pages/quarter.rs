@@ -1,6 +1,7 @@
 //! A quarter's pages: its sections, overview, one-page print version and appendix.
 
 use super::*;
+use crate::index::{IndexVec, MetricIdx, SectionIdx};
 #[derive(Serialize)]
 pub(super) struct SectionItem {
     id: String,
@@ -30,8 +31,8 @@ pub(super) fn render_quarter(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFile>, Ve
 pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let site = ctx.site;
     let q = &site.quarters[qi];
-    let mut metrics_of: Vec<Vec<usize>> = vec![Vec::new(); site.catalogue.sections.len()];
-    for (mi, m) in site.catalogue.metrics.iter().enumerate() {
+    let mut metrics_of: IndexVec<SectionIdx, Vec<MetricIdx>> = site.catalogue.sections.iter().map(|_| Vec::new()).collect();
+    for (mi, m) in site.catalogue.metrics.iter_enumerated() {
         if q.metrics[mi].is_reported() {
             metrics_of[m.section].push(mi);
         }
@@ -65,10 +66,10 @@ struct QuarterPages<'a> {
     /// `2024-25/q2/`.
     path: String,
     /// The sections it reports, in order.
-    sections: Vec<usize>,
-    commentary_of: std::collections::HashMap<usize, &'a Commentary>,
-    /// The metrics each section reports this quarter, by section index.
-    metrics_of: Vec<Vec<usize>>,
+    sections: Vec<SectionIdx>,
+    commentary_of: std::collections::HashMap<SectionIdx, &'a Commentary>,
+    /// The metrics each section reports this quarter, by section.
+    metrics_of: IndexVec<SectionIdx, Vec<MetricIdx>>,
 }
 
 impl QuarterPages<'_> {
@@ -80,7 +81,7 @@ impl QuarterPages<'_> {
     }
 
     /// A section's commentary, unless it is a draft left out of this build.
-    fn commentary(&self, si: usize) -> Option<&Commentary> {
+    fn commentary(&self, si: SectionIdx) -> Option<&Commentary> {
         self.commentary_of.get(&si).copied().filter(|c| !c.draft || self.ctx.site.drafts)
     }
 
@@ -88,7 +89,7 @@ impl QuarterPages<'_> {
     fn section_pages(&self, charts: &mut BTreeMap<String, RenderedChart>) -> Result<(Vec<OutputFile>, Vec<SectionItem>), Vec<Diagnostic>> {
         let (ctx, site, q, sections) = (self.ctx, self.ctx.site, self.q, &self.sections);
         // Looked up once, not once a section page: a site may have thousands of sections.
-        let sections_of: std::collections::HashMap<Quarter, std::collections::HashSet<usize>> =
+        let sections_of: std::collections::HashMap<Quarter, std::collections::HashSet<SectionIdx>> =
             site.quarters.iter().map(|o| (o.quarter, o.section_ids(&site.catalogue).into_iter().collect())).collect();
         let mut out = Vec::new();
         let mut items = Vec::new();
@@ -103,7 +104,7 @@ impl QuarterPages<'_> {
                 Some(c) => commentary_html(ctx, c, Some(q), &root, &format!("{}-", section.id), &mut state, charts),
                 None => String::new(),
             };
-            let metrics: Vec<usize> = self.metrics_of[si].clone();
+            let metrics: Vec<MetricIdx> = self.metrics_of[si].clone();
             // The commentary may show its own highlight table; otherwise the section's figures follow it.
             let has_own_table = commentary.is_some_and(|c| c.blocks.iter().any(|b| matches!(b, Block::Kpis(_))));
             let table = if metrics.is_empty() || has_own_table { String::new() } else { kpis_html(ctx, q, &metrics, &root) };
@@ -150,13 +151,13 @@ impl QuarterPages<'_> {
     }
 
     /// Metrics whose rows the summary's highlight tables already show.
-    fn in_summary(&self) -> std::collections::HashSet<usize> {
+    fn in_summary(&self) -> std::collections::HashSet<MetricIdx> {
         let (site, q) = (self.ctx.site, self.q);
         q.overview
             .blocks
             .iter()
             .filter_map(|b| {
-                let reported = |mi: usize| q.metrics[mi].is_reported();
+                let reported = |mi: MetricIdx| q.metrics[mi].is_reported();
                 match b {
                     Block::Kpis(KpiSelection::Metrics(list)) => Some(list.clone()),
                     Block::Kpis(KpiSelection::All) => Some(site.catalogue.grouped(reported).into_iter().flat_map(|(_, m)| m).collect()),
@@ -192,7 +193,7 @@ impl QuarterPages<'_> {
                 None => String::new(),
             };
             // Rows the summary's highlight tables show are not printed again under their section.
-            let metrics: Vec<usize> = self.metrics_of[si].iter().copied().filter(|mi| !in_summary.contains(mi)).collect();
+            let metrics: Vec<MetricIdx> = self.metrics_of[si].iter().copied().filter(|mi| !in_summary.contains(mi)).collect();
             // As on the section's page: its own highlight table, or this one, never both.
             let has_own_table = commentary.is_some_and(|c| c.blocks.iter().any(|b| matches!(b, Block::Kpis(_))));
             if !metrics.is_empty() && !has_own_table {
@@ -216,7 +217,7 @@ impl QuarterPages<'_> {
         let priorities = if site.catalogue.priorities.is_empty() || has_table {
             String::new()
         } else {
-            let groups: Vec<(Option<usize>, Vec<usize>)> =
+            let groups: Vec<(Option<usize>, Vec<MetricIdx>)> =
                 site.catalogue.grouped(|mi| q.metrics[mi].is_reported()).into_iter().filter(|(p, _)| p.is_some()).collect();
             kpis_grouped_html(ctx, q, &groups, &root)
         };
@@ -249,7 +250,7 @@ impl QuarterPages<'_> {
     /// The committee document, from the same model, wording and charts as these pages.
     fn pdf(&self, charts: &BTreeMap<String, RenderedChart>) -> Result<OutputFile, Vec<Diagnostic>> {
         let (ctx, site, q) = (self.ctx, self.ctx.site, self.q);
-        let reference = |mi: usize, field: RefField| reference_html(site, q, mi, field);
+        let reference = |mi: MetricIdx, field: RefField| reference_html(site, q, mi, field);
         let chart = |spec: &ChartSpec| chart_data(site, q, spec, None).and_then(|d| charts.get(&d.id).map(|c| c.svg.clone()).map(|svg| (d, svg)));
         let inputs = crate::render::pdf::Inputs {
             site,
@@ -284,11 +285,10 @@ pub(super) struct AppendixRow {
 }
 
 pub(super) fn appendix_rows(site: &Site, q: &QuarterReport, root: &str) -> Vec<AppendixRow> {
-    let mut rows: Vec<(usize, AppendixRow)> = site
+    let mut rows: Vec<(SectionIdx, AppendixRow)> = site
         .catalogue
         .metrics
-        .iter()
-        .enumerate()
+        .iter_enumerated()
         .filter(|(mi, _)| q.metrics[*mi].is_reported())
         .map(|(_, m)| {
             (

@@ -1,13 +1,14 @@
 //! Pages across quarters: metrics, home, latest, glossary, open data index, standalone pages and 404.
 
 use super::*;
+use crate::index::{GroupIdx, MetricIdx};
 #[derive(Serialize)]
 pub(super) struct FigureRow {
     period: String,
     value: Value,
 }
 
-pub(super) fn render_metric(ctx: &Ctx, mi: usize) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+pub(super) fn render_metric(ctx: &Ctx, mi: MetricIdx) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let site = ctx.site;
     let metric = &site.catalogue.metrics[mi];
     let path = format!("metrics/{}/", metric.id);
@@ -63,7 +64,7 @@ pub(super) fn render_metric(ctx: &Ctx, mi: usize) -> Result<Vec<OutputFile>, Vec
 
 /// The metric's chart over time, from its first figure to the latest quarter (so the chart has
 /// no empty lead-in), with the comparators' series beside it, for those given over time.
-fn metric_chart(ctx: &Ctx, mi: usize, q: &QuarterReport, view: &MetricView, root: &str, charts: &mut BTreeMap<String, RenderedChart>) -> String {
+fn metric_chart(ctx: &Ctx, mi: MetricIdx, q: &QuarterReport, view: &MetricView, root: &str, charts: &mut BTreeMap<String, RenderedChart>) -> String {
     let site = ctx.site;
     let metric = &site.catalogue.metrics[mi];
     let first = view.series.first().map(|p| p.period).expect("series is not empty");
@@ -78,7 +79,7 @@ fn metric_chart(ctx: &Ctx, mi: usize, q: &QuarterReport, view: &MetricView, root
         m = m.next();
         months += 1;
     }
-    let compare: Vec<usize> = (0..site.settings.comparators.len()).filter(|g| view.compare_series.iter().any(|c| c.group == *g && c.value.is_some())).collect();
+    let compare: Vec<GroupIdx> = site.settings.comparators.keys().filter(|g| view.compare_series.iter().any(|c| c.group == *g && c.value.is_some())).collect();
     let spec = ChartSpec {
         metrics: vec![mi],
         kind: if metric.breakdown.is_empty() { None } else { Some(ChartKind::Stacked) },
@@ -251,8 +252,7 @@ fn metrics_page(ctx: &Ctx) -> Result<OutputFile, Vec<Diagnostic>> {
     let sections: Vec<Value> = site
         .catalogue
         .sections
-        .iter()
-        .enumerate()
+        .iter_enumerated()
         .map(|(si, s)| {
             let metrics: Vec<Link> =
                 site.catalogue.metrics.iter().filter(|m| m.section == si).map(|m| Link { title: m.title.clone(), href: format!("{}/", m.id) }).collect();

@@ -3,6 +3,7 @@
 use super::markdown::{self, Parts};
 use super::Inputs;
 use crate::figure::{marker_words, Figure, Flags};
+use crate::index::{GroupIdx, MetricIdx};
 use crate::model::QuarterReport;
 use crate::period::Period;
 use crate::render::chart;
@@ -379,7 +380,7 @@ pub(super) fn build(inputs: &Inputs) -> (Doc, Vec<(String, String)>) {
     let mut summary: Vec<Block> = summary_intro.into_iter().collect();
     summary.extend(b.commentary(&q.overview));
 
-    let all: Vec<usize> = (0..site.catalogue.metrics.len()).filter(|mi| q.metrics[*mi].is_reported()).collect();
+    let all: Vec<MetricIdx> = site.catalogue.metrics.keys().filter(|mi| q.metrics[*mi].is_reported()).collect();
     // The summary may hold the highlight table itself (`kpis` with `all: true`); otherwise it follows the summary.
     let in_summary = q.overview.blocks.iter().any(|x| matches!(x, ReportBlock::Kpis(KpiSelection::All)));
     let highlights = (!in_summary).then(|| Highlights {
@@ -395,7 +396,7 @@ pub(super) fn build(inputs: &Inputs) -> (Doc, Vec<(String, String)>) {
         if let Some(c) = commentary {
             blocks.extend(b.commentary(c));
         }
-        let metrics: Vec<usize> = all.iter().copied().filter(|mi| site.catalogue.metrics[*mi].section == si).collect();
+        let metrics: Vec<MetricIdx> = all.iter().copied().filter(|mi| site.catalogue.metrics[*mi].section == si).collect();
         let has_own = commentary.is_some_and(|c| c.blocks.iter().any(|x| matches!(x, ReportBlock::Kpis(_))));
         let title = commentary.and_then(|c| c.title.clone()).unwrap_or_else(|| section.title.clone());
         if !metrics.is_empty() && !has_own {
@@ -554,7 +555,7 @@ impl Builder<'_> {
 
     /// The ```compare``` block, as the website's: our figure beside each group's, with "similar
     /// to" in words, our rank and the quartile, each with its period when it is not this quarter's.
-    fn compare(&self, metrics: &[usize], groups: &[usize]) -> Table {
+    fn compare(&self, metrics: &[MetricIdx], groups: &[GroupIdx]) -> Table {
         let site = self.inputs.site;
         let q = self.q;
         let own = Period::Quarter(q.quarter);
@@ -611,7 +612,7 @@ impl Builder<'_> {
 
     /// The ```breakdown``` block, as the website's: each category's figure and share of the total
     /// (`[c]` wherever a share could give a suppressed figure away), then the total.
-    fn breakdown(&self, mi: usize, previous: bool) -> Block {
+    fn breakdown(&self, mi: MetricIdx, previous: bool) -> Block {
         let metric = &self.inputs.site.catalogue.metrics[mi];
         let view = &self.q.metrics[mi];
         let Some(cur) = view.current else {
@@ -653,15 +654,15 @@ impl Builder<'_> {
     }
 
     /// The highlight table for these metrics. `grouped` puts rows under titles.
-    fn kpis(&self, grouped: Vec<(Option<String>, Vec<usize>)>, caption: Option<String>) -> Table {
+    fn kpis(&self, grouped: Vec<(Option<String>, Vec<MetricIdx>)>, caption: Option<String>) -> Table {
         let site = self.inputs.site;
         let q = self.q;
-        let metrics: Vec<usize> = grouped.iter().flat_map(|(_, m)| m.iter().copied()).collect();
-        let groups: Vec<usize> =
-            (0..site.settings.comparators.len()).filter(|g| metrics.iter().any(|mi| q.metrics[*mi].group(*g).is_some_and(|x| x.rank.is_some()))).collect();
+        let metrics: Vec<MetricIdx> = grouped.iter().flat_map(|(_, m)| m.iter().copied()).collect();
+        let groups: Vec<GroupIdx> =
+            site.settings.comparators.keys().filter(|g| metrics.iter().any(|mi| q.metrics[*mi].group(*g).is_some_and(|x| x.rank.is_some()))).collect();
         let mut columns = vec![t("Measure"), t("Better if"), t("Latest"), t("Change"), t("Target")];
         columns.extend(groups.iter().map(|g| t(format!("Rank: {}", site.settings.comparators[*g].name))));
-        let row = |mi: usize| {
+        let row = |mi: MetricIdx| {
             let metric = &site.catalogue.metrics[mi];
             let view = &q.metrics[mi];
             let mut value =
@@ -717,17 +718,17 @@ impl Builder<'_> {
 
 /// The highlight table's groups, in order, as the website groups them: each priority's title
 /// and metrics, then the remaining metrics under "Other measures: SECTION".
-fn highlight_groups(inputs: &Inputs, q: &QuarterReport, sel: &KpiSelection) -> Vec<(Option<String>, Vec<usize>)> {
+fn highlight_groups(inputs: &Inputs, q: &QuarterReport, sel: &KpiSelection) -> Vec<(Option<String>, Vec<MetricIdx>)> {
     let cat = &inputs.site.catalogue;
-    let reported = |mi: usize| q.metrics[mi].is_reported();
-    let groups: Vec<(Option<usize>, Vec<usize>)> = match sel {
+    let reported = |mi: MetricIdx| q.metrics[mi].is_reported();
+    let groups: Vec<(Option<usize>, Vec<MetricIdx>)> = match sel {
         KpiSelection::Metrics(list) => vec![(None, list.clone())],
         KpiSelection::All => cat.grouped(reported),
         KpiSelection::Priorities => cat.grouped(reported).into_iter().filter(|(p, _)| p.is_some()).collect(),
         KpiSelection::Priority(pi) => cat.grouped(reported).into_iter().filter(|(p, _)| *p == Some(*pi)).collect(),
     };
     let titled = groups.iter().any(|(p, _)| p.is_some());
-    let mut out: Vec<(Option<String>, Vec<usize>)> = Vec::new();
+    let mut out: Vec<(Option<String>, Vec<MetricIdx>)> = Vec::new();
     for (p, metrics) in groups {
         match p {
             Some(pi) => out.push((Some(cat.priorities[pi].title.clone()), metrics)),

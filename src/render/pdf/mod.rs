@@ -44,7 +44,7 @@ pub struct Inputs<'a> {
     /// The cover's report details.
     pub details: CoverDetails,
     /// A `{{ reference }}` as the website's HTML for it.
-    pub reference: &'a dyn Fn(usize, RefField) -> String,
+    pub reference: &'a dyn Fn(crate::index::MetricIdx, RefField) -> String,
     /// A chart block's data and its standalone SVG, as drawn for the website (None: nothing to draw).
     pub chart: &'a dyn Fn(&ChartSpec) -> Option<(ChartData, String)>,
 }
