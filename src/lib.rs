@@ -55,9 +55,8 @@ use std::path::{Path, PathBuf};
 /// Loads and validates a site, and when that finds no error, renders it in memory (writing
 /// nothing) so template mistakes are caught too: every problem, sorted.
 pub fn check(root: &Path) -> Vec<Diagnostic> {
-    let mut loaded = Vec::new();
-    let raw = load::load(root, &mut loaded);
-    let mut diags = diagnostic::Diagnostics::from(loaded);
+    let mut diags = diagnostic::Diagnostics::default();
+    let raw = load::load(root, &mut diags);
     let validated = validate::validate(&raw, &mut diags);
     let settings = match &validated {
         Ok(v) => Some(&v.settings),
@@ -120,10 +119,9 @@ fn compile_cached(
     cache: Option<&load::LoadCache>,
 ) -> Result<(model::Site, Vec<Diagnostic>), Vec<Diagnostic>> {
     let timer = Timer::start();
-    let mut loaded = Vec::new();
-    let raw = load::load_cached(root, &mut loaded, cache);
+    let mut diags = diagnostic::Diagnostics::default();
+    let raw = load::load_cached(root, &mut diags, cache);
     timer.lap("load");
-    let mut diags = diagnostic::Diagnostics::from(loaded);
     let mut validated = validate::validate(&raw, &mut diags);
     timer.lap("validate");
     // --base-url is checked whenever site.toml could be read, beside the files' own errors.

@@ -14,9 +14,8 @@ use std::path::Path;
 /// Creates the files of `quarter` that do not exist yet; returns the ones created.
 pub(crate) fn new_quarter(root: &Path, quarter: &str) -> Result<Vec<String>, String> {
     let q = Quarter::parse(quarter.trim_end_matches('/'))?;
-    let mut loaded = Vec::new();
-    let raw = crate::load::load(root, &mut loaded);
-    let mut diags = crate::diagnostic::Diagnostics::from(loaded);
+    let mut diags = crate::diagnostic::Diagnostics::default();
+    let raw = crate::load::load(root, &mut diags);
     // A quarter is started only from a site `check` passes: its errors would be copied forward.
     let Ok(defs) = crate::validate::validate(&raw, &mut diags) else {
         let sorted = diags.sorted();

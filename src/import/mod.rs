@@ -86,9 +86,8 @@ struct Site {
 }
 
 fn load_site(root: &Path) -> Result<Site, Vec<Problem>> {
-    let mut loaded = Vec::new();
-    let raw = crate::load::load(root, &mut loaded);
-    let mut diags = crate::diagnostic::Diagnostics::from(loaded);
+    let mut diags = crate::diagnostic::Diagnostics::default();
+    let raw = crate::load::load(root, &mut diags);
     // Errors in other files are `check`'s business: what could be read is enough here.
     let defs = match crate::validate::validate(&raw, &mut diags) {
         Ok(v) => Some(v.into_definitions()),

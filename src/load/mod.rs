@@ -13,7 +13,7 @@ pub mod commentary;
 pub(crate) mod links;
 pub mod yaml;
 
-use crate::diagnostic::{rel, Diagnostic, Pos};
+use crate::diagnostic::{rel, Diagnostic, Diagnostics, Pos};
 use crate::dialect::LineIndex;
 use crate::period::{FinancialYear, Quarter};
 use crate::site_files::is_ignorable;
@@ -86,12 +86,20 @@ pub(crate) struct LoadCache {
 type CachedParse = (blake3::Hash, Parsed, Vec<Diagnostic>);
 
 /// Reads a site directory; every problem found on the way goes to `diags`.
-pub(crate) fn load(root: &Path, diags: &mut Vec<Diagnostic>) -> RawSite {
+pub(crate) fn load(root: &Path, diags: &mut Diagnostics) -> RawSite {
     load_cached(root, diags, None)
 }
 
 /// As [`load`], reusing the parse of every file whose content is unchanged since the last load.
-pub(crate) fn load_cached(root: &Path, diags: &mut Vec<Diagnostic>, cache: Option<&LoadCache>) -> RawSite {
+pub(crate) fn load_cached(root: &Path, sink: &mut Diagnostics, cache: Option<&LoadCache>) -> RawSite {
+    let mut found = Vec::new();
+    let site = read_site(root, &mut found, cache);
+    sink.extend(found);
+    site
+}
+
+/// [`load_cached`]'s work; its problems, each once, in the order found.
+fn read_site(root: &Path, diags: &mut Vec<Diagnostic>, cache: Option<&LoadCache>) -> RawSite {
     let mut found: Vec<(Found, PathBuf)> = Vec::new();
     let settings = root.join("site.toml");
     let start = diags.len();

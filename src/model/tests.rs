@@ -19,9 +19,8 @@ fn site(files: &[(&str, &str)]) -> Site {
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, text).unwrap();
     }
-    let mut loaded = Vec::new();
-    let raw = crate::load::load(dir.path(), &mut loaded);
-    let mut diags = crate::diagnostic::Diagnostics::from(loaded);
+    let mut diags = crate::diagnostic::Diagnostics::default();
+    let raw = crate::load::load(dir.path(), &mut diags);
     let defs = crate::validate::validate(&raw, &mut diags).unwrap_or_else(|_| panic!("{diags:#?}"));
     build(defs, false)
 }

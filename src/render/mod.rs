@@ -184,16 +184,27 @@ fn chart_id(path: &str) -> Option<&str> {
 
 /// Escapes text for HTML and XML content and attribute values (`& < > " '`), dropping
 /// characters XML cannot hold (control characters, non-characters), which would also make
-/// an SVG invalid. Every piece of data that reaches a page or chart goes through here.
+/// an SVG invalid. Every piece of data that reaches a page or chart goes through here, or
+/// through [`escape_text`] where it can only be text content.
 pub(crate) fn escape(s: &str) -> String {
+    escape_with(s, true)
+}
+
+/// [`escape`] for text content only (never an attribute): quotes stay as written, as charts-rs
+/// writes its own text, so the chart drawing can find its labels, and "groups' figures" stays short.
+pub(crate) fn escape_text(s: &str) -> String {
+    escape_with(s, false)
+}
+
+fn escape_with(s: &str, quotes: bool) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
+            '"' if quotes => out.push_str("&quot;"),
+            '\'' if quotes => out.push_str("&#39;"),
             c if is_xml_char(c) => out.push(c),
             _ => {}
         }

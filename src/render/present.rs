@@ -4,38 +4,13 @@
 //! import `pages`, `opendata` or `feeds`.
 
 use super::markdown::escape;
+pub use super::templates::marker_html;
 use crate::catalogue::Metric;
-use crate::figure::{marker_words, Figure};
+use crate::figure::Figure;
 use crate::index::GroupIdx;
 use crate::model::{ordinal_of, percent_words, quartile_words, Comparison, Direction, MetricView, PlanStatus, TargetStatus};
 use crate::period::Period;
 use crate::validate::Settings;
-
-/// The one markup of a shorthand marker, for every page, table, chart block and the PDF (which
-/// reads `data-flag` back, as does the key to symbols). Built in: a theme cannot change it.
-const FLAG_PARTIAL: &str = include_str!("../../themes/default/templates/partials/flag.html");
-
-/// The shorthand letters, in the order the key to symbols lists them.
-const KEY_ORDER: [char; 6] = ['x', 'c', 'p', 'r', 'e', 'u'];
-
-/// Each marker of [`KEY_ORDER`], made once from the partial.
-static MARKERS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| KEY_ORDER.iter().map(|l| render_marker(*l)).collect());
-
-fn render_marker(letter: char) -> String {
-    let mut env = super::templates::bare_environment();
-    env.add_template("partials/flag.html", FLAG_PARTIAL)
-        .and_then(|()| env.get_template("partials/flag.html"))
-        .and_then(|t| t.render(minijinja::context! { letter => letter, words => marker_words(letter) }))
-        .expect("the built-in flag partial renders")
-}
-
-/// A shorthand marker with its words for screen readers; `data-flag` lets the page build its key.
-pub fn marker_html(letter: char) -> String {
-    match KEY_ORDER.iter().position(|l| *l == letter) {
-        Some(i) => MARKERS[i].clone(),
-        None => render_marker(letter),
-    }
-}
 
 /// A figure as HTML: "1,418 [r]" or "[x]".
 pub fn figure_html(metric: &Metric, f: Figure) -> String {
@@ -59,14 +34,6 @@ pub fn figure_with_first_html(metric: &Metric, view: &MetricView, p: crate::mode
         out.push_str(&format!(" <span class=\"first-published\">(first published as {})</span>", figure_html(metric, *first)));
     }
     out
-}
-
-/// A figure as plain text: "1,418 [r]" or "[x]".
-#[allow(dead_code)] // Unused once render's face shrank: markup10 removes it (issue 10).
-pub fn figure_text(metric: &Metric, f: Figure) -> String {
-    let mut parts: Vec<String> = f.value().map(|v| metric.format(v)).into_iter().collect();
-    parts.extend(f.markers().into_iter().map(|m| format!("[{m}]")));
-    parts.join(" ")
 }
 
 /// The shorthand for why there is no comparison: suppressed wins over not available.
@@ -299,20 +266,6 @@ fn join_with(items: &[String], last_word: &str) -> String {
     }
 }
 
-/// A shorthand marker a page uses, for its key to symbols.
-#[derive(Debug, serde::Serialize, PartialEq)]
-pub struct FlagUse {
-    /// "x", "c"...
-    pub letter: char,
-    /// "not available"...
-    pub words: &'static str,
-}
-
-/// The flags used in some HTML, in key order, with their words.
-pub fn flags_used(html: &str) -> Vec<FlagUse> {
-    KEY_ORDER.into_iter().filter(|l| html.contains(&format!("data-flag=\"{l}\""))).map(|letter| FlagUse { letter, words: marker_words(letter) }).collect()
-}
-
 /// A breakdown category's share of the total, to one decimal place ("10.8%"), or `[c]`/`[x]`
 /// unless both it and the total are published, so no share turns back into a suppressed figure.
 /// (The website's breakdown block computes the same in `pages::blocks::shares`.)
@@ -326,6 +279,7 @@ pub fn share_html(category: Figure, total: Figure) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::templates::{flags_used, FlagUse};
     use crate::figure::Flags;
     use crate::model::Point;
     use crate::period::{FinancialYear, Period};

@@ -1,9 +1,11 @@
 //! The theme's templates: one shared minijinja environment for the whole build.
 //!
-//! Owns: the minijinja environment, the built-in theme and template errors. Must not import
+//! Owns: the minijinja environment, the built-in theme, the one markup of a shorthand marker
+//! (the flag partial, which pages, charts and the PDF all use) and template errors. Must not import
 //! `pages` or any other leaf of render: they all use it.
 
 use crate::diagnostic::{Diagnostic, Pos};
+use crate::figure::marker_words;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
 use std::path::Path;
 
@@ -50,9 +52,9 @@ pub fn environment(root: &Path, theme: &str) -> Result<Environment<'static>, Vec
     let dir = root.join("themes").join(theme).join("templates");
     let mut env = bare_environment();
     // A shorthand marker, the same markup as every marker in the figures (`partials/flag.html`).
-    env.add_function("flag", |letter: &str| Value::from_safe_string(super::present::marker_html(letter.chars().next().unwrap_or('x'))));
+    env.add_function("flag", |letter: &str| Value::from_safe_string(marker_html(letter.chars().next().unwrap_or('x'))));
     // The markers some HTML uses, in key order, for the key to symbols.
-    env.add_filter("flags_used", |html: &str| Value::from(minijinja::value::Serde(super::present::flags_used(html))));
+    env.add_filter("flags_used", |html: &str| Value::from(minijinja::value::Serde(flags_used(html))));
     // Nothing is read through a link out of the site (a theme's templates are published).
     let mut diags = crate::load::links::links_leaving(root, &root.join("themes").join(theme));
     if !diags.is_empty() {
@@ -178,4 +180,44 @@ pub(crate) fn template_error(file: &str, err: &minijinja::Error) -> Diagnostic {
     }
     Diagnostic::error(file, Pos::new(line, if line > 0 { 1 } else { 0 }), format!("template error: {msg}"))
         .help("fix the template at this line (theme templates use minijinja, a Jinja2 dialect)")
+}
+
+/// The one markup of a shorthand marker, for every page, table, chart block and the PDF (which
+/// reads `data-flag` back, as does the key to symbols). Built in: a theme cannot change it.
+const FLAG_PARTIAL: &str = include_str!("../../themes/default/templates/partials/flag.html");
+
+/// The shorthand letters, in the order the key to symbols lists them.
+const KEY_ORDER: [char; 6] = ['x', 'c', 'p', 'r', 'e', 'u'];
+
+/// Each marker of [`KEY_ORDER`], made once from the partial.
+static MARKERS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| KEY_ORDER.iter().map(|l| render_marker(*l)).collect());
+
+fn render_marker(letter: char) -> String {
+    let mut env = bare_environment();
+    env.add_template("partials/flag.html", FLAG_PARTIAL)
+        .and_then(|()| env.get_template("partials/flag.html"))
+        .and_then(|t| t.render(minijinja::context! { letter => letter, words => marker_words(letter) }))
+        .expect("the built-in flag partial renders")
+}
+
+/// A shorthand marker with its words for screen readers; `data-flag` lets the page build its key.
+pub fn marker_html(letter: char) -> String {
+    match KEY_ORDER.iter().position(|l| *l == letter) {
+        Some(i) => MARKERS[i].clone(),
+        None => render_marker(letter),
+    }
+}
+
+/// A shorthand marker a page uses, for its key to symbols.
+#[derive(Debug, serde::Serialize, PartialEq)]
+pub struct FlagUse {
+    /// "x", "c"...
+    pub letter: char,
+    /// "not available"...
+    pub words: &'static str,
+}
+
+/// The flags used in some HTML, in key order, with their words.
+pub fn flags_used(html: &str) -> Vec<FlagUse> {
+    KEY_ORDER.into_iter().filter(|l| html.contains(&format!("data-flag=\"{l}\""))).map(|letter| FlagUse { letter, words: marker_words(letter) }).collect()
 }

@@ -206,9 +206,8 @@ mod tests {
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, text).unwrap();
         }
-        let mut loaded = Vec::new();
-        let raw = crate::load::load(dir.path(), &mut loaded);
-        let mut diags = Diagnostics::from(loaded);
+        let mut diags = Diagnostics::default();
+        let raw = crate::load::load(dir.path(), &mut diags);
         (validate(&raw, &mut diags), diags)
     }
 

@@ -31,10 +31,11 @@
 //!   categories go in reversed to read top to bottom as given; it centres
 //!   their labels, which are right-aligned here, this organisation's in bold.
 
-use super::words::{category_label, clean, drawable, esc, esc_attr, key_entries, plain_number, point};
+use super::words::{category_label, clean, drawable, key_entries, plain_number, point};
 use super::{ChartData, FONT_STACK};
 use crate::catalogue::Unit;
 use crate::figure::Figure;
+use crate::render::{escape as esc_attr, escape_text as esc};
 use crate::validate::ChartKind;
 use charts_rs::{
     measure_text_width_family, BarChart, Box as Margin, Color, HorizontalBarChart, LegendCategory, LineChart, MarkLine, MarkLineCategory, Position, Series,

@@ -39,9 +39,9 @@ mod words;
 use crate::catalogue::{Polarity, Unit};
 use crate::figure::Figure;
 use crate::period::Period;
+use crate::render::{escape as esc_attr, escape_text as esc};
 use crate::validate::ChartKind;
 use std::fmt::Write as _;
-use words::{esc, esc_attr};
 
 /// The font stack written into every chart.
 pub const FONT_STACK: &str = "Arial, Helvetica, sans-serif";

@@ -2,8 +2,9 @@
 //! without axes), with gaps where a figure is missing.
 
 use super::draw::{spark_number, DARK_BLUE};
-use super::words::{drawable, esc_attr};
+use super::words::drawable;
 use crate::figure::Figure;
+use crate::render::escape as esc_attr;
 use std::fmt::Write as _;
 
 const W: f64 = 120.0;
@@ -31,7 +32,7 @@ pub(crate) fn sparkline(points: &[Figure], label: &str) -> String {
     if known.len() < 3 {
         return format!(
             "<span class=\"no-trend\"><span aria-hidden=\"true\">–</span><span class=\"visually-hidden\">{}: too few figures for a trend</span></span>",
-            super::words::esc(&name)
+            crate::render::escape_text(&name)
         );
     }
     let mut out = String::with_capacity(400);

@@ -5,6 +5,7 @@ use super::{ChartData, ChartSeries, HIGHLIGHT_SUFFIX};
 use crate::catalogue::{group_thousands, Polarity};
 use crate::figure::{marker_words, Figure, Flag};
 use crate::model::{ordinal, ordinal_of};
+use crate::render::escape_text as esc;
 use crate::render::present::{join_and, join_or};
 use crate::validate::ChartKind;
 use std::fmt::Write as _;
@@ -19,27 +20,6 @@ fn xml_char(c: char) -> bool {
 /// non-characters); used for every string handed to charts-rs.
 pub(crate) fn clean(s: &str) -> String {
     s.chars().filter(|c| xml_char(*c)).collect()
-}
-
-/// Escapes text content for HTML and XML (`&`, `<`, `>`); drops characters
-/// XML cannot hold.
-pub(crate) fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c if xml_char(c) => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
-
-/// Escapes a double- or single-quoted attribute value for HTML and XML.
-pub(crate) fn esc_attr(s: &str) -> String {
-    crate::render::escape(s)
 }
 
 /// A figure that can be drawn and stated: a finite number of a sane size
@@ -400,9 +380,9 @@ mod tests {
 
     #[test]
     fn escapes_text_and_attributes() {
-        assert_eq!(esc("a < b & \"c\" > 'd'"), "a &lt; b &amp; \"c\" &gt; 'd'");
-        assert_eq!(esc_attr("a<b&\"c\"'"), "a&lt;b&amp;&quot;c&quot;&#39;");
-        assert_eq!(esc("bell\u{7}ok\u{FFFF}"), "bellok");
+        assert_eq!(crate::render::escape_text("a < b & \"c\" > 'd'"), "a &lt; b &amp; \"c\" &gt; 'd'");
+        assert_eq!(crate::render::escape("a<b&\"c\"'"), "a&lt;b&amp;&quot;c&quot;&#39;");
+        assert_eq!(crate::render::escape_text("bell\u{7}ok\u{FFFF}"), "bellok");
         assert_eq!(clean("x\u{0}y"), "xy");
     }
 

@@ -1,5 +1,6 @@
 //! The committee document as data: what `report.typ` prints, taken from one quarter's view.
 
+use super::blocks::{plain, Block, Inline, Row, Table};
 use super::markdown::{self, Parts};
 use super::Inputs;
 use crate::figure::{marker_words, Figure, Flags};
@@ -11,112 +12,6 @@ use crate::render::markdown::GlossaryIndex;
 use crate::render::present;
 use crate::validate::{Block as ReportBlock, Commentary, KpiSelection, Status};
 use serde::Serialize;
-
-/// A run of inline text.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "k", rename_all = "lowercase")]
-pub enum Inline {
-    /// Plain text, printed as written.
-    T {
-        t: String,
-    },
-    Strong {
-        c: Vec<Inline>,
-    },
-    Em {
-        c: Vec<Inline>,
-    },
-    Strike {
-        c: Vec<Inline>,
-    },
-    Code {
-        t: String,
-    },
-    Link {
-        url: String,
-        c: Vec<Inline>,
-    },
-    /// A shorthand marker: `x`, `c`, `p`, `r`, `e` or `u`.
-    Flag {
-        f: String,
-    },
-    Br,
-    Sup {
-        t: String,
-    },
-    /// A glossary term's first use: its word, linked to its glossary entry, and its meaning
-    /// (None when the text just spelled it out).
-    Term {
-        t: String,
-        anchor: String,
-        meaning: Option<String>,
-    },
-}
-
-/// A block of the document.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "k", rename_all = "lowercase")]
-pub enum Block {
-    H {
-        level: u8,
-        c: Vec<Inline>,
-    },
-    P {
-        c: Vec<Inline>,
-    },
-    Lead {
-        c: Vec<Inline>,
-    },
-    List {
-        ordered: bool,
-        start: u64,
-        items: Vec<Vec<Block>>,
-    },
-    Quote {
-        c: Vec<Block>,
-    },
-    Code {
-        t: String,
-    },
-    Rule,
-    Note {
-        label: String,
-        c: Vec<Block>,
-    },
-    Table(Table),
-    /// A chart: the SVG file's path in the document's world, its words, and the label of its figures.
-    Chart {
-        svg: String,
-        alt: String,
-        figures: String,
-    },
-    /// One headline figure.
-    Figure {
-        title: Vec<Inline>,
-        value: Vec<Inline>,
-        detail: Vec<Inline>,
-    },
-}
-
-/// A table with header cells; rows may be grouped under titles.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Table {
-    caption: Option<Vec<Inline>>,
-    columns: Vec<Vec<Inline>>,
-    /// 0 = as wide as its content; n = n shares of what is left.
-    widths: Vec<u8>,
-    align: Vec<&'static str>,
-    /// The first cell of each row heads its row.
-    row_headers: bool,
-    rows: Vec<Row>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "k", rename_all = "lowercase")]
-enum Row {
-    Row { c: Vec<Vec<Inline>> },
-    Group { c: Vec<Inline> },
-}
 
 #[derive(Debug, Serialize)]
 pub(super) struct Doc {
@@ -174,45 +69,6 @@ struct ChartFigures {
 
 fn t(s: impl Into<String>) -> Vec<Inline> {
     vec![Inline::T { t: s.into() }]
-}
-
-/// The text of some runs, without markers' words.
-pub(super) fn plain(runs: &[Inline]) -> String {
-    let mut out = String::new();
-    for r in runs {
-        match r {
-            Inline::T { t } | Inline::Code { t } | Inline::Sup { t } => out.push_str(t),
-            Inline::Strong { c } | Inline::Em { c } | Inline::Strike { c } | Inline::Link { c, .. } => out.push_str(&plain(c)),
-            Inline::Flag { f } => out.push_str(&format!("[{f}]")),
-            Inline::Br => out.push(' '),
-            Inline::Term { t, meaning, .. } => {
-                out.push_str(t);
-                if let Some(m) = meaning {
-                    out.push_str(&format!(" ({m})"));
-                }
-            }
-        }
-    }
-    out
-}
-
-/// A Markdown table: its first row heads the columns.
-pub(super) fn plain_table(header: Vec<Vec<Inline>>, align: Vec<&'static str>, rows: Vec<Vec<Vec<Inline>>>) -> Block {
-    let n = header.len().max(1);
-    Block::Table(Table {
-        caption: None,
-        widths: vec![1; n],
-        align,
-        columns: header,
-        row_headers: false,
-        rows: rows
-            .into_iter()
-            .map(|mut c| {
-                c.resize(n, Vec::new());
-                Row::Row { c }
-            })
-            .collect(),
-    })
 }
 
 /// The website's HTML for a figure or phrase (from `present`) as runs: the same words, with

@@ -3,7 +3,7 @@
 //! Every piece of text stays a string in the data the template reads, so nothing an officer
 //! writes can be taken for typst markup.
 
-use super::doc::{Block, Inline};
+use super::blocks::{Block, Inline};
 use crate::dialect::{self, with_reference_placeholders, BlockKind, REFERENCE_CLOSE as CLOSE, REFERENCE_OPEN as OPEN};
 use crate::render::markdown::{spelled_out_before, GlossaryIndex};
 use crate::validate::Term;
@@ -199,7 +199,7 @@ pub(super) fn convert(body: &str, parts: &Parts, terms: &mut Terms) -> Vec<Block
             }
             Event::End(TagEnd::Table) => {
                 if let Some(Frame::Table { align, header, rows }) = b.stack.pop() {
-                    b.blocks().push(super::doc::plain_table(header, align, rows));
+                    b.blocks().push(super::blocks::plain_table(header, align, rows));
                 }
             }
             Event::End(TagEnd::Strong | TagEnd::Emphasis | TagEnd::Strikethrough | TagEnd::Link | TagEnd::Image) => b.close_span(),
@@ -327,7 +327,7 @@ impl Builder<'_, '_, '_> {
                 return;
             }
             // A picture the document cannot fetch: its description stands in for it.
-            SpanKind::Image => Inline::T { t: format!("[Image: {}]", super::doc::plain(&c)) },
+            SpanKind::Image => Inline::T { t: format!("[Image: {}]", super::blocks::plain(&c)) },
         };
         self.runs().push(run);
     }

@@ -9,6 +9,7 @@
 //! prints as written. The output is tagged PDF/UA-1, deterministic (no clock; the document id
 //! is a hash of everything it is made from) and rendered once per distinct input: [`Cache`].
 
+mod blocks;
 mod doc;
 mod markdown;
 mod world;
