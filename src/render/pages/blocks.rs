@@ -1,7 +1,7 @@
 //! Report blocks in commentary: highlight tables, headline figures, benchmarks and charts, taken from one quarter's view.
 
 use super::*;
-pub(super) fn block_html(ctx: &Ctx, b: &Block, q: Option<&QuarterReport>, root: &str, charts: &mut BTreeMap<String, RenderedChart>) -> String {
+pub(super) fn block_html(ctx: &Ctx, b: &Block, q: Option<&QuarterReport>, root: &str, charts: &mut Charts) -> String {
     block_html_with(ctx, b, q, root, charts, None)
 }
 
@@ -11,7 +11,7 @@ pub(super) fn block_html_with(
     b: &Block,
     q: Option<&QuarterReport>,
     root: &str,
-    charts: &mut BTreeMap<String, RenderedChart>,
+    charts: &mut Charts,
     chart_prefix: Option<&str>,
 ) -> String {
     let site = ctx.site;
@@ -57,7 +57,10 @@ pub(super) fn block_html_with(
             let Some(data) = chart_data(site, q, spec, chart_prefix) else {
                 return "<p class=\"notice\">No benchmark figures are available for this chart yet.</p>".into();
             };
-            let rendered = charts.entry(data.id.clone()).or_insert_with(|| {
+            if !charts.open.contains(&data.id) {
+                charts.open.push(data.id.clone());
+            }
+            let rendered = charts.drawn.entry(data.id.clone()).or_insert_with(|| {
                 let cached = ctx.cache.charts.lock().expect("cache lock").get(&data.id).cloned();
                 cached.unwrap_or_else(|| {
                     let drawn = chart::render(&data);
@@ -78,10 +81,10 @@ pub(super) fn block_html_with(
                     kind => rendered.kind,
                     title => &rendered.title,
                     description => &rendered.description,
-                    src => format!("{root}charts/{}.svg", data.id),
+                    src => format!("{root}charts/{SPRITE_MARK}#{}", rendered.html_id),
                     width => rendered.width.round() as u32,
                     height => rendered.height.round() as u32,
-                    narrow_src => format!("{root}charts/{}.svg", narrow_chart_name(&data.id)),
+                    narrow_src => format!("{root}charts/{SPRITE_MARK}#{}", chart::narrow_view(&rendered.html_id)),
                     narrow_width => rendered.narrow_width.round() as u32,
                     narrow_height => rendered.narrow_height.round() as u32,
                     table => Value::from_safe_string(rendered.table.clone()),

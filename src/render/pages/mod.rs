@@ -101,7 +101,8 @@ pub struct RenderCache {
     /// Off for one-off builds, which would only pay for copies they never reuse.
     keep: bool,
     charts: std::sync::Mutex<std::collections::HashMap<String, RenderedChart>>,
-    quarters: std::sync::Mutex<std::collections::HashMap<Quarter, (blake3::Hash, Vec<OutputFile>)>>,
+    /// Each quarter's files, and the charts they show (still in use while the quarter is reused).
+    quarters: std::sync::Mutex<std::collections::HashMap<Quarter, (blake3::Hash, Vec<OutputFile>, Vec<String>)>>,
     pdf: super::pdf::Cache,
     last: std::sync::Mutex<CacheStats>,
 }
@@ -151,6 +152,8 @@ struct Ctx<'a> {
     /// Errors in partials (report blocks, the flag key), which return text into a page:
     /// they fail the build like any template error, never show on the page.
     partial_errors: std::sync::Mutex<Vec<Diagnostic>>,
+    /// The ids of the charts this build shows, so the cache keeps only those.
+    charts_used: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 /// Renders every page and download of the site into memory, sorted by path.
@@ -167,23 +170,44 @@ pub fn render_site(site: &Site, env: &Environment<'static>, cache: &RenderCache,
     Ok(Rendered { files, pages })
 }
 
-/// The chart files of a group of pages: each chart's wide drawing and its phone drawing.
-fn chart_files(charts: BTreeMap<String, RenderedChart>) -> impl Iterator<Item = OutputFile> {
-    charts.into_iter().flat_map(|(id, c)| {
-        [
-            OutputFile { path: format!("charts/{id}.svg"), bytes: c.svg.into_bytes() },
-            OutputFile { path: format!("charts/{}.svg", narrow_chart_name(&id)), bytes: c.narrow_svg.into_bytes() },
-        ]
-    })
+/// The charts of a group of pages (a quarter's, a metric's, the site-wide ones): each chart
+/// drawn, and the sprite files that show them, one per commentary (see [`chart::sprite`]).
+#[derive(Default)]
+struct Charts {
+    drawn: BTreeMap<String, RenderedChart>,
+    /// Charts placed since the last [`Charts::close`], in the order shown.
+    open: Vec<String>,
+    /// Each sprite's name below `charts/`, and its content.
+    files: BTreeMap<String, String>,
 }
 
-/// The phone drawing's file name (without `.svg`) of a chart: `narrow-ID`, so that it still
-/// ends in the chart's hash, which web servers' cache rules look for (docs/publishing/servers).
-fn narrow_chart_name(id: &str) -> String {
-    format!("{NARROW_PREFIX}{id}")
+/// Stands for the sprite's file name in a chart's markup until its commentary is done (the name
+/// ends in a hash of the file, so it is known only once every chart of the file is).
+const SPRITE_MARK: char = '\u{E004}';
+
+impl Charts {
+    /// Puts the charts placed since the last call in one sprite, `{group}-{hash}.svg`, and names
+    /// it in their markup. `group` says whose charts they are (`2024-25-q2-reviews`), so a file
+    /// depends only on its commentary and the charts there; the hash ends the name, as web
+    /// servers' cache rules expect (docs/publishing/servers).
+    fn close(&mut self, group: &str, html: &mut [String]) {
+        if self.open.is_empty() {
+            return;
+        }
+        let svg = chart::sprite(self.open.drain(..).filter_map(|id| self.drawn.get(&id)));
+        let name = format!("{group}-{}.svg", &blake3::hash(svg.as_bytes()).to_hex()[..10]);
+        for h in html.iter_mut().filter(|h| h.contains(SPRITE_MARK)) {
+            *h = h.replace(SPRITE_MARK, &name);
+        }
+        self.files.entry(name).or_insert(svg);
+    }
 }
 
-const NARROW_PREFIX: &str = "narrow-";
+/// The sprite files of a group of pages, noting which charts the build used.
+fn chart_files(ctx: &Ctx, charts: Charts) -> impl Iterator<Item = OutputFile> {
+    ctx.charts_used.lock().expect("charts lock").extend(charts.drawn.into_keys());
+    charts.files.into_iter().map(|(name, svg)| OutputFile { path: format!("charts/{name}"), bytes: svg.into_bytes() })
+}
 
 /// A file of the site, handed over as soon as it is rendered (from any thread).
 pub type Sink<'a> = dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync + 'a;
@@ -204,14 +228,10 @@ pub fn render_site_each(site: &Site, env: &Environment<'static>, cache: &RenderC
         nav_pages: site.pages.iter().map(|(name, c)| (c.title.clone().unwrap_or_else(|| title_case(name)), name.clone())).collect(),
         open_data: crate::render::opendata::files(site),
         partial_errors: Default::default(),
+        charts_used: Default::default(),
     };
-    let charts_now = std::sync::Mutex::new(std::collections::HashSet::<String>::new());
     let hand_over = |r: Result<Vec<OutputFile>, Vec<Diagnostic>>| -> Result<(), Vec<Diagnostic>> {
         for f in r? {
-            // A chart's phone drawing is the same chart (ids start with a quarter or `metric`, never `narrow-`).
-            if let Some(id) = f.path.strip_prefix("charts/").and_then(|p| p.strip_suffix(".svg")).filter(|id| !id.starts_with(NARROW_PREFIX)) {
-                charts_now.lock().expect("charts lock").insert(id.to_string());
-            }
             sink(f).map_err(|d| vec![d])?;
         }
         Ok(())
@@ -234,7 +254,7 @@ pub fn render_site_each(site: &Site, env: &Environment<'static>, cache: &RenderC
     }
     // Keep only what this build used, so the cache does not grow without bound while serving.
     {
-        let charts_now = charts_now.into_inner().expect("charts lock");
+        let charts_now = std::mem::take(&mut *ctx.charts_used.lock().expect("charts lock"));
         let mut charts = cache.charts.lock().expect("cache lock");
         let mut stats = cache.last.lock().expect("cache lock");
         stats.charts_rendered = charts.len().saturating_sub(before);
@@ -400,8 +420,9 @@ fn commentary_html(
     q: Option<&QuarterReport>,
     root: &str,
     prefix: &str,
+    group: &str,
     state: &mut PageState,
-    charts: &mut BTreeMap<String, RenderedChart>,
+    charts: &mut Charts,
 ) -> String {
     let site = ctx.site;
     let refs: Vec<String> = c
@@ -412,7 +433,8 @@ fn commentary_html(
             None => present::marker_html('x'),
         })
         .collect();
-    let blocks: Vec<String> = c.blocks.iter().map(|b| resolve_anchors(block_html(ctx, b, q, root, charts), state)).collect();
+    let mut blocks: Vec<String> = c.blocks.iter().map(|b| resolve_anchors(block_html(ctx, b, q, root, charts), state)).collect();
+    charts.close(group, &mut blocks);
     let glossary_href = format!("{root}glossary/");
     let m = markdown::Commentary {
         refs: &refs,

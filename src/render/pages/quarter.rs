@@ -13,25 +13,27 @@ pub(super) struct SectionItem {
 pub(super) fn render_quarter(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let q = &ctx.site.quarters[qi];
     let key = blake3::hash(&[ctx.templates_key.as_bytes().as_slice(), q.input_key.as_bytes().as_slice()].concat());
-    if let Some((k, files)) = ctx.cache.quarters.lock().expect("cache lock").get(&q.quarter) {
+    if let Some((k, files, charts)) = ctx.cache.quarters.lock().expect("cache lock").get(&q.quarter) {
         if *k == key {
             ctx.cache.last.lock().expect("cache lock").quarters_reused += 1;
+            ctx.charts_used.lock().expect("charts lock").extend(charts.iter().cloned());
             return Ok(files.clone());
         }
     }
-    let files = render_quarter_pages(ctx, qi)?;
+    let (files, charts) = render_quarter_pages(ctx, qi)?;
     if ctx.cache.keep {
-        ctx.cache.quarters.lock().expect("cache lock").insert(q.quarter, (key, files.clone()));
+        ctx.cache.quarters.lock().expect("cache lock").insert(q.quarter, (key, files.clone(), charts));
     }
     ctx.cache.last.lock().expect("cache lock").quarters_rendered += 1;
     Ok(files)
 }
 
-pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+/// A quarter's files, and the ids of the charts they show.
+pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<(Vec<OutputFile>, Vec<String>), Vec<Diagnostic>> {
     let site = ctx.site;
     let q = &site.quarters[qi];
     let path = format!("{}/", q.quarter.path());
-    let mut charts: BTreeMap<String, RenderedChart> = BTreeMap::new();
+    let mut charts = Charts::default();
     let mut out = Vec::new();
     let sections = q.section_ids(&site.catalogue);
     let quarter_crumbs = |root: &str| {
@@ -62,7 +64,7 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFil
         let mut state = PageState::default();
         reserve_layout_ids(&mut state);
         let body = match commentary {
-            Some(c) => commentary_html(ctx, c, Some(q), &root, &format!("{}-", section.id), &mut state, &mut charts),
+            Some(c) => commentary_html(ctx, c, Some(q), &root, &format!("{}-", section.id), &format!("{}-{}", q.quarter.slug(), section.id), &mut state, &mut charts),
             None => String::new(),
         };
         let metrics: Vec<usize> = metrics_of[si].clone();
@@ -94,7 +96,7 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFil
     let root = root_of(&path);
     let mut state = PageState::default();
     reserve_layout_ids(&mut state);
-    let summary = commentary_html(ctx, &q.overview, Some(q), &root, "summary-", &mut state, &mut charts);
+    let summary = commentary_html(ctx, &q.overview, Some(q), &root, "summary-", &format!("{}-summary", q.quarter.slug()), &mut state, &mut charts);
     let nav = quarter_nav(site, qi, &root, |_| None);
     let title = q.overview.title.clone().unwrap_or_else(|| format!("{}: {}", site.settings.title, q.quarter.long()));
     out.push(ctx.render(
@@ -111,7 +113,7 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFil
     let root = root_of(&ppath);
     let mut state = PageState::default();
     reserve_layout_ids(&mut state);
-    let summary = commentary_html(ctx, &q.overview, Some(q), &root, "summary-", &mut state, &mut charts);
+    let summary = commentary_html(ctx, &q.overview, Some(q), &root, "summary-", &format!("{}-summary", q.quarter.slug()), &mut state, &mut charts);
     // Rows the summary's highlight tables already show are not printed again under their section.
     let in_summary: std::collections::HashSet<usize> = q
         .overview
@@ -138,7 +140,7 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFil
         let section = &site.catalogue.sections[si];
         let commentary = commentary_of.get(&si).copied().filter(|c| !c.draft || site.drafts);
         let mut body = match commentary {
-            Some(c) => commentary_html(ctx, c, Some(q), &root, &format!("{}-", section.id), &mut state, &mut charts),
+            Some(c) => commentary_html(ctx, c, Some(q), &root, &format!("{}-", section.id), &format!("{}-{}", q.quarter.slug(), section.id), &mut state, &mut charts),
             None => String::new(),
         };
         // Rows the summary's highlight tables show are not printed again under their section.
@@ -195,7 +197,7 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFil
     if site.settings.pdf {
         // The committee document, from the same model, wording and charts as these pages.
         let reference = |mi: usize, field: RefField| reference_html(site, q, mi, field);
-        let chart = |spec: &ChartSpec| chart_data(site, q, spec, None).and_then(|d| charts.get(&d.id).map(|c| c.svg.clone()).map(|svg| (d, svg)));
+        let chart = |spec: &ChartSpec| chart_data(site, q, spec, None).and_then(|d| charts.drawn.get(&d.id).map(|c| c.svg.clone()).map(|svg| (d, svg)));
         let inputs = crate::render::pdf::Inputs {
             site,
             quarter: qi,
@@ -212,8 +214,9 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFil
         let (path, bytes) = crate::render::pdf::quarter_pdf(&inputs, &ctx.cache.pdf, ctx.cache.keep).map_err(|d| vec![d])?;
         out.push(OutputFile { path, bytes });
     }
-    out.extend(chart_files(charts));
-    Ok(out)
+    let shown = charts.drawn.keys().cloned().collect();
+    out.extend(chart_files(ctx, charts));
+    Ok((out, shown))
 }
 
 #[derive(Serialize)]

@@ -23,7 +23,7 @@ pub(super) fn render_metric(ctx: &Ctx, mi: usize) -> Result<Vec<OutputFile>, Vec
                 .collect()
         })
         .unwrap_or_default();
-    let mut charts = BTreeMap::new();
+    let mut charts = Charts::default();
     let chart = match latest {
         Some(l) if view.is_some_and(|v| !v.series.is_empty()) => {
             let q = &site.quarters[l];
@@ -53,7 +53,10 @@ pub(super) fn render_metric(ctx: &Ctx, mi: usize) -> Result<Vec<OutputFile>, Vec
                 title: Some(format!("{} over time", metric.label())),
             };
             let mut state = PageState::default();
-            resolve_anchors(block_html_with(ctx, &Block::Chart(spec), Some(q), &root, &mut charts, Some("metric")), &mut state)
+            let mut html = [resolve_anchors(block_html_with(ctx, &Block::Chart(spec), Some(q), &root, &mut charts, Some("metric")), &mut state)];
+            charts.close(&format!("metric-{}", metric.id), &mut html);
+            let [html] = html;
+            html
         }
         _ => String::new(),
     };
@@ -86,7 +89,7 @@ pub(super) fn render_metric(ctx: &Ctx, mi: usize) -> Result<Vec<OutputFile>, Vec
             as_of => latest.map(|l| site.quarters[l].quarter.long()),
         }),
     )?];
-    out.extend(chart_files(charts));
+    out.extend(chart_files(ctx, charts));
     Ok(out)
 }
 
@@ -164,13 +167,13 @@ pub(super) struct ArchiveQuarter {
 pub(super) fn render_site_pages(ctx: &Ctx) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let site = ctx.site;
     let mut out = Vec::new();
-    let mut charts = BTreeMap::new();
+    let mut charts = Charts::default();
     let latest = site.latest.map(|l| &site.quarters[l]);
 
     // Home.
     let mut state = PageState::default();
     reserve_layout_ids(&mut state);
-    let intro = site.home.as_ref().map(|h| commentary_html(ctx, h, latest, "", "home-", &mut state, &mut charts)).unwrap_or_default();
+    let intro = site.home.as_ref().map(|h| commentary_html(ctx, h, latest, "", "home-", "home", &mut state, &mut charts)).unwrap_or_default();
     let headlines = latest.map(|q| kpis_all_html(ctx, q, "")).unwrap_or_default();
     let mut years: Vec<ArchiveYear> = Vec::new();
     for q in site.quarters.iter().rev() {
@@ -306,7 +309,7 @@ pub(super) fn render_site_pages(ctx: &Ctx) -> Result<Vec<OutputFile>, Vec<Diagno
         let path = format!("{name}/");
         let mut state = PageState::default();
         reserve_layout_ids(&mut state);
-        let body = commentary_html(ctx, c, latest, "../", "page-", &mut state, &mut charts);
+        let body = commentary_html(ctx, c, latest, "../", "page-", &format!("page-{name}"), &mut state, &mut charts);
         let title = c.title.clone().unwrap_or_else(|| title_case(name));
         out.push(ctx.render(
             "page.html",
@@ -319,7 +322,7 @@ pub(super) fn render_site_pages(ctx: &Ctx) -> Result<Vec<OutputFile>, Vec<Diagno
     }
 
     out.push(ctx.render("404.html", "404.html", "Page not found", vec![], None, Value::from(()))?);
-    out.extend(chart_files(charts));
+    out.extend(chart_files(ctx, charts));
     out.extend(crate::render::feeds::files(site));
     Ok(out)
 }
