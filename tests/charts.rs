@@ -399,7 +399,7 @@ fn highlighted_member_is_named_in_text() {
     assert!(r.html.contains("Wirral &amp; &lt;Wallasey&gt;") && !r.html.contains("<Wallasey>"));
     // Best first: the first member is drawn above the last.
     let y = |name: &str| {
-        let at = r.svg.find(&format!("\n{name}\n")).unwrap_or_else(|| panic!("{name} label"));
+        let at = r.svg.find(&format!(">{name}</text>")).unwrap_or_else(|| panic!("{name} label")) + 1;
         let tag = &r.svg[r.svg[..at].rfind("<text").unwrap()..at];
         let s = tag.find(" y=\"").unwrap() + 4;
         tag[s..s + tag[s..].find('"').unwrap()].parse::<f32>().unwrap()
