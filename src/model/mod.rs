@@ -261,12 +261,17 @@ pub fn build(defs: Definitions, drafts: bool) -> Site {
             by_metric[e.metric].push((fi, e));
         }
     }
+    // Each metric folded once across the quarters (in parallel), then turned into quarters' views.
+    let by_metric_views: Vec<Vec<MetricView>> =
+        (0..catalogue.metrics.len()).into_par_iter().map(|mi| metric_views(&catalogue, mi, &files, &by_metric[mi])).collect();
+    let mut columns: Vec<std::vec::IntoIter<MetricView>> = by_metric_views.into_iter().map(Vec::into_iter).collect();
     let views: Vec<Vec<MetricView>> = (0..quarters.len())
-        .into_par_iter()
         .map(|qi| {
-            (0..catalogue.metrics.len())
-                .map(|mi| {
-                    let mut v = metric_view(&catalogue, mi, &files[..=qi], &by_metric[mi]);
+            columns
+                .iter_mut()
+                .enumerate()
+                .map(|(mi, column)| {
+                    let mut v = column.next().expect("a view per quarter");
                     v.target = target::in_force(&catalogue.metrics[mi], mi, &files[..=qi]);
                     compare::resolve(&mut v, &settings, &benchmarks, files[qi].quarter);
                     v
@@ -356,129 +361,156 @@ fn figure_of(r: &Reading, provisional: bool, revised: bool) -> Figure {
     }
 }
 
-/// One metric's view from `files` (the quarter's own file last).
-/// `entries` are the metric's entries of every file, as (file index, entry), in file order.
-fn metric_view(cat: &Catalogue, mi: usize, files: &[&QuarterFile], entries: &[(usize, &crate::validate::Entry)]) -> MetricView {
-    let metric = &cat.metrics[mi];
-    let this = files.last().expect("a quarter has its own file");
-    let q = this.quarter;
-    let mut records: BTreeMap<Period, Figure> = BTreeMap::new();
-    let mut compare_series = Vec::new();
-    let mut ranks: BTreeMap<Period, Vec<crate::validate::GroupRank>> = BTreeMap::new();
-    let mut compares: BTreeMap<Period, Vec<crate::validate::GroupFigure>> = BTreeMap::new();
-    let mut cis: BTreeMap<Period, (f64, f64)> = BTreeMap::new();
-    let mut breakdowns: BTreeMap<Period, Vec<Figure>> = BTreeMap::new();
-    let mut note = None;
-    // The figure each period was first published with, to show beside a revision.
-    let mut first: BTreeMap<Period, Figure> = BTreeMap::new();
-    for &(fi, e) in entries.iter().take_while(|(fi, _)| *fi < files.len()) {
-        let file = files[fi];
+/// One metric's history as the quarter files state it, folded file by file in quarter order,
+/// so each quarter's view is read off the fold as it stands after that quarter's own file
+/// (the archive guarantee) without folding the earlier files again.
+#[derive(Default)]
+struct Fold {
+    records: BTreeMap<Period, Figure>,
+    ranks: BTreeMap<Period, Vec<crate::validate::GroupRank>>,
+    compares: BTreeMap<Period, Vec<crate::validate::GroupFigure>>,
+    cis: BTreeMap<Period, (f64, f64)>,
+    breakdowns: BTreeMap<Period, Vec<Figure>>,
+    /// The figure each period was first published with, to show beside a revision.
+    first: BTreeMap<Period, Figure>,
+}
+
+impl Fold {
+    /// Adds one file's entry for the metric.
+    fn add(&mut self, metric: &Metric, file: &QuarterFile, e: &crate::validate::Entry) {
         let provisional = file.status == Status::Provisional;
-        {
-            let entry_period = match metric.frequency {
-                Frequency::Annual => Period::Year(e.year.unwrap_or(file.quarter.year)),
-                _ => Period::Quarter(file.quarter),
-            };
-            match metric.frequency {
-                Frequency::Monthly(_) => {
-                    for (month, r) in &e.months {
-                        match r.ci {
-                            Some(ci) if !r.suppressed => cis.insert(Period::Month(*month), ci),
-                            _ => cis.remove(&Period::Month(*month)),
-                        };
-                        // Restated in a later quarter: revised, unless the figure is the same as before.
-                        let new = figure_of(r, provisional, false);
-                        let same = records.get(&Period::Month(*month)).is_some_and(|old| same_figure(*old, new));
-                        let revised = *month < file.quarter.first_month() && !same;
-                        first.entry(Period::Month(*month)).or_insert(new);
-                        records.insert(Period::Month(*month), if revised { new.flagged(Flag::Revised) } else { new });
-                    }
-                }
-                _ => {
-                    let revised = records.contains_key(&entry_period);
-                    if let Some(cats) = &e.breakdown {
-                        breakdowns.insert(
-                            entry_period,
-                            cats.iter().map(|c| c.as_ref().map(|c| figure_of(c, provisional, revised)).unwrap_or(Figure::NotAvailable(Flags::NONE))).collect(),
-                        );
-                    } else {
-                        breakdowns.remove(&entry_period);
-                    }
-                    let total = e.reading.clone().or_else(|| e.breakdown.as_ref().map(|c| breakdown_total(c)));
-                    if let Some(r) = &total {
-                        first.entry(entry_period).or_insert(figure_of(r, provisional, false));
-                        match r.ci {
-                            Some(ci) if !r.suppressed => cis.insert(entry_period, ci),
-                            _ => cis.remove(&entry_period),
-                        };
-                        records.insert(entry_period, figure_of(r, provisional, revised));
-                    }
+        let entry_period = match metric.frequency {
+            Frequency::Annual => Period::Year(e.year.unwrap_or(file.quarter.year)),
+            _ => Period::Quarter(file.quarter),
+        };
+        match metric.frequency {
+            Frequency::Monthly(_) => {
+                for (month, r) in &e.months {
+                    match r.ci {
+                        Some(ci) if !r.suppressed => self.cis.insert(Period::Month(*month), ci),
+                        _ => self.cis.remove(&Period::Month(*month)),
+                    };
+                    // Restated in a later quarter: revised, unless the figure is the same as before.
+                    let new = figure_of(r, provisional, false);
+                    let same = self.records.get(&Period::Month(*month)).is_some_and(|old| same_figure(*old, new));
+                    let revised = *month < file.quarter.first_month() && !same;
+                    self.first.entry(Period::Month(*month)).or_insert(new);
+                    self.records.insert(Period::Month(*month), if revised { new.flagged(Flag::Revised) } else { new });
                 }
             }
-            ranks.insert(entry_period, e.rank.clone());
-            compares.insert(entry_period, e.compare.clone());
-            if file.quarter == q {
+            _ => {
+                let revised = self.records.contains_key(&entry_period);
+                if let Some(cats) = &e.breakdown {
+                    self.breakdowns.insert(
+                        entry_period,
+                        cats.iter().map(|c| c.as_ref().map(|c| figure_of(c, provisional, revised)).unwrap_or(Figure::NotAvailable(Flags::NONE))).collect(),
+                    );
+                } else {
+                    self.breakdowns.remove(&entry_period);
+                }
+                let total = e.reading.clone().or_else(|| e.breakdown.as_ref().map(|c| breakdown_total(c)));
+                if let Some(r) = &total {
+                    self.first.entry(entry_period).or_insert(figure_of(r, provisional, false));
+                    match r.ci {
+                        Some(ci) if !r.suppressed => self.cis.insert(entry_period, ci),
+                        _ => self.cis.remove(&entry_period),
+                    };
+                    self.records.insert(entry_period, figure_of(r, provisional, revised));
+                }
+            }
+        }
+        self.ranks.insert(entry_period, e.rank.clone());
+        self.compares.insert(entry_period, e.compare.clone());
+    }
+
+    /// The metric's view at quarter `q`, with the note of that quarter's own entry.
+    fn view(&self, metric: &Metric, mi: usize, q: Quarter, note: Option<String>) -> MetricView {
+        let records = &self.records;
+        let mut compare_series = Vec::new();
+        for (period, values) in &self.compares {
+            for g in values {
+                compare_series.push(ComparatorPoint { period: g.period.unwrap_or(*period), group: g.group, value: g.value });
+            }
+        }
+        // A period restated by a later file (a lagged figure) keeps the later statement.
+        compare_series.reverse();
+        compare_series.sort_by_key(|c| (c.group, c.period));
+        compare_series.dedup_by_key(|c| (c.group, c.period));
+        let series: Vec<Point> = records.iter().map(|(p, f)| Point { period: *p, figure: *f }).collect();
+        let (current, previous) = match metric.frequency {
+            Frequency::Annual => match records.keys().next_back() {
+                Some(Period::Year(y)) => {
+                    let prev = Period::Year(y.previous());
+                    (
+                        Some(Point { period: Period::Year(*y), figure: records[&Period::Year(*y)] }),
+                        records.get(&prev).map(|f| Point { period: prev, figure: *f }),
+                    )
+                }
+                _ => (None, None),
+            },
+            _ if series.is_empty() => (None, None),
+            _ => {
+                let cur = Point { period: Period::Quarter(q), figure: quarter_figure(metric, &series, q) };
+                let pq = q.previous();
+                let prev = Point { period: Period::Quarter(pq), figure: quarter_figure(metric, &series, pq) };
+                let has_prev = series.iter().any(|p| p.period < Period::Quarter(q) && covers(p.period, pq));
+                (Some(cur), has_prev.then_some(prev))
+            }
+        };
+        let current_period = current.map(|c| c.period);
+        let groups = compare::entered(current_period.and_then(|p| self.ranks.get(&p)), current_period.and_then(|p| self.compares.get(&p)), current_period);
+        let rank_series = compare::rank_series(&self.ranks, records);
+        let ci = current_period.and_then(|p| self.cis.get(&p).copied()).filter(|_| matches!(current.map(|c| c.figure), Some(Figure::Value(..))));
+        let year_ago = current.and_then(|c| year_ago(metric, &series, c.period));
+        let ytd = current.and_then(|c| match (metric.frequency, c.period) {
+            (Frequency::Monthly(Aggregate::Sum), Period::Quarter(q)) => Some(year_to_date(&series, q)),
+            _ => None,
+        });
+        let breakdowns = self.breakdowns.iter().map(|(p, f)| (*p, f.clone())).collect();
+        let first_published = self
+            .first
+            .iter()
+            .filter(|(p, f)| records.get(p).is_some_and(|now| now.flags().has(Flag::Revised) && f.value().is_some() && !same_figure(*now, **f)))
+            .map(|(p, f)| (*p, *f))
+            .collect();
+        MetricView {
+            metric: mi,
+            series,
+            current,
+            previous,
+            groups,
+            compare_series,
+            rank_series,
+            note,
+            ci,
+            target: None,
+            year_ago,
+            ytd,
+            breakdowns,
+            first_published,
+        }
+    }
+}
+
+/// One metric's view at every quarter, in quarter order. `entries` are the metric's entries
+/// of every file, as (file index, entry), in file order.
+fn metric_views(cat: &Catalogue, mi: usize, files: &[&QuarterFile], entries: &[(usize, &crate::validate::Entry)]) -> Vec<MetricView> {
+    let metric = &cat.metrics[mi];
+    let mut fold = Fold::default();
+    let mut next = entries.iter().peekable();
+    files
+        .iter()
+        .enumerate()
+        .map(|(qi, file)| {
+            let mut note = None;
+            while let Some(&&(fi, e)) = next.peek().filter(|(fi, _)| *fi == qi) {
+                fold.add(metric, files[fi], e);
                 note = e.note.clone();
+                next.next();
             }
-        }
-    }
-    for (period, values) in &compares {
-        for g in values {
-            compare_series.push(ComparatorPoint { period: g.period.unwrap_or(*period), group: g.group, value: g.value });
-        }
-    }
-    // A period restated by a later file (a lagged figure) keeps the later statement.
-    compare_series.reverse();
-    compare_series.sort_by_key(|c| (c.group, c.period));
-    compare_series.dedup_by_key(|c| (c.group, c.period));
-    let series: Vec<Point> = records.iter().map(|(p, f)| Point { period: *p, figure: *f }).collect();
-    let (current, previous) = match metric.frequency {
-        Frequency::Annual => match records.keys().next_back() {
-            Some(Period::Year(y)) => {
-                let prev = Period::Year(y.previous());
-                (Some(Point { period: Period::Year(*y), figure: records[&Period::Year(*y)] }), records.get(&prev).map(|f| Point { period: prev, figure: *f }))
-            }
-            _ => (None, None),
-        },
-        _ if series.is_empty() => (None, None),
-        _ => {
-            let cur = Point { period: Period::Quarter(q), figure: quarter_figure(metric, &series, q) };
-            let pq = q.previous();
-            let prev = Point { period: Period::Quarter(pq), figure: quarter_figure(metric, &series, pq) };
-            let has_prev = series.iter().any(|p| p.period < Period::Quarter(q) && covers(p.period, pq));
-            (Some(cur), has_prev.then_some(prev))
-        }
-    };
-    let current_period = current.map(|c| c.period);
-    let groups = compare::entered(current_period.and_then(|p| ranks.get(&p)), current_period.and_then(|p| compares.get(&p)), current_period);
-    let rank_series = compare::rank_series(&ranks, &records);
-    let ci = current_period.and_then(|p| cis.get(&p).copied()).filter(|_| matches!(current.map(|c| c.figure), Some(Figure::Value(..))));
-    let year_ago = current.and_then(|c| year_ago(metric, &series, c.period));
-    let ytd = current.and_then(|c| match (metric.frequency, c.period) {
-        (Frequency::Monthly(Aggregate::Sum), Period::Quarter(q)) => Some(year_to_date(&series, q)),
-        _ => None,
-    });
-    let breakdowns = breakdowns.into_iter().collect();
-    let first_published = first
-        .into_iter()
-        .filter(|(p, f)| records.get(p).is_some_and(|now| now.flags().has(Flag::Revised) && f.value().is_some() && !same_figure(*now, *f)))
-        .collect();
-    MetricView {
-        metric: mi,
-        series,
-        current,
-        previous,
-        groups,
-        compare_series,
-        rank_series,
-        note,
-        ci,
-        target: None,
-        year_ago,
-        ytd,
-        breakdowns,
-        first_published,
-    }
+            fold.view(metric, mi, file.quarter, note)
+        })
+        .collect()
 }
 
 /// A breakdown's total when none is given: the sum, `[c]` when a category is suppressed, `[x]` when one is missing.
