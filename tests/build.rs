@@ -93,9 +93,8 @@ fn adding_a_quarter_leaves_older_reports_unchanged() {
     // Charts and quarter downloads are part of a report too.
     let (fa, fb) = (files(&a), files(&b));
     // A quarter's chart files are named after it (`charts/2024-25-q1-contacts-HASH.svg`).
-    let of_old_quarter = |k: &str| {
-        k.starts_with("charts/2024-25-q1") || k.starts_with("charts/2024-25-q2") || k.starts_with("data/2024-25-q") || k.ends_with("/report.pdf")
-    };
+    let of_old_quarter =
+        |k: &str| k.starts_with("charts/2024-25-q1") || k.starts_with("charts/2024-25-q2") || k.starts_with("data/2024-25-q") || k.ends_with("/report.pdf");
     for (k, v) in fb.iter().filter(|(k, _)| of_old_quarter(k)) {
         assert!(fa.get(k) == Some(v), "{k} changed when a newer quarter was added");
         compared += 1;

@@ -322,7 +322,9 @@ fn a_sprite_names_each_drawing_by_a_view() {
     assert_eq!(ids.iter().collect::<std::collections::BTreeSet<_>>().len(), ids.len(), "{ids:?}");
     let mut y = 0.0;
     for c in &drawn {
-        for (view, w, h, svg) in [(c.html_id.clone(), c.width, c.height, &c.svg), (scrutiny::render::chart::narrow_view(&c.html_id), c.narrow_width, c.narrow_height, &c.narrow_svg)] {
+        for (view, w, h, svg) in
+            [(c.html_id.clone(), c.width, c.height, &c.svg), (scrutiny::render::chart::narrow_view(&c.html_id), c.narrow_width, c.narrow_height, &c.narrow_svg)]
+        {
             assert!(sprite.contains(&format!("<view id=\"{view}\" viewBox=\"0 {y} {w} {h}\"/>")), "{view} at {y}");
             // The drawing itself, moved to its region.
             let body = &svg[svg.find('>').unwrap()..];

@@ -181,7 +181,8 @@ fn hoist(nodes: &mut [Node]) {
                         _ => break None,
                     }
                 }
-                Some(Node::Empty(n, a)) if n == "path" && attr(a, "fill").is_none() && attr(a, "d").is_some_and(|d| !d.contains(['Z', 'z', 'A', 'C', 'Q'])) => {}
+                Some(Node::Empty(n, a)) if n == "path" && attr(a, "fill").is_none() && attr(a, "d").is_some_and(|d| !d.contains(['Z', 'z', 'A', 'C', 'Q'])) => {
+                }
                 Some(n) if is_blank(n) => {}
                 _ => break None,
             }
@@ -310,7 +311,10 @@ mod tests {
 
     #[test]
     fn what_it_does_not_know_is_kept() {
-        assert_eq!(compact("<g stroke=\"#000\"><circle r=\"1\"/></g>\n<text>a<b</text>", 1.0, 1.0), "<g stroke=\"#000\"><circle r=\"1\"/></g>\n<text>a<b</text>");
+        assert_eq!(
+            compact("<g stroke=\"#000\"><circle r=\"1\"/></g>\n<text>a<b</text>", 1.0, 1.0),
+            "<g stroke=\"#000\"><circle r=\"1\"/></g>\n<text>a<b</text>"
+        );
         // Texts of different colours keep their own.
         let two = "<g>\n<text fill=\"#000\">a</text>\n<text fill=\"#111\">b</text>\n</g>";
         assert_eq!(compact(two, 1.0, 1.0), two);

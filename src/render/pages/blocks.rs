@@ -6,14 +6,7 @@ pub(super) fn block_html(ctx: &Ctx, b: &Block, q: Option<&QuarterReport>, root: 
 }
 
 /// `chart_prefix` names charts that are not part of a quarter's report (metric pages).
-pub(super) fn block_html_with(
-    ctx: &Ctx,
-    b: &Block,
-    q: Option<&QuarterReport>,
-    root: &str,
-    charts: &mut Charts,
-    chart_prefix: Option<&str>,
-) -> String {
+pub(super) fn block_html_with(ctx: &Ctx, b: &Block, q: Option<&QuarterReport>, root: &str, charts: &mut Charts, chart_prefix: Option<&str>) -> String {
     let site = ctx.site;
     let Some(q) = q else {
         return "<p>This element shows a quarter's figures, so it appears only in quarterly reports.</p>".into();

@@ -64,7 +64,9 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<(Vec<OutputFi
         let mut state = PageState::default();
         reserve_layout_ids(&mut state);
         let body = match commentary {
-            Some(c) => commentary_html(ctx, c, Some(q), &root, &format!("{}-", section.id), &format!("{}-{}", q.quarter.slug(), section.id), &mut state, &mut charts),
+            Some(c) => {
+                commentary_html(ctx, c, Some(q), &root, &format!("{}-", section.id), &format!("{}-{}", q.quarter.slug(), section.id), &mut state, &mut charts)
+            }
             None => String::new(),
         };
         let metrics: Vec<usize> = metrics_of[si].clone();
@@ -140,7 +142,9 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<(Vec<OutputFi
         let section = &site.catalogue.sections[si];
         let commentary = commentary_of.get(&si).copied().filter(|c| !c.draft || site.drafts);
         let mut body = match commentary {
-            Some(c) => commentary_html(ctx, c, Some(q), &root, &format!("{}-", section.id), &format!("{}-{}", q.quarter.slug(), section.id), &mut state, &mut charts),
+            Some(c) => {
+                commentary_html(ctx, c, Some(q), &root, &format!("{}-", section.id), &format!("{}-{}", q.quarter.slug(), section.id), &mut state, &mut charts)
+            }
             None => String::new(),
         };
         // Rows the summary's highlight tables show are not printed again under their section.
