@@ -216,7 +216,7 @@ fn charts_are_views_in_one_file_a_commentary() {
     let out = build(site.path(), false, None);
     let all = files(&out);
     // Each sprite's views, each as [x, y, width, height], and its ids.
-    let mut sprites: BTreeMap<String, (BTreeMap<String, [f32; 4]>, Vec<String>)> = BTreeMap::new();
+    let mut sprites = BTreeMap::new();
     for (path, bytes) in all.iter().filter(|(p, _)| p.starts_with("charts/")) {
         let svg = String::from_utf8_lossy(bytes).to_string();
         let root = &svg[..svg.find('>').unwrap()];
@@ -226,7 +226,7 @@ fn charts_are_views_in_one_file_a_commentary() {
             assert!(!root.contains(a), "{path}: the root has{a}");
         }
         let ids: Vec<String> = svg.split(" id=\"").skip(1).map(|t| t[..t.find('"').unwrap()].to_string()).collect();
-        let views = svg
+        let views: BTreeMap<String, [f32; 4]> = svg
             .split("<view ")
             .skip(1)
             .map(|t| {

@@ -176,8 +176,8 @@ fn older_quarters_keep_the_target_and_plan_they_were_judged_against() {
     assert!(String::from_utf8_lossy(&q1_before["2024-25/q1/contacts/index.html"]).contains("Target 70 by Q4 2024/25, plan 92, 2 ahead of plan."));
     // The chart is in the sprite of the commentary that shows it (a view named after the chart).
     let svg = q1_before
-        .iter()
-        .map(|(_, b)| String::from_utf8_lossy(b).to_string())
+        .values()
+        .map(|b| String::from_utf8_lossy(b).to_string())
         .find(|b| b.contains("<view id=\"chart-2024-25-q1-waiting-list-"))
         .unwrap_or_else(|| panic!("no chart file shows the waiting list: {:?}", q1_before.keys()));
     assert!(svg.contains("Plan") && svg.contains("stroke-dasharray=\"6,4\""), "the plan is a dashed path labelled Plan");

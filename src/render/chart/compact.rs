@@ -275,7 +275,7 @@ pub(super) fn compact(body: &str, width: f32, height: f32) -> String {
 fn tidy(attrs: &[(String, String)]) -> Vec<(String, String)> {
     attrs
         .iter()
-        .filter(|(n, v)| !(n == "font-size" && v == "12") && !(n == "text-anchor" && v == "start"))
+        .filter(|(n, v)| !matches!((n.as_str(), v.as_str()), ("font-size", "12") | ("text-anchor", "start")))
         .map(|(n, v)| {
             let v = match n.as_str() {
                 "d" => tight_path(&trim_zeros(v)),

@@ -102,10 +102,13 @@ pub struct RenderCache {
     keep: bool,
     charts: std::sync::Mutex<std::collections::HashMap<String, RenderedChart>>,
     /// Each quarter's files, and the charts they show (still in use while the quarter is reused).
-    quarters: std::sync::Mutex<std::collections::HashMap<Quarter, (blake3::Hash, Vec<OutputFile>, Vec<String>)>>,
+    quarters: std::sync::Mutex<std::collections::HashMap<Quarter, QuarterFiles>>,
     pdf: super::pdf::Cache,
     last: std::sync::Mutex<CacheStats>,
 }
+
+/// A quarter's input key, its files, and the ids of the charts they show.
+type QuarterFiles = (blake3::Hash, Vec<OutputFile>, Vec<String>);
 
 /// What the last build reused and what it rendered.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -413,7 +416,10 @@ fn quarter_nav(site: &Site, qi: usize, root: &str, same: impl Fn(&QuarterReport)
     }
 }
 
-/// The commentary of one file as HTML, with blocks and references from the quarter.
+/// The commentary of one file as HTML, with blocks and references from the quarter; its charts
+/// go in one sprite named after `group`.
+// Where the commentary is placed (root, id prefix, chart group) is three arguments for now.
+#[allow(clippy::too_many_arguments)]
 fn commentary_html(
     ctx: &Ctx,
     c: &Commentary,
