@@ -13,7 +13,7 @@ cargo fmt --all -- --check
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets --quiet -- -D warnings
 
-# The committee PDF is read back with poppler's tools (tests/pdf.rs), as a reader's software would.
+# The committee PDF is read back with poppler's tools (tests/testsuite/pdf.rs), as a reader's software would.
 if ! command -v pdfinfo >/dev/null || ! command -v pdftotext >/dev/null; then
   step "installing poppler-utils for the PDF tests"
   SUDO=()
@@ -31,7 +31,7 @@ if grep -q "test result: FAILED" "$log"; then rm -f "$log"; exit 1; fi
 rm -f "$log"
 
 # The book is rendered only where mdBook is installed (cargo install mdbook --locked);
-# its examples are checked by cargo test above either way (tests/book.rs).
+# its examples are checked by cargo test above either way (tests/testsuite/book.rs).
 if command -v mdbook >/dev/null; then
   step "mdbook build docs"
   book=$(mktemp -d)

@@ -1,19 +1,57 @@
-//! sitemap.xml and the Atom feed of published quarters.
+//! sitemap.xml and the Atom feed of published quarters, from the theme's `sitemap.xml` and
+//! `feed.xml` templates (escaped by the environment, like every page).
 
 use super::pages::OutputFile;
-use crate::model::Site;
+use super::templates::template_error;
+use crate::diagnostic::Diagnostic;
+use crate::model::{QuarterReport, Site};
 use crate::validate::Status;
+use minijinja::{context, value::Serde, Environment, Value};
+use serde::Serialize;
 
-/// XML text: escaped, and without the characters XML cannot hold (a control character
-/// in a title would make the whole feed unreadable to feed readers).
-fn escape(s: &str) -> String {
-    let kept: String = s.chars().filter(|c| super::is_xml_char(*c)).collect();
-    quick_xml::escape::escape(kept.as_str()).into_owned()
+/// One published quarter in the feed.
+#[derive(Serialize)]
+struct Entry {
+    title: String,
+    url: String,
+    /// `YYYY-MM-DD`.
+    updated: String,
+    summary: String,
 }
 
 /// The sitemap and the feed.
-pub fn files(site: &Site) -> Vec<OutputFile> {
-    let base = &site.settings.base_url;
+pub fn files(site: &Site, env: &Environment<'static>) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    let s = &site.settings;
+    let base = &s.base_url;
+    let urls: Vec<String> = page_paths(site).into_iter().map(|u| format!("{base}{u}")).collect();
+    let published: Vec<&QuarterReport> = site.quarters.iter().filter(|q| !q.draft).collect();
+    let updated = published.iter().map(|q| updated_of(q)).max().unwrap_or_else(|| "2000-01-01".into());
+    let entries: Vec<Entry> = published
+        .iter()
+        .rev()
+        .map(|q| {
+            let status = if q.status == Status::Final { "Final figures" } else { "Provisional figures" };
+            Entry {
+                title: format!("{}: {}", s.title, q.quarter.long()),
+                url: format!("{base}{}/", q.quarter.path()),
+                updated: updated_of(q),
+                summary: q.overview.summary.as_ref().map(|sum| format!("{status}. {sum}")).unwrap_or_else(|| status.to_string()),
+            }
+        })
+        .collect();
+    let feed = context! {
+        language => &s.language,
+        title => &s.title,
+        base_url => base,
+        updated => updated,
+        organisation => &s.organisation,
+        entries => Value::from(Serde(entries)),
+    };
+    Ok(vec![render(env, &s.theme, "sitemap.xml", context! { urls => urls })?, render(env, &s.theme, "feed.xml", feed)?])
+}
+
+/// Every page's path below the site's root, sorted (`""` is the home page).
+fn page_paths(site: &Site) -> Vec<String> {
     let mut urls: Vec<String> = vec![String::new(), "metrics/".into(), "data/".into()];
     if !site.glossary.is_empty() {
         urls.push("glossary/".into());
@@ -30,39 +68,17 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
     urls.extend(site.catalogue.metrics.iter().map(|m| format!("metrics/{}/", m.id)));
     urls.extend(site.pages.iter().map(|(n, _)| format!("{n}/")));
     urls.sort();
-    let mut sitemap = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    for u in urls {
-        sitemap.push_str(&format!("  <url><loc>{}</loc></url>\n", escape(format!("{base}{u}").as_str())));
-    }
-    sitemap.push_str("</urlset>\n");
+    urls
+}
 
-    let published: Vec<_> = site.quarters.iter().filter(|q| !q.draft).collect();
-    let updated_of =
-        |q: &crate::model::QuarterReport| q.published.or(q.data_as_of).map(|d| d.to_string()).unwrap_or_else(|| format!("{}-28", q.quarter.last_month()));
-    let updated = published.iter().map(|q| updated_of(q)).max().unwrap_or_else(|| "2000-01-01".into());
-    let mut feed = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n  <title>{}</title>\n  <id>{}</id>\n  <link rel=\"alternate\" href=\"{}\"/>\n  <link rel=\"self\" href=\"{}feed.xml\"/>\n  <updated>{}T00:00:00Z</updated>\n  <author><name>{}</name></author>\n",
-        escape(site.settings.language.as_str()),
-        escape(site.settings.title.as_str()),
-        escape(base.as_str()),
-        escape(base.as_str()),
-        escape(base.as_str()),
-        updated,
-        escape(site.settings.organisation.as_str())
-    );
-    for q in published.iter().rev() {
-        let url = format!("{base}{}/", q.quarter.path());
-        let status = if q.status == Status::Final { "Final figures" } else { "Provisional figures" };
-        let summary = q.overview.summary.clone().map(|s| format!("{status}. {s}")).unwrap_or_else(|| status.to_string());
-        feed.push_str(&format!(
-            "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    <link rel=\"alternate\" href=\"{}\"/>\n    <updated>{}T00:00:00Z</updated>\n    <summary>{}</summary>\n  </entry>\n",
-            escape(format!("{}: {}", site.settings.title, q.quarter.long()).as_str()),
-            escape(url.as_str()),
-            escape(url.as_str()),
-            updated_of(q),
-            escape(summary.as_str())
-        ));
-    }
-    feed.push_str("</feed>\n");
-    vec![OutputFile { path: "sitemap.xml".into(), bytes: sitemap.into_bytes() }, OutputFile { path: "feed.xml".into(), bytes: feed.into_bytes() }]
+/// When a quarter's report last changed: published, else data as at, else its last month.
+fn updated_of(q: &QuarterReport) -> String {
+    q.published.or(q.data_as_of).map(|d| d.to_string()).unwrap_or_else(|| format!("{}-28", q.quarter.last_month()))
+}
+
+/// One XML file from its template (a theme without it gets the built-in one).
+fn render(env: &Environment<'static>, theme: &str, template: &str, ctx: Value) -> Result<OutputFile, Vec<Diagnostic>> {
+    let err = |e: minijinja::Error| vec![template_error(&format!("themes/{theme}/templates/{template}"), &e)];
+    let text = env.get_template(template).and_then(|t| t.render(ctx)).map_err(err)?;
+    Ok(OutputFile { path: template.into(), bytes: text.into_bytes() })
 }

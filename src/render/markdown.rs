@@ -67,6 +67,30 @@ impl GlossaryIndex {
         found.sort_unstable();
         found
     }
+
+    /// The first use in `t` of each term not yet in `seen`, in order, as (start, end, index
+    /// into the glossary); marks them seen. Uses do not overlap: the longest word wins.
+    pub(crate) fn first_uses(&self, t: &str, seen: &mut HashSet<usize>) -> Vec<(usize, usize, usize)> {
+        let mut out = Vec::new();
+        let mut done = 0;
+        for (at, wi) in self.occurrences(t) {
+            let (word, ti) = (&self.words[wi].0, self.words[wi].1);
+            if at < done || seen.contains(&ti) {
+                continue;
+            }
+            seen.insert(ti);
+            done = at + word.len();
+            out.push((at, done, ti));
+        }
+        out
+    }
+}
+
+/// Whether the text before a term already spells it out, as in "Care Quality Commission (CQC)",
+/// so its meaning is not given again.
+pub(crate) fn spelled_out_before(term: &Term, before: &str) -> bool {
+    let head = term.meaning.split(',').next().unwrap_or_default().trim();
+    !head.is_empty() && before.trim_end_matches([' ', '(']).to_lowercase().ends_with(&head.to_lowercase())
 }
 
 /// What rendering a commentary needs from the page.
@@ -269,26 +293,19 @@ fn terms(t: &str, c: &Commentary, state: &mut PageState, no_terms: bool) -> Stri
     // after it, and so on: one search of the text, however many terms the glossary has.
     let mut out = String::new();
     let mut done = 0;
-    for (at, wi) in c.glossary_index.occurrences(t) {
-        let (word, ti) = (&c.glossary_index.words[wi].0, c.glossary_index.words[wi].1);
-        if at < done || state.terms_seen.contains(&ti) {
-            continue;
-        }
-        state.terms_seen.insert(ti);
+    for (at, end, ti) in c.glossary_index.first_uses(t, &mut state.terms_seen) {
         let term = &c.glossary[ti];
         out.push_str(&escape(&t[done..at]));
-        // Already spelled out just before, as in "Care Quality Commission (CQC)": not again.
-        let head = term.meaning.split(',').next().unwrap_or_default().trim();
-        let spelled = !head.is_empty() && t[..at].trim_end_matches([' ', '(']).to_lowercase().ends_with(&head.to_lowercase());
-        let meaning = if spelled { String::new() } else { format!("<span class=\"term-meaning\"> ({})</span>", escape(&term.meaning)) };
+        let meaning =
+            if spelled_out_before(term, &t[..at]) { String::new() } else { format!("<span class=\"term-meaning\"> ({})</span>", escape(&term.meaning)) };
         out.push_str(&format!(
             "<a class=\"term\" href=\"{}#{}\"><abbr title=\"{}\">{}</abbr>{meaning}</a>",
             c.glossary_href,
             term.anchor,
             escape(&term.meaning),
-            escape(word),
+            escape(&t[at..end]),
         ));
-        done = at + word.len();
+        done = end;
     }
     out.push_str(&escape(&t[done..]));
     out

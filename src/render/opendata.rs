@@ -1,7 +1,7 @@
 //! Open data: the figures as CSV and JSON. Suppressed values are left blank with the flag `c`.
 
 use super::pages::OutputFile;
-use crate::catalogue::{Frequency, Unit};
+use crate::catalogue::{Frequency, Metric, Unit};
 use crate::figure::Figure;
 use crate::model::{Point, Site};
 use crate::validate::Status;
@@ -273,104 +273,120 @@ fn breakdowns_csv(site: &Site, q: &crate::model::QuarterReport) -> Vec<u8> {
 
 /// Every download: one CSV per metric, one per quarter, and all.json.
 pub fn files(site: &Site) -> Vec<OutputFile> {
-    let mut out = Vec::new();
     let latest = site.latest.or(site.quarters.len().checked_sub(1));
-    // The measure's title and source ride along, so a file stands on its own once downloaded.
-    let header = METRIC_COLUMNS;
-    for (mi, m) in site.catalogue.metrics.iter().enumerate() {
-        let series = latest.map(|l| site.quarters[l].metrics[mi].series.clone()).unwrap_or_default();
-        let rows = series
-            .iter()
-            .map(|p| {
-                vec![
-                    m.id.to_string(),
-                    p.period.to_string(),
-                    period_type(p.period).into(),
-                    value_cell(p.figure),
-                    flags_cell(p.figure),
-                    m.unit.axis_label(),
-                    m.title.clone(),
-                    m.source.clone().unwrap_or_default(),
-                ]
-            })
-            .collect();
-        out.push(OutputFile { path: format!("data/{}.csv", m.id), bytes: csv_bytes(&header, rows) });
-    }
-    let qheader = QUARTER_COLUMNS;
+    let mut out: Vec<OutputFile> = site.catalogue.metrics.iter().enumerate().map(|(mi, m)| metric_csv(site, latest, mi, m)).collect();
     for (qi, q) in site.quarters.iter().enumerate() {
-        let earlier = qi.checked_sub(1).map(|i| &site.quarters[i]);
-        let mut rows = Vec::new();
-        for (mi, m) in site.catalogue.metrics.iter().enumerate() {
-            let v = &q.metrics[mi];
-            let Some(cur) = v.current else { continue };
-            let direction = v.change(m).map(|c| c.direction.words().to_string()).unwrap_or_default();
-            let (pp, pv, pf) = v.previous.map(|p| (p.period.to_string(), value_cell(p.figure), flags_cell(p.figure))).unwrap_or_default();
-            let (yp, yv, yf) = v.year_ago.map(|p| (p.period.to_string(), value_cell(p.figure), flags_cell(p.figure))).unwrap_or_default();
-            let plan = v.target.as_ref().and_then(|t| t.plan_for(m, cur.period));
-            let against = match (plan, cur.figure.value()) {
-                (Some(p), Some(x)) => crate::model::target_against(m, x, p).words(m),
-                _ => String::new(),
-            };
-            rows.push(vec![
-                m.id.to_string(),
-                m.title.clone(),
-                m.unit.axis_label(),
-                cur.period.to_string(),
-                value_cell(cur.figure),
-                flags_cell(cur.figure),
-                pp,
-                pv,
-                pf,
-                direction,
-                v.note.clone().unwrap_or_default(),
-                v.target.as_ref().map(|t| format!("{}", t.value)).unwrap_or_default(),
-                v.target.as_ref().and_then(|t| t.by).map(|b| b.to_string()).unwrap_or_default(),
-                plan.map(|p| format!("{p}")).unwrap_or_default(),
-                against,
-                yp,
-                yv,
-                yf,
-            ]);
-            if let Frequency::Monthly(_) = m.frequency {
-                // Months this quarter's file revises come first, so the download holds everything it says.
-                let before = q.quarter.first_month();
-                let revisions = v.series.iter().filter(|p| match p.period {
-                    crate::period::Period::Month(mo) if mo < before => earlier.is_none_or(|e| !e.metrics[mi].series.contains(p)),
-                    _ => false,
-                });
-                let months = q.quarter.months();
-                let this_quarter = months.iter().filter_map(|mo| v.series.iter().find(|p| p.period == crate::period::Period::Month(*mo)));
-                for p in revisions.chain(this_quarter) {
-                    {
-                        rows.push(vec![
-                            m.id.to_string(),
-                            m.title.clone(),
-                            m.unit.axis_label(),
-                            p.period.to_string(),
-                            value_cell(p.figure),
-                            flags_cell(p.figure),
-                            String::new(),
-                            String::new(),
-                            String::new(),
-                            String::new(),
-                            String::new(),
-                            String::new(),
-                            String::new(),
-                            plan_cell(v, m, p.period),
-                            String::new(),
-                            String::new(),
-                            String::new(),
-                            String::new(),
-                        ]);
-                    }
-                }
-            }
-        }
-        out.push(OutputFile { path: format!("data/{}.csv", q.quarter.slug()), bytes: csv_bytes(&qheader, rows) });
+        out.push(OutputFile { path: format!("data/{}.csv", q.quarter.slug()), bytes: quarter_csv(site, qi) });
         out.push(OutputFile { path: format!("data/{}-comparators.csv", q.quarter.slug()), bytes: comparators_csv(site, q) });
         out.push(OutputFile { path: format!("data/{}-breakdowns.csv", q.quarter.slug()), bytes: breakdowns_csv(site, q) });
     }
-    let all = JsonAll {
+    let mut json = serde_json::to_vec_pretty(&all_json(site, latest)).expect("json in memory");
+    json.push(b'\n');
+    out.push(OutputFile { path: "data/all.json".into(), bytes: json });
+    out.push(OutputFile { path: "data/csv-metadata.json".into(), bytes: csvw(site, &METRIC_COLUMNS, &QUARTER_COLUMNS) });
+    out
+}
+
+/// A metric's own CSV: every figure as known at the latest quarter. The measure's title and
+/// source ride along, so a file stands on its own once downloaded.
+fn metric_csv(site: &Site, latest: Option<usize>, mi: usize, m: &Metric) -> OutputFile {
+    let series = latest.map(|l| site.quarters[l].metrics[mi].series.clone()).unwrap_or_default();
+    let rows = series
+        .iter()
+        .map(|p| {
+            vec![
+                m.id.to_string(),
+                p.period.to_string(),
+                period_type(p.period).into(),
+                value_cell(p.figure),
+                flags_cell(p.figure),
+                m.unit.axis_label(),
+                m.title.clone(),
+                m.source.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    OutputFile { path: format!("data/{}.csv", m.id), bytes: csv_bytes(&METRIC_COLUMNS, rows) }
+}
+
+/// A quarter's CSV: each metric's figure with the one before, the target and the year before.
+fn quarter_csv(site: &Site, qi: usize) -> Vec<u8> {
+    let q = &site.quarters[qi];
+    let earlier = qi.checked_sub(1).map(|i| &site.quarters[i]);
+    let mut rows = Vec::new();
+    for (mi, m) in site.catalogue.metrics.iter().enumerate() {
+        let v = &q.metrics[mi];
+        let Some(cur) = v.current else { continue };
+        let direction = v.change(m).map(|c| c.direction.words().to_string()).unwrap_or_default();
+        let (pp, pv, pf) = v.previous.map(|p| (p.period.to_string(), value_cell(p.figure), flags_cell(p.figure))).unwrap_or_default();
+        let (yp, yv, yf) = v.year_ago.map(|p| (p.period.to_string(), value_cell(p.figure), flags_cell(p.figure))).unwrap_or_default();
+        let plan = v.target.as_ref().and_then(|t| t.plan_for(m, cur.period));
+        let against = match (plan, cur.figure.value()) {
+            (Some(p), Some(x)) => crate::model::target_against(m, x, p).words(m),
+            _ => String::new(),
+        };
+        rows.push(vec![
+            m.id.to_string(),
+            m.title.clone(),
+            m.unit.axis_label(),
+            cur.period.to_string(),
+            value_cell(cur.figure),
+            flags_cell(cur.figure),
+            pp,
+            pv,
+            pf,
+            direction,
+            v.note.clone().unwrap_or_default(),
+            v.target.as_ref().map(|t| format!("{}", t.value)).unwrap_or_default(),
+            v.target.as_ref().and_then(|t| t.by).map(|b| b.to_string()).unwrap_or_default(),
+            plan.map(|p| format!("{p}")).unwrap_or_default(),
+            against,
+            yp,
+            yv,
+            yf,
+        ]);
+        if let Frequency::Monthly(_) = m.frequency {
+            // Months this quarter's file revises come first, so the download holds everything it says.
+            let before = q.quarter.first_month();
+            let revisions = v.series.iter().filter(|p| match p.period {
+                crate::period::Period::Month(mo) if mo < before => earlier.is_none_or(|e| !e.metrics[mi].series.contains(p)),
+                _ => false,
+            });
+            let months = q.quarter.months();
+            let this_quarter = months.iter().filter_map(|mo| v.series.iter().find(|p| p.period == crate::period::Period::Month(*mo)));
+            for p in revisions.chain(this_quarter) {
+                {
+                    rows.push(vec![
+                        m.id.to_string(),
+                        m.title.clone(),
+                        m.unit.axis_label(),
+                        p.period.to_string(),
+                        value_cell(p.figure),
+                        flags_cell(p.figure),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        plan_cell(v, m, p.period),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                    ]);
+                }
+            }
+        }
+    }
+    csv_bytes(&QUARTER_COLUMNS, rows)
+}
+
+/// all.json: every measure and figure as known at the latest quarter.
+// Long: one literal of the file's shape, field by field.
+fn all_json(site: &Site, latest: Option<usize>) -> JsonAll<'_> {
+    JsonAll {
         title: &site.settings.title,
         organisation: &site.settings.organisation,
         as_of: latest.map(|l| site.quarters[l].quarter.to_string()),
@@ -451,12 +467,7 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
                     .unwrap_or_default(),
             })
             .collect(),
-    };
-    let mut json = serde_json::to_vec_pretty(&all).expect("json in memory");
-    json.push(b'\n');
-    out.push(OutputFile { path: "data/all.json".into(), bytes: json });
-    out.push(OutputFile { path: "data/csv-metadata.json".into(), bytes: csvw(site, &header, &qheader) });
-    out
+    }
 }
 
 /// The licence of the open data.

@@ -7,12 +7,30 @@ use crate::model::{ordinal_of, percent_words, quartile_words, Comparison, Direct
 use crate::period::Period;
 use crate::validate::Settings;
 
+/// The one markup of a shorthand marker, for every page, table, chart block and the PDF (which
+/// reads `data-flag` back, as does the key to symbols). Built in: a theme cannot change it.
+const FLAG_PARTIAL: &str = include_str!("../../themes/default/templates/partials/flag.html");
+
+/// The shorthand letters, in the order the key to symbols lists them.
+const KEY_ORDER: [char; 6] = ['x', 'c', 'p', 'r', 'e', 'u'];
+
+/// Each marker of [`KEY_ORDER`], made once from the partial.
+static MARKERS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| KEY_ORDER.iter().map(|l| render_marker(*l)).collect());
+
+fn render_marker(letter: char) -> String {
+    let mut env = super::templates::bare_environment();
+    env.add_template("partials/flag.html", FLAG_PARTIAL)
+        .and_then(|()| env.get_template("partials/flag.html"))
+        .and_then(|t| t.render(minijinja::context! { letter => letter, words => marker_words(letter) }))
+        .expect("the built-in flag partial renders")
+}
+
 /// A shorthand marker with its words for screen readers; `data-flag` lets the page build its key.
 pub fn marker_html(letter: char) -> String {
-    format!(
-        "<span class=\"flag\" data-flag=\"{letter}\"><span aria-hidden=\"true\">[{letter}]</span><span class=\"visually-hidden\"> {}</span></span>",
-        marker_words(letter)
-    )
+    match KEY_ORDER.iter().position(|l| *l == letter) {
+        Some(i) => MARKERS[i].clone(),
+        None => render_marker(letter),
+    }
 }
 
 /// A figure as HTML: "1,418 [r]" or "[x]".
@@ -258,9 +276,46 @@ pub fn rank_html(view: &MetricView, group: usize, own: Period) -> String {
     }
 }
 
+/// "a", "a and b", "a, b and c".
+pub fn join_and(items: &[String]) -> String {
+    join_with(items, "and")
+}
+
+/// "a", "a or b", "a, b or c".
+pub fn join_or(items: &[String]) -> String {
+    join_with(items, "or")
+}
+
+fn join_with(items: &[String], last_word: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} {last_word} {last}", init.join(", ")),
+    }
+}
+
+/// A shorthand marker a page uses, for its key to symbols.
+#[derive(Debug, serde::Serialize, PartialEq)]
+pub struct FlagUse {
+    /// "x", "c"...
+    pub letter: char,
+    /// "not available"...
+    pub words: &'static str,
+}
+
 /// The flags used in some HTML, in key order, with their words.
-pub fn flags_used(html: &str) -> Vec<(char, &'static str)> {
-    ['x', 'c', 'p', 'r', 'e', 'u'].into_iter().filter(|l| html.contains(&format!("data-flag=\"{l}\""))).map(|l| (l, marker_words(l))).collect()
+pub fn flags_used(html: &str) -> Vec<FlagUse> {
+    KEY_ORDER.into_iter().filter(|l| html.contains(&format!("data-flag=\"{l}\""))).map(|letter| FlagUse { letter, words: marker_words(letter) }).collect()
+}
+
+/// A breakdown category's share of the total, to one decimal place ("10.8%"), or `[c]`/`[x]`
+/// unless both it and the total are published, so no share turns back into a suppressed figure.
+/// (The website's breakdown block computes the same in `pages::blocks::shares`.)
+pub fn share_html(category: Figure, total: Figure) -> String {
+    match (category, total) {
+        (Figure::Value(v, _), Figure::Value(t, _)) if t > 0.0 => escape(&format!("{}%", crate::catalogue::group_thousands(v / t * 100.0, 1))),
+        _ => marker_html(if category == Figure::Suppressed || total == Figure::Suppressed { 'c' } else { 'x' }),
+    }
 }
 
 #[cfg(test)]
@@ -288,6 +343,27 @@ mod tests {
             breakdowns: Vec::new(),
             first_published: Default::default(),
         }
+    }
+
+    #[test]
+    fn lists_in_words() {
+        let items = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(join_and(&items(&["a", "b", "c"])), "a, b and c");
+        assert_eq!(join_or(&items(&["a", "b"])), "a or b");
+        assert_eq!(join_or(&items(&["a"])), "a");
+        assert_eq!(join_and(&[]), "");
+    }
+
+    #[test]
+    fn markers_come_from_the_flag_partial() {
+        assert_eq!(
+            marker_html('p'),
+            "<span class=\"flag\" data-flag=\"p\"><span aria-hidden=\"true\">[p]</span><span class=\"visually-hidden\"> provisional</span></span>"
+        );
+        assert_eq!(
+            flags_used(&(marker_html('r') + &marker_html('x'))),
+            vec![FlagUse { letter: 'x', words: "not available" }, FlagUse { letter: 'r', words: "revised" }]
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The theme's templates: one shared minijinja environment for the whole build.
 
 use crate::diagnostic::{Diagnostic, Pos};
-use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
 use std::path::Path;
 
 /// The default theme, built in so a site without a `themes/default/` folder still builds.
@@ -16,6 +16,7 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("blocks/figure.html", include_str!("../../themes/default/templates/blocks/figure.html")),
     ("blocks/kpis.html", include_str!("../../themes/default/templates/blocks/kpis.html")),
     ("data.html", include_str!("../../themes/default/templates/data.html")),
+    ("feed.xml", include_str!("../../themes/default/templates/feed.xml")),
     ("glossary.html", include_str!("../../themes/default/templates/glossary.html")),
     ("home.html", include_str!("../../themes/default/templates/home.html")),
     ("latest.html", include_str!("../../themes/default/templates/latest.html")),
@@ -30,6 +31,7 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("print.html", include_str!("../../themes/default/templates/print.html")),
     ("quarter.html", include_str!("../../themes/default/templates/quarter.html")),
     ("section.html", include_str!("../../themes/default/templates/section.html")),
+    ("sitemap.xml", include_str!("../../themes/default/templates/sitemap.xml")),
 ];
 
 /// Template instructions one page may run. Every page of the example site and of a 40-quarter
@@ -43,27 +45,11 @@ pub const DEFAULT_CSS: &str = include_str!("../../themes/default/static/style.cs
 /// Loads the built-in templates and, over them, every template of `themes/NAME/templates/`.
 pub fn environment(root: &Path, theme: &str) -> Result<Environment<'static>, Vec<Diagnostic>> {
     let dir = root.join("themes").join(theme).join("templates");
-    let mut env = Environment::new();
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.set_debug(true);
-    // A theme's loop that never ends (or loops nested too deep) stops with a located error.
-    env.set_fuel(Some(FUEL));
-    env.set_auto_escape_callback(
-        |name| if name.ends_with(".html") || name.ends_with(".svg") || name.ends_with(".xml") { AutoEscape::Html } else { AutoEscape::None },
-    );
-    // The stock HTML escaper also escapes "/", which bloats every URL; escape what HTML needs.
-    env.set_formatter(|out, state, value| {
-        if *state.auto_escape() == AutoEscape::None || value.is_safe() {
-            return minijinja::escape_formatter(out, state, value);
-        }
-        match value.as_str() {
-            Some(s) => out.write_str(&super::markdown::escape(s)).map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed")),
-            None if value.is_none() || value.is_undefined() => Ok(()),
-            None => out
-                .write_str(&super::markdown::escape(&value.to_string()))
-                .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed")),
-        }
-    });
+    let mut env = bare_environment();
+    // A shorthand marker, the same markup as every marker in the figures (`partials/flag.html`).
+    env.add_function("flag", |letter: &str| Value::from_safe_string(super::present::marker_html(letter.chars().next().unwrap_or('x'))));
+    // The markers some HTML uses, in key order, for the key to symbols.
+    env.add_filter("flags_used", |html: &str| Value::from(minijinja::value::Serde(super::present::flags_used(html))));
     // Nothing is read through a link out of the site (a theme's templates are published).
     let mut diags = crate::load::links::links_leaving(root, &root.join("themes").join(theme));
     if !diags.is_empty() {
@@ -103,6 +89,32 @@ pub fn environment(root: &Path, theme: &str) -> Result<Environment<'static>, Vec
     }
 }
 
+/// An environment with the build's rules (strict, fuelled, escaping as pages need) and no templates.
+pub(crate) fn bare_environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_debug(true);
+    // A theme's loop that never ends (or loops nested too deep) stops with a located error.
+    env.set_fuel(Some(FUEL));
+    env.set_auto_escape_callback(
+        |name| if name.ends_with(".html") || name.ends_with(".svg") || name.ends_with(".xml") { AutoEscape::Html } else { AutoEscape::None },
+    );
+    // The stock HTML escaper also escapes "/", which bloats every URL; escape what HTML needs.
+    env.set_formatter(|out, state, value| {
+        if *state.auto_escape() == AutoEscape::None || value.is_safe() {
+            return minijinja::escape_formatter(out, state, value);
+        }
+        match value.as_str() {
+            Some(s) => out.write_str(&super::markdown::escape(s)).map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed")),
+            None if value.is_none() || value.is_undefined() => Ok(()),
+            None => out
+                .write_str(&super::markdown::escape(&value.to_string()))
+                .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed")),
+        }
+    });
+    env
+}
+
 /// A hash of the theme's templates, so cached pages are dropped when a template changes.
 pub fn fingerprint(root: &Path, theme: &str) -> blake3::Hash {
     let dir = root.join("themes").join(theme).join("templates");
@@ -125,6 +137,11 @@ pub fn fingerprint(root: &Path, theme: &str) -> blake3::Hash {
 
 /// A template problem as a diagnostic pointing at the template's line.
 pub fn template_error(file: &str, err: &minijinja::Error) -> Diagnostic {
+    // An error in an included template (a partial): point at its line, in the file it is in.
+    let mut err = err;
+    while let Some(inner) = std::error::Error::source(err).and_then(|s| s.downcast_ref::<minijinja::Error>()).filter(|e| e.name().is_some()) {
+        err = inner;
+    }
     let line = err.line().unwrap_or(0) as u32;
     let mut msg = err.detail().map(str::to_string).unwrap_or_else(|| err.kind().to_string());
     let mut source = std::error::Error::source(err);

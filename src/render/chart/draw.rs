@@ -544,6 +544,7 @@ fn strip_data(tag: &str) -> String {
 /// collects the bars, writes the target line's label ("Target: 90%") on a
 /// white ground where charts-rs wrote a bare number, and turns the legend
 /// entries of ring series into rings without a line.
+// Long: one pass over the tags, each rewrite a few lines of the same loop; split, they would share all its state.
 fn post_process(body: &str, target_label: Option<&str>, target_from: Option<(usize, usize)>, rings: &[String]) -> (String, Vec<BarBox>) {
     let mut out = String::with_capacity(body.len() + 256);
     let mut bars = Vec::new();
@@ -819,6 +820,7 @@ pub(crate) fn draw_at(d: &ChartData, width: f32) -> Drawn {
 /// Horizontal bars for a phone: each name on a line of its own above its
 /// bar(s), so long council names do not squeeze the bars; values at the
 /// bars' ends, the target a dashed line labelled at the top, gaps in words.
+// Long: a straight sequence of drawing steps sharing one layout (slots, scale, cursor).
 fn narrow_hbar(d: &ChartData, width: f32) -> Drawn {
     const PAD: f32 = 4.0;
     const BAR: f32 = 14.0;

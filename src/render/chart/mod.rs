@@ -39,6 +39,7 @@ mod words;
 
 use crate::catalogue::{Polarity, Unit};
 use crate::figure::Figure;
+use crate::period::Period;
 use crate::validate::ChartKind;
 use std::fmt::Write as _;
 use words::{esc, esc_attr};
@@ -70,8 +71,8 @@ pub struct ChartData {
     pub decimals: u8,
     /// Which way is better (orders rankings, words the description).
     pub polarity: Polarity,
-    /// Category labels along the axis: "Apr 2024", "Q2 2024/25", "2023/24", or member names.
-    pub categories: Vec<String>,
+    /// The places along the axis: periods, a ranking's members, or named categories.
+    pub categories: Vec<Category>,
     /// One or more series, each with one point per category.
     pub series: Vec<ChartSeries>,
     /// A target line, if asked for.
@@ -84,6 +85,56 @@ pub struct ChartData {
     /// Where the figures come from, whose they are and when, written under
     /// the drawing ("Source: ... Westmere Borough Council, Quarter 4, 2024/25."); empty for none.
     pub source: String,
+}
+
+/// A place along a chart's axis, as the model gave it (never a label parsed back).
+#[derive(Clone, PartialEq)]
+pub enum Category {
+    /// A period of a time axis: drawn "Apr 2024", read out "April 2024".
+    Period(Period),
+    /// A member of a ranking, with its rank from the model (1 = best; ties share a rank).
+    Member {
+        /// Council name.
+        name: String,
+        /// `None`: not ranked.
+        rank: Option<u32>,
+    },
+    /// Anything else: an area beside its comparators, a breakdown's category.
+    Name(String),
+}
+
+impl Category {
+    /// As drawn along the axis and in the table's rows: "Apr 2024", "Q2 2024/25", a name.
+    pub fn label(&self) -> String {
+        match self {
+            Category::Period(p) => p.short(),
+            Category::Member { name, .. } | Category::Name(name) => name.clone(),
+        }
+    }
+
+    /// As read out in sentences: "April 2024", "Quarter 2, 2024/25", a name.
+    pub fn words(&self) -> String {
+        match self {
+            Category::Period(p) => p.long(),
+            _ => self.label(),
+        }
+    }
+
+    /// A ranking member's rank.
+    pub fn rank(&self) -> Option<u32> {
+        match self {
+            Category::Member { rank, .. } => *rank,
+            _ => None,
+        }
+    }
+}
+
+/// Written as its label, as the string categories were: a chart's id is a hash of its data's
+/// `Debug` text, so ids (and the chart files' names) stay as they were.
+impl std::fmt::Debug for Category {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.label(), f)
+    }
 }
 
 /// A named series of figures, one per category.
@@ -311,12 +362,11 @@ pub fn figures_table(d: &ChartData) -> FiguresTable {
         columns.push("Rank".into());
     }
     columns.extend(d.series.iter().map(|s| s.name.clone()));
-    let ranks = if d.kind == ChartKind::Ranking { words::ranks(d) } else { Vec::new() };
     let rows = (0..d.categories.len())
         .map(|i| {
             let mut cells = Vec::new();
             if d.kind == ChartKind::Ranking {
-                let text = ranks.get(i).copied().flatten().map(words::ordinal).unwrap_or_else(|| "not ranked".into());
+                let text = d.categories[i].rank().map(crate::model::ordinal).unwrap_or_else(|| "not ranked".into());
                 cells.push(FigureCell { text, markers: Vec::new() });
             }
             for s in &d.series {

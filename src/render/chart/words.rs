@@ -4,6 +4,8 @@
 use super::{ChartData, ChartSeries, HIGHLIGHT_SUFFIX};
 use crate::catalogue::{group_thousands, Polarity};
 use crate::figure::{marker_words, Figure, Flag};
+use crate::model::{ordinal, ordinal_of};
+use crate::render::present::{join_and, join_or};
 use crate::validate::ChartKind;
 use std::fmt::Write as _;
 
@@ -74,85 +76,15 @@ pub(crate) fn plain_number(v: f64) -> String {
     group_thousands(v, decimals.unwrap_or(2))
 }
 
-const MONTHS: [(&str, &str); 12] = [
-    ("Jan", "January"),
-    ("Feb", "February"),
-    ("Mar", "March"),
-    ("Apr", "April"),
-    ("May", "May"),
-    ("Jun", "June"),
-    ("Jul", "July"),
-    ("Aug", "August"),
-    ("Sep", "September"),
-    ("Oct", "October"),
-    ("Nov", "November"),
-    ("Dec", "December"),
-];
-
-/// A category as it is read out: "Apr 2024" is "April 2024", "Q2 2024/25" is
-/// "Quarter 2, 2024/25"; anything else as it is.
-pub(crate) fn period_words(cat: &str) -> String {
-    if let Some((m, y)) = cat.split_once(' ') {
-        if y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()) {
-            if let Some((_, long)) = MONTHS.iter().find(|(short, _)| *short == m) {
-                return format!("{long} {y}");
-            }
-        }
-        if let Some(q) = m.strip_prefix('Q') {
-            if q.len() == 1 && matches!(q, "1" | "2" | "3" | "4") && y.len() == 7 && y.as_bytes()[4] == b'/' {
-                return format!("Quarter {q}, {y}");
-            }
-        }
-    }
-    cat.to_string()
-}
-
-/// "a", "a and b", "a, b and c".
-pub(crate) fn join_and(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
-
-/// "1st", "22nd": the model's ordinal, for ranks counted from 1.
-pub(crate) fn ordinal(n: usize) -> String {
-    crate::model::ordinal(n as u32)
-}
-
 /// The label of a category as drawn and as a table row: the highlighted
 /// ranking member gets a text marker as well as its colour.
 pub(crate) fn category_label(d: &ChartData, i: usize) -> String {
-    let c = &d.categories[i];
+    let c = d.categories[i].label();
     if d.highlight == Some(i) && matches!(d.kind, ChartKind::Ranking | ChartKind::HBar) {
         format!("{c}{HIGHLIGHT_SUFFIX}")
     } else {
-        c.clone()
+        c
     }
-}
-
-/// Ranks of a ranking's members (1 = best) from their values and the
-/// polarity; members without a figure have none. Ties share a rank. With a
-/// neutral polarity the given order is the ranking.
-pub(crate) fn ranks(d: &ChartData) -> Vec<Option<usize>> {
-    let Some(s) = d.series.first() else {
-        return vec![None; d.categories.len()];
-    };
-    let values: Vec<Option<f64>> = (0..d.categories.len()).map(|i| drawable(point(s, i))).collect();
-    let mut position = 0;
-    values
-        .iter()
-        .map(|v| {
-            let v = (*v)?;
-            position += 1;
-            Some(match d.polarity {
-                Polarity::Higher => 1 + values.iter().flatten().filter(|o| **o > v).count(),
-                Polarity::Lower => 1 + values.iter().flatten().filter(|o| **o < v).count(),
-                Polarity::Neutral => position,
-            })
-        })
-        .collect()
 }
 
 /// Flags shorthand for HTML: `<span class="flag">[r]<span class="visually-hidden"> revised</span></span>`.
@@ -198,7 +130,6 @@ pub(crate) fn table_html(d: &ChartData, out: &mut String) {
         let _ = write!(out, ". Target: {}", esc(&fmt(d, t)));
     }
     let _ = write!(out, "</caption><thead><tr><th scope=\"col\">{first}</th>");
-    let ranks = if d.kind == ChartKind::Ranking { ranks(d) } else { Vec::new() };
     if d.kind == ChartKind::Ranking {
         out.push_str("<th scope=\"col\">Rank</th>");
     }
@@ -214,7 +145,7 @@ pub(crate) fn table_html(d: &ChartData, out: &mut String) {
         }
         let _ = write!(out, "<th scope=\"row\">{}</th>", esc(&category_label(d, i)));
         if d.kind == ChartKind::Ranking {
-            match ranks.get(i).copied().flatten() {
+            match d.categories[i].rank() {
                 Some(r) => {
                     let _ = write!(out, "<td>{}</td>", ordinal(r));
                 }
@@ -268,7 +199,7 @@ fn values_of(d: &ChartData, s: &ChartSeries) -> Vec<(usize, f64)> {
 fn trend_sentence(d: &ChartData, s: &ChartSeries, extremes: bool) -> String {
     let name = series_name(s);
     let vals = values_of(d, s);
-    let at = |i: usize| period_words(&d.categories[i]);
+    let at = |i: usize| d.categories[i].words();
     match vals.as_slice() {
         [] => format!("There are no figures for {name} in this period."),
         [(i, v)] => format!("{name} was {} in {}, the only figure in the period.", fmt(d, *v), at(*i)),
@@ -315,28 +246,23 @@ fn gaps_sentence(d: &ChartData, s: &ChartSeries, named: bool) -> Option<String> 
     }
     let gaps: Vec<String> = (0..d.categories.len())
         .filter_map(|i| match point(s, i) {
-            Figure::Suppressed => Some(format!("{} (suppressed)", period_words(&d.categories[i]))),
-            f if drawable(f).is_none() => Some(format!("{} (not available)", period_words(&d.categories[i]))),
+            Figure::Suppressed => Some(format!("{} (suppressed)", d.categories[i].words())),
+            f if drawable(f).is_none() => Some(format!("{} (not available)", d.categories[i].words())),
             _ => None,
         })
         .collect();
     if gaps.is_empty() || gaps.len() == d.categories.len() {
         return None;
     }
-    let list = match gaps.as_slice() {
-        [init @ .., last] if !init.is_empty() => format!("{} or {last}", init.join(", ")),
-        _ => gaps.join(""),
-    };
+    let list = join_or(&gaps);
     Some(if named { format!("{} has no figure for {list}.", series_name(s)) } else { format!("No figure is shown for {list}.") })
 }
 
 /// "The figures for January 2025 and February 2025 are provisional."
 fn flag_sentences(d: &ChartData, s: &ChartSeries, named: bool, out: &mut Vec<String>) {
     for flag in Flag::ALL {
-        let cats: Vec<String> = (0..d.categories.len())
-            .filter(|i| drawable(point(s, *i)).is_some() && point(s, *i).flags().has(flag))
-            .map(|i| period_words(&d.categories[i]))
-            .collect();
+        let cats: Vec<String> =
+            (0..d.categories.len()).filter(|i| drawable(point(s, *i)).is_some() && point(s, *i).flags().has(flag)).map(|i| d.categories[i].words()).collect();
         if cats.is_empty() {
             continue;
         }
@@ -353,7 +279,7 @@ fn flag_sentences(d: &ChartData, s: &ChartSeries, named: bool, out: &mut Vec<Str
 fn target_sentence(d: &ChartData) -> Option<String> {
     let t = d.target.filter(|t| t.is_finite())?;
     let mut out = match d.target_from.and_then(|i| d.categories.get(i)) {
-        Some(from) => format!("The target, from {}, is {}", period_words(from), fmt(d, t)),
+        Some(from) => format!("The target, from {}, is {}", from.words(), fmt(d, t)),
         None => format!("The target is {}", fmt(d, t)),
     };
     let latest = d.series.first().and_then(|s| values_of(d, s).last().copied());
@@ -365,7 +291,7 @@ fn target_sentence(d: &ChartData) -> Option<String> {
         };
         if let Some(met) = met {
             let verb = if met { "meets it" } else { "does not meet it" };
-            let _ = write!(out, "; the latest figure, {} in {}, {verb}", fmt(d, v), period_words(&d.categories[i]));
+            let _ = write!(out, "; the latest figure, {} in {}, {verb}", fmt(d, v), d.categories[i].words());
         }
     }
     out.push('.');
@@ -434,16 +360,15 @@ fn ranking_sentences(d: &ChartData) -> Vec<String> {
     let Some(s) = d.series.first() else {
         return vec!["There are no figures to show.".into()];
     };
-    let ranks = ranks(d);
     let ranked: Vec<(usize, f64)> = values_of(d, s);
     let total = ranked.len();
     let order = if d.polarity == Polarity::Neutral { "in the order given" } else { "best first" };
     parts.push(format!("{} members, {order}.", d.categories.len()));
     if let Some(h) = d.highlight.filter(|h| *h < d.categories.len()) {
-        let name = &d.categories[h];
-        match (point(s, h), ranks.get(h).copied().flatten(), drawable(point(s, h))) {
+        let name = d.categories[h].label();
+        match (point(s, h), d.categories[h].rank(), drawable(point(s, h))) {
             (Figure::Suppressed, ..) => parts.push(format!("{name}'s figure is suppressed, so it is not ranked.")),
-            (_, Some(r), Some(v)) => parts.push(format!("{name} is ranked {} of {total}, with {}.", ordinal(r), fmt(d, v))),
+            (_, Some(r), Some(v)) => parts.push(format!("{name} is ranked {}, with {}.", ordinal_of(r, total as u32), fmt(d, v))),
             _ => parts.push(format!("{name} has no figure, so it is not ranked.")),
         }
     }
@@ -451,9 +376,9 @@ fn ranking_sentences(d: &ChartData) -> Vec<String> {
         if total > 1 {
             parts.push(format!(
                 "The first is {} with {} and the last {} with {}.",
-                d.categories[best.0],
+                d.categories[best.0].label(),
                 fmt(d, best.1),
-                d.categories[worst.0],
+                d.categories[worst.0].label(),
                 fmt(d, worst.1)
             ));
         }
@@ -482,22 +407,23 @@ mod tests {
     }
 
     #[test]
-    fn reads_periods() {
-        assert_eq!(period_words("Apr 2024"), "April 2024");
-        assert_eq!(period_words("Q2 2024/25"), "Quarter 2, 2024/25");
-        assert_eq!(period_words("2023/24"), "2023/24");
-        assert_eq!(period_words("May Hill 2024"), "May Hill 2024");
+    fn reads_periods_from_the_model() {
+        use crate::period::{FinancialYear, Month, Period, Quarter};
+        let month = super::super::Category::Period(Period::Month(Month::new(2024, 4)));
+        assert_eq!((month.label(), month.words()), ("Apr 2024".into(), "April 2024".into()));
+        let quarter = super::super::Category::Period(Period::Quarter(Quarter::new(FinancialYear::new(2024), 2).unwrap()));
+        assert_eq!((quarter.label(), quarter.words()), ("Q2 2024/25".into(), "Quarter 2, 2024/25".into()));
+        let year = super::super::Category::Period(Period::Year(FinancialYear::new(2023)));
+        assert_eq!((year.label(), year.words()), ("2023/24".into(), "2023/24".into()));
+        // A name that looks like a period is read as it is.
+        assert_eq!(super::super::Category::Name("May Hill 2024".into()).words(), "May Hill 2024");
+        assert_eq!(format!("{month:?}"), "\"Apr 2024\"", "ids hash the label, as when categories were strings");
     }
 
     #[test]
     fn words_for_numbers() {
-        assert_eq!(ordinal(1), "1st");
-        assert_eq!(ordinal(12), "12th");
-        assert_eq!(ordinal(23), "23rd");
-        assert_eq!(ordinal(111), "111th");
         assert_eq!(plain_number(1210.0), "1,210");
         assert_eq!(plain_number(84.1), "84.1");
         assert_eq!(plain_number(0.125), "0.13");
-        assert_eq!(join_and(&["a".into(), "b".into(), "c".into()]), "a, b and c");
     }
 }

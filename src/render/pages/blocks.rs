@@ -46,45 +46,49 @@ pub(super) fn block_html_with(ctx: &Ctx, b: &Block, q: Option<&QuarterReport>, r
         // A report shows only benchmarks for periods that ended by its quarter's end (check warns).
         Block::Benchmark(bi) if site.benchmarks[*bi].def.period.last_month() > q.quarter.last_month() => String::new(),
         Block::Benchmark(bi) => benchmark_html(ctx, &site.benchmarks[*bi]),
-        Block::Chart(spec) => {
-            let Some(data) = chart_data(site, q, spec, chart_prefix) else {
-                return "<p class=\"notice\">No benchmark figures are available for this chart yet.</p>".into();
-            };
-            if !charts.open.contains(&data.id) {
-                charts.open.push(data.id.clone());
-            }
-            let rendered = charts.drawn.entry(data.id.clone()).or_insert_with(|| {
-                let cached = ctx.cache.charts.lock().expect("cache lock").get(&data.id).cloned();
-                cached.unwrap_or_else(|| {
-                    let drawn = chart::render(&data);
-                    if ctx.cache.keep {
-                        ctx.cache.charts.lock().expect("cache lock").insert(data.id.clone(), drawn.clone());
-                    }
-                    drawn
-                })
-            });
-            // A readable anchor to share (`#chart-METRIC`), marked until the page makes it unique
-            // ([`resolve_anchors`]); so is the description's id, unique beside it.
-            let anchor = format!("chart-{}", site.catalogue.metrics[spec.metrics[0]].id);
-            ctx.partial(
-                "blocks/chart.html",
-                context! {
-                    id => format!("\u{E003}{anchor}\u{E003}"),
-                    desc_id => format!("\u{E003}{anchor}-desc\u{E003}"),
-                    kind => rendered.kind,
-                    title => &rendered.title,
-                    description => &rendered.description,
-                    src => format!("{root}charts/{SPRITE_MARK}#{}", rendered.html_id),
-                    width => rendered.width.round() as u32,
-                    height => rendered.height.round() as u32,
-                    narrow_src => format!("{root}charts/{SPRITE_MARK}#{}", chart::narrow_view(&rendered.html_id)),
-                    narrow_width => rendered.narrow_width.round() as u32,
-                    narrow_height => rendered.narrow_height.round() as u32,
-                    table => Value::from_safe_string(rendered.table.clone()),
-                },
-            )
-        }
+        Block::Chart(spec) => chart_block_html(ctx, spec, q, root, charts, chart_prefix),
     }
+}
+
+/// A chart block: the chart drawn once a build (or taken from the cache), placed with the theme's partial.
+fn chart_block_html(ctx: &Ctx, spec: &ChartSpec, q: &QuarterReport, root: &str, charts: &mut Charts, chart_prefix: Option<&str>) -> String {
+    let site = ctx.site;
+    let Some(data) = chart_data(site, q, spec, chart_prefix) else {
+        return "<p class=\"notice\">No benchmark figures are available for this chart yet.</p>".into();
+    };
+    if !charts.open.contains(&data.id) {
+        charts.open.push(data.id.clone());
+    }
+    let rendered = charts.drawn.entry(data.id.clone()).or_insert_with(|| {
+        let cached = ctx.cache.charts.lock().expect("cache lock").get(&data.id).cloned();
+        cached.unwrap_or_else(|| {
+            let drawn = chart::render(&data);
+            if ctx.cache.keep {
+                ctx.cache.charts.lock().expect("cache lock").insert(data.id.clone(), drawn.clone());
+            }
+            drawn
+        })
+    });
+    // A readable anchor to share (`#chart-METRIC`), marked until the page makes it unique
+    // ([`resolve_anchors`]); so is the description's id, unique beside it.
+    let anchor = format!("chart-{}", site.catalogue.metrics[spec.metrics[0]].id);
+    ctx.partial(
+        "blocks/chart.html",
+        context! {
+            id => format!("\u{E003}{anchor}\u{E003}"),
+            desc_id => format!("\u{E003}{anchor}-desc\u{E003}"),
+            kind => rendered.kind,
+            title => &rendered.title,
+            description => &rendered.description,
+            src => format!("{root}charts/{SPRITE_MARK}#{}", rendered.html_id),
+            width => rendered.width.round() as u32,
+            height => rendered.height.round() as u32,
+            narrow_src => format!("{root}charts/{SPRITE_MARK}#{}", chart::narrow_view(&rendered.html_id)),
+            narrow_width => rendered.narrow_width.round() as u32,
+            narrow_height => rendered.narrow_height.round() as u32,
+            table => Value::from_safe_string(rendered.table.clone()),
+        },
+    )
 }
 
 /// Replaces each marked anchor (`\u{E003}NAME\u{E003}`, see the chart block) with an id unique on the page.
@@ -440,139 +444,170 @@ pub(super) fn chart_data(site: &Site, q: &QuarterReport, spec: &ChartSpec, prefi
         highlight: None,
         source: String::new(),
     };
-    let source = |period: String| {
-        format!("Source: {}. {}, {period}.", first.source.as_deref().unwrap_or("not recorded").trim_end_matches('.'), site.settings.organisation)
-    };
-    let first_view = &q.metrics[spec.metrics[0]];
+    let chart = ChartOf { site, q, spec, first };
     match kind {
-        ChartKind::HBar if !first.breakdown.is_empty() => {
-            // One period's categories.
-            let current = first_view.current?;
-            let cats =
-                first_view.breakdown(current.period).map(<[Figure]>::to_vec).unwrap_or_else(|| vec![Figure::NotAvailable(Flags::NONE); first.breakdown.len()]);
-            data.categories = first.breakdown.iter().map(|(_, l)| l.clone()).collect();
-            data.series.push(ChartSeries { name: format!("{} ({})", first.label(), current.period.short()), points: cats });
-            if spec.title.is_none() {
-                data.title = format!("{}, {}", first.title, current.period.short());
-            }
-        }
-        ChartKind::Stacked => {
-            let default_months = if first.frequency == Frequency::Annual { 60 } else { 24 };
-            let end = q.quarter.last_month();
-            let mut start = end;
-            for _ in 1..spec.months.unwrap_or(default_months) {
-                start = month_before(start);
-            }
-            let periods: Vec<Period> = first_view.breakdowns.iter().map(|(p, _)| *p).filter(|p| p.last_month() >= start && p.last_month() <= end).collect();
-            data.categories = periods.iter().map(|p| p.short()).collect();
-            for (ci, (_, label)) in first.breakdown.iter().enumerate() {
-                let points = periods.iter().map(|p| first_view.breakdown(*p).map(|c| c[ci]).unwrap_or(Figure::NotAvailable(Flags::NONE))).collect();
-                data.series.push(ChartSeries { name: label.clone(), points });
-            }
-        }
-        ChartKind::Ranking => {
-            let b = site
-                .benchmarks
-                .iter()
-                .filter(|b| b.def.metric == spec.metrics[0] && b.def.period.last_month() <= q.quarter.last_month())
-                .max_by_key(|b| b.def.period)?;
-            let ranked: Vec<_> = b.members.iter().filter(|m| m.value.is_some()).collect();
-            data.categories = ranked.iter().map(|m| m.name.clone()).collect();
-            data.highlight = ranked.iter().position(|m| m.is_self);
-            data.series.push(ChartSeries {
-                name: first.label().to_string(),
-                points: ranked.iter().map(|m| Figure::Value(m.value.unwrap_or(0.0), Flags::NONE)).collect(),
-            });
-            data.title =
-                spec.title.clone().unwrap_or_else(|| format!("{}: {} ({})", first.label(), site.settings.comparators[b.def.group].name, b.def.period.short()));
-            data.source = source(b.def.period.long());
-        }
-        ChartKind::HBar => {
-            let view = &q.metrics[spec.metrics[0]];
-            let current = view.current?;
-            data.categories.push(site.settings.organisation.clone());
-            let mut points = vec![current.figure];
-            let groups: Vec<usize> =
-                if spec.compare.is_empty() { view.groups.iter().filter(|g| g.value.is_some()).map(|g| g.group).collect() } else { spec.compare.clone() };
-            for g in groups {
-                let gv = view.group(g);
-                // A figure for another period says so.
-                let lag = present::lag(gv.and_then(|x| x.value_period), current.period);
-                data.categories.push(format!("{}{lag}", site.settings.comparators[g].name));
-                let v = gv.and_then(|x| x.value);
-                points.push(v.map(|v| Figure::Value(v, Flags::NONE)).unwrap_or(Figure::NotAvailable(Flags::NONE)));
-            }
-            data.series.push(ChartSeries { name: format!("{} ({})", first.label(), current.period.short()), points });
-            data.highlight = Some(0);
-            data.source = source(current.period.long());
-        }
-        ChartKind::Line | ChartKind::Bar => {
-            let default_months = match first.frequency {
-                Frequency::Monthly(_) => 12,
-                Frequency::Quarterly => 24,
-                Frequency::Annual => 60,
-            };
-            let months = spec.months.unwrap_or(default_months);
-            let end = q.quarter.last_month();
-            let mut start = end;
-            for _ in 1..months {
-                start = month_before(start);
-            }
-            // Never reach back before the first figure of any metric drawn: those periods are not gaps.
-            let earliest = spec
-                .metrics
-                .iter()
-                .filter_map(|mi| q.metrics[*mi].series.first())
-                .map(|p| match p.period {
-                    Period::Month(m) => m,
-                    Period::Quarter(fq) => fq.first_month(),
-                    Period::Year(y) => Quarter::new(y, 1).expect("q1").first_month(),
-                })
-                .min();
-            let periods: Vec<Period> =
-                window_periods(first, &q.metrics[spec.metrics[0]], start, end).into_iter().filter(|p| earliest.is_none_or(|e| p.last_month() >= e)).collect();
-            data.categories = periods.iter().map(|p| p.short()).collect();
-            for &mi in &spec.metrics {
-                let view = &q.metrics[mi];
-                let points = periods
-                    .iter()
-                    .map(|p| view.series.iter().find(|x| x.period == *p).map(|x| x.figure).unwrap_or(Figure::NotAvailable(Flags::NONE)))
-                    .collect();
-                // Beside comparator groups, our own line is called by the council's name.
-                let name = if spec.metrics.len() == 1 && !spec.compare.is_empty() {
-                    site.settings.organisation.clone()
-                } else {
-                    site.catalogue.metrics[mi].label().to_string()
-                };
-                data.series.push(ChartSeries { name, points });
-            }
-            let view = &q.metrics[spec.metrics[0]];
-            for &g in &spec.compare {
-                let points = periods
-                    .iter()
-                    .map(|p| {
-                        view.compare_series
-                            .iter()
-                            .find(|c| c.group == g && matches_period(c.period, *p))
-                            .and_then(|c| c.value)
-                            .map(|v| Figure::Value(v, Flags::NONE))
-                            .unwrap_or(Figure::NotAvailable(Flags::NONE))
-                    })
-                    .collect();
-                data.series.push(ChartSeries { name: site.settings.comparators[g].name.clone(), points });
-            }
-            data.source = source(match (periods.first(), periods.last()) {
-                (Some(a), Some(b)) if a != b => format!("{} to {}", a.long(), b.long()),
-                _ => q.quarter.long(),
-            });
-            if spec.target {
-                add_target(&mut data, first, first_view, &periods);
-            }
-        }
+        ChartKind::HBar if !first.breakdown.is_empty() => chart.breakdown_bars(&mut data)?,
+        ChartKind::Stacked => chart.stacked(&mut data),
+        ChartKind::Ranking => chart.ranking(&mut data)?,
+        ChartKind::HBar => chart.beside_comparators(&mut data)?,
+        ChartKind::Line | ChartKind::Bar => chart.over_time(&mut data),
     }
     let key = blake3::hash(format!("{data:?}").as_bytes()).to_hex();
     data.id = format!("{}-{}-{}", prefix.map(str::to_string).unwrap_or_else(|| q.quarter.slug()), first.id, &key[..10]);
     Some(data)
+}
+
+/// What one chart block draws from: the block, its quarter, and the first metric it names.
+struct ChartOf<'a> {
+    site: &'a Site,
+    q: &'a QuarterReport,
+    spec: &'a ChartSpec,
+    first: &'a Metric,
+}
+
+impl ChartOf<'_> {
+    fn first_view(&self) -> &MetricView {
+        &self.q.metrics[self.spec.metrics[0]]
+    }
+
+    /// "Source: NHS England. Westmere Borough Council, Quarter 4, 2024/25."
+    fn source(&self, period: String) -> String {
+        format!("Source: {}. {}, {period}.", self.first.source.as_deref().unwrap_or("not recorded").trim_end_matches('.'), self.site.settings.organisation)
+    }
+
+    /// The window of months a chart over time covers, ending with the quarter's last month.
+    fn window(&self, default_months: u32) -> (Month, Month) {
+        let end = self.q.quarter.last_month();
+        let mut start = end;
+        for _ in 1..self.spec.months.unwrap_or(default_months) {
+            start = month_before(start);
+        }
+        (start, end)
+    }
+
+    /// A breakdown's categories in one period, as horizontal bars.
+    fn breakdown_bars(&self, data: &mut ChartData) -> Option<()> {
+        let (first, view) = (self.first, self.first_view());
+        let current = view.current?;
+        let cats = view.breakdown(current.period).map(<[Figure]>::to_vec).unwrap_or_else(|| vec![Figure::NotAvailable(Flags::NONE); first.breakdown.len()]);
+        data.categories = first.breakdown.iter().map(|(_, l)| Category::Name(l.clone())).collect();
+        data.series.push(ChartSeries { name: format!("{} ({})", first.label(), current.period.short()), points: cats });
+        if self.spec.title.is_none() {
+            data.title = format!("{}, {}", first.title, current.period.short());
+        }
+        Some(())
+    }
+
+    /// A breakdown's categories stacked, one bar a period.
+    fn stacked(&self, data: &mut ChartData) {
+        let (first, view) = (self.first, self.first_view());
+        let (start, end) = self.window(if first.frequency == Frequency::Annual { 60 } else { 24 });
+        let periods: Vec<Period> = view.breakdowns.iter().map(|(p, _)| *p).filter(|p| p.last_month() >= start && p.last_month() <= end).collect();
+        data.categories = periods.iter().map(|p| Category::Period(*p)).collect();
+        for (ci, (_, label)) in first.breakdown.iter().enumerate() {
+            let points = periods.iter().map(|p| view.breakdown(*p).map(|c| c[ci]).unwrap_or(Figure::NotAvailable(Flags::NONE))).collect();
+            data.series.push(ChartSeries { name: label.clone(), points });
+        }
+    }
+
+    /// The latest benchmark by the quarter's end, its members best first with the model's ranks.
+    fn ranking(&self, data: &mut ChartData) -> Option<()> {
+        let (site, first) = (self.site, self.first);
+        let b = site
+            .benchmarks
+            .iter()
+            .filter(|b| b.def.metric == self.spec.metrics[0] && b.def.period.last_month() <= self.q.quarter.last_month())
+            .max_by_key(|b| b.def.period)?;
+        let ranked: Vec<_> = b.members.iter().filter(|m| m.value.is_some()).collect();
+        data.categories = ranked.iter().map(|m| Category::Member { name: m.name.clone(), rank: m.rank }).collect();
+        data.highlight = ranked.iter().position(|m| m.is_self);
+        data.series
+            .push(ChartSeries { name: first.label().to_string(), points: ranked.iter().map(|m| Figure::Value(m.value.unwrap_or(0.0), Flags::NONE)).collect() });
+        data.title =
+            self.spec.title.clone().unwrap_or_else(|| format!("{}: {} ({})", first.label(), site.settings.comparators[b.def.group].name, b.def.period.short()));
+        data.source = self.source(b.def.period.long());
+        Some(())
+    }
+
+    /// Our latest figure beside the comparator groups' figures, as horizontal bars.
+    fn beside_comparators(&self, data: &mut ChartData) -> Option<()> {
+        let (site, view) = (self.site, self.first_view());
+        let current = view.current?;
+        data.categories.push(Category::Name(site.settings.organisation.clone()));
+        let mut points = vec![current.figure];
+        let groups: Vec<usize> =
+            if self.spec.compare.is_empty() { view.groups.iter().filter(|g| g.value.is_some()).map(|g| g.group).collect() } else { self.spec.compare.clone() };
+        for g in groups {
+            let gv = view.group(g);
+            // A figure for another period says so.
+            let lag = present::lag(gv.and_then(|x| x.value_period), current.period);
+            data.categories.push(Category::Name(format!("{}{lag}", site.settings.comparators[g].name)));
+            let v = gv.and_then(|x| x.value);
+            points.push(v.map(|v| Figure::Value(v, Flags::NONE)).unwrap_or(Figure::NotAvailable(Flags::NONE)));
+        }
+        data.series.push(ChartSeries { name: format!("{} ({})", self.first.label(), current.period.short()), points });
+        data.highlight = Some(0);
+        data.source = self.source(current.period.long());
+        Some(())
+    }
+
+    /// Lines or bars over time: each metric named, then each comparator group asked for, then the target.
+    fn over_time(&self, data: &mut ChartData) {
+        let (site, q, spec, first) = (self.site, self.q, self.spec, self.first);
+        let (start, end) = self.window(match first.frequency {
+            Frequency::Monthly(_) => 12,
+            Frequency::Quarterly => 24,
+            Frequency::Annual => 60,
+        });
+        // Never reach back before the first figure of any metric drawn: those periods are not gaps.
+        let earliest = spec
+            .metrics
+            .iter()
+            .filter_map(|mi| q.metrics[*mi].series.first())
+            .map(|p| match p.period {
+                Period::Month(m) => m,
+                Period::Quarter(fq) => fq.first_month(),
+                Period::Year(y) => Quarter::new(y, 1).expect("q1").first_month(),
+            })
+            .min();
+        let periods: Vec<Period> =
+            window_periods(first, self.first_view(), start, end).into_iter().filter(|p| earliest.is_none_or(|e| p.last_month() >= e)).collect();
+        data.categories = periods.iter().map(|p| Category::Period(*p)).collect();
+        for &mi in &spec.metrics {
+            let view = &q.metrics[mi];
+            let points =
+                periods.iter().map(|p| view.series.iter().find(|x| x.period == *p).map(|x| x.figure).unwrap_or(Figure::NotAvailable(Flags::NONE))).collect();
+            // Beside comparator groups, our own line is called by the council's name.
+            let name = if spec.metrics.len() == 1 && !spec.compare.is_empty() {
+                site.settings.organisation.clone()
+            } else {
+                site.catalogue.metrics[mi].label().to_string()
+            };
+            data.series.push(ChartSeries { name, points });
+        }
+        let view = self.first_view();
+        for &g in &spec.compare {
+            let points = periods
+                .iter()
+                .map(|p| {
+                    view.compare_series
+                        .iter()
+                        .find(|c| c.group == g && matches_period(c.period, *p))
+                        .and_then(|c| c.value)
+                        .map(|v| Figure::Value(v, Flags::NONE))
+                        .unwrap_or(Figure::NotAvailable(Flags::NONE))
+                })
+                .collect();
+            data.series.push(ChartSeries { name: site.settings.comparators[g].name.clone(), points });
+        }
+        data.source = self.source(match (periods.first(), periods.last()) {
+            (Some(a), Some(b)) if a != b => format!("{} to {}", a.long(), b.long()),
+            _ => q.quarter.long(),
+        });
+        if spec.target {
+            add_target(data, first, view, &periods);
+        }
+    }
 }
 
 /// The target in force: a line across the chart for a standing target of the catalogue or one set

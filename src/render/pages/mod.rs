@@ -1,6 +1,6 @@
 //! Site assembly: every page of the SPEC, rendered from the model with the theme.
 
-use super::chart::{self, ChartData, ChartSeries, RenderedChart};
+use super::chart::{self, Category, ChartData, ChartSeries, RenderedChart};
 use super::markdown::{self, escape, GlossaryIndex, PageState};
 use super::present;
 use super::templates::template_error;
@@ -52,6 +52,24 @@ struct Link {
     href: String,
 }
 
+/// A link of the site's navigation; `kind` names it for the templates ("home", "latest",
+/// "metrics", "glossary", "data", or "page" for each standalone page), so a template picks
+/// links by name, never by position.
+#[derive(Serialize, Clone)]
+struct NavLink {
+    kind: &'static str,
+    title: String,
+    href: String,
+}
+
+/// A correction made after publication.
+#[derive(Serialize, Clone)]
+struct RevisionNote {
+    /// "3 March 2025".
+    date: String,
+    note: String,
+}
+
 #[derive(Serialize, Clone)]
 struct SwitchItem {
     label: String,
@@ -67,7 +85,7 @@ struct QuarterNav {
     status: &'static str,
     published: Option<String>,
     data_as_of: Option<String>,
-    revisions: Vec<(String, String)>,
+    revisions: Vec<RevisionNote>,
     draft: bool,
     archived: bool,
     latest: Option<Link>,
@@ -311,19 +329,7 @@ impl Ctx<'_> {
     ) -> Result<OutputFile, Vec<Diagnostic>> {
         let root = if path == "404.html" { self.site.settings.base_path.clone() } else { root_of(path) };
         let canonical = format!("{}{}", self.site.settings.base_url, path.trim_end_matches("index.html"));
-        let mut nav = vec![
-            Link { title: "Home".into(), href: if root.is_empty() { "./".into() } else { root.clone() } },
-            Link { title: "Latest report".into(), href: format!("{root}latest/") },
-            Link { title: "Metrics".into(), href: format!("{root}metrics/") },
-            Link { title: "Glossary".into(), href: format!("{root}glossary/") },
-            Link { title: "Open data".into(), href: format!("{root}data/") },
-        ];
-        // An empty glossary has no page, so nothing links to it.
-        let has_glossary = !self.site.glossary.is_empty();
-        if !has_glossary {
-            nav.retain(|l| l.title != "Glossary");
-        }
-        nav.extend(self.nav_pages.iter().map(|(t, n)| Link { title: t.clone(), href: format!("{root}{n}/") }));
+        let nav = self.nav(&root);
         let current = format!("{root}{}", path.trim_end_matches("index.html"));
         let ctx = context! {
             site => self.site_value.clone(),
@@ -333,7 +339,7 @@ impl Ctx<'_> {
             canonical => canonical,
             breadcrumbs => ser(crumbs),
             nav => ser(nav),
-            has_glossary => has_glossary,
+            has_glossary => !self.site.glossary.is_empty(),
             current => current,
             quarter => ser(quarter),
             page => extra,
@@ -341,9 +347,25 @@ impl Ctx<'_> {
         let tmpl =
             self.env.get_template(template).map_err(|e| vec![template_error(&format!("themes/{}/templates/{template}", self.site.settings.theme), &e)])?;
         let html = tmpl.render(ctx).map_err(|e| vec![template_error(&format!("themes/{}/templates/{template}", self.site.settings.theme), &e)])?;
-        let html = add_flag_key(self, &html);
         let out = if path.ends_with(".html") { path.to_string() } else { format!("{path}index.html") };
         Ok(OutputFile { path: out, bytes: html.into_bytes() })
+    }
+
+    /// The site's navigation from a page at `root`.
+    fn nav(&self, root: &str) -> Vec<NavLink> {
+        let link = |kind, title: &str, href: String| NavLink { kind, title: title.into(), href };
+        let mut nav = vec![
+            link("home", "Home", if root.is_empty() { "./".into() } else { root.to_string() }),
+            link("latest", "Latest report", format!("{root}latest/")),
+            link("metrics", "Metrics", format!("{root}metrics/")),
+        ];
+        // An empty glossary has no page, so nothing links to it.
+        if !self.site.glossary.is_empty() {
+            nav.push(link("glossary", "Glossary", format!("{root}glossary/")));
+        }
+        nav.push(link("data", "Open data", format!("{root}data/")));
+        nav.extend(self.nav_pages.iter().map(|(t, n)| link("page", t, format!("{root}{n}/"))));
+        nav
     }
 
     fn partial(&self, template: &str, ctx: Value) -> String {
@@ -355,17 +377,6 @@ impl Ctx<'_> {
             }
         }
     }
-}
-
-/// Puts the shorthand key where the page used any shorthand.
-fn add_flag_key(ctx: &Ctx, html: &str) -> String {
-    const MARK: &str = "<!--flag-key-->";
-    if !html.contains(MARK) {
-        return html.to_string();
-    }
-    let used = present::flags_used(html);
-    let key = if used.is_empty() { String::new() } else { ctx.partial("partials/flag_key.html", context! { flags => ser(used) }) };
-    html.replacen(MARK, &key, 1)
 }
 
 fn quarter_nav(site: &Site, qi: usize, root: &str, same: impl Fn(&QuarterReport) -> Option<String>) -> QuarterNav {
@@ -381,7 +392,7 @@ fn quarter_nav(site: &Site, qi: usize, root: &str, same: impl Fn(&QuarterReport)
         status: if q.status == Status::Final { "final" } else { "provisional" },
         published: q.published.map(|d| d.long()),
         data_as_of: q.data_as_of.map(|d| d.long()),
-        revisions: q.revisions.iter().map(|r| (r.date.long(), r.note.clone())).collect(),
+        revisions: q.revisions.iter().map(|r| RevisionNote { date: r.date.long(), note: r.note.clone() }).collect(),
         draft: q.draft,
         archived: latest.is_some(),
         latest,

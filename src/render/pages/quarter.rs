@@ -32,179 +32,235 @@ pub(super) fn render_quarter(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFile>, Ve
 pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<(Vec<OutputFile>, Vec<String>), Vec<Diagnostic>> {
     let site = ctx.site;
     let q = &site.quarters[qi];
-    let path = format!("{}/", q.quarter.path());
-    let mut charts = Charts::default();
-    let mut out = Vec::new();
-    let sections = q.section_ids(&site.catalogue);
-    let quarter_crumbs = |root: &str| {
-        vec![
-            Link { title: "Home".into(), href: if root.is_empty() { "./".into() } else { root.to_string() } },
-            Link { title: q.quarter.long(), href: format!("{root}{}/", q.quarter.path()) },
-        ]
-    };
-
-    // Looked up once, not once a section page: a site may have thousands of sections.
-    let sections_of: std::collections::HashMap<Quarter, std::collections::HashSet<usize>> =
-        site.quarters.iter().map(|o| (o.quarter, o.section_ids(&site.catalogue).into_iter().collect())).collect();
-    let commentary_of: std::collections::HashMap<usize, &Commentary> = q.sections.iter().map(|(s, c)| (*s, c)).collect();
     let mut metrics_of: Vec<Vec<usize>> = vec![Vec::new(); site.catalogue.sections.len()];
     for (mi, m) in site.catalogue.metrics.iter().enumerate() {
         if q.metrics[mi].is_reported() {
             metrics_of[m.section].push(mi);
         }
     }
+    let pages = QuarterPages {
+        ctx,
+        qi,
+        q,
+        path: format!("{}/", q.quarter.path()),
+        sections: q.section_ids(&site.catalogue),
+        commentary_of: q.sections.iter().map(|(s, c)| (*s, c)).collect(),
+        metrics_of,
+    };
+    let mut charts = Charts::default();
+    let (mut out, items) = pages.section_pages(&mut charts)?;
+    out.push(pages.overview(&items, &mut charts)?);
+    out.push(pages.print(&mut charts)?);
+    out.push(pages.appendix()?);
+    if site.settings.pdf {
+        out.push(pages.pdf(&charts)?);
+    }
+    let shown = charts.drawn.keys().cloned().collect();
+    out.extend(chart_files(ctx, charts));
+    Ok((out, shown))
+}
 
-    // Section pages.
-    let mut items = Vec::new();
-    for (n, &si) in sections.iter().enumerate() {
-        let section = &site.catalogue.sections[si];
-        let spath = format!("{path}{}/", section.id);
-        let root = root_of(&spath);
-        let commentary = commentary_of.get(&si).copied().filter(|c| !c.draft || site.drafts);
+/// One quarter's report, and what its pages share.
+struct QuarterPages<'a> {
+    ctx: &'a Ctx<'a>,
+    qi: usize,
+    q: &'a QuarterReport,
+    /// `2024-25/q2/`.
+    path: String,
+    /// The sections it reports, in order.
+    sections: Vec<usize>,
+    commentary_of: std::collections::HashMap<usize, &'a Commentary>,
+    /// The metrics each section reports this quarter, by section index.
+    metrics_of: Vec<Vec<usize>>,
+}
+
+impl QuarterPages<'_> {
+    fn crumbs(&self, root: &str) -> Vec<Link> {
+        vec![
+            Link { title: "Home".into(), href: if root.is_empty() { "./".into() } else { root.to_string() } },
+            Link { title: self.q.quarter.long(), href: format!("{root}{}/", self.q.quarter.path()) },
+        ]
+    }
+
+    /// A section's commentary, unless it is a draft left out of this build.
+    fn commentary(&self, si: usize) -> Option<&Commentary> {
+        self.commentary_of.get(&si).copied().filter(|c| !c.draft || self.ctx.site.drafts)
+    }
+
+    /// The sections' pages, and the list of them the overview shows.
+    fn section_pages(&self, charts: &mut Charts) -> Result<(Vec<OutputFile>, Vec<SectionItem>), Vec<Diagnostic>> {
+        let (ctx, site, q, sections) = (self.ctx, self.ctx.site, self.q, &self.sections);
+        // Looked up once, not once a section page: a site may have thousands of sections.
+        let sections_of: std::collections::HashMap<Quarter, std::collections::HashSet<usize>> =
+            site.quarters.iter().map(|o| (o.quarter, o.section_ids(&site.catalogue).into_iter().collect())).collect();
+        let mut out = Vec::new();
+        let mut items = Vec::new();
+        for (n, &si) in sections.iter().enumerate() {
+            let section = &site.catalogue.sections[si];
+            let spath = format!("{}{}/", self.path, section.id);
+            let root = root_of(&spath);
+            let commentary = self.commentary(si);
+            let mut state = PageState::default();
+            reserve_layout_ids(&mut state);
+            let body = match commentary {
+                Some(c) => {
+                    commentary_html(ctx, c, Some(q), &root, &format!("{}-", section.id), &format!("{}-{}", q.quarter.slug(), section.id), &mut state, charts)
+                }
+                None => String::new(),
+            };
+            let metrics: Vec<usize> = self.metrics_of[si].clone();
+            // The commentary may show its own highlight table; otherwise the section's figures follow it.
+            let has_own_table = commentary.is_some_and(|c| c.blocks.iter().any(|b| matches!(b, Block::Kpis(_))));
+            let table = if metrics.is_empty() || has_own_table { String::new() } else { kpis_html(ctx, q, &metrics, &root) };
+            let title = commentary.and_then(|c| c.title.clone()).unwrap_or_else(|| section.title.clone());
+            let nav = quarter_nav(site, self.qi, &root, |other| sections_of[&other.quarter].contains(&si).then(|| format!("{}/", section.id)));
+            let prev = n.checked_sub(1).map(|p| &site.catalogue.sections[sections[p]]).map(|s| Link { title: s.title.clone(), href: format!("../{}/", s.id) });
+            let next = sections.get(n + 1).map(|p| &site.catalogue.sections[*p]).map(|s| Link { title: s.title.clone(), href: format!("../{}/", s.id) });
+            out.push(ctx.render(
+                "section.html",
+                &spath,
+                &title,
+                self.crumbs(&root),
+                Some(&nav),
+                ser(context! { body => Value::from_safe_string(body), table => Value::from_safe_string(table), summary => commentary.and_then(|c| c.summary.clone()), previous => ser(prev), next => ser(next) }),
+            )?);
+            items.push(SectionItem {
+                id: section.id.clone(),
+                title,
+                href: format!("{}/", section.id),
+                summary: commentary.and_then(|c| c.summary.clone()),
+                body: Value::from(()),
+            });
+        }
+        Ok((out, items))
+    }
+
+    /// The quarter's overview: its summary and the list of its sections.
+    fn overview(&self, items: &[SectionItem], charts: &mut Charts) -> Result<OutputFile, Vec<Diagnostic>> {
+        let (ctx, site, q) = (self.ctx, self.ctx.site, self.q);
+        let root = root_of(&self.path);
         let mut state = PageState::default();
         reserve_layout_ids(&mut state);
-        let body = match commentary {
-            Some(c) => {
-                commentary_html(ctx, c, Some(q), &root, &format!("{}-", section.id), &format!("{}-{}", q.quarter.slug(), section.id), &mut state, &mut charts)
-            }
-            None => String::new(),
-        };
-        let metrics: Vec<usize> = metrics_of[si].clone();
-        // The commentary may show its own highlight table; otherwise the section's figures follow it.
-        let has_own_table = commentary.is_some_and(|c| c.blocks.iter().any(|b| matches!(b, Block::Kpis(_))));
-        let table = if metrics.is_empty() || has_own_table { String::new() } else { kpis_html(ctx, q, &metrics, &root) };
-        let title = commentary.and_then(|c| c.title.clone()).unwrap_or_else(|| section.title.clone());
-        let nav = quarter_nav(site, qi, &root, |other| sections_of[&other.quarter].contains(&si).then(|| format!("{}/", section.id)));
-        let prev = n.checked_sub(1).map(|p| &site.catalogue.sections[sections[p]]).map(|s| Link { title: s.title.clone(), href: format!("../{}/", s.id) });
-        let next = sections.get(n + 1).map(|p| &site.catalogue.sections[*p]).map(|s| Link { title: s.title.clone(), href: format!("../{}/", s.id) });
-        out.push(ctx.render(
-            "section.html",
-            &spath,
+        let summary = commentary_html(ctx, &q.overview, Some(q), &root, "summary-", &format!("{}-summary", q.quarter.slug()), &mut state, charts);
+        let nav = quarter_nav(site, self.qi, &root, |_| None);
+        let title = q.overview.title.clone().unwrap_or_else(|| format!("{}: {}", site.settings.title, q.quarter.long()));
+        ctx.render(
+            "quarter.html",
+            &self.path,
             &title,
-            quarter_crumbs(&root),
+            vec![Link { title: "Home".into(), href: root.clone() }],
             Some(&nav),
-            ser(context! { body => Value::from_safe_string(body), table => Value::from_safe_string(table), summary => commentary.and_then(|c| c.summary.clone()), previous => ser(prev), next => ser(next) }),
-        )?);
-        items.push(SectionItem {
-            id: section.id.clone(),
-            title,
-            href: format!("{}/", section.id),
-            summary: commentary.and_then(|c| c.summary.clone()),
-            body: Value::from(()),
-        });
+            ser(context! { body => Value::from_safe_string(summary), summary => &q.overview.summary, sections => ser(items) }),
+        )
     }
 
-    // Overview.
-    let root = root_of(&path);
-    let mut state = PageState::default();
-    reserve_layout_ids(&mut state);
-    let summary = commentary_html(ctx, &q.overview, Some(q), &root, "summary-", &format!("{}-summary", q.quarter.slug()), &mut state, &mut charts);
-    let nav = quarter_nav(site, qi, &root, |_| None);
-    let title = q.overview.title.clone().unwrap_or_else(|| format!("{}: {}", site.settings.title, q.quarter.long()));
-    out.push(ctx.render(
-        "quarter.html",
-        &path,
-        &title,
-        vec![Link { title: "Home".into(), href: root.clone() }],
-        Some(&nav),
-        ser(context! { body => Value::from_safe_string(summary), summary => &q.overview.summary, sections => ser(&items) }),
-    )?);
+    /// Metrics whose rows the summary's highlight tables already show.
+    fn in_summary(&self) -> std::collections::HashSet<usize> {
+        let (site, q) = (self.ctx.site, self.q);
+        q.overview
+            .blocks
+            .iter()
+            .filter_map(|b| {
+                let reported = |mi: usize| q.metrics[mi].is_reported();
+                match b {
+                    Block::Kpis(KpiSelection::Metrics(list)) => Some(list.clone()),
+                    Block::Kpis(KpiSelection::All) => Some(site.catalogue.grouped(reported).into_iter().flat_map(|(_, m)| m).collect()),
+                    Block::Kpis(KpiSelection::Priorities) => {
+                        Some(site.catalogue.grouped(reported).into_iter().filter(|(p, _)| p.is_some()).flat_map(|(_, m)| m).collect())
+                    }
+                    Block::Kpis(KpiSelection::Priority(pi)) => {
+                        Some(site.catalogue.grouped(reported).into_iter().filter(|(p, _)| *p == Some(*pi)).flat_map(|(_, m)| m).collect::<Vec<_>>())
+                    }
+                    _ => None,
+                }
+            })
+            .flatten()
+            .collect()
+    }
 
-    // Print: the whole quarter on one page, rendered with its own page state so ids stay unique.
-    let ppath = format!("{path}print/");
-    let root = root_of(&ppath);
-    let mut state = PageState::default();
-    reserve_layout_ids(&mut state);
-    let summary = commentary_html(ctx, &q.overview, Some(q), &root, "summary-", &format!("{}-summary", q.quarter.slug()), &mut state, &mut charts);
-    // Rows the summary's highlight tables already show are not printed again under their section.
-    let in_summary: std::collections::HashSet<usize> = q
-        .overview
-        .blocks
-        .iter()
-        .filter_map(|b| {
-            let reported = |mi: usize| q.metrics[mi].is_reported();
-            match b {
-                Block::Kpis(KpiSelection::Metrics(list)) => Some(list.clone()),
-                Block::Kpis(KpiSelection::All) => Some(site.catalogue.grouped(reported).into_iter().flat_map(|(_, m)| m).collect()),
-                Block::Kpis(KpiSelection::Priorities) => {
-                    Some(site.catalogue.grouped(reported).into_iter().filter(|(p, _)| p.is_some()).flat_map(|(_, m)| m).collect())
+    /// The whole quarter on one page, rendered with its own page state so ids stay unique.
+    fn print(&self, charts: &mut Charts) -> Result<OutputFile, Vec<Diagnostic>> {
+        let (ctx, site, q) = (self.ctx, self.ctx.site, self.q);
+        let ppath = format!("{}print/", self.path);
+        let root = root_of(&ppath);
+        let mut state = PageState::default();
+        reserve_layout_ids(&mut state);
+        let summary = commentary_html(ctx, &q.overview, Some(q), &root, "summary-", &format!("{}-summary", q.quarter.slug()), &mut state, charts);
+        // Rows the summary's highlight tables already show are not printed again under their section.
+        let in_summary = self.in_summary();
+        let mut print_sections = Vec::new();
+        for &si in &self.sections {
+            let section = &site.catalogue.sections[si];
+            let commentary = self.commentary(si);
+            let mut body = match commentary {
+                Some(c) => {
+                    commentary_html(ctx, c, Some(q), &root, &format!("{}-", section.id), &format!("{}-{}", q.quarter.slug(), section.id), &mut state, charts)
                 }
-                Block::Kpis(KpiSelection::Priority(pi)) => {
-                    Some(site.catalogue.grouped(reported).into_iter().filter(|(p, _)| *p == Some(*pi)).flat_map(|(_, m)| m).collect::<Vec<_>>())
-                }
-                _ => None,
+                None => String::new(),
+            };
+            // Rows the summary's highlight tables show are not printed again under their section.
+            let metrics: Vec<usize> = self.metrics_of[si].iter().copied().filter(|mi| !in_summary.contains(mi)).collect();
+            // As on the section's page: its own highlight table, or this one, never both.
+            let has_own_table = commentary.is_some_and(|c| c.blocks.iter().any(|b| matches!(b, Block::Kpis(_))));
+            if !metrics.is_empty() && !has_own_table {
+                body.push_str(&kpis_html(ctx, q, &metrics, &root));
             }
-        })
-        .flatten()
-        .collect();
-    let mut print_sections = Vec::new();
-    for &si in &sections {
-        let section = &site.catalogue.sections[si];
-        let commentary = commentary_of.get(&si).copied().filter(|c| !c.draft || site.drafts);
-        let mut body = match commentary {
-            Some(c) => {
-                commentary_html(ctx, c, Some(q), &root, &format!("{}-", section.id), &format!("{}-{}", q.quarter.slug(), section.id), &mut state, &mut charts)
-            }
-            None => String::new(),
-        };
-        // Rows the summary's highlight tables show are not printed again under their section.
-        let metrics: Vec<usize> = metrics_of[si].iter().copied().filter(|mi| !in_summary.contains(mi)).collect();
-        // As on the section's page: its own highlight table, or this one, never both.
-        let has_own_table = commentary.is_some_and(|c| c.blocks.iter().any(|b| matches!(b, Block::Kpis(_))));
-        if !metrics.is_empty() && !has_own_table {
-            body.push_str(&kpis_html(ctx, q, &metrics, &root));
+            let id = state.unique_id(&format!("section-{}", section.id));
+            print_sections.push(SectionItem {
+                id,
+                title: commentary.and_then(|c| c.title.clone()).unwrap_or_else(|| section.title.clone()),
+                href: format!("../{}/", section.id),
+                summary: None,
+                body: Value::from_safe_string(body),
+            });
         }
-        let id = state.unique_id(&format!("section-{}", section.id));
-        print_sections.push(SectionItem {
-            id,
-            title: commentary.and_then(|c| c.title.clone()).unwrap_or_else(|| section.title.clone()),
-            href: format!("../{}/", section.id),
-            summary: None,
-            body: Value::from_safe_string(body),
-        });
+        let nav = quarter_nav(site, self.qi, &root, |_| Some("print/".into()));
+        let appendix = appendix_rows(site, q, &root);
+        // The terms spelled out in this report, as its closing glossary.
+        let glossary: Vec<&crate::validate::Term> = state.terms_used().into_iter().filter_map(|ti| site.glossary.get(ti)).collect();
+        // The priorities lead the printed report, unless the summary shows its own highlight table.
+        let has_table = q.overview.blocks.iter().any(|b| matches!(b, Block::Kpis(_)));
+        let priorities = if site.catalogue.priorities.is_empty() || has_table {
+            String::new()
+        } else {
+            let groups: Vec<(Option<usize>, Vec<usize>)> =
+                site.catalogue.grouped(|mi| q.metrics[mi].is_reported()).into_iter().filter(|(p, _)| p.is_some()).collect();
+            kpis_grouped_html(ctx, q, &groups, &root)
+        };
+        ctx.render(
+            "print.html",
+            &ppath,
+            &format!("{}: {} (full report)", site.settings.title, q.quarter.long()),
+            self.crumbs(&root),
+            Some(&nav),
+            ser(context! { body => Value::from_safe_string(summary), priorities => Value::from_safe_string(priorities), sections => ser(print_sections), appendix => ser(appendix), glossary => ser(glossary) }),
+        )
     }
-    let nav = quarter_nav(site, qi, &root, |_| Some("print/".into()));
-    let appendix = appendix_rows(site, q, &root);
-    // The terms spelled out in this report, as its closing glossary.
-    let glossary: Vec<&crate::validate::Term> = state.terms_used().into_iter().filter_map(|ti| site.glossary.get(ti)).collect();
-    // The priorities lead the printed report, unless the summary shows its own highlight table.
-    let has_table = q.overview.blocks.iter().any(|b| matches!(b, Block::Kpis(_)));
-    let priorities = if site.catalogue.priorities.is_empty() || has_table {
-        String::new()
-    } else {
-        let groups: Vec<(Option<usize>, Vec<usize>)> =
-            site.catalogue.grouped(|mi| q.metrics[mi].is_reported()).into_iter().filter(|(p, _)| p.is_some()).collect();
-        kpis_grouped_html(ctx, q, &groups, &root)
-    };
-    out.push(ctx.render(
-        "print.html",
-        &ppath,
-        &format!("{}: {} (full report)", site.settings.title, q.quarter.long()),
-        quarter_crumbs(&root),
-        Some(&nav),
-        ser(context! { body => Value::from_safe_string(summary), priorities => Value::from_safe_string(priorities), sections => ser(print_sections), appendix => ser(appendix), glossary => ser(glossary) }),
-    )?);
 
-    // Appendix.
-    let apath = format!("{path}appendix/");
-    let root = root_of(&apath);
-    let nav = quarter_nav(site, qi, &root, |_| Some("appendix/".into()));
-    out.push(ctx.render(
-        "appendix.html",
-        &apath,
-        &format!("Data sources and what good looks like: {}", q.quarter.long()),
-        quarter_crumbs(&root),
-        Some(&nav),
-        ser(context! { appendix => ser(appendix_rows(site, q, &root)) }),
-    )?);
+    /// Where each figure comes from and what good looks like.
+    fn appendix(&self) -> Result<OutputFile, Vec<Diagnostic>> {
+        let (site, q) = (self.ctx.site, self.q);
+        let apath = format!("{}appendix/", self.path);
+        let root = root_of(&apath);
+        let nav = quarter_nav(site, self.qi, &root, |_| Some("appendix/".into()));
+        self.ctx.render(
+            "appendix.html",
+            &apath,
+            &format!("Data sources and what good looks like: {}", q.quarter.long()),
+            self.crumbs(&root),
+            Some(&nav),
+            ser(context! { appendix => ser(appendix_rows(site, q, &root)) }),
+        )
+    }
 
-    if site.settings.pdf {
-        // The committee document, from the same model, wording and charts as these pages.
+    /// The committee document, from the same model, wording and charts as these pages.
+    fn pdf(&self, charts: &Charts) -> Result<OutputFile, Vec<Diagnostic>> {
+        let (ctx, site, q) = (self.ctx, self.ctx.site, self.q);
         let reference = |mi: usize, field: RefField| reference_html(site, q, mi, field);
         let chart = |spec: &ChartSpec| chart_data(site, q, spec, None).and_then(|d| charts.drawn.get(&d.id).map(|c| c.svg.clone()).map(|svg| (d, svg)));
         let inputs = crate::render::pdf::Inputs {
             site,
-            quarter: qi,
+            quarter: self.qi,
             details: crate::render::pdf::CoverDetails {
                 report_to: q.details.report_to.clone(),
                 meeting: q.details.meeting.map(|d| d.long()),
@@ -216,11 +272,8 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<(Vec<OutputFi
             chart: &chart,
         };
         let (path, bytes) = crate::render::pdf::quarter_pdf(&inputs, &ctx.cache.pdf, ctx.cache.keep).map_err(|d| vec![d])?;
-        out.push(OutputFile { path, bytes });
+        Ok(OutputFile { path, bytes })
     }
-    let shown = charts.drawn.keys().cloned().collect();
-    out.extend(chart_files(ctx, charts));
-    Ok((out, shown))
 }
 
 #[derive(Serialize)]

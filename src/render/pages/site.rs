@@ -24,40 +24,8 @@ pub(super) fn render_metric(ctx: &Ctx, mi: usize) -> Result<Vec<OutputFile>, Vec
         })
         .unwrap_or_default();
     let mut charts = Charts::default();
-    let chart = match latest {
-        Some(l) if view.is_some_and(|v| !v.series.is_empty()) => {
-            let q = &site.quarters[l];
-            // From the first figure to the latest quarter, so the chart has no empty lead-in.
-            let first = view.and_then(|v| v.series.first()).map(|p| p.period).expect("series is not empty");
-            let first_month = match first {
-                Period::Month(m) => m,
-                Period::Quarter(fq) => fq.first_month(),
-                Period::Year(y) => Quarter::new(y, 1).expect("q1").first_month(),
-            };
-            let mut months = 1;
-            let mut m = first_month;
-            while m < q.quarter.last_month() && months < 12 * 20 {
-                m = m.next();
-                months += 1;
-            }
-            // The comparators' series beside ours, for those given over time.
-            let compare: Vec<usize> = (0..site.settings.comparators.len())
-                .filter(|g| view.is_some_and(|v| v.compare_series.iter().any(|c| c.group == *g && c.value.is_some())))
-                .collect();
-            let spec = ChartSpec {
-                metrics: vec![mi],
-                kind: if metric.breakdown.is_empty() { None } else { Some(ChartKind::Stacked) },
-                months: Some(months),
-                compare: if metric.breakdown.is_empty() { compare } else { Vec::new() },
-                target: view.is_some_and(|v| v.target.is_some()),
-                title: Some(format!("{} over time", metric.label())),
-            };
-            let mut state = PageState::default();
-            let mut html = [resolve_anchors(block_html_with(ctx, &Block::Chart(spec), Some(q), &root, &mut charts, Some("metric")), &mut state)];
-            charts.close(&format!("metric-{}", metric.id), &mut html);
-            let [html] = html;
-            html
-        }
+    let chart = match (latest, view) {
+        (Some(l), Some(v)) if !v.series.is_empty() => metric_chart(ctx, mi, &site.quarters[l], v, &root, &mut charts),
         _ => String::new(),
     };
     let reported: Vec<Link> = site
@@ -91,6 +59,39 @@ pub(super) fn render_metric(ctx: &Ctx, mi: usize) -> Result<Vec<OutputFile>, Vec
     )?];
     out.extend(chart_files(ctx, charts));
     Ok(out)
+}
+
+/// The metric's chart over time, from its first figure to the latest quarter (so the chart has
+/// no empty lead-in), with the comparators' series beside it, for those given over time.
+fn metric_chart(ctx: &Ctx, mi: usize, q: &QuarterReport, view: &MetricView, root: &str, charts: &mut Charts) -> String {
+    let site = ctx.site;
+    let metric = &site.catalogue.metrics[mi];
+    let first = view.series.first().map(|p| p.period).expect("series is not empty");
+    let first_month = match first {
+        Period::Month(m) => m,
+        Period::Quarter(fq) => fq.first_month(),
+        Period::Year(y) => Quarter::new(y, 1).expect("q1").first_month(),
+    };
+    let mut months = 1;
+    let mut m = first_month;
+    while m < q.quarter.last_month() && months < 12 * 20 {
+        m = m.next();
+        months += 1;
+    }
+    let compare: Vec<usize> = (0..site.settings.comparators.len()).filter(|g| view.compare_series.iter().any(|c| c.group == *g && c.value.is_some())).collect();
+    let spec = ChartSpec {
+        metrics: vec![mi],
+        kind: if metric.breakdown.is_empty() { None } else { Some(ChartKind::Stacked) },
+        months: Some(months),
+        compare: if metric.breakdown.is_empty() { compare } else { Vec::new() },
+        target: view.target.is_some(),
+        title: Some(format!("{} over time", metric.label())),
+    };
+    let mut state = PageState::default();
+    let mut html = [resolve_anchors(block_html_with(ctx, &Block::Chart(spec), Some(q), root, charts, Some("metric")), &mut state)];
+    charts.close(&format!("metric-{}", ctx.site.catalogue.metrics[mi].id), &mut html);
+    let [html] = html;
+    html
 }
 
 #[derive(Serialize)]
@@ -166,14 +167,36 @@ pub(super) struct ArchiveQuarter {
 
 pub(super) fn render_site_pages(ctx: &Ctx) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let site = ctx.site;
-    let mut out = Vec::new();
     let mut charts = Charts::default();
-    let latest = site.latest.map(|l| &site.quarters[l]);
+    let mut out = vec![home_page(ctx, &mut charts)?, latest_page(ctx)?, metrics_page(ctx)?];
+    // Glossary (none when it is empty).
+    if !site.glossary.is_empty() {
+        out.push(ctx.render(
+            "glossary.html",
+            "glossary/",
+            "Glossary",
+            vec![Link { title: "Home".into(), href: "../".into() }],
+            None,
+            ser(context! { terms => ser(&site.glossary) }),
+        )?);
+    }
+    out.push(data_page(ctx)?);
+    for (name, c) in &site.pages {
+        out.push(standalone_page(ctx, name, c, &mut charts)?);
+    }
+    out.push(ctx.render("404.html", "404.html", "Page not found", vec![], None, Value::from(()))?);
+    out.extend(chart_files(ctx, charts));
+    out.extend(crate::render::feeds::files(site, ctx.env)?);
+    Ok(out)
+}
 
-    // Home.
+/// The home page: the introduction, the latest quarter's headlines and every quarter by year.
+fn home_page(ctx: &Ctx, charts: &mut Charts) -> Result<OutputFile, Vec<Diagnostic>> {
+    let site = ctx.site;
+    let latest = site.latest.map(|l| &site.quarters[l]);
     let mut state = PageState::default();
     reserve_layout_ids(&mut state);
-    let intro = site.home.as_ref().map(|h| commentary_html(ctx, h, latest, "", "home-", "home", &mut state, &mut charts)).unwrap_or_default();
+    let intro = site.home.as_ref().map(|h| commentary_html(ctx, h, latest, "", "home-", "home", &mut state, charts)).unwrap_or_default();
     let headlines = latest.map(|q| kpis_all_html(ctx, q, "")).unwrap_or_default();
     let mut years: Vec<ArchiveYear> = Vec::new();
     for q in site.quarters.iter().rev() {
@@ -200,18 +223,20 @@ pub(super) fn render_site_pages(ctx: &Ctx) -> Result<Vec<OutputFile>, Vec<Diagno
             next_update => q.next_update.map(|d| d.long()),
         }
     });
-    out.push(ctx.render(
+    ctx.render(
         "home.html",
         "",
         &site.settings.title,
         vec![],
         None,
         ser(context! { intro => Value::from_safe_string(intro), latest => latest_ctx, headlines => Value::from_safe_string(headlines), archive => ser(years) }),
-    )?);
+    )
+}
 
-    // Latest: a plain redirect page that works without JavaScript. Every page links to it, so a
-    // site with no published quarter yet (a new one, its first quarter a draft) says so there.
-    out.push(match latest {
+/// Latest: a plain redirect page that works without JavaScript. Every page links to it, so a
+/// site with no published quarter yet (a new one, its first quarter a draft) says so there.
+fn latest_page(ctx: &Ctx) -> Result<OutputFile, Vec<Diagnostic>> {
+    match ctx.site.latest.map(|l| &ctx.site.quarters[l]) {
         Some(q) => ctx.render(
             "latest.html",
             "latest/",
@@ -219,11 +244,14 @@ pub(super) fn render_site_pages(ctx: &Ctx) -> Result<Vec<OutputFile>, Vec<Diagno
             vec![],
             None,
             ser(context! { href => format!("../{}/", q.quarter.path()), label => q.quarter.long() }),
-        )?,
-        None => ctx.render("latest.html", "latest/", "Latest report", vec![], None, ser(context! { href => None::<String>, label => None::<String> }))?,
-    });
+        ),
+        None => ctx.render("latest.html", "latest/", "Latest report", vec![], None, ser(context! { href => None::<String>, label => None::<String> })),
+    }
+}
 
-    // Metrics index.
+/// The metrics index, by section.
+fn metrics_page(ctx: &Ctx) -> Result<OutputFile, Vec<Diagnostic>> {
+    let site = ctx.site;
     let sections: Vec<Value> = site
         .catalogue
         .sections
@@ -235,28 +263,13 @@ pub(super) fn render_site_pages(ctx: &Ctx) -> Result<Vec<OutputFile>, Vec<Diagno
             ser(context! { title => &s.title, metrics => ser(metrics) })
         })
         .collect();
-    out.push(ctx.render(
-        "metrics.html",
-        "metrics/",
-        "Metrics",
-        vec![Link { title: "Home".into(), href: "../".into() }],
-        None,
-        ser(context! { sections => sections }),
-    )?);
+    ctx.render("metrics.html", "metrics/", "Metrics", vec![Link { title: "Home".into(), href: "../".into() }], None, ser(context! { sections => sections }))
+}
 
-    // Glossary (none when it is empty).
-    if !site.glossary.is_empty() {
-        out.push(ctx.render(
-            "glossary.html",
-            "glossary/",
-            "Glossary",
-            vec![Link { title: "Home".into(), href: "../".into() }],
-            None,
-            ser(context! { terms => ser(&site.glossary) }),
-        )?);
-    }
-
-    // Open data.
+/// The open data page: every download with its size.
+fn data_page(ctx: &Ctx) -> Result<OutputFile, Vec<Diagnostic>> {
+    let site = ctx.site;
+    let latest = site.latest.map(|l| &site.quarters[l]);
     let size = |name: &str| ctx.open_data.iter().find(|f| f.path == format!("data/{name}")).map(|f| file_size(f.bytes.len())).unwrap_or_default();
     let quarters: Vec<Download> = site
         .quarters
@@ -286,7 +299,7 @@ pub(super) fn render_site_pages(ctx: &Ctx) -> Result<Vec<OutputFile>, Vec<Diagno
         .iter()
         .map(|(href, title)| Download { title: (*title).into(), size: size(href), href: (*href).into() })
         .collect::<Vec<_>>();
-    out.push(ctx.render(
+    ctx.render(
         "data.html",
         "data/",
         "Open data",
@@ -302,29 +315,25 @@ pub(super) fn render_site_pages(ctx: &Ctx) -> Result<Vec<OutputFile>, Vec<Diagno
             contact => latest.and_then(|q| q.details.contact.clone()),
             next_update => latest.and_then(|q| q.next_update.map(|d| d.long())),
         }),
-    )?);
+    )
+}
 
-    // Standalone pages.
-    for (name, c) in &site.pages {
-        let path = format!("{name}/");
-        let mut state = PageState::default();
-        reserve_layout_ids(&mut state);
-        let body = commentary_html(ctx, c, latest, "../", "page-", &format!("page-{name}"), &mut state, &mut charts);
-        let title = c.title.clone().unwrap_or_else(|| title_case(name));
-        out.push(ctx.render(
-            "page.html",
-            &path,
-            &title,
-            vec![Link { title: "Home".into(), href: "../".into() }],
-            None,
-            ser(context! { body => Value::from_safe_string(body), summary => &c.summary }),
-        )?);
-    }
-
-    out.push(ctx.render("404.html", "404.html", "Page not found", vec![], None, Value::from(()))?);
-    out.extend(chart_files(ctx, charts));
-    out.extend(crate::render::feeds::files(site));
-    Ok(out)
+/// A standalone page of `content/`, with the latest quarter's figures for its references.
+fn standalone_page(ctx: &Ctx, name: &str, c: &Commentary, charts: &mut Charts) -> Result<OutputFile, Vec<Diagnostic>> {
+    let latest = ctx.site.latest.map(|l| &ctx.site.quarters[l]);
+    let path = format!("{name}/");
+    let mut state = PageState::default();
+    reserve_layout_ids(&mut state);
+    let body = commentary_html(ctx, c, latest, "../", "page-", &format!("page-{name}"), &mut state, charts);
+    let title = c.title.clone().unwrap_or_else(|| title_case(name));
+    ctx.render(
+        "page.html",
+        &path,
+        &title,
+        vec![Link { title: "Home".into(), href: "../".into() }],
+        None,
+        ser(context! { body => Value::from_safe_string(body), summary => &c.summary }),
+    )
 }
 
 /// A download on the data page, with its size.

@@ -2,10 +2,11 @@
 
 use super::markdown::{self, Parts};
 use super::Inputs;
-use crate::figure::marker_words;
+use crate::figure::{marker_words, Figure, Flags};
 use crate::model::QuarterReport;
 use crate::period::Period;
 use crate::render::chart;
+use crate::render::markdown::GlossaryIndex;
 use crate::render::present;
 use crate::validate::{Block as ReportBlock, Commentary, KpiSelection, Status};
 use serde::Serialize;
@@ -41,6 +42,13 @@ pub enum Inline {
     Br,
     Sup {
         t: String,
+    },
+    /// A glossary term's first use: its word, linked to its glossary entry, and its meaning
+    /// (None when the text just spelled it out).
+    Term {
+        t: String,
+        anchor: String,
+        meaning: Option<String>,
     },
 }
 
@@ -123,7 +131,8 @@ pub(super) struct Doc {
     summary: Vec<Block>,
     highlights: Option<Highlights>,
     sections: Vec<SectionDoc>,
-    glossary: Vec<(String, String)>,
+    /// Each term: its name, meaning and anchor (what its first use links to).
+    glossary: Vec<(String, String, String)>,
     appendix: Vec<AppendixEntry>,
     charts: Vec<ChartFigures>,
 }
@@ -175,6 +184,12 @@ pub(super) fn plain(runs: &[Inline]) -> String {
             Inline::Strong { c } | Inline::Em { c } | Inline::Strike { c } | Inline::Link { c, .. } => out.push_str(&plain(c)),
             Inline::Flag { f } => out.push_str(&format!("[{f}]")),
             Inline::Br => out.push(' '),
+            Inline::Term { t, meaning, .. } => {
+                out.push_str(t);
+                if let Some(m) = meaning {
+                    out.push_str(&format!(" ({m})"));
+                }
+            }
         }
     }
     out
@@ -229,6 +244,11 @@ pub(super) fn html_runs(html: &str) -> Vec<Inline> {
             }
             continue;
         }
+        if tag == "br" || tag.starts_with("br ") || tag == "br/" || tag.starts_with("br/") {
+            flush(&mut text, &mut out);
+            out.push(Inline::Br);
+            continue;
+        }
         if closing || self_closing {
             continue;
         }
@@ -254,6 +274,20 @@ pub(super) fn html_runs(html: &str) -> Vec<Inline> {
         spaced.push(r);
     }
     spaced
+}
+
+/// "similar to" -> "Similar to".
+fn capitalise(s: &str) -> String {
+    let mut cs = s.chars();
+    cs.next().map(|c| c.to_uppercase().chain(cs).collect()).unwrap_or_default()
+}
+
+/// Runs whose first text starts with a capital letter.
+fn capitalise_runs(mut runs: Vec<Inline>) -> Vec<Inline> {
+    if let Some(Inline::T { t }) = runs.first_mut() {
+        *t = capitalise(t);
+    }
+    runs
 }
 
 fn unescape(s: &str) -> String {
@@ -292,6 +326,7 @@ fn ymd(date: crate::period::Date) -> Option<[u32; 3]> {
 struct Builder<'a> {
     inputs: &'a Inputs<'a>,
     q: &'a QuarterReport,
+    terms: markdown::Terms<'a>,
     charts: Vec<ChartFigures>,
     /// Chart files the document embeds: (path in its world, SVG).
     pub files: Vec<(String, String)>,
@@ -301,7 +336,9 @@ struct Builder<'a> {
 pub(super) fn build(inputs: &Inputs) -> (Doc, Vec<(String, String)>) {
     let site = inputs.site;
     let q = &site.quarters[inputs.quarter];
-    let mut b = Builder { inputs, q, charts: Vec::new(), files: Vec::new() };
+    let glossary_index = GlossaryIndex::new(&site.glossary);
+    let terms = markdown::Terms { glossary: &site.glossary, index: &glossary_index, seen: Default::default() };
+    let mut b = Builder { inputs, q, terms, charts: Vec::new(), files: Vec::new() };
     let (lang, region) = lang_region(&site.settings.language);
     let long = q.quarter.long();
     let title = format!("{}: {long}", site.settings.title);
@@ -381,8 +418,8 @@ pub(super) fn build(inputs: &Inputs) -> (Doc, Vec<(String, String)>) {
             rows.push(("Which way is better".into(), m.polarity.words().into()));
             rows.push(("How often".into(), m.frequency.words().into()));
             rows.push(("Unit".into(), m.unit.axis_label()));
-            if let Some(tg) = m.target {
-                rows.push(("Target".into(), m.format(tg)));
+            if let Some(tg) = &q.metrics[mi].target {
+                rows.push(("Target".into(), tg.words(m)));
             }
             if let Some(a) = &m.ascof {
                 rows.push(("ASCOF measure".into(), a.clone()));
@@ -424,7 +461,7 @@ impl Builder<'_> {
         let site = self.inputs.site;
         let refs: Vec<Vec<Inline>> = c.refs.iter().map(|r| html_runs(&(self.inputs.reference)(r.metric, r.field))).collect();
         let blocks: Vec<Vec<Block>> = c.blocks.iter().map(|bl| self.block(bl)).collect();
-        markdown::convert(&c.body, &Parts { refs: &refs, blocks: &blocks, allow_raw_html: site.settings.allow_raw_html, top_level: 2 })
+        markdown::convert(&c.body, &Parts { refs: &refs, blocks: &blocks, allow_raw_html: site.settings.allow_raw_html, top_level: 2 }, &mut self.terms)
     }
 
     fn block(&mut self, b: &ReportBlock) -> Vec<Block> {
@@ -435,10 +472,8 @@ impl Builder<'_> {
                 let caption = matches!(sel, KpiSelection::All).then(|| format!("Highlights: {}", q.quarter.long()));
                 vec![Block::Table(self.kpis(highlight_groups(self.inputs, q, sel), caption))]
             }
-            // Format 2's comparison and breakdown tables are not in the PDF yet: say where they are.
-            ReportBlock::Compare { .. } | ReportBlock::Breakdown { .. } => {
-                vec![Block::P { c: t(format!("This table is in the web version of this report: {}{}/", site.settings.base_url, q.quarter.path())) }]
-            }
+            ReportBlock::Compare { metrics, groups } => vec![Block::Table(self.compare(metrics, groups))],
+            ReportBlock::Breakdown { metric, previous } => vec![self.breakdown(*metric, *previous)],
             ReportBlock::Figure(mi) => {
                 let metric = &site.catalogue.metrics[*mi];
                 let view = &q.metrics[*mi];
@@ -453,6 +488,8 @@ impl Builder<'_> {
                 }
                 vec![Block::Figure { title: t(title), value: html_runs(&value), detail }]
             }
+            // As on the website: a report shows only benchmarks for periods that ended by its quarter's end.
+            ReportBlock::Benchmark(bi) if site.benchmarks[*bi].def.period.last_month() > q.quarter.last_month() => Vec::new(),
             ReportBlock::Benchmark(bi) => {
                 let bv = &site.benchmarks[*bi];
                 let metric = &site.catalogue.metrics[bv.def.metric];
@@ -515,6 +552,106 @@ impl Builder<'_> {
         }
     }
 
+    /// The ```compare``` block, as the website's: our figure beside each group's, with "similar
+    /// to" in words, our rank and the quartile, each with its period when it is not this quarter's.
+    fn compare(&self, metrics: &[usize], groups: &[usize]) -> Table {
+        let site = self.inputs.site;
+        let q = self.q;
+        let own = Period::Quarter(q.quarter);
+        // Columns follow site.toml's order.
+        let mut groups = groups.to_vec();
+        groups.sort_unstable();
+        groups.dedup();
+        let rows = metrics
+            .iter()
+            .map(|&mi| {
+                let metric = &site.catalogue.metrics[mi];
+                let view = &q.metrics[mi];
+                let mut title = t(metric.title.clone());
+                if let Some(p) = view.current {
+                    title.extend([Inline::Br, Inline::T { t: p.period.short() }]);
+                }
+                let mut ours = view.current.map(|p| html_runs(&present::figure_html(metric, p.figure))).unwrap_or_else(|| vec![Inline::Flag { f: "x".into() }]);
+                if let (Some((lo, hi)), true) = (view.ci, view.current.is_some_and(|c| c.figure.value().is_some())) {
+                    ours.extend([Inline::Br, Inline::T { t: format!("95% interval {} to {}", metric.format(lo), metric.format(hi)) }]);
+                }
+                let mut c = vec![title, ours];
+                for &g in &groups {
+                    let name = &site.settings.comparators[g].name;
+                    let mut cell = html_runs(&present::compare_html(metric, view, g, own));
+                    if let Some(words) = present::comparison_words(metric, view, g) {
+                        cell.extend([Inline::Br, Inline::T { t: format!("{} {name}", capitalise(words)) }]);
+                    }
+                    cell.extend([Inline::Br, Inline::T { t: "Rank: ".into() }]);
+                    cell.extend(html_runs(&present::rank_html(view, g, own)));
+                    cell.push(Inline::Br);
+                    let quartile = capitalise_runs(html_runs(&present::quartile_html(view, g, &site.settings, own)));
+                    // A bare marker on its own line would not say what is missing.
+                    if matches!(quartile.as_slice(), [Inline::Flag { .. }]) {
+                        cell.push(Inline::T { t: "Quartile: ".into() });
+                    }
+                    cell.extend(quartile);
+                    c.push(cell);
+                }
+                Row::Row { c }
+            })
+            .collect();
+        let mut columns = vec![t("Measure"), t(site.settings.organisation.clone())];
+        columns.extend(groups.iter().map(|g| t(site.settings.comparators[*g].name.clone())));
+        let n = columns.len();
+        Table {
+            caption: Some(t(format!("How {} compares, {}", site.settings.organisation, q.quarter.short()))),
+            columns,
+            widths: [3, 2].into_iter().chain(std::iter::repeat_n(3, n - 2)).collect(),
+            align: std::iter::once("left").chain(std::iter::once("right")).chain(std::iter::repeat_n("left", n - 2)).collect(),
+            row_headers: true,
+            rows,
+        }
+    }
+
+    /// The ```breakdown``` block, as the website's: each category's figure and share of the total
+    /// (`[c]` wherever a share could give a suppressed figure away), then the total.
+    fn breakdown(&self, mi: usize, previous: bool) -> Block {
+        let metric = &self.inputs.site.catalogue.metrics[mi];
+        let view = &self.q.metrics[mi];
+        let Some(cur) = view.current else {
+            let mut c = t(format!("{} ", metric.title));
+            c.extend([Inline::Flag { f: "x".into() }, Inline::T { t: " is not available for this quarter.".into() }]);
+            return Block::P { c };
+        };
+        let na = vec![Figure::NotAvailable(Flags::NONE); metric.breakdown.len()];
+        let cats = view.breakdown(cur.period).map(<[Figure]>::to_vec).unwrap_or_else(|| na.clone());
+        let prev = view.previous.filter(|_| previous);
+        let prev_cats = prev.map(|p| view.breakdown(p.period).map(<[Figure]>::to_vec).unwrap_or_else(|| na.clone()));
+        let figure = |f: Figure| html_runs(&present::figure_html(metric, f));
+        let mut rows: Vec<Row> = metric
+            .breakdown
+            .iter()
+            .enumerate()
+            .map(|(i, (_, label))| {
+                let mut c = vec![t(label.clone()), figure(cats[i]), html_runs(&present::share_html(cats[i], cur.figure))];
+                c.extend(prev_cats.as_ref().map(|pc| figure(pc[i])));
+                Row::Row { c }
+            })
+            .collect();
+        let total_share =
+            if cur.figure.value().is_some() { t("100%") } else { vec![Inline::Flag { f: if cur.figure == Figure::Suppressed { "c" } else { "x" }.into() }] };
+        let mut c = vec![vec![Inline::Strong { c: t("Total") }], figure(cur.figure), total_share];
+        c.extend(prev.map(|p| figure(p.figure)));
+        rows.push(Row::Row { c });
+        let mut columns = vec![t("Category"), t("Number"), t("Share of the total")];
+        columns.extend(prev.map(|p| t(p.period.short())));
+        let n = columns.len();
+        Block::Table(Table {
+            caption: Some(t(format!("{}: {}", metric.title, cur.period.long()))),
+            columns,
+            widths: std::iter::once(3).chain(std::iter::repeat_n(1, n - 1)).collect(),
+            align: std::iter::once("left").chain(std::iter::repeat_n("right", n - 1)).collect(),
+            row_headers: true,
+            rows,
+        })
+    }
+
     /// The highlight table for these metrics. `grouped` puts rows under titles.
     fn kpis(&self, grouped: Vec<(Option<String>, Vec<usize>)>, caption: Option<String>) -> Table {
         let site = self.inputs.site;
@@ -527,21 +664,34 @@ impl Builder<'_> {
         let row = |mi: usize| {
             let metric = &site.catalogue.metrics[mi];
             let view = &q.metrics[mi];
-            let mut value = view.current.map(|p| html_runs(&present::figure_html(metric, p.figure))).unwrap_or_else(|| vec![Inline::Flag { f: "x".into() }]);
+            let mut value =
+                view.current.map(|p| html_runs(&present::figure_with_first_html(metric, view, p))).unwrap_or_else(|| vec![Inline::Flag { f: "x".into() }]);
             if let Some(p) = view.current.filter(|p| p.period != Period::Quarter(q.quarter)) {
                 value.push(Inline::T { t: format!(" ({})", p.period.short()) });
             }
-            let mut change = html_runs(&present::direction_cell(metric, view));
-            if view.change(metric).is_some() {
-                change.push(Inline::T { t: ": ".into() });
-                change.extend(html_runs(&present::change_html(metric, view)));
-            }
+            // "improving: down 9 from 90"; a neutral metric's direction ("up") is the change's first word already.
+            let change = match view.change(metric).map(|c| c.direction) {
+                Some(crate::model::Direction::Up | crate::model::Direction::Down) => html_runs(&present::change_html(metric, view)),
+                Some(_) => {
+                    let mut c = html_runs(&present::direction_cell(metric, view));
+                    c.push(Inline::T { t: ": ".into() });
+                    c.extend(html_runs(&present::change_html(metric, view)));
+                    c
+                }
+                None => html_runs(&present::direction_cell(metric, view)),
+            };
             let better = match metric.polarity {
                 crate::catalogue::Polarity::Higher => "Higher",
                 crate::catalogue::Polarity::Lower => "Lower",
                 crate::catalogue::Polarity::Neutral => "Neither",
             };
-            let mut c = vec![t(metric.title.clone()), t(better), value, change, t(metric.target.map(|v| metric.format(v)).unwrap_or_else(|| "None".into()))];
+            // The target in force at this quarter (Format 2's dated one, else the catalogue's), and how the figure stands against it.
+            let target = present::target_cell(metric, view).map(|h| html_runs(&h)).unwrap_or_else(|| t("No target"));
+            let mut title = t(metric.title.clone());
+            if let Some(n) = &view.note {
+                title.extend([Inline::Br, Inline::T { t: format!("Note: {n}") }]);
+            }
+            let mut c = vec![title, t(better), value, change, target];
             c.extend(groups.iter().map(|g| html_runs(&present::rank_html(view, *g, Period::Quarter(q.quarter)))));
             Row::Row { c }
         };
@@ -557,7 +707,7 @@ impl Builder<'_> {
             caption: caption.map(t),
             columns,
             // Measure, better if, latest, change, target, then a rank column per group.
-            widths: [5, 0, 3, 4, 0].into_iter().chain(std::iter::repeat_n(2, n - 5)).collect(),
+            widths: [5, 0, 3, 4, 0].into_iter().chain(std::iter::repeat_n(3, n - 5)).collect(),
             align: vec!["left"; n],
             row_headers: true,
             rows,
@@ -597,7 +747,7 @@ fn highlight_groups(inputs: &Inputs, q: &QuarterReport, sel: &KpiSelection) -> V
 }
 
 /// The glossary terms the document uses (a term, or one of its aliases, as a whole word).
-fn glossary_used(inputs: &Inputs, doc: &Doc) -> Vec<(String, String)> {
+fn glossary_used(inputs: &Inputs, doc: &Doc) -> Vec<(String, String, String)> {
     let mut text = String::new();
     blocks_text(&doc.summary, &mut text);
     if let Some(h) = &doc.highlights {
@@ -636,7 +786,7 @@ fn glossary_used(inputs: &Inputs, doc: &Doc) -> Vec<(String, String)> {
         .glossary
         .iter()
         .filter(|term| [&term.name].into_iter().chain(term.aliases.iter()).any(|w| !w.is_empty() && used(w)))
-        .map(|term| (term.name.clone(), term.meaning.clone()))
+        .map(|term| (term.name.clone(), term.meaning.clone(), term.anchor.clone()))
         .collect()
 }
 

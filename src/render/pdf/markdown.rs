@@ -5,7 +5,10 @@
 
 use super::doc::{Block, Inline};
 use crate::load::commentary::{markdown_options, with_reference_placeholders, REFERENCE_CLOSE as CLOSE, REFERENCE_OPEN as OPEN};
+use crate::render::markdown::{spelled_out_before, GlossaryIndex};
+use crate::validate::Term;
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
+use std::collections::HashSet;
 
 /// What a commentary's placeholders stand for.
 pub(super) struct Parts<'a> {
@@ -17,6 +20,14 @@ pub(super) struct Parts<'a> {
     pub allow_raw_html: bool,
     /// The level a commentary's `#` heading takes (2 below a section's title).
     pub top_level: u8,
+}
+
+/// The glossary, and the terms the document has already explained: as on the website's print
+/// page, a term's first use in the commentary is followed by its meaning, once per document.
+pub(super) struct Terms<'a> {
+    pub glossary: &'a [Term],
+    pub index: &'a GlossaryIndex,
+    pub seen: HashSet<usize>,
 }
 
 enum Frame {
@@ -42,19 +53,20 @@ enum SpanKind {
     Image,
 }
 
-struct Builder<'a> {
+struct Builder<'a, 't, 'g> {
     stack: Vec<Frame>,
     parts: &'a Parts<'a>,
+    terms: &'t mut Terms<'g>,
     /// The level of the last heading, so levels never skip (H2 then H4 becomes H2 then H3).
     last_level: u8,
 }
 
 /// Converts one commentary body.
-pub(super) fn convert(body: &str, parts: &Parts) -> Vec<Block> {
+pub(super) fn convert(body: &str, parts: &Parts, terms: &mut Terms) -> Vec<Block> {
     // References become private-use placeholders, as on the website, so smart punctuation cannot touch them.
     let text = with_reference_placeholders(body);
 
-    let mut b = Builder { stack: vec![Frame::Blocks(Vec::new())], parts, last_level: parts.top_level - 1 };
+    let mut b = Builder { stack: vec![Frame::Blocks(Vec::new())], parts, terms, last_level: parts.top_level - 1 };
     let mut block_no = 0;
     let mut skipping = false;
     let mut pending = String::new();
@@ -221,28 +233,46 @@ pub(super) fn convert(body: &str, parts: &Parts) -> Vec<Block> {
     }
 }
 
-impl Builder<'_> {
+impl Builder<'_, '_, '_> {
     fn text(&mut self, t: &str) {
         if let Some(Frame::Code(code)) = self.stack.last_mut() {
             code.push_str(t);
             return;
         }
+        // As on the website: no terms explained in headings or in a link's words.
+        let terms_here = !self.stack.iter().any(|f| matches!(f, Frame::Heading(_) | Frame::Span(SpanKind::Link(_) | SpanKind::Image, _)));
         let refs = self.parts.refs;
-        let runs = self.runs();
+        let mut out = Vec::new();
         let mut rest = t;
         while let Some(i) = rest.find(OPEN) {
-            if i > 0 {
-                runs.push(Inline::T { t: rest[..i].to_string() });
-            }
+            self.prose(&rest[..i], terms_here, &mut out);
             let after = &rest[i + OPEN.len_utf8()..];
             let end = after.find(CLOSE).unwrap_or(after.len());
             if let Some(r) = after[..end].parse::<usize>().ok().and_then(|n| refs.get(n)) {
-                runs.extend(r.iter().cloned());
+                out.extend(r.iter().cloned());
             }
             rest = after.get(end + CLOSE.len_utf8()..).unwrap_or("");
         }
-        if !rest.is_empty() {
-            runs.push(Inline::T { t: rest.to_string() });
+        self.prose(rest, terms_here, &mut out);
+        self.runs().extend(out);
+    }
+
+    /// Text with the first use of each glossary term marked, and its meaning after it.
+    fn prose(&mut self, t: &str, terms_here: bool, out: &mut Vec<Inline>) {
+        let mut done = 0;
+        if terms_here && !self.terms.glossary.is_empty() {
+            for (at, end, ti) in self.terms.index.first_uses(t, &mut self.terms.seen) {
+                let term = &self.terms.glossary[ti];
+                if at > done {
+                    out.push(Inline::T { t: t[done..at].to_string() });
+                }
+                let meaning = (!spelled_out_before(term, &t[..at])).then(|| term.meaning.clone());
+                out.push(Inline::Term { t: t[at..end].to_string(), anchor: term.anchor.clone(), meaning });
+                done = end;
+            }
+        }
+        if done < t.len() {
+            out.push(Inline::T { t: t[done..].to_string() });
         }
     }
 
@@ -324,6 +354,11 @@ mod tests {
     use super::*;
 
     fn conv(md: &str) -> Vec<Block> {
+        conv_with(md, &[])
+    }
+
+    fn conv_with(md: &str, glossary: &[Term]) -> Vec<Block> {
+        let index = GlossaryIndex::new(glossary);
         convert(
             md,
             &Parts {
@@ -332,6 +367,7 @@ mod tests {
                 allow_raw_html: false,
                 top_level: 2,
             },
+            &mut Terms { glossary, index: &index, seen: HashSet::new() },
         )
     }
 
@@ -360,6 +396,20 @@ mod tests {
         assert!(j.contains("\"k\":\"flag\",\"f\":\"p\""), "{j}");
         assert!(matches!(b[1], Block::Rule), "{j}");
         assert!(matches!(&b[2], Block::List { items, .. } if items.len() == 2), "{j}");
+    }
+
+    #[test]
+    fn a_glossary_term_is_explained_at_its_first_use_in_text_only() {
+        let term = |name: &str, meaning: &str| Term { name: name.into(), meaning: meaning.into(), aliases: Vec::new(), anchor: name.to_lowercase() };
+        let g = [term("ASCOF", "Adult Social Care Outcomes Framework, the national measures"), term("CQC", "Care Quality Commission, the regulator")];
+        let b = conv_with("# ASCOF\n\nThe [ASCOF](https://x.example/) list.\n\nOur ASCOF and ASCOF again; the Care Quality Commission (CQC).\n", &g);
+        let j = serde_json::to_string(&b).expect("json");
+        let terms: Vec<&str> = j.match_indices("\"k\":\"term\"").map(|(i, _)| &j[i..(i + 120).min(j.len())]).collect();
+        assert_eq!(terms.len(), 2, "{j}");
+        assert!(terms[0].contains("\"t\":\"ASCOF\",\"anchor\":\"ascof\",\"meaning\":\"Adult Social Care Outcomes Framework, the national measures\""), "{j}");
+        assert!(terms[1].contains("\"t\":\"CQC\",\"anchor\":\"cqc\",\"meaning\":null"), "spelled out just before: {j}");
+        assert!(matches!(&b[0], Block::H { c, .. } if c == &vec![Inline::T { t: "ASCOF".into() }]), "{j}");
+        assert!(j.contains("{\"k\":\"t\",\"t\":\" and ASCOF again; the Care Quality Commission (\"}"), "{j}");
     }
 
     #[test]

@@ -1,8 +1,6 @@
 //! The writer against a hostile or damaged output folder: manifest lines naming files outside
 //! it, symlinks inside it, debris of killed builds, concurrent builds and hand edits.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -12,7 +10,7 @@ fn build(root: &Path, out: &Path) -> Result<scrutiny::BuildReport, Vec<scrutiny:
 
 /// A fixture site with its output built once, in `site/public`.
 fn built() -> (tempfile::TempDir, PathBuf) {
-    let site = common::fixture();
+    let site = crate::common::fixture();
     let out = site.path().join("public");
     build(site.path(), &out).expect("first build");
     (site, out)
@@ -118,7 +116,7 @@ fn debris_of_a_killed_build_is_swept_by_the_next() {
 
 #[test]
 fn fresh_build_sweeps_staging_folders_too() {
-    let site = common::fixture();
+    let site = crate::common::fixture();
     let out = site.path().join("public");
     std::fs::create_dir_all(site.path().join(".public.building-zz9")).unwrap();
     build(site.path(), &out).expect("build");
@@ -127,7 +125,7 @@ fn fresh_build_sweeps_staging_folders_too() {
 
 #[test]
 fn concurrent_builds_into_one_output_all_succeed_and_agree() {
-    let site = common::fixture();
+    let site = crate::common::fixture();
     let out = site.path().join("public");
     let bin = env!("CARGO_BIN_EXE_scrutiny");
     let run =

@@ -1,7 +1,6 @@
 //! Integration tests: build fixture sites and assert on the parsed output.
 
-mod common;
-use common::{copy_dir, files, fixture};
+use crate::common::{copy_dir, files, fixture};
 
 use scraper::{Html, Selector};
 use std::path::{Path, PathBuf};
@@ -544,4 +543,44 @@ fn benchmark_tables_give_quartiles_in_words_never_as_numbers() {
     assert!(cells.iter().all(|c| words.contains(&c.as_str())), "{cells:?}");
     let summary = doc.select(&sel(".benchmark-summary")).next().map(|p| p.text().collect::<String>()).unwrap_or_default();
     assert!(!summary.contains("second quarter") && !summary.contains("third quarter"), "{summary}");
+}
+
+#[test]
+fn benchmarks_of_mixed_periods_rank_with_the_newest_that_ended_by_the_quarter() {
+    // One metric and group, three benchmark files: the year 2023/24, its last quarter (which
+    // ends the same month) and Quarter 2, 2024/25. Check accepts them; each report's ranking
+    // uses the newest benchmark that had ended by its quarter's end, and of two that end the
+    // same month, the longer period.
+    let site = fixture();
+    let root = site.path();
+    let year = std::fs::read_to_string(root.join("data/benchmarks/satisfaction-nw.yaml")).unwrap();
+    for (name, period, own) in [("satisfaction-nw-q4", "2023-24/q4", "70.0"), ("satisfaction-nw-q2", "2024-25/q2", "50.0")] {
+        let text = year.replace("period: 2023-24\n", &format!("period: {period}\n")).replace("  Testshire: 61.5\n", &format!("  Testshire: {own}\n"));
+        assert!(text.contains(period) && text.contains(own), "the fixture's benchmark file changed: {year}");
+        std::fs::write(root.join(format!("data/benchmarks/{name}.yaml")), text).unwrap();
+    }
+    for q in ["q1", "q3"] {
+        let page = root.join(format!("content/2024-25/{q}/safeguarding.md"));
+        let text = std::fs::read_to_string(&page).unwrap();
+        std::fs::write(page, format!("{text}\n```chart\nmetric: satisfaction\nkind: ranking\n```\n")).unwrap();
+    }
+    assert_eq!(scrutiny::check(root).iter().map(|d| d.headline()).collect::<Vec<_>>(), Vec::<String>::new());
+    let out = build(root, false, None);
+    // The ranking chart's title names the benchmark's period; its table, this council's rank.
+    let ranking = |q: &str| -> (String, String) {
+        let doc = page(&out, &format!("2024-25/{q}/safeguarding/index.html"));
+        let fig = doc
+            .select(&sel("figure.chart"))
+            .find(|f| f.select(&sel("figcaption")).any(|c| c.text().collect::<String>().contains("North West (")))
+            .expect("a ranking chart");
+        let title = fig.select(&sel("figcaption")).next().unwrap().text().collect::<String>().trim().to_string();
+        let own = fig.select(&sel("tr.highlight td")).next().expect("this council's row").text().collect::<String>();
+        (title, own)
+    };
+    let title = |period: &str| format!("People satisfied with their care and support: North West ({period})");
+    // Quarter 1 ends in June 2024: the year and its last quarter have ended, the year is longer.
+    assert_eq!(ranking("q1"), (title("2023/24"), "10th".to_string()));
+    // From Quarter 2 on, the quarterly benchmark for Quarter 2, 2024/25 is the newest.
+    assert_eq!(ranking("q2"), (title("Q2 2024/25"), "23rd".to_string()));
+    assert_eq!(ranking("q3"), (title("Q2 2024/25"), "23rd".to_string()));
 }

@@ -1,36 +1,40 @@
 //! The bad-input corpus: each case in `tests/bad-input/*.case` overlays files on the
-//! `basic` fixture and lists the exact diagnostics `scrutiny check` must report.
+//! `basic` fixture and ends with the exact diagnostics `scrutiny check` must report.
 //!
 //! Case format:
 //! ```text
-//! # what the case is about
+//! # what the case is about ("warning-only" here allows a case with no error)
 //! === path/to/file        (replaced with the lines that follow)
 //! === raw path/to/file    (the same, with \xNN escapes turned into bytes)
 //! === delete path/to/file
-//! === expected            (one diagnostic headline a line, in check's order)
+//! === expected            (last: one diagnostic headline a line, in check's order)
 //! ```
-//! Run with `UPDATE_EXPECTED=1` to rewrite the expected sections (then read the diff!).
+//!
+//! To add a case, write `tests/bad-input/NAME.case` with its head and files and an empty
+//! `=== expected` section, then run
+//! `SNAPSHOTS=overwrite cargo test --test testsuite bad_input` to fill it in, and read what
+//! it wrote (`git diff`, or the new file) before committing. The same command updates every
+//! case after a message changes. Each case file is a snapbox snapshot of itself: the test
+//! rebuilds it with check's diagnostics as its expected section, so a difference prints as
+//! a diff of that case file.
 
-mod common;
-use common::{copy_dir, unescape};
+use crate::common::{assert_snapshots, case_files, fixture, unescape};
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-struct Case {
-    path: PathBuf,
-    head: String,
-    expected: Vec<String>,
+/// The case file's text up to its expected section, and what `check` reports on the site it
+/// describes, one headline a line.
+struct Ran {
+    before_expected: String,
+    warning_only: bool,
+    actual: Vec<String>,
 }
 
-fn run_case(path: &Path) -> (Case, Vec<String>) {
+fn run_case(path: &Path) -> Ran {
     let text = std::fs::read_to_string(path).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(Path::new("tests/fixtures/basic"), dir.path());
-    let mut head = String::new();
-    let mut expected = Vec::new();
+    let dir = fixture();
     let mut current: Option<(String, bool)> = None;
     let mut body = String::new();
-    let mut in_expected = false;
     let flush = |current: &Option<(String, bool)>, body: &str| {
         if let Some((file, raw)) = current {
             let p = dir.path().join(file);
@@ -39,17 +43,14 @@ fn run_case(path: &Path) -> (Case, Vec<String>) {
             std::fs::write(p, bytes).unwrap();
         }
     };
-    let mut before_first = true;
-    for line in text.split_inclusive('\n') {
+    let cut = text.find("\n=== expected").map(|at| at + 1).unwrap_or(text.len());
+    for line in text[..cut].split_inclusive('\n') {
         if let Some(rest) = line.strip_prefix("=== ") {
-            before_first = false;
             flush(&current, &body);
             body.clear();
             current = None;
             let rest = rest.trim();
-            if rest == "expected" {
-                in_expected = true;
-            } else if let Some(f) = rest.strip_prefix("delete ") {
+            if let Some(f) = rest.strip_prefix("delete ") {
                 let p = dir.path().join(f);
                 if p.is_dir() {
                     std::fs::remove_dir_all(p).unwrap();
@@ -63,45 +64,31 @@ fn run_case(path: &Path) -> (Case, Vec<String>) {
             }
             continue;
         }
-        if before_first {
-            head.push_str(line);
-        } else if in_expected {
-            if !line.trim().is_empty() {
-                expected.push(line.trim_end().to_string());
-            }
-        } else {
+        if current.is_some() {
             body.push_str(line);
         }
     }
     flush(&current, &body);
     let actual: Vec<String> = scrutiny::check(dir.path()).iter().map(|d| d.headline()).collect();
-    (Case { path: path.to_path_buf(), head, expected }, actual)
+    // The head (the lines before the first section) may declare the case warning-only.
+    let head = if text.starts_with("=== ") { "" } else { &text[..text.find("\n=== ").unwrap_or(text.len())] };
+    Ran { warning_only: head.contains("warning-only"), before_expected: text[..cut].to_string(), actual }
 }
 
 #[test]
 fn every_bad_input_case_reports_its_exact_diagnostics() {
-    let mut cases: Vec<PathBuf> =
-        std::fs::read_dir("tests/bad-input").unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "case")).collect();
-    cases.sort();
+    let cases = case_files("tests/bad-input");
     assert!(cases.len() >= 40, "the corpus should hold at least 40 cases, found {}", cases.len());
-    let update = std::env::var_os("UPDATE_EXPECTED").is_some();
+    let mut snapshots = Vec::new();
     let mut failures = Vec::new();
-    for path in &cases {
-        let (case, actual) = run_case(path);
-        if update {
-            let text = std::fs::read_to_string(&case.path).unwrap();
-            let cut = text.find("=== expected").unwrap_or(text.len());
-            std::fs::write(&case.path, format!("{}=== expected\n{}\n", &text[..cut], actual.join("\n"))).unwrap();
-            continue;
+    for path in cases {
+        let ran = run_case(&path);
+        if !ran.actual.iter().any(|a| a.starts_with("error:")) && !ran.warning_only {
+            failures.push(format!("{}: no error reported (a case without one says \"warning-only\" in its head)", path.display()));
         }
-        if !actual.iter().any(|a| a.starts_with("error:")) && !case.head.contains("warning-only") {
-            failures.push(format!("{}: no error reported", case.path.display()));
-        }
-        if actual != case.expected {
-            failures.push(format!("{}:\n  expected:\n    {}\n  actual:\n    {}", case.path.display(), case.expected.join("\n    "), actual.join("\n    ")));
-        }
+        snapshots.push((path, format!("{}=== expected\n{}\n", ran.before_expected, ran.actual.join("\n"))));
     }
-    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert_snapshots(&snapshots, failures);
 }
 
 #[test]
@@ -111,8 +98,7 @@ fn the_basic_fixture_is_clean() {
 }
 
 fn site_with(file: &str, content: &[u8]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(Path::new("tests/fixtures/basic"), dir.path());
+    let dir = fixture();
     std::fs::write(dir.path().join(file), content).unwrap();
     dir
 }

@@ -3,9 +3,7 @@
 //!
 //! Every wait is bounded, and the server is killed when a test ends, passing or not.
 
-mod common;
-
-use common::fixture;
+use crate::common::fixture;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};

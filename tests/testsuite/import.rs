@@ -11,10 +11,13 @@
 //! ```
 //! Every case runs on the import fixture (tests/fixtures/basic with tests/import/site.toml and
 //! metrics.yaml over it). A case with an error must leave data/ exactly as it was.
-//! Run with `UPDATE_EXPECTED=1` to rewrite the expected sections (then read the diff!).
+//! To add a case, write `tests/import-cases/NAME.case` with an empty `=== expected` section
+//! (last), run `SNAPSHOTS=overwrite cargo test --test testsuite import::every_import_case` to
+//! fill it in, and read what it wrote before committing; the same command updates every case
+//! after a message changes. Each case file is a snapbox snapshot of itself, so a case that
+//! differs prints as a diff of its file.
 
-mod common;
-use common::{copy_dir, unescape};
+use crate::common::{assert_snapshots, case_files, copy_dir, unescape};
 
 use scrutiny::diagnostic::Severity;
 use scrutiny::period::{FinancialYear, Quarter};
@@ -333,7 +336,8 @@ fn a_blank_template_for_officers_is_in_the_book() {
 
 #[test]
 fn the_xlsx_template_matches_the_csv_template() {
-    // docs/src/import-template.xlsx is written here from the CSV, so the two never drift apart.
+    // docs/src/import-template.xlsx is written here from the CSV and checked against it, so the
+    // two never drift apart.
     use rust_xlsxwriter::Workbook;
     let csv = std::fs::read_to_string("docs/src/import-template.csv").unwrap();
     let mut book = Workbook::new();
@@ -359,14 +363,21 @@ fn the_xlsx_template_matches_the_csv_template() {
     let site = import_site();
     let o = figures(site.path(), written.to_str().unwrap(), "2024-25/q3", None);
     assert!(!o.failed(), "{}", o.render_problems());
-    if std::env::var_os("UPDATE_EXPECTED").is_some() || !Path::new("docs/src/import-template.xlsx").exists() {
-        std::fs::copy(&written, "docs/src/import-template.xlsx").unwrap();
+    let in_book = Path::new("docs/src/import-template.xlsx");
+    if std::env::var("SNAPSHOTS").is_ok_and(|v| v == "overwrite") || !in_book.exists() {
+        std::fs::copy(&written, in_book).unwrap();
     }
+    // The book's copy (its bytes carry the time it was made) imports to the same figures.
+    let book_site = import_site();
+    let o = figures(book_site.path(), std::fs::canonicalize(in_book).unwrap().to_str().unwrap(), "2024-25/q3", None);
+    assert!(!o.failed(), "{}", o.render_problems());
+    let q3 = |site: &Path| std::fs::read_to_string(site.join("data/2024-25/q3.yaml")).unwrap();
+    assert!(q3(book_site.path()) == q3(site.path()), "{} differs from the CSV template: SNAPSHOTS=overwrite rewrites it", in_book.display());
 }
 
 // ---- the malformed-input corpus ----
 
-fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+fn data_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut v: Vec<(PathBuf, Vec<u8>)> = walkdir::WalkDir::new(dir.join("data"))
         .into_iter()
         .map(|e| e.unwrap())
@@ -377,16 +388,17 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     v
 }
 
-fn run_case(path: &Path) -> (String, Vec<String>, Vec<String>, bool) {
+/// Runs a case: its text up to its expected section, every problem's headline, and whether it
+/// failed with an error and left data/ as it was.
+fn run_case(path: &Path) -> (String, Vec<String>, bool) {
     let text = std::fs::read_to_string(path).unwrap();
     let dir = import_site();
-    let mut head = String::new();
+    let cut = text.find("\n=== expected").map(|at| at + 1).unwrap_or(text.len());
     let mut args = String::new();
-    let mut expected = Vec::new();
     let mut section: Option<String> = None;
     let mut body = String::new();
     let flush = |section: &Option<String>, body: &str, args: &mut String| match section.as_deref() {
-        None | Some("expected") => {}
+        None => {}
         Some("args") => *args = body.trim().to_string(),
         Some(f) => {
             let (f, raw) = f.strip_prefix("raw ").map(|r| (r, true)).unwrap_or((f, false));
@@ -395,22 +407,17 @@ fn run_case(path: &Path) -> (String, Vec<String>, Vec<String>, bool) {
             std::fs::write(p, if raw { unescape(&body.replace('\n', "")) } else { body.as_bytes().to_vec() }).unwrap();
         }
     };
-    for line in text.split_inclusive('\n') {
+    for line in text[..cut].split_inclusive('\n') {
         if let Some(rest) = line.strip_prefix("=== ") {
             flush(&section, &body, &mut args);
             body.clear();
             section = Some(rest.trim().to_string());
-            continue;
-        }
-        match section.as_deref() {
-            None => head.push_str(line),
-            Some("expected") if !line.trim().is_empty() => expected.push(line.trim_end().to_string()),
-            Some("expected") => {}
-            _ => body.push_str(line),
+        } else if section.is_some() {
+            body.push_str(line);
         }
     }
     flush(&section, &body, &mut args);
-    let before = snapshot(dir.path());
+    let before = data_files(dir.path());
     let words: Vec<&str> = args.split_whitespace().collect();
     let opt = |name: &str| words.iter().position(|w| *w == name).map(|i| words[i + 1]);
     let file = dir.path().join(words[1]);
@@ -419,36 +426,26 @@ fn run_case(path: &Path) -> (String, Vec<String>, Vec<String>, bool) {
         "figures" => scrutiny::import::figures(dir.path(), &file, Quarter::parse(opt("--quarter").unwrap()).unwrap(), opt("--sheet")),
         other => panic!("{}: unknown command {other}", path.display()),
     };
-    let unchanged = !outcome.failed() || snapshot(dir.path()) == before;
+    let unchanged = !outcome.failed() || data_files(dir.path()) == before;
     let has_error = outcome.problems.iter().any(|p| p.severity == Severity::Error);
     let actual = headlines(&outcome, dir.path());
-    (head, expected, actual, unchanged && has_error)
+    (text[..cut].to_string(), actual, unchanged && has_error)
 }
 
 #[test]
 fn every_import_case_reports_its_exact_diagnostics_and_writes_nothing() {
-    let mut cases: Vec<PathBuf> =
-        std::fs::read_dir("tests/import-cases").unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "case")).collect();
-    cases.sort();
+    let cases = case_files("tests/import-cases");
     assert!(cases.len() >= 15, "the corpus should hold at least 15 cases, found {}", cases.len());
-    let update = std::env::var_os("UPDATE_EXPECTED").is_some();
+    let mut snapshots = Vec::new();
     let mut failures = Vec::new();
-    for path in &cases {
-        let (_head, expected, actual, failed_cleanly) = run_case(path);
-        if update {
-            let text = std::fs::read_to_string(path).unwrap();
-            let cut = text.find("=== expected").unwrap_or(text.len());
-            std::fs::write(path, format!("{}=== expected\n{}\n", &text[..cut], actual.join("\n"))).unwrap();
-            continue;
-        }
+    for path in cases {
+        let (before_expected, actual, failed_cleanly) = run_case(&path);
         if !failed_cleanly {
             failures.push(format!("{}: no error, or data/ changed although it failed", path.display()));
         }
-        if actual != expected {
-            failures.push(format!("{}:\n  expected:\n    {}\n  actual:\n    {}", path.display(), expected.join("\n    "), actual.join("\n    ")));
-        }
+        snapshots.push((path, format!("{before_expected}=== expected\n{}\n", actual.join("\n"))));
     }
-    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert_snapshots(&snapshots, failures);
 }
 
 #[test]

@@ -1,7 +1,6 @@
 //! Arbitrary input to every loader: never a panic, always a diagnostic with a position.
 
-mod common;
-use common::fixture;
+use crate::common::fixture;
 
 use proptest::prelude::*;
 use std::path::Path;

@@ -1,8 +1,6 @@
 //! Themes: a partial theme falls back to the built-in templates and stylesheet; an empty
 //! glossary has no page and no link.
 
-mod common;
-
 fn page<'a>(built: &'a scrutiny::BuiltSite, path: &str) -> &'a str {
     let f = built.files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("{path} not built"));
     std::str::from_utf8(&f.bytes).unwrap()
@@ -10,7 +8,7 @@ fn page<'a>(built: &'a scrutiny::BuiltSite, path: &str) -> &'a str {
 
 #[test]
 fn a_theme_with_one_template_uses_the_built_in_ones_for_the_rest() {
-    let dir = common::fixture();
+    let dir = crate::common::fixture();
     let root = dir.path();
     let toml = std::fs::read_to_string(root.join("site.toml")).unwrap();
     std::fs::write(root.join("site.toml"), format!("theme = \"council\"\n{toml}")).unwrap();
@@ -33,7 +31,7 @@ fn a_theme_with_one_template_uses_the_built_in_ones_for_the_rest() {
 
 #[test]
 fn a_mistake_in_a_partial_theme_points_at_its_template() {
-    let dir = common::fixture();
+    let dir = crate::common::fixture();
     let root = dir.path();
     let toml = std::fs::read_to_string(root.join("site.toml")).unwrap();
     std::fs::write(root.join("site.toml"), format!("theme = \"council\"\n{toml}")).unwrap();
@@ -47,7 +45,7 @@ fn a_mistake_in_a_partial_theme_points_at_its_template() {
 
 #[test]
 fn an_empty_glossary_has_no_page_and_no_link() {
-    let dir = common::fixture();
+    let dir = crate::common::fixture();
     let root = dir.path();
     std::fs::write(root.join("data/glossary.yaml"), "{}\n").unwrap();
     // The fixture's commentary uses acronyms; without a glossary they are only warnings.
@@ -58,7 +56,7 @@ fn an_empty_glossary_has_no_page_and_no_link() {
         assert!(!text.contains("glossary/"), "{} links to the glossary", f.path);
     }
     // With terms, the page and its links are back.
-    let dir = common::fixture();
+    let dir = crate::common::fixture();
     let built = scrutiny::build_in_memory(dir.path(), false, None).unwrap();
     assert!(page(&built, "glossary/index.html").contains("Care Quality Commission"));
     assert!(page(&built, "index.html").contains("glossary/\">Glossary</a>"));

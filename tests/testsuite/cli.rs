@@ -1,7 +1,6 @@
 //! The command line, run as officers and CI run it.
 
-mod common;
-use common::copy_dir;
+use crate::common::copy_dir;
 
 use std::path::Path;
 use std::process::Command;

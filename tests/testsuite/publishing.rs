@@ -2,8 +2,6 @@
 //! each workflow is parsed with the project's own YAML reader, its keys are checked, and every
 //! `scrutiny` command it runs is run, as written, against a copy of the example site.
 
-mod common;
-
 use scrutiny::load::{Node, Value};
 use std::collections::HashMap;
 use std::path::Path;
@@ -101,7 +99,7 @@ fn example_site() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for d in ["content", "data", "themes", "static"] {
         if Path::new(d).is_dir() {
-            common::copy_dir(Path::new(d), &dir.path().join(d));
+            crate::common::copy_dir(Path::new(d), &dir.path().join(d));
         }
     }
     std::fs::copy("site.toml", dir.path().join("site.toml")).unwrap();

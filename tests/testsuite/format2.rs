@@ -1,8 +1,7 @@
 //! Format 2 on built output: lagged ranks, targets and plans in the archive, disclosure control
 //! of breakdowns, comparisons in words, a year ago and the year to date, and open data columns.
 
-mod common;
-use common::{files, fixture};
+use crate::common::{files, fixture};
 
 use scraper::{Html, Selector};
 use std::collections::BTreeMap;

@@ -1,8 +1,7 @@
 //! The committee document: build fixture sites with `[pdf] enabled = true` and read the PDFs
 //! back with poppler's tools (pdfinfo, pdftotext), as a reader's software would.
 
-mod common;
-use common::fixture;
+use crate::common::fixture;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -191,4 +190,132 @@ fn pdfs_are_byte_identical_across_builds_and_off_by_default() {
     enable_pdf(other.path());
     let b = std::fs::read(build(other.path(), false).join("2024-25/q2/report.pdf")).unwrap();
     assert!(a == b, "two builds of the same input made different PDFs");
+}
+
+/// pdftotext's reading order with every run of white space as one space.
+fn words(pdf: &Path) -> String {
+    run("pdftotext", &[], pdf).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn append(root: &Path, path: &str, text: &str) {
+    let mut s = std::fs::read_to_string(root.join(path)).unwrap();
+    s.push_str(text);
+    std::fs::write(root.join(path), s).unwrap();
+}
+
+/// The text from `from` up to the next `to` after it.
+fn between<'a>(t: &'a str, from: &str, to: &str) -> &'a str {
+    let start = t.find(from).unwrap_or_else(|| panic!("no {from:?} in\n{t}"));
+    let rest = &t[start..];
+    &rest[..rest[from.len()..].find(to).map(|i| i + from.len()).unwrap_or(rest.len())]
+}
+
+#[test]
+fn compare_and_breakdown_blocks_print_their_tables_and_no_suppressed_category() {
+    let site = fixture();
+    let root = site.path();
+    enable_pdf(root);
+    append(
+        root,
+        "data/metrics.yaml",
+        "  - id: complaints-outcome\n    title: Complaints decided in the quarter, by outcome\n    section: safeguarding\n    unit: count\n    polarity: neutral\n    frequency: quarterly\n    breakdown:\n      upheld: Upheld\n      partly-upheld: Partly upheld\n      not-upheld: Not upheld\n",
+    );
+    // Q1: the total is published, so two categories are suppressed (secondary suppression).
+    append(
+        root,
+        "data/2024-25/q1.yaml",
+        "  complaints-outcome:\n    by: { upheld: 1234, partly-upheld: { value: 4417, suppressed: true }, not-upheld: { value: 5813, suppressed: true } }\n    value: 11464\n",
+    );
+    // Q2: one category suppressed and no total: the total is [c], and so are the shares.
+    append(
+        root,
+        "data/2024-25/q2.yaml",
+        "  complaints-outcome:\n    by: { upheld: 2221, partly-upheld: 3331, not-upheld: { value: 6607, suppressed: true } }\n",
+    );
+    let q2 = std::fs::read_to_string(root.join("data/2024-25/q2.yaml")).unwrap().replace(
+        "  msp-asked:\n    value: 88\n    rank: { nw: 6 }\n    compare: { nw: 84.1, england: 83.0 }",
+        "  msp-asked:\n    value: 88\n    ci: [85.0, 91.0]\n    rank: { nw: 6 }\n    compare: { nw: 84.1, england: { value: 89.5, ci: [88.0, 91.0] } }",
+    );
+    assert!(q2.contains("ci: [85.0, 91.0]"), "fixture changed");
+    std::fs::write(root.join("data/2024-25/q2.yaml"), q2).unwrap();
+    for q in ["q1", "q2"] {
+        append(
+            root,
+            &format!("content/2024-25/{q}/safeguarding.md"),
+            "\nComplaints: {{ complaints-outcome }}.\n\n```breakdown\nmetric: complaints-outcome\nprevious: true\n```\n\n```compare\nmetrics: [msp-asked]\ngroups: [england, nw]\n```\n",
+        );
+    }
+    let out = build(root, false);
+    let q1 = words(&out.join("2024-25/q1/report.pdf"));
+    let q2 = words(&out.join("2024-25/q2/report.pdf"));
+    for t in [&q1, &q2] {
+        assert!(!t.contains("web version"), "a block left out of the PDF:\n{t}");
+    }
+
+    // The breakdown, as laid out on the page (rows left to right), without the shorthand's
+    // words for screen readers: header cells, categories with figures and shares, the total.
+    let laid_out = |q: &str| -> String {
+        let t = text(&out.join(q).join("report.pdf")).split_whitespace().collect::<Vec<_>>().join(" ");
+        t.replace(" suppressed to protect confidentiality", "").replace(" not available", "")
+    };
+    let b1 = laid_out("2024-25/q1");
+    let b1 = between(&b1, "Complaints decided in the quarter, by outcome: Quarter 1, 2024/25", "Key:");
+    assert!(b1.contains("Category Number Share of the total Upheld 1,234 10.8% Partly upheld [c] [c] Not upheld [c] [c] Total 11,464 100%"), "{b1}");
+    let b2 = laid_out("2024-25/q2");
+    let b2 = between(&b2, "Complaints decided in the quarter, by outcome: Quarter 2, 2024/25", "Key:");
+    assert!(
+        b2.contains(
+            "Category Number Share of the Q1 2024/25 total Upheld 2,221 [c] 1,234 Partly upheld 3,331 [c] [c] Not upheld [c] [c] [c] Total [c] [c] 11,464"
+        ),
+        "the total withheld, so every share; Q1's figures beside them: {b2}"
+    );
+    // Neither suppressed figure, nor Q2's total (which with the others would give it), nor any
+    // share of that total (2221 / 12159 = 18.3%, 3331 / 12159 = 27.4%) is in the text.
+    for (q, t) in [("q1", &q1), ("q2", &q2)] {
+        for secret in ["4417", "4,417", "5813", "5,813", "6607", "6,607", "12159", "12,159", "18.3", "27.4", "38.5", "50.7"] {
+            assert!(!t.contains(secret), "{secret} leaked into {q}/report.pdf:\n{t}");
+        }
+    }
+
+    // The comparison: columns in site.toml's order, words for "better than" and quartiles.
+    let c = between(&q2, "How Testshire Council compares, Q2 2024/25", "Page");
+    assert!(c.contains("Measure Testshire Council North West England"), "{c}");
+    assert!(c.contains("95% interval 85% to 91%"), "{c}");
+    assert!(c.contains("84% Better than North West Rank: 6th of 23 In the upper middle quarter of the North West"), "{c}");
+    assert!(c.contains("90% Similar to England Rank: not ranked Quartile: [x]"), "{c}");
+    let s = run("pdfinfo", &["-struct-text"], &out.join("2024-25/q2/report.pdf"));
+    assert!(s.contains("\"Share of the") && s.contains("\"How Testshire Council compares"), "tables missing from the structure tree");
+    assert!(s.contains("/Scope /Row") && s.contains("/Scope /Column"), "header cells without scope");
+}
+
+#[test]
+fn the_highlight_table_shows_the_target_in_force_for_its_quarter() {
+    let site = fixture();
+    let root = site.path();
+    enable_pdf(root);
+    // Q2 sets a dated target with a plan; Q1 keeps the catalogue's standing target (60).
+    append(
+        root,
+        "data/2024-25/q2.yaml",
+        "targets:\n  waiting-list:\n    value: 70\n    by: 2024-25/q4\n    plan: { 2024-25/q2: 84, 2024-25/q3: 77, 2024-25/q4: 70 }\n",
+    );
+    let out = build(root, false);
+    let q2 = words(&out.join("2024-25/q2/report.pdf"));
+    let table = between(&q2, "Highlights: Quarter 2, 2024/25", "Figures: ");
+    assert!(table.contains("70 by Q4 2024/25 3 ahead of plan"), "Q2's dated target and its plan:\n{table}");
+    let q1 = words(&out.join("2024-25/q1/report.pdf"));
+    let table = between(&q1, "Highlights: Quarter 1, 2024/25", "Figures: ");
+    assert!(table.contains(" 60 not met"), "Q1's standing target:\n{table}");
+    assert!(!q1.contains("70 by Q4"), "a later quarter's target in Q1's PDF:\n{q1}");
+}
+
+#[test]
+fn a_glossary_term_is_explained_at_its_first_use() {
+    let site = fixture();
+    enable_pdf(site.path());
+    let out = build(site.path(), false);
+    let t = words(&out.join("2024-25/q2/report.pdf"));
+    assert!(t.contains("The CQC (Care Quality Commission) looked at how we handle contacts; the CQC was pleased."), "{t}");
+    assert_eq!(t.matches("(Care Quality Commission)").count(), 1, "explained more than once:\n{t}");
+    assert!(t.contains("CQC: Care Quality Commission"), "the glossary entry:\n{t}");
 }

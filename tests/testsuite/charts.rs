@@ -2,14 +2,19 @@
 //! unit, random series (valid XML, no panic), and the honesty rules (gaps
 //! are never zeros, suppressed numbers never appear).
 //!
-//! `UPDATE_SNAPSHOTS=1 cargo test --test charts` rewrites the snapshots;
-//! `CHART_SAMPLES=/tmp/dir` also writes each fixture as an HTML page to look at.
+//! The snapshots are files in `tests/snapshots/charts/`, compared with snapbox: a chart that
+//! differs prints a diff. `SNAPSHOTS=overwrite cargo test --test testsuite charts::fixtures`
+//! rewrites them (then read `git diff`); `CHART_SAMPLES=/tmp/dir` also writes each fixture as
+//! an HTML page to look at.
+
+use crate::common::assert_snapshots;
 
 use proptest::prelude::*;
 use quick_xml::events::Event;
 use scrutiny::catalogue::{Polarity, Unit};
 use scrutiny::figure::{Figure, Flag, Flags};
-use scrutiny::render::chart::{sparkline, ChartData, ChartSeries};
+use scrutiny::period::{FinancialYear, Month, Period, Quarter};
+use scrutiny::render::chart::{sparkline, Category, ChartData, ChartSeries};
 use scrutiny::validate::ChartKind;
 use std::path::PathBuf;
 
@@ -48,8 +53,24 @@ fn v(x: f64) -> Figure {
 fn flagged(x: f64, f: Flag) -> Figure {
     Figure::Value(x, Flags::NONE.with(f))
 }
-fn strings(s: &[&str]) -> Vec<String> {
-    s.iter().map(|s| s.to_string()).collect()
+/// Periods from their labels: "Apr 2024", "Q3 2022/23".
+fn periods(s: &[&str]) -> Vec<Category> {
+    const NAMES: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    s.iter()
+        .map(|label| {
+            let (a, b) = label.split_once(' ').unwrap();
+            let period = match a.strip_prefix('Q') {
+                Some(n) => Period::Quarter(Quarter::new(FinancialYear::new(b[..4].parse().unwrap()), n.parse().unwrap()).unwrap()),
+                None => Period::Month(Month::new(b.parse().unwrap(), NAMES.iter().position(|m| *m == a).unwrap() as u8 + 1)),
+            };
+            assert_eq!(period.short(), *label);
+            Category::Period(period)
+        })
+        .collect()
+}
+
+fn names(s: &[&str]) -> Vec<Category> {
+    s.iter().map(|s| Category::Name(s.to_string())).collect()
 }
 
 fn contacts_line() -> ChartData {
@@ -61,7 +82,7 @@ fn contacts_line() -> ChartData {
         unit: Unit::Count,
         decimals: 0,
         polarity: Polarity::Neutral,
-        categories: strings(&MONTHS),
+        categories: periods(&MONTHS),
         series: vec![ChartSeries {
             name: "Contacts received".into(),
             points: vec![
@@ -94,7 +115,7 @@ fn reviews_line() -> ChartData {
         unit: Unit::Percent,
         decimals: 1,
         polarity: Polarity::Higher,
-        categories: strings(&QUARTERS),
+        categories: periods(&QUARTERS),
         series: vec![
             ChartSeries { name: "Westmere".into(), points: [61.2, 63.0, 60.4, 66.8, 70.1, 72.5, 71.0, 74.9].map(v).to_vec() },
             ChartSeries { name: "North West".into(), points: [58.0, 58.4, 59.1, 60.0, 60.2, 61.0, 61.5, 62.0].map(v).to_vec() },
@@ -118,7 +139,7 @@ fn waiting_bar() -> ChartData {
         unit: Unit::Count,
         decimals: 0,
         polarity: Polarity::Lower,
-        categories: strings(&QUARTERS),
+        categories: periods(&QUARTERS),
         series: vec![
             ChartSeries { name: "Westmere".into(), points: own },
             ChartSeries { name: "Comparator average".into(), points: [70.0, 72.0, 75.0, 74.0, 73.0, 71.0, 70.0, 69.0].map(v).to_vec() },
@@ -138,7 +159,7 @@ fn msp_hbar() -> ChartData {
         unit: Unit::Percent,
         decimals: 1,
         polarity: Polarity::Higher,
-        categories: strings(&["Westmere", "North West", "England"]),
+        categories: names(&["Westmere", "North West", "England"]),
         series: vec![ChartSeries { name: "Making Safeguarding Personal".into(), points: vec![flagged(88.0, Flag::Provisional), v(84.1), v(83.0)] }],
         target: Some(90.0),
         target_from: None,
@@ -157,7 +178,8 @@ fn reviews_ranking() -> ChartData {
         unit: Unit::Percent,
         decimals: 1,
         polarity: Polarity::Higher,
-        categories: strings(&MEMBERS),
+        // Best first, as the model ranks them; the last has no figure.
+        categories: MEMBERS.iter().enumerate().map(|(i, m)| Category::Member { name: m.to_string(), rank: (i < 22).then_some(i as u32 + 1) }).collect(),
         series: vec![ChartSeries { name: "Reviews completed".into(), points }],
         target: None,
         target_from: None,
@@ -232,19 +254,8 @@ fn assert_finite_geometry(doc: &str) {
     }
 }
 
-fn snapshot_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/charts")
-}
-
-fn check_snapshot(name: &str, actual: &str) {
-    let path = snapshot_dir().join(name);
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        std::fs::create_dir_all(snapshot_dir()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing snapshot {}: run with UPDATE_SNAPSHOTS=1", path.display()));
-    assert!(expected == actual, "snapshot {name} differs: run with UPDATE_SNAPSHOTS=1 and review the diff");
+fn snapshot(name: &str, actual: &str) -> (PathBuf, String) {
+    (PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/charts").join(name), actual.to_string())
 }
 
 /// A chart as a page shows it: its drawings (wide, and narrow for phones), and its figure placed
@@ -291,20 +302,22 @@ fn write_samples(name: &str, r: &RenderedChart) {
 
 #[test]
 fn fixtures_match_snapshots() {
+    let mut snapshots = Vec::new();
     for (name, data) in fixtures() {
         let r = render(&data, &format!("../charts/{}.svg", data.id));
         write_samples(name, &r);
         assert_eq!(assert_well_formed(&r.svg), "svg");
         assert_eq!(assert_well_formed(&r.narrow_svg), "svg");
-        check_snapshot(&format!("{name}.svg"), &r.svg);
-        check_snapshot(&format!("{name}-narrow.svg"), &r.narrow_svg);
-        check_snapshot(&format!("{name}.html"), &r.html);
+        snapshots.push(snapshot(&format!("{name}.svg"), &r.svg));
+        snapshots.push(snapshot(&format!("{name}-narrow.svg"), &r.narrow_svg));
+        snapshots.push(snapshot(&format!("{name}.html"), &r.html));
     }
     let s = sparkline(
         &[v(90.0), v(88.0), Figure::NotAvailable(Flags::NONE), v(85.5), v(84.0), Figure::Suppressed, v(83.0), v(81.0)],
         "Waiting: trend over Q3 2022/23 to Q2 2024/25",
     );
-    check_snapshot("sparkline.svg", &s);
+    snapshots.push(snapshot("sparkline.svg", &s));
+    assert_snapshots(&snapshots, Vec::new());
 }
 
 /// A sprite holds each chart's two drawings, one below the other, each named by a view of its
@@ -472,7 +485,7 @@ fn suppressed_and_missing_are_gaps_not_zeros() {
             unit: Unit::Count,
             decimals: 0,
             polarity: Polarity::Lower,
-            categories: strings(&["Q1 2024/25", "Q2 2024/25", "Q3 2024/25"]),
+            categories: periods(&["Q1 2024/25", "Q2 2024/25", "Q3 2024/25"]),
             series: vec![ChartSeries { name: "Small team".into(), points: vec![Figure::Suppressed, Figure::NotAvailable(Flags::NONE), v(7777.0)] }],
             target: None,
             target_from: None,
@@ -501,7 +514,7 @@ fn suppressed_numbers_never_leave_the_model() {
         unit: Unit::Count,
         decimals: 0,
         polarity: Polarity::Neutral,
-        categories: strings(&QUARTERS),
+        categories: periods(&QUARTERS),
         series: vec![ChartSeries { name: "Team".into(), points: vec![Figure::Suppressed; 8] }],
         target: None,
         target_from: None,
@@ -573,7 +586,7 @@ prop_compose! {
             unit,
             decimals,
             polarity,
-            categories,
+            categories: categories.into_iter().map(Category::Name).collect(),
             series: series.into_iter().map(|(name, points)| ChartSeries { name, points }).collect(),
             target,
             target_from,
@@ -620,7 +633,7 @@ proptest! {
         }).collect();
         let data = ChartData {
             id: "p".into(), kind: ChartKind::Bar, title: "P".into(), unit: Unit::Count, decimals: 0, polarity: Polarity::Neutral,
-            categories: (0..values.len()).map(|i| format!("Q{} 2024/25", i % 4 + 1)).collect(),
+            categories: (0..values.len()).map(|i| Category::Period(Period::Quarter(Quarter::new(FinancialYear::new(2024), i as u8 % 4 + 1).unwrap()))).collect(),
             series: vec![ChartSeries { name: "S".into(), points }], target: None, target_from: None, highlight: None, source: String::new(),
         };
         let r = render(&data, "x.svg");
@@ -628,7 +641,7 @@ proptest! {
         prop_assert_eq!(drawn, values.iter().flatten().count());
         for (i, v) in values.iter().enumerate() {
             if v.is_none() {
-                let cell_zero = format!("<th scope=\"row\">{}</th><td>0</td>", data.categories[i]);
+                let cell_zero = format!("<th scope=\"row\">{}</th><td>0</td>", data.categories[i].label());
                 prop_assert!(!r.html.contains(&cell_zero));
             }
         }

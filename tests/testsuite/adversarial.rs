@@ -7,8 +7,7 @@
 //! a template that loops, template errors in partials, reserved names, future-dated
 //! benchmarks, placeholders in a published quarter, and scaling (1x and 4x input).
 
-mod common;
-use common::fixture;
+use crate::common::fixture;
 
 use scrutiny::diagnostic::{Diagnostic, Severity};
 use std::path::{Path, PathBuf};
@@ -176,14 +175,14 @@ mod links {
         );
         refused(
             |s, o| {
-                common::copy_dir(Path::new("themes/default"), &s.join("themes/default"));
+                crate::common::copy_dir(Path::new("themes/default"), &s.join("themes/default"));
                 symlink(o.join("templates/page.html"), s.join("themes/default/templates/leak.html")).unwrap();
             },
             "themes/default/templates/leak.html",
         );
         refused(
             |s, o| {
-                common::copy_dir(Path::new("themes/default"), &s.join("themes/default"));
+                crate::common::copy_dir(Path::new("themes/default"), &s.join("themes/default"));
                 symlink(o.join("environ"), s.join("themes/default/static/env.txt")).unwrap();
             },
             "themes/default/static/env.txt",
@@ -202,7 +201,7 @@ mod links {
     #[test]
     fn a_theme_is_a_plain_name_under_themes() {
         let outside = tempfile::tempdir().unwrap();
-        common::copy_dir(Path::new("themes/default"), outside.path());
+        crate::common::copy_dir(Path::new("themes/default"), outside.path());
         for theme in [outside.path().to_string_lossy().into_owned(), "../../etc".into(), "default/../../x".into(), ".hidden".into()] {
             let site = fixture();
             edit(site.path(), "site.toml", "description =", &format!("theme = {theme:?}\ndescription ="));
@@ -324,7 +323,7 @@ fn a_year_before_the_calendar_does_not_panic() {
 // ---------------------------------------------------------------- templates
 
 fn with_theme(site: &Path, file: &str, text: &str) {
-    common::copy_dir(Path::new("themes/default"), &site.join("themes/default"));
+    crate::common::copy_dir(Path::new("themes/default"), &site.join("themes/default"));
     write(site, &format!("themes/default/templates/{file}"), text);
 }
 
