@@ -328,7 +328,7 @@ fn a_sprite_names_each_drawing_by_a_view() {
     let drawn: Vec<_> = fixtures().iter().map(|(_, d)| scrutiny::render::chart::render(d)).collect();
     let sprite = scrutiny::render::chart::sprite(&drawn);
     assert_eq!(assert_well_formed(&sprite), "svg");
-    check_snapshot("sprite.svg", &sprite);
+    assert_snapshots(&[snapshot("sprite.svg", &sprite)], Vec::new());
     let root = &sprite[..sprite.find('>').unwrap()];
     assert!(!root.contains("width=") && !root.contains("height=") && !root.contains("viewBox="), "{root}");
     let ids: Vec<&str> = sprite.split(" id=\"").skip(1).map(|t| &t[..t.find('"').unwrap()]).collect();
