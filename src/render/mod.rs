@@ -25,7 +25,7 @@ use crate::period::Quarter;
 use crate::validate::Settings;
 use chart::RenderedChart;
 use minijinja::Environment;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -53,10 +53,14 @@ pub(crate) struct RenderCache {
     /// Off for one-off builds, which would only pay for copies they never reuse.
     keep: bool,
     charts: Mutex<HashMap<String, RenderedChart>>,
-    quarters: Mutex<HashMap<Quarter, (blake3::Hash, Vec<OutputFile>)>>,
+    /// Each quarter's files, and the charts they show (still in use while the quarter is reused).
+    quarters: Mutex<HashMap<Quarter, QuarterFiles>>,
     pdf: pdf::Cache,
     last: Mutex<CacheStats>,
 }
+
+/// A quarter's input key, its files, and the ids of the charts they show.
+type QuarterFiles = (blake3::Hash, Vec<OutputFile>, Vec<String>);
 
 /// What the last build reused and what it rendered.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -134,52 +138,27 @@ pub(crate) fn render_site_each(
     *cache.last.lock().expect("cache lock") = CacheStats::default();
     // Made once: written out, and their sizes shown on the data page.
     let open_data = opendata::files(site);
-    let charts_now = Mutex::new(HashSet::<String>::new());
     let hand_over = |files: Vec<OutputFile>| -> Result<(), Diagnostic> {
         for f in files {
-            if let Some(id) = chart_id(&f.path) {
-                charts_now.lock().expect("charts lock").insert(id.to_string());
-            }
             sink(f)?;
         }
         Ok(())
     };
-    let rendered =
-        pages::render_pages(site, env, cache, templates_key, &open_data, &hand_over).and_then(|()| hand_over(feeds::files(site, env)?).map_err(|d| vec![d]));
-    if let Err(diags) = rendered {
-        // Pages rendered around a failed partial hold a hole: never reuse them.
-        cache.quarters.lock().expect("cache lock").clear();
-        return Err(diags);
-    }
-    cache.keep_only(site, charts_now.into_inner().expect("charts lock"), charts_before);
+    let rendered = pages::render_pages(site, env, cache, templates_key, &open_data, &hand_over)
+        .and_then(|charts_now| hand_over(feeds::files(site, env)?).map(|()| charts_now).map_err(|d| vec![d]));
+    let charts_now = match rendered {
+        Ok(charts_now) => charts_now,
+        Err(diags) => {
+            // Pages rendered around a failed partial hold a hole: never reuse them.
+            cache.quarters.lock().expect("cache lock").clear();
+            return Err(diags);
+        }
+    };
+    cache.keep_only(site, charts_now, charts_before);
     for f in open_data {
         sink(f).map_err(|d| vec![d])?;
     }
     Ok(())
-}
-
-/// The chart files of a group of pages: each chart's wide drawing and its phone drawing.
-fn chart_files(charts: BTreeMap<String, RenderedChart>) -> impl Iterator<Item = OutputFile> {
-    charts.into_iter().flat_map(|(id, c)| {
-        [
-            OutputFile { path: format!("charts/{id}.svg"), bytes: c.svg.into_bytes() },
-            OutputFile { path: format!("charts/{}.svg", narrow_chart_name(&id)), bytes: c.narrow_svg.into_bytes() },
-        ]
-    })
-}
-
-/// The phone drawing's file name (without `.svg`) of a chart: `narrow-ID`, so that it still
-/// ends in the chart's hash, which web servers' cache rules look for (docs/publishing/servers).
-fn narrow_chart_name(id: &str) -> String {
-    format!("{NARROW_PREFIX}{id}")
-}
-
-const NARROW_PREFIX: &str = "narrow-";
-
-/// The chart a file is the wide drawing of; a chart's phone drawing is the same chart (ids
-/// start with a quarter or `metric`, never `narrow-`).
-fn chart_id(path: &str) -> Option<&str> {
-    path.strip_prefix("charts/").and_then(|p| p.strip_suffix(".svg")).filter(|id| !id.starts_with(NARROW_PREFIX))
 }
 
 /// Escapes text for HTML and XML content and attribute values (`& < > " '`), dropping

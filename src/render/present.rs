@@ -279,10 +279,10 @@ pub fn share_html(category: Figure, total: Figure) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::templates::{flags_used, FlagUse};
     use crate::figure::Flags;
     use crate::model::Point;
     use crate::period::{FinancialYear, Period};
+    use crate::render::templates::{flags_used, FlagUse};
 
     fn view(current: Option<Figure>, previous: Option<Figure>) -> MetricView {
         let at = |y: u16, f: Figure| Point { period: Period::Year(FinancialYear::new(y)), figure: f };

@@ -8,7 +8,9 @@
 // - the smallest chart text renders at 12 CSS px or more: inline SVG text by
 //   its font size times the SVG's scale on screen; a chart drawn as an
 //   <img>/<picture> of an SVG file by the smallest font size in that file
-//   times the image's rendered width over the file's viewBox width.
+//   times the image's rendered width over the file's viewBox width (for a
+//   view of a file of several drawings, FILE.svg#ID: in the drawing the view
+//   shows, over the view's width).
 //   node reflow.mjs SITE_DIR BASE_PATH
 import { choosePages, gate, isMain, launchBrowser, MISSING_REL, parseArgs } from './lib.mjs';
 import { startServer } from './serve.mjs';
@@ -116,13 +118,27 @@ async function measure(checkLatest) {
       continue;
     }
     const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
-    const root = doc.documentElement;
+    let root = doc.documentElement;
     if (!root || root.nodeName !== 'svg') continue;
-    const vb = (root.getAttribute('viewBox') || '').split(/[\s,]+/).map(Number);
+    let vb = (root.getAttribute('viewBox') || '').split(/[\s,]+/).map(Number);
+    // A view of a file of several drawings (FILE.svg#ID): its viewBox, and the drawing nested
+    // at that place. A view the file lacks is the links gate's to report; here it is a failure too.
+    const frag = decodeURIComponent(new URL(src).hash.slice(1));
+    if (frag) {
+      const view = [...doc.querySelectorAll('view')].find((v) => v.getAttribute('id') === frag);
+      vb = (view?.getAttribute('viewBox') || '').split(/[\s,]+/).map(Number);
+      const region = view && [...root.children].find((e) => e.nodeName === 'svg'
+        && Number(e.getAttribute('x') || 0) === vb[0] && Number(e.getAttribute('y') || 0) === vb[1]);
+      if (!region) {
+        note(0, `${src.split('/').pop()}: no drawing for the view "${frag}"`);
+        continue;
+      }
+      root = region;
+    }
     const w = vb.length === 4 && vb[2] > 0 ? vb[2] : parseFloat(root.getAttribute('width'));
     if (!(w > 0)) continue;
     const scale = img.getBoundingClientRect().width / w;
-    for (const t of doc.querySelectorAll('text')) {
+    for (const t of root.querySelectorAll('text')) {
       if (!(t.textContent || '').trim()) continue;
       note(fontSize(t) * scale, `"${t.textContent.trim().slice(0, 30)}" in ${src.split('/').pop()}`);
     }

@@ -91,11 +91,9 @@ fn adding_a_quarter_leaves_older_reports_unchanged() {
     }
     // Charts and quarter downloads are part of a report too.
     let (fa, fb) = (files(&a), files(&b));
-    // A chart's phone drawing (`charts/narrow-ID.svg`) belongs to its quarter as the chart does.
-    let of_old_quarter = |k: &str| {
-        let k = k.replacen("charts/narrow-", "charts/", 1);
-        k.starts_with("charts/2024-25-q1") || k.starts_with("charts/2024-25-q2") || k.starts_with("data/2024-25-q") || k.ends_with("/report.pdf")
-    };
+    // A quarter's chart files are named after it (`charts/2024-25-q1-contacts-HASH.svg`).
+    let of_old_quarter =
+        |k: &str| k.starts_with("charts/2024-25-q1") || k.starts_with("charts/2024-25-q2") || k.starts_with("data/2024-25-q") || k.ends_with("/report.pdf");
     for (k, v) in fb.iter().filter(|(k, _)| of_old_quarter(k)) {
         assert!(fa.get(k) == Some(v), "{k} changed when a newer quarter was added");
         compared += 1;
@@ -205,17 +203,49 @@ fn every_internal_link_resolves_under_a_sub_path() {
     assert_eq!(link.value().attr("href"), Some("https://www.council.example/deep/asc-reports/2024-25/q2/"));
 }
 
-/// Every chart is shown from its files: the wide drawing, and a phone drawing picked below
-/// 41.99em on screens; both exist, and the figure has a readable anchor its link points at.
+/// Every chart is shown from a view of its commentary's one SVG file (a sprite): the wide
+/// drawing, and a phone drawing picked below 41.99em on screens. Every view a page names is in
+/// the file, sized as the page says; ids are unique in each file; a file holds every chart of
+/// its commentary rather than one file a drawing; the figure has a readable anchor its link
+/// points at, and a link that opens the drawing alone.
 #[test]
-fn charts_are_files_with_a_phone_drawing_and_an_anchor() {
+fn charts_are_views_in_one_file_a_commentary() {
+    use std::collections::{BTreeMap, BTreeSet};
     let site = fixture();
     let out = build(site.path(), false, None);
+    let all = files(&out);
+    // Each sprite's views, each as [x, y, width, height], and its ids.
+    let mut sprites = BTreeMap::new();
+    for (path, bytes) in all.iter().filter(|(p, _)| p.starts_with("charts/")) {
+        let svg = String::from_utf8_lossy(bytes).to_string();
+        let root = &svg[..svg.find('>').unwrap()];
+        assert!(root.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""), "{path}");
+        // A root with a size or a viewBox makes browsers letterbox a view.
+        for a in [" width=", " height=", " viewBox="] {
+            assert!(!root.contains(a), "{path}: the root has{a}");
+        }
+        let ids: Vec<String> = svg.split(" id=\"").skip(1).map(|t| t[..t.find('"').unwrap()].to_string()).collect();
+        let views: BTreeMap<String, [f32; 4]> = svg
+            .split("<view ")
+            .skip(1)
+            .map(|t| {
+                let a = |n: &str| t.split(&format!("{n}=\"")).nth(1).unwrap().split('"').next().unwrap().to_string();
+                let b: Vec<f32> = a("viewBox").split(' ').map(|n| n.parse().unwrap()).collect();
+                (a("id"), [b[0], b[1], b[2], b[3]])
+            })
+            .collect();
+        sprites.insert(path.clone(), (views, ids));
+    }
+    for (path, (_, ids)) in &sprites {
+        let unique: BTreeSet<&String> = ids.iter().collect();
+        assert_eq!(unique.len(), ids.len(), "{path}: ids repeat: {ids:?}");
+    }
     let mut charts = 0;
-    for (path, bytes) in files(&out).into_iter().filter(|(p, _)| p.ends_with(".html")) {
-        let doc = Html::parse_document(&String::from_utf8_lossy(&bytes));
+    let mut shown: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (path, bytes) in all.iter().filter(|(p, _)| p.ends_with(".html")) {
+        let doc = Html::parse_document(&String::from_utf8_lossy(bytes));
         assert!(doc.select(&sel("figure.chart svg")).next().is_none(), "{path}: a chart is inlined");
-        let dir = Path::new(&path).parent().unwrap();
+        let dir = Path::new(path).parent().unwrap();
         for fig in doc.select(&sel("figure.chart")) {
             charts += 1;
             let id = fig.value().attr("id").unwrap();
@@ -225,17 +255,36 @@ fn charts_are_files_with_a_phone_drawing_and_an_anchor() {
             let source = fig.select(&sel("picture > source")).next().unwrap_or_else(|| panic!("{path}: {id} has no phone drawing"));
             assert_eq!(source.value().attr("media"), Some("screen and (max-width: 41.99em)"));
             let img = fig.select(&sel("picture > img")).next().unwrap();
-            let (wide, narrow) = (img.value().attr("src").unwrap(), source.value().attr("srcset").unwrap());
-            let file = |href: &str| {
-                let p = out.join(dir).join(href);
-                std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{path}: {href}: {e}"))
-            };
-            assert!(file(wide).starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\""), "{path}: {wide}");
-            assert!(file(narrow).starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"288\""), "{path}: {narrow}");
-            assert_eq!(narrow.replacen("charts/narrow-", "charts/", 1), wide);
+            let open = fig.select(&sel(".chart-download a")).next().unwrap();
+            assert_eq!(open.value().attr("href"), img.value().attr("src"), "{path}: the link opens the wide drawing");
+            for (el, href, wide) in [(img, img.value().attr("src").unwrap(), true), (source, source.value().attr("srcset").unwrap(), false)] {
+                let (file, view) = href.split_once('#').unwrap_or_else(|| panic!("{path}: {href} names no view"));
+                assert!(wide ^ view.ends_with("-narrow"), "{path}: {href}");
+                // The file, as a path below the output.
+                let mut parts: Vec<&str> = dir.to_str().unwrap().split('/').filter(|p| !p.is_empty()).collect();
+                for p in file.split('/') {
+                    if p == ".." {
+                        parts.pop();
+                    } else {
+                        parts.push(p);
+                    }
+                }
+                let file = parts.join("/");
+                let (views, _) = sprites.get(&file).unwrap_or_else(|| panic!("{path}: {file} is not a chart file"));
+                let b = views.get(view).unwrap_or_else(|| panic!("{path}: {file} has no view {view}"));
+                let size = |a: &str| el.value().attr(a).unwrap().parse::<f32>().unwrap();
+                assert_eq!((b[2], b[3]), (size("width"), size("height")), "{path}: {href} is not sized as its view");
+                shown.entry(file).or_default().insert(view.to_string());
+            }
         }
     }
     assert!(charts > 5, "{charts}");
+    // Every file is shown, and holds what pages show of it: a commentary's charts, wide and narrow.
+    assert_eq!(shown.keys().collect::<Vec<_>>(), sprites.keys().collect::<Vec<_>>());
+    for (file, views) in &shown {
+        assert_eq!(views.len(), sprites[file].0.len(), "{file}: views no page shows");
+    }
+    assert!(shown.values().any(|v| v.len() >= 4), "no file holds two charts: {shown:?}");
 }
 
 #[test]

@@ -258,8 +258,8 @@ fn snapshot(name: &str, actual: &str) -> (PathBuf, String) {
     (PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/charts").join(name), actual.to_string())
 }
 
-/// A chart as a page shows it: its files (wide, and narrow for phones), and its figure placed
-/// with the default theme's partial.
+/// A chart as a page shows it: its drawings (wide, and narrow for phones), and its figure placed
+/// with the default theme's partial, showing the drawings as views of the sprite `file`.
 #[derive(Debug, PartialEq)]
 struct RenderedChart {
     svg: String,
@@ -267,8 +267,9 @@ struct RenderedChart {
     html: String,
 }
 
-fn render(data: &ChartData, href: &str) -> RenderedChart {
+fn render(data: &ChartData, file: &str) -> RenderedChart {
     let r = scrutiny::render::chart::render(data);
+    let (href, narrow) = (format!("{file}#{}", r.html_id), format!("{file}#{}", scrutiny::render::chart::narrow_view(&r.html_id)));
     let none = tempfile::tempdir().unwrap();
     let env = scrutiny::render::templates::environment(none.path(), "default").unwrap();
     let html = env
@@ -277,7 +278,7 @@ fn render(data: &ChartData, href: &str) -> RenderedChart {
         .render(minijinja::context! {
             desc_id => format!("{}-desc", r.html_id), id => r.html_id, kind => r.kind, title => r.title, description => r.description, src => href,
             width => r.width.round() as u32, height => r.height.round() as u32,
-            narrow_src => href.replace("charts/", "charts/narrow-"),
+            narrow_src => narrow,
             narrow_width => r.narrow_width.round() as u32, narrow_height => r.narrow_height.round() as u32,
             table => minijinja::Value::from_safe_string(r.table),
         })
@@ -319,6 +320,36 @@ fn fixtures_match_snapshots() {
     assert_snapshots(&snapshots, Vec::new());
 }
 
+/// A sprite holds each chart's two drawings, one below the other, each named by a view of its
+/// region; its root has no size (browsers would letterbox a view), its ids do not repeat, and
+/// each drawing is the chart's own, nested at its place.
+#[test]
+fn a_sprite_names_each_drawing_by_a_view() {
+    let drawn: Vec<_> = fixtures().iter().map(|(_, d)| scrutiny::render::chart::render(d)).collect();
+    let sprite = scrutiny::render::chart::sprite(&drawn);
+    assert_eq!(assert_well_formed(&sprite), "svg");
+    assert_snapshots(&[snapshot("sprite.svg", &sprite)], Vec::new());
+    let root = &sprite[..sprite.find('>').unwrap()];
+    assert!(!root.contains("width=") && !root.contains("height=") && !root.contains("viewBox="), "{root}");
+    let ids: Vec<&str> = sprite.split(" id=\"").skip(1).map(|t| &t[..t.find('"').unwrap()]).collect();
+    assert_eq!(ids.iter().collect::<std::collections::BTreeSet<_>>().len(), ids.len(), "{ids:?}");
+    let mut y = 0.0;
+    for c in &drawn {
+        for (view, w, h, svg) in
+            [(c.html_id.clone(), c.width, c.height, &c.svg), (scrutiny::render::chart::narrow_view(&c.html_id), c.narrow_width, c.narrow_height, &c.narrow_svg)]
+        {
+            assert!(sprite.contains(&format!("<view id=\"{view}\" viewBox=\"0 {y} {w} {h}\"/>")), "{view} at {y}");
+            // The drawing itself, moved to its region.
+            let body = &svg[svg.find('>').unwrap()..];
+            assert!(sprite.contains(&format!("<svg x=\"0\" y=\"{y}\" width=\"{w}\" height=\"{h}\"")), "{view}");
+            assert!(sprite.contains(body), "{view}: the drawing is not nested whole");
+            y += h;
+        }
+        // Only the wide drawing has the title and description, so their ids are once in the file.
+        assert!(!c.narrow_svg.contains("<title") && !c.narrow_svg.contains("<desc"));
+    }
+}
+
 #[test]
 fn rendering_is_deterministic() {
     for (_, data) in fixtures() {
@@ -333,7 +364,9 @@ fn html_has_the_accessible_parts() {
     let sel = |s: &str| scraper::Selector::parse(s).unwrap();
     let fig = doc.select(&sel("figure.chart#chart-2024-25-q4-contacts-1")).next().expect("figure with id");
     let img = fig.select(&sel("img")).next().expect("img");
-    assert_eq!(img.value().attr("src"), Some("../charts/x.svg"));
+    assert_eq!(img.value().attr("src"), Some("../charts/x.svg#chart-2024-25-q4-contacts-1"));
+    let source = fig.select(&sel("source")).next().expect("source");
+    assert_eq!(source.value().attr("srcset"), Some("../charts/x.svg#chart-2024-25-q4-contacts-1-narrow"));
     assert_eq!(img.value().attr("alt"), fig.select(&sel("figcaption")).next().map(|c| c.text().collect::<String>()).as_deref());
     let described = img.value().attr("aria-describedby").unwrap();
     assert_eq!(doc.select(&sel(&format!("p#{described}"))).count(), 1, "{described} once");
@@ -361,8 +394,11 @@ fn html_has_the_accessible_parts() {
     assert_eq!(cells[6], "[c] suppressed to protect confidentiality");
     assert_eq!(cells[5], "1,422 [r] revised");
     assert_eq!(cells[11], "1,418 [p] provisional");
-    let link = fig.select(&sel("p.chart-download a[download]")).next().unwrap();
-    assert_eq!(link.value().attr("href"), Some("../charts/x.svg"));
+    // The link opens the chart's view: a download would save every chart of the file.
+    let link = fig.select(&sel("p.chart-download a")).next().unwrap();
+    assert_eq!(link.value().attr("href"), Some("../charts/x.svg#chart-2024-25-q4-contacts-1"));
+    assert!(link.value().attr("download").is_none());
+    assert!(link.text().collect::<String>().starts_with("Open this chart on its own (SVG)"));
     assert!(!r.html.contains(" style="), "no inline styles");
     assert!(!r.html.contains("<svg"), "the drawing is the file's, not inlined");
 }
@@ -378,7 +414,7 @@ fn highlighted_member_is_named_in_text() {
     assert!(r.html.contains("Wirral &amp; &lt;Wallasey&gt;") && !r.html.contains("<Wallasey>"));
     // Best first: the first member is drawn above the last.
     let y = |name: &str| {
-        let at = r.svg.find(&format!("\n{name}\n")).unwrap_or_else(|| panic!("{name} label"));
+        let at = r.svg.find(&format!(">{name}</text>")).unwrap_or_else(|| panic!("{name} label")) + 1;
         let tag = &r.svg[r.svg[..at].rfind("<text").unwrap()..at];
         let s = tag.find(" y=\"").unwrap() + 4;
         tag[s..s + tag[s..].find('"').unwrap()].parse::<f32>().unwrap()

@@ -3,17 +3,20 @@
 //! Owns: `ChartData` and `RenderedChart`, the drawing and its words. Called by `render`'s pages
 //! (and the PDF); must not import `pages`, `opendata` or `feeds`.
 //!
-//! [`render`] draws one chart once per build and gives back its standalone
-//! `.svg` file and the parts of the figure that pages place with the theme's
+//! [`render`] draws one chart once per build and gives back its drawings and
+//! the parts of the figure that pages place with the theme's
 //! `blocks/chart.html`:
-//! - the SVG is the drawing with the title written above it, so it stands on
-//!   its own when downloaded (`role="img"`, labelled by its `<title>` and a
-//!   `<desc>` written from the data in words);
-//! - a page shows it with `<img>` (the file is written once, however many
-//!   pages show it), captioned with the title, the words as visible text, the
-//!   figures behind it in a captioned table inside a `<details>` (gaps say
-//!   why: `[x] not available`, `[c] suppressed`; flags are shorthand with
-//!   their words for screen readers) and a download link to the file.
+//! - the wide drawing has the title written above it, so it stands on its
+//!   own (`role="img"`, labelled by its `<title>` and a `<desc>` written from
+//!   the data in words); the phone drawing is the same, narrower, without them;
+//! - pages show the drawings as views of a [`sprite`], one SVG file for the
+//!   charts of a commentary, written once however many pages show it (`<img
+//!   src="FILE.svg#chart-ID">`), captioned with the title, the words as
+//!   visible text, the figures behind it in a captioned table inside a
+//!   `<details>` (gaps say why: `[x] not available`, `[c] suppressed`; flags
+//!   are shorthand with their words for screen readers) and a link that opens
+//!   the chart's view on its own.
+//! - drawings are made smaller without changing what is drawn (`compact`).
 //!
 //! Drawing (see `draw`): charts-rs draws lines, bars and horizontal bars;
 //! gaps are `None` points, the value axis is computed here (from zero, round
@@ -32,6 +35,7 @@
 //! fixed precision. A suppressed figure's number never reaches the SVG, the
 //! table or the description.
 
+mod compact;
 mod draw;
 mod spark;
 mod words;
@@ -58,7 +62,7 @@ pub const HIGHLIGHT_SUFFIX: &str = " (this council)";
 /// Everything needed to draw one chart, already taken from the model.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ChartData {
-    /// Unique in a build; the standalone file is `charts/{id}.svg`.
+    /// Unique in a build; names the chart's views in its page's sprite (`chart-{id}`).
     pub id: String,
     /// Shape.
     pub kind: ChartKind,
@@ -87,7 +91,7 @@ pub struct ChartData {
 }
 
 /// A place along a chart's axis, as the model gave it (never a label parsed back).
-#[derive(Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub enum Category {
     /// A period of a time axis: drawn "Apr 2024", read out "April 2024".
     Period(Period),
@@ -128,14 +132,6 @@ impl Category {
     }
 }
 
-/// Written as its label, as the string categories were: a chart's id is a hash of its data's
-/// `Debug` text, so ids (and the chart files' names) stay as they were.
-impl std::fmt::Debug for Category {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(&self.label(), f)
-    }
-}
-
 /// A named series of figures, one per category.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ChartSeries {
@@ -149,9 +145,10 @@ pub struct ChartSeries {
 /// `blocks/chart.html`, which references the file rather than inlining the drawing).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RenderedChart {
-    /// The standalone SVG file's content (`charts/{id}.svg`): the drawing with its title above it.
+    /// The standalone drawing (the committee PDF's; pages show it from a [`sprite`]), its title above it.
     pub svg: String,
-    /// The same for phones (`charts/narrow-{id}.svg`), drawn narrower so its text stays 12 px.
+    /// The same for phones, drawn narrower so its text stays 12 px, without the title and
+    /// description (it shares a [`sprite`] with the wide drawing, whose ids it would repeat).
     pub narrow_svg: String,
     /// The figure's id in a page (`chart-` and the chart's id); the description is `{id}-desc`.
     pub html_id: String,
@@ -231,12 +228,14 @@ fn with_source(mut drawn: draw::Drawn, source: &str) -> draw::Drawn {
 }
 
 /// A standalone SVG file of a drawing: the title above it, so the file stands on its own.
+/// `head` is the `<title>`/`<desc>` and `labelled_by` their ids, or both empty (the phone
+/// drawing, which shares a sprite with the wide one and so cannot repeat its ids).
 /// Gives the file and its size in CSS pixels.
 fn standalone(data: &ChartData, drawn: &draw::Drawn, head: &str, labelled_by: &str) -> (String, f32, f32) {
     let (w, h) = (drawn.width, drawn.height);
     // Every text of the drawing names the same fonts: say it once, on the root, where it is inherited.
     let font = format!(" font-family=\"{}\"", esc_attr(FONT_STACK));
-    let body = drawn.body.replace(&font, "");
+    let body = compact::compact(&drawn.body.replace(&font, ""), w, h);
 
     // The title above the drawing, which is nested as it is. Browsers may draw it in a wider
     // font than charts-rs measures with, and it is bold: leave room.
@@ -244,10 +243,8 @@ fn standalone(data: &ChartData, drawn: &draw::Drawn, head: &str, labelled_by: &s
     let top = 16.0 + 22.0 * lines.len() as f32;
     let total = h + top;
     let mut svg = String::with_capacity(body.len() + head.len() + 512);
-    let _ = write!(
-        svg,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{total}\" viewBox=\"0 0 {w} {total}\" role=\"img\" aria-labelledby=\"{labelled_by}\"{font}>\n{head}<rect x=\"0\" y=\"0\" width=\"{w}\" height=\"{total}\" fill=\"#FFFFFF\"/>\n"
-    );
+    let aria = if labelled_by.is_empty() { String::new() } else { format!(" role=\"img\" aria-labelledby=\"{labelled_by}\"") };
+    let _ = write!(svg, "{SVG_OPEN} width=\"{w}\" height=\"{total}\" viewBox=\"0 0 {w} {total}\"{aria}{font}{}>\n{head}", compact::ROOT_FONT_SIZE);
     for (k, line) in lines.iter().enumerate() {
         let _ =
             writeln!(svg, "<text x=\"12\" y=\"{}\" font-size=\"16\" font-weight=\"bold\" fill=\"{}\">{}</text>", 26.0 + 22.0 * k as f32, draw::TEXT, esc(line));
@@ -255,6 +252,9 @@ fn standalone(data: &ChartData, drawn: &draw::Drawn, head: &str, labelled_by: &s
     let _ = write!(svg, "<svg x=\"0\" y=\"{top}\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\">\n{body}\n</svg>\n</svg>\n");
     (svg, w, total)
 }
+
+/// How every standalone drawing opens; [`sprite`] nests them by swapping it.
+const SVG_OPEN: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\"";
 
 /// Draws a chart once: its two standalone SVGs (wide, and narrow for phones) and the parts of its figure.
 pub fn render(data: &ChartData) -> RenderedChart {
@@ -266,8 +266,10 @@ pub fn render(data: &ChartData) -> RenderedChart {
     let labelled_by = format!("{title_id} {desc_id}");
     let (svg, width, height) = standalone(data, &with_source(draw::draw(data), &data.source), &head, &labelled_by);
     // Phones get a drawing of their own, so its text is not shrunk below 12 px; the page's
-    // <picture> picks it on narrow screens.
-    let (narrow_svg, narrow_width, narrow_height) = standalone(data, &with_source(draw::draw_at(data, draw::NARROW_WIDTH), &data.source), &head, &labelled_by);
+    // <picture> picks it on narrow screens. It goes in the same file as the wide one, so it
+    // carries no title or description of its own (their ids would repeat): the page gives
+    // both drawings their name and words.
+    let (narrow_svg, narrow_width, narrow_height) = standalone(data, &with_source(draw::draw_at(data, draw::NARROW_WIDTH), &data.source), "", "");
 
     let mut table = String::with_capacity(2048);
     words::table_html(data, &mut table);
@@ -284,6 +286,33 @@ pub fn render(data: &ChartData) -> RenderedChart {
         narrow_height,
         table,
     }
+}
+
+/// The view of a chart's phone drawing in a sprite; its wide drawing's view is its `html_id`.
+pub fn narrow_view(html_id: &str) -> String {
+    format!("{html_id}-narrow")
+}
+
+/// One SVG file holding the drawings of several charts (a page's, see `blocks/chart.html`),
+/// stacked one below the other, each named by a `<view>` of its region: `FILE.svg#chart-ID`
+/// shows the wide drawing alone, `#chart-ID-narrow` the phone one. The root has no size and
+/// no viewBox, so a view fills an `<img>` sized as the drawing (with them, Chromium would
+/// letterbox it). One file instead of two a chart: on slow disks creating a file costs far
+/// more than its bytes.
+pub fn sprite<'a>(charts: impl IntoIterator<Item = &'a RenderedChart>) -> String {
+    let font = format!(" font-family=\"{}\"", esc_attr(FONT_STACK));
+    let mut out = format!("{SVG_OPEN}{font}>\n");
+    let mut y = 0.0_f32;
+    for c in charts {
+        for (view, svg, w, h) in [(c.html_id.clone(), &c.svg, c.width, c.height), (narrow_view(&c.html_id), &c.narrow_svg, c.narrow_width, c.narrow_height)] {
+            let _ = writeln!(out, "<view id=\"{view}\" viewBox=\"0 {y} {w} {h}\"/>");
+            // The standalone drawing, nested at its place: the font is the sprite root's.
+            out.push_str(&svg.replacen(SVG_OPEN, &format!("<svg x=\"0\" y=\"{y}\""), 1).replacen(&font, "", 1));
+            y += h;
+        }
+    }
+    out.push_str("</svg>\n");
+    out
 }
 
 /// A tiny inline line for the highlight table; gaps for missing figures.

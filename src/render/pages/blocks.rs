@@ -2,19 +2,12 @@
 
 use super::*;
 use crate::index::{GroupIdx, MetricIdx};
-pub(super) fn block_html(ctx: &Ctx, b: &Block, q: Option<&QuarterReport>, root: &str, charts: &mut BTreeMap<String, RenderedChart>) -> String {
+pub(super) fn block_html(ctx: &Ctx, b: &Block, q: Option<&QuarterReport>, root: &str, charts: &mut Charts) -> String {
     block_html_with(ctx, b, q, root, charts, None)
 }
 
 /// `chart_prefix` names charts that are not part of a quarter's report (metric pages).
-pub(super) fn block_html_with(
-    ctx: &Ctx,
-    b: &Block,
-    q: Option<&QuarterReport>,
-    root: &str,
-    charts: &mut BTreeMap<String, RenderedChart>,
-    chart_prefix: Option<&str>,
-) -> String {
+pub(super) fn block_html_with(ctx: &Ctx, b: &Block, q: Option<&QuarterReport>, root: &str, charts: &mut Charts, chart_prefix: Option<&str>) -> String {
     let site = ctx.site;
     let Some(q) = q else {
         return "<p>This element shows a quarter's figures, so it appears only in quarterly reports.</p>".into();
@@ -59,19 +52,15 @@ pub(super) fn block_html_with(
 }
 
 /// A chart block: the chart drawn once a build (or taken from the cache), placed with the theme's partial.
-fn chart_block_html(
-    ctx: &Ctx,
-    spec: &ChartSpec,
-    q: &QuarterReport,
-    root: &str,
-    charts: &mut BTreeMap<String, RenderedChart>,
-    chart_prefix: Option<&str>,
-) -> String {
+fn chart_block_html(ctx: &Ctx, spec: &ChartSpec, q: &QuarterReport, root: &str, charts: &mut Charts, chart_prefix: Option<&str>) -> String {
     let site = ctx.site;
     let Some(data) = chart_data(site, q, spec, chart_prefix) else {
         return "<p class=\"notice\">No benchmark figures are available for this chart yet.</p>".into();
     };
-    let rendered = charts.entry(data.id.clone()).or_insert_with(|| {
+    if !charts.open.contains(&data.id) {
+        charts.open.push(data.id.clone());
+    }
+    let rendered = charts.drawn.entry(data.id.clone()).or_insert_with(|| {
         let cached = ctx.cache.charts.lock().expect("cache lock").get(&data.id).cloned();
         cached.unwrap_or_else(|| {
             let drawn = chart::render(&data);
@@ -92,10 +81,10 @@ fn chart_block_html(
             kind => rendered.kind,
             title => &rendered.title,
             description => &rendered.description,
-            src => format!("{root}charts/{}.svg", data.id),
+            src => format!("{root}charts/{SPRITE_MARK}#{}", rendered.html_id),
             width => rendered.width.round() as u32,
             height => rendered.height.round() as u32,
-            narrow_src => format!("{root}charts/{}.svg", narrow_chart_name(&data.id)),
+            narrow_src => format!("{root}charts/{SPRITE_MARK}#{}", chart::narrow_view(&rendered.html_id)),
             narrow_width => rendered.narrow_width.round() as u32,
             narrow_height => rendered.narrow_height.round() as u32,
             table => Value::from_safe_string(rendered.table.clone()),
@@ -464,7 +453,8 @@ pub(super) fn chart_data(site: &Site, q: &QuarterReport, spec: &ChartSpec, prefi
         ChartKind::HBar => chart.beside_comparators(&mut data)?,
         ChartKind::Line | ChartKind::Bar => chart.over_time(&mut data),
     }
-    let key = blake3::hash(format!("{data:?}").as_bytes()).to_hex();
+    // The id is a hash of what is drawn (the data as JSON), so it changes exactly when the chart does.
+    let key = blake3::hash(&serde_json::to_vec(&data).expect("chart data serialises")).to_hex();
     data.id = format!("{}-{}-{}", prefix.map(str::to_string).unwrap_or_else(|| q.quarter.slug()), first.id, &key[..10]);
     Some(data)
 }

@@ -8,7 +8,7 @@ use super::chart::{self, Category, ChartData, ChartSeries, RenderedChart};
 use super::markdown::{self, escape, GlossaryIndex, PageState};
 use super::present;
 use super::templates::template_error;
-use super::{chart_files, narrow_chart_name, OutputFile, RenderCache};
+use super::{OutputFile, RenderCache};
 use crate::catalogue::{Frequency, Metric};
 use crate::diagnostic::Diagnostic;
 use crate::figure::{Figure, Flags};
@@ -19,6 +19,7 @@ use minijinja::{context, value::Serde, Environment, Value};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::collections::HashSet;
 
 mod blocks;
 mod quarter;
@@ -114,10 +115,52 @@ struct Ctx<'a> {
     /// Errors in partials (report blocks, the flag key), which return text into a page:
     /// they fail the build like any template error, never show on the page.
     partial_errors: std::sync::Mutex<Vec<Diagnostic>>,
+    /// The ids of the charts this build shows, so the cache keeps only those.
+    charts_used: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+/// The charts of a group of pages (a quarter's, a metric's, the site-wide ones): each chart
+/// drawn, and the sprite files that show them, one per commentary (see [`chart::sprite`]).
+#[derive(Default)]
+struct Charts {
+    drawn: BTreeMap<String, RenderedChart>,
+    /// Charts placed since the last [`Charts::close`], in the order shown.
+    open: Vec<String>,
+    /// Each sprite's name below `charts/`, and its content.
+    files: BTreeMap<String, String>,
+}
+
+/// Stands for the sprite's file name in a chart's markup until its commentary is done (the name
+/// ends in a hash of the file, so it is known only once every chart of the file is).
+const SPRITE_MARK: char = '\u{E004}';
+
+impl Charts {
+    /// Puts the charts placed since the last call in one sprite, `{group}-{hash}.svg`, and names
+    /// it in their markup. `group` says whose charts they are (`2024-25-q2-reviews`), so a file
+    /// depends only on its commentary and the charts there; the hash ends the name, as web
+    /// servers' cache rules expect (docs/publishing/servers).
+    fn close(&mut self, group: &str, html: &mut [String]) {
+        if self.open.is_empty() {
+            return;
+        }
+        let svg = chart::sprite(self.open.drain(..).filter_map(|id| self.drawn.get(&id)));
+        let name = format!("{group}-{}.svg", &blake3::hash(svg.as_bytes()).to_hex()[..10]);
+        for h in html.iter_mut().filter(|h| h.contains(SPRITE_MARK)) {
+            *h = h.replace(SPRITE_MARK, &name);
+        }
+        self.files.entry(name).or_insert(svg);
+    }
+}
+
+/// The sprite files of a group of pages, noting which charts the build used.
+fn chart_files(ctx: &Ctx, charts: Charts) -> impl Iterator<Item = OutputFile> {
+    ctx.charts_used.lock().expect("charts lock").extend(charts.drawn.into_keys());
+    charts.files.into_iter().map(|(name, svg)| OutputFile { path: format!("charts/{name}"), bytes: svg.into_bytes() })
 }
 
 /// Renders every page of the site, handing each group's files (a quarter's, a metric's, the
-/// site-wide pages') to `hand_over` as soon as they are rendered; every error at once.
+/// site-wide pages') to `hand_over` as soon as they are rendered; every error at once. Gives
+/// back the ids of the charts the pages show, so the cache keeps only those.
 pub(super) fn render_pages(
     site: &Site,
     env: &Environment<'static>,
@@ -125,7 +168,7 @@ pub(super) fn render_pages(
     templates_key: blake3::Hash,
     open_data: &[OutputFile],
     hand_over: &(dyn Fn(Vec<OutputFile>) -> Result<(), Diagnostic> + Sync),
-) -> Result<(), Vec<Diagnostic>> {
+) -> Result<HashSet<String>, Vec<Diagnostic>> {
     let ctx = Ctx {
         cache,
         templates_key,
@@ -136,6 +179,7 @@ pub(super) fn render_pages(
         nav_pages: site.pages.iter().map(|(name, c)| (c.title.clone().unwrap_or_else(|| title_case(name)), name.clone())).collect(),
         open_data,
         partial_errors: Default::default(),
+        charts_used: Default::default(),
     };
     let give = |r: Result<Vec<OutputFile>, Vec<Diagnostic>>| r.and_then(|files| hand_over(files).map_err(|d| vec![d]));
     let results: Vec<Result<(), Vec<Diagnostic>>> = (0..site.quarters.len())
@@ -150,7 +194,7 @@ pub(super) fn render_pages(
     let mut seen = std::collections::HashSet::new();
     diags.extend(ctx.partial_errors.into_inner().expect("errors lock").into_iter().filter(|d| seen.insert(d.headline())));
     if diags.is_empty() {
-        Ok(())
+        Ok(ctx.charts_used.into_inner().expect("charts lock"))
     } else {
         Err(diags)
     }
@@ -291,15 +335,19 @@ fn quarter_nav(site: &Site, qi: usize, root: &str, same: impl Fn(&QuarterReport)
     }
 }
 
-/// The commentary of one file as HTML, with blocks and references from the quarter.
+/// The commentary of one file as HTML, with blocks and references from the quarter; its charts
+/// go in one sprite named after `group`.
+// Where the commentary is placed (root, id prefix, chart group) is three arguments for now.
+#[allow(clippy::too_many_arguments)]
 fn commentary_html(
     ctx: &Ctx,
     c: &Commentary,
     q: Option<&QuarterReport>,
     root: &str,
     prefix: &str,
+    group: &str,
     state: &mut PageState,
-    charts: &mut BTreeMap<String, RenderedChart>,
+    charts: &mut Charts,
 ) -> String {
     let site = ctx.site;
     let refs: Vec<String> = c
@@ -310,7 +358,8 @@ fn commentary_html(
             None => present::marker_html('x'),
         })
         .collect();
-    let blocks: Vec<String> = c.blocks.iter().map(|b| resolve_anchors(block_html(ctx, b, q, root, charts), state)).collect();
+    let mut blocks: Vec<String> = c.blocks.iter().map(|b| resolve_anchors(block_html(ctx, b, q, root, charts), state)).collect();
+    charts.close(group, &mut blocks);
     let glossary_href = format!("{root}glossary/");
     let m = markdown::Commentary {
         refs: &refs,

@@ -14,21 +14,23 @@ pub(super) struct SectionItem {
 pub(super) fn render_quarter(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let q = &ctx.site.quarters[qi];
     let key = blake3::hash(&[ctx.templates_key.as_bytes().as_slice(), q.input_key.as_bytes().as_slice()].concat());
-    if let Some((k, files)) = ctx.cache.quarters.lock().expect("cache lock").get(&q.quarter) {
+    if let Some((k, files, charts)) = ctx.cache.quarters.lock().expect("cache lock").get(&q.quarter) {
         if *k == key {
             ctx.cache.last.lock().expect("cache lock").quarters_reused += 1;
+            ctx.charts_used.lock().expect("charts lock").extend(charts.iter().cloned());
             return Ok(files.clone());
         }
     }
-    let files = render_quarter_pages(ctx, qi)?;
+    let (files, charts) = render_quarter_pages(ctx, qi)?;
     if ctx.cache.keep {
-        ctx.cache.quarters.lock().expect("cache lock").insert(q.quarter, (key, files.clone()));
+        ctx.cache.quarters.lock().expect("cache lock").insert(q.quarter, (key, files.clone(), charts));
     }
     ctx.cache.last.lock().expect("cache lock").quarters_rendered += 1;
     Ok(files)
 }
 
-pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+/// A quarter's files, and the ids of the charts they show.
+pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<(Vec<OutputFile>, Vec<String>), Vec<Diagnostic>> {
     let site = ctx.site;
     let q = &site.quarters[qi];
     let mut metrics_of: IndexVec<SectionIdx, Vec<MetricIdx>> = site.catalogue.sections.iter().map(|_| Vec::new()).collect();
@@ -46,7 +48,7 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFil
         commentary_of: q.sections.iter().map(|(s, c)| (*s, c)).collect(),
         metrics_of,
     };
-    let mut charts: BTreeMap<String, RenderedChart> = BTreeMap::new();
+    let mut charts = Charts::default();
     let (mut out, items) = pages.section_pages(&mut charts)?;
     out.push(pages.overview(&items, &mut charts)?);
     out.push(pages.print(&mut charts)?);
@@ -54,8 +56,9 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFil
     if site.settings.pdf {
         out.push(pages.pdf(&charts)?);
     }
-    out.extend(chart_files(charts));
-    Ok(out)
+    let shown = charts.drawn.keys().cloned().collect();
+    out.extend(chart_files(ctx, charts));
+    Ok((out, shown))
 }
 
 /// One quarter's report, and what its pages share.
@@ -86,7 +89,7 @@ impl QuarterPages<'_> {
     }
 
     /// The sections' pages, and the list of them the overview shows.
-    fn section_pages(&self, charts: &mut BTreeMap<String, RenderedChart>) -> Result<(Vec<OutputFile>, Vec<SectionItem>), Vec<Diagnostic>> {
+    fn section_pages(&self, charts: &mut Charts) -> Result<(Vec<OutputFile>, Vec<SectionItem>), Vec<Diagnostic>> {
         let (ctx, site, q, sections) = (self.ctx, self.ctx.site, self.q, &self.sections);
         // Looked up once, not once a section page: a site may have thousands of sections.
         let sections_of: std::collections::HashMap<Quarter, std::collections::HashSet<SectionIdx>> =
@@ -101,7 +104,9 @@ impl QuarterPages<'_> {
             let mut state = PageState::default();
             reserve_layout_ids(&mut state);
             let body = match commentary {
-                Some(c) => commentary_html(ctx, c, Some(q), &root, &format!("{}-", section.id), &mut state, charts),
+                Some(c) => {
+                    commentary_html(ctx, c, Some(q), &root, &format!("{}-", section.id), &format!("{}-{}", q.quarter.slug(), section.id), &mut state, charts)
+                }
                 None => String::new(),
             };
             let metrics: Vec<MetricIdx> = self.metrics_of[si].clone();
@@ -132,12 +137,12 @@ impl QuarterPages<'_> {
     }
 
     /// The quarter's overview: its summary and the list of its sections.
-    fn overview(&self, items: &[SectionItem], charts: &mut BTreeMap<String, RenderedChart>) -> Result<OutputFile, Vec<Diagnostic>> {
+    fn overview(&self, items: &[SectionItem], charts: &mut Charts) -> Result<OutputFile, Vec<Diagnostic>> {
         let (ctx, site, q) = (self.ctx, self.ctx.site, self.q);
         let root = root_of(&self.path);
         let mut state = PageState::default();
         reserve_layout_ids(&mut state);
-        let summary = commentary_html(ctx, &q.overview, Some(q), &root, "summary-", &mut state, charts);
+        let summary = commentary_html(ctx, &q.overview, Some(q), &root, "summary-", &format!("{}-summary", q.quarter.slug()), &mut state, charts);
         let nav = quarter_nav(site, self.qi, &root, |_| None);
         let title = q.overview.title.clone().unwrap_or_else(|| format!("{}: {}", site.settings.title, q.quarter.long()));
         ctx.render(
@@ -175,13 +180,13 @@ impl QuarterPages<'_> {
     }
 
     /// The whole quarter on one page, rendered with its own page state so ids stay unique.
-    fn print(&self, charts: &mut BTreeMap<String, RenderedChart>) -> Result<OutputFile, Vec<Diagnostic>> {
+    fn print(&self, charts: &mut Charts) -> Result<OutputFile, Vec<Diagnostic>> {
         let (ctx, site, q) = (self.ctx, self.ctx.site, self.q);
         let ppath = format!("{}print/", self.path);
         let root = root_of(&ppath);
         let mut state = PageState::default();
         reserve_layout_ids(&mut state);
-        let summary = commentary_html(ctx, &q.overview, Some(q), &root, "summary-", &mut state, charts);
+        let summary = commentary_html(ctx, &q.overview, Some(q), &root, "summary-", &format!("{}-summary", q.quarter.slug()), &mut state, charts);
         // Rows the summary's highlight tables already show are not printed again under their section.
         let in_summary = self.in_summary();
         let mut print_sections = Vec::new();
@@ -189,7 +194,9 @@ impl QuarterPages<'_> {
             let section = &site.catalogue.sections[si];
             let commentary = self.commentary(si);
             let mut body = match commentary {
-                Some(c) => commentary_html(ctx, c, Some(q), &root, &format!("{}-", section.id), &mut state, charts),
+                Some(c) => {
+                    commentary_html(ctx, c, Some(q), &root, &format!("{}-", section.id), &format!("{}-{}", q.quarter.slug(), section.id), &mut state, charts)
+                }
                 None => String::new(),
             };
             // Rows the summary's highlight tables show are not printed again under their section.
@@ -248,10 +255,10 @@ impl QuarterPages<'_> {
     }
 
     /// The committee document, from the same model, wording and charts as these pages.
-    fn pdf(&self, charts: &BTreeMap<String, RenderedChart>) -> Result<OutputFile, Vec<Diagnostic>> {
+    fn pdf(&self, charts: &Charts) -> Result<OutputFile, Vec<Diagnostic>> {
         let (ctx, site, q) = (self.ctx, self.ctx.site, self.q);
         let reference = |mi: MetricIdx, field: RefField| reference_html(site, q, mi, field);
-        let chart = |spec: &ChartSpec| chart_data(site, q, spec, None).and_then(|d| charts.get(&d.id).map(|c| c.svg.clone()).map(|svg| (d, svg)));
+        let chart = |spec: &ChartSpec| chart_data(site, q, spec, None).and_then(|d| charts.drawn.get(&d.id).map(|c| c.svg.clone()).map(|svg| (d, svg)));
         let inputs = crate::render::pdf::Inputs {
             site,
             quarter: self.qi,

@@ -24,7 +24,7 @@ pub(super) fn render_metric(ctx: &Ctx, mi: MetricIdx) -> Result<Vec<OutputFile>,
                 .collect()
         })
         .unwrap_or_default();
-    let mut charts = BTreeMap::new();
+    let mut charts = Charts::default();
     let chart = match (latest, view) {
         (Some(l), Some(v)) if !v.series.is_empty() => metric_chart(ctx, mi, &site.quarters[l], v, &root, &mut charts),
         _ => String::new(),
@@ -58,13 +58,13 @@ pub(super) fn render_metric(ctx: &Ctx, mi: MetricIdx) -> Result<Vec<OutputFile>,
             as_of => latest.map(|l| site.quarters[l].quarter.long()),
         }),
     )?];
-    out.extend(chart_files(charts));
+    out.extend(chart_files(ctx, charts));
     Ok(out)
 }
 
 /// The metric's chart over time, from its first figure to the latest quarter (so the chart has
 /// no empty lead-in), with the comparators' series beside it, for those given over time.
-fn metric_chart(ctx: &Ctx, mi: MetricIdx, q: &QuarterReport, view: &MetricView, root: &str, charts: &mut BTreeMap<String, RenderedChart>) -> String {
+fn metric_chart(ctx: &Ctx, mi: MetricIdx, q: &QuarterReport, view: &MetricView, root: &str, charts: &mut Charts) -> String {
     let site = ctx.site;
     let metric = &site.catalogue.metrics[mi];
     let first = view.series.first().map(|p| p.period).expect("series is not empty");
@@ -89,7 +89,10 @@ fn metric_chart(ctx: &Ctx, mi: MetricIdx, q: &QuarterReport, view: &MetricView, 
         title: Some(format!("{} over time", metric.label())),
     };
     let mut state = PageState::default();
-    resolve_anchors(block_html_with(ctx, &Block::Chart(spec), Some(q), root, charts, Some("metric")), &mut state)
+    let mut html = [resolve_anchors(block_html_with(ctx, &Block::Chart(spec), Some(q), root, charts, Some("metric")), &mut state)];
+    charts.close(&format!("metric-{}", ctx.site.catalogue.metrics[mi].id), &mut html);
+    let [html] = html;
+    html
 }
 
 #[derive(Serialize)]
@@ -165,7 +168,7 @@ pub(super) struct ArchiveQuarter {
 
 pub(super) fn render_site_pages(ctx: &Ctx) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let site = ctx.site;
-    let mut charts = BTreeMap::new();
+    let mut charts = Charts::default();
     let mut out = vec![home_page(ctx, &mut charts)?, latest_page(ctx)?, metrics_page(ctx)?];
     // Glossary (none when it is empty).
     if !site.glossary.is_empty() {
@@ -183,17 +186,17 @@ pub(super) fn render_site_pages(ctx: &Ctx) -> Result<Vec<OutputFile>, Vec<Diagno
         out.push(standalone_page(ctx, name, c, &mut charts)?);
     }
     out.push(ctx.render("404.html", "404.html", "Page not found", vec![], None, Value::from(()))?);
-    out.extend(chart_files(charts));
+    out.extend(chart_files(ctx, charts));
     Ok(out)
 }
 
 /// The home page: the introduction, the latest quarter's headlines and every quarter by year.
-fn home_page(ctx: &Ctx, charts: &mut BTreeMap<String, RenderedChart>) -> Result<OutputFile, Vec<Diagnostic>> {
+fn home_page(ctx: &Ctx, charts: &mut Charts) -> Result<OutputFile, Vec<Diagnostic>> {
     let site = ctx.site;
     let latest = site.latest.map(|l| &site.quarters[l]);
     let mut state = PageState::default();
     reserve_layout_ids(&mut state);
-    let intro = site.home.as_ref().map(|h| commentary_html(ctx, h, latest, "", "home-", &mut state, charts)).unwrap_or_default();
+    let intro = site.home.as_ref().map(|h| commentary_html(ctx, h, latest, "", "home-", "home", &mut state, charts)).unwrap_or_default();
     let headlines = latest.map(|q| kpis_all_html(ctx, q, "")).unwrap_or_default();
     let mut years: Vec<ArchiveYear> = Vec::new();
     for q in site.quarters.iter().rev() {
@@ -315,12 +318,12 @@ fn data_page(ctx: &Ctx) -> Result<OutputFile, Vec<Diagnostic>> {
 }
 
 /// A standalone page of `content/`, with the latest quarter's figures for its references.
-fn standalone_page(ctx: &Ctx, name: &str, c: &Commentary, charts: &mut BTreeMap<String, RenderedChart>) -> Result<OutputFile, Vec<Diagnostic>> {
+fn standalone_page(ctx: &Ctx, name: &str, c: &Commentary, charts: &mut Charts) -> Result<OutputFile, Vec<Diagnostic>> {
     let latest = ctx.site.latest.map(|l| &ctx.site.quarters[l]);
     let path = format!("{name}/");
     let mut state = PageState::default();
     reserve_layout_ids(&mut state);
-    let body = commentary_html(ctx, c, latest, "../", "page-", &mut state, charts);
+    let body = commentary_html(ctx, c, latest, "../", "page-", &format!("page-{name}"), &mut state, charts);
     let title = c.title.clone().unwrap_or_else(|| title_case(name));
     ctx.render(
         "page.html",
