@@ -376,7 +376,8 @@ fn is_external(url: &str) -> bool {
     u.starts_with("http://") || u.starts_with("https://") || u.starts_with("//")
 }
 
-fn strip_tags(s: &str) -> String {
+/// The text of some HTML, its tags dropped (the website's and the PDF's one rule).
+pub(crate) fn strip_tags(s: &str) -> String {
     let mut out = String::new();
     let mut in_tag = false;
     for ch in s.chars() {

@@ -206,7 +206,7 @@ pub(super) fn convert(body: &str, parts: &Parts, terms: &mut Terms) -> Vec<Block
             Event::End(_) => {}
             Event::Code(t) => b.runs().push(Inline::Code { t: t.to_string() }),
             Event::Html(h) | Event::InlineHtml(h) => {
-                let t = if parts.allow_raw_html { strip_tags(&h) } else { h.to_string() };
+                let t = if parts.allow_raw_html { crate::render::markdown::strip_tags(&h) } else { h.to_string() };
                 if let Some(Frame::Code(code)) = b.stack.last_mut() {
                     code.push_str(&t);
                 } else if !t.trim().is_empty() || matches!(b.stack.last(), Some(Frame::Para { .. } | Frame::Span(..) | Frame::Cell(_) | Frame::Heading(_))) {
@@ -331,20 +331,6 @@ impl Builder<'_, '_, '_> {
         };
         self.runs().push(run);
     }
-}
-
-fn strip_tags(s: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for ch in s.chars() {
-        match ch {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out
 }
 
 #[cfg(test)]
