@@ -127,12 +127,6 @@ impl Extend<Diagnostic> for Diagnostics {
     }
 }
 
-impl From<Vec<Diagnostic>> for Diagnostics {
-    fn from(items: Vec<Diagnostic>) -> Self {
-        Diagnostics { items }
-    }
-}
-
 impl IntoIterator for Diagnostics {
     type Item = Diagnostic;
     type IntoIter = std::vec::IntoIter<Diagnostic>;

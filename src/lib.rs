@@ -43,6 +43,7 @@ mod scaffold;
 pub mod serve;
 mod site_files;
 mod validate;
+mod words;
 mod write;
 
 pub use render::CacheStats;

@@ -11,6 +11,7 @@ use crate::index::GroupIdx;
 use crate::model::{ordinal_of, percent_words, quartile_words, Comparison, Direction, MetricView, PlanStatus, TargetStatus};
 use crate::period::Period;
 use crate::validate::Settings;
+pub(crate) use crate::words::{join_and, join_or};
 
 /// A figure as HTML: "1,418 [r]" or "[x]".
 pub fn figure_html(metric: &Metric, f: Figure) -> String {
@@ -248,27 +249,8 @@ pub fn rank_html(view: &MetricView, group: GroupIdx, own: Period) -> String {
     }
 }
 
-/// "a", "a and b", "a, b and c".
-pub fn join_and(items: &[String]) -> String {
-    join_with(items, "and")
-}
-
-/// "a", "a or b", "a, b or c".
-pub fn join_or(items: &[String]) -> String {
-    join_with(items, "or")
-}
-
-fn join_with(items: &[String], last_word: &str) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} {last_word} {last}", init.join(", ")),
-    }
-}
-
 /// A breakdown category's share of the total, to one decimal place ("10.8%"), or `[c]`/`[x]`
 /// unless both it and the total are published, so no share turns back into a suppressed figure.
-/// (The website's breakdown block computes the same in `pages::blocks::shares`.)
 pub fn share_html(category: Figure, total: Figure) -> String {
     match (category, total) {
         (Figure::Value(v, _), Figure::Value(t, _)) if t > 0.0 => escape(&format!("{}%", crate::catalogue::group_thousands(v / t * 100.0, 1))),

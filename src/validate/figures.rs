@@ -466,7 +466,7 @@ fn read_months(r: &mut Report, f: &Fields, m: &Metric, quarter: Quarter) -> Opti
             months.pos,
             format!(
                 "\"{id}\" has no figure for {} ({}){}",
-                join_words(&missing),
+                crate::words::join_and(&missing),
                 quarter.long(),
                 if copied { ": was this file copied from an earlier quarter?" } else { "" }
             ),
@@ -939,13 +939,4 @@ fn check_group_size(r: &mut Report, pos: Pos, listed: usize, group: &super::Comp
 fn is_suppressed_member(v: &Node) -> bool {
     let Value::Map(entries) = &v.value else { return false };
     entries.iter().any(|(k, x)| k.as_key().as_deref() == Some("suppressed") && x.value == Value::Bool(true))
-}
-
-/// "A", "A and B", "A, B and C".
-fn join_words(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
 }

@@ -283,17 +283,6 @@ struct BreakdownRow {
     previous: Option<Value>,
 }
 
-/// Shares of a total, to one decimal place: `[c]` unless both the category and the total are
-/// published, so no share can be turned back into a suppressed figure.
-pub(super) fn shares(cats: &[Figure], total: Figure) -> Vec<Option<f64>> {
-    cats.iter()
-        .map(|c| match (c, total) {
-            (Figure::Value(v, _), Figure::Value(t, _)) if t > 0.0 => Some(v / t * 100.0),
-            _ => None,
-        })
-        .collect()
-}
-
 /// The ```breakdown``` block: categories with their figures and shares of the total.
 fn breakdown_block_html(ctx: &Ctx, q: &QuarterReport, mi: MetricIdx, previous: bool) -> String {
     let site = ctx.site;
@@ -304,11 +293,6 @@ fn breakdown_block_html(ctx: &Ctx, q: &QuarterReport, mi: MetricIdx, previous: b
     let cats = view.breakdown(cur.period).map(<[Figure]>::to_vec).unwrap_or_else(|| na.clone());
     let prev = view.previous.filter(|_| previous);
     let prev_cats = prev.map(|p| view.breakdown(p.period).map(<[Figure]>::to_vec).unwrap_or_else(|| na.clone()));
-    let share_list = shares(&cats, cur.figure);
-    let share_html = |s: Option<f64>, c: Figure| match s {
-        Some(s) => escape(&format!("{}%", crate::catalogue::group_thousands(s, 1))),
-        None => present::marker_html(if c == Figure::Suppressed || cur.figure == Figure::Suppressed { 'c' } else { 'x' }),
-    };
     let mut rows: Vec<BreakdownRow> = metric
         .breakdown
         .iter()
@@ -316,7 +300,7 @@ fn breakdown_block_html(ctx: &Ctx, q: &QuarterReport, mi: MetricIdx, previous: b
         .map(|(i, (_, label))| BreakdownRow {
             label: label.clone(),
             value: Value::from_safe_string(present::figure_html(metric, cats[i])),
-            share: Value::from_safe_string(share_html(share_list[i], cats[i])),
+            share: Value::from_safe_string(present::share_html(cats[i], cur.figure)),
             previous: prev_cats.as_ref().map(|pc| Value::from_safe_string(present::figure_html(metric, pc[i]))),
         })
         .collect();
