@@ -301,12 +301,34 @@ fn the_highlight_table_shows_the_target_in_force_for_its_quarter() {
     );
     let out = build(root, false);
     let q2 = words(&out.join("2024-25/q2/report.pdf"));
-    let table = between(&q2, "Highlights: Quarter 2, 2024/25", "Figures: ");
+    // The table is short: it ends on the page it starts on, before that page's footer.
+    let table = between(&q2, "Highlights: Quarter 2, 2024/25", "Page ");
     assert!(table.contains("70 by Q4 2024/25 3 ahead of plan"), "Q2's dated target and its plan:\n{table}");
     let q1 = words(&out.join("2024-25/q1/report.pdf"));
-    let table = between(&q1, "Highlights: Quarter 1, 2024/25", "Figures: ");
+    let table = between(&q1, "Highlights: Quarter 1, 2024/25", "Page ");
     assert!(table.contains(" 60 not met"), "Q1's standing target:\n{table}");
     assert!(!q1.contains("70 by Q4"), "a later quarter's target in Q1's PDF:\n{q1}");
+}
+
+#[test]
+fn a_figure_the_highlight_table_shows_is_not_printed_again_under_its_section() {
+    let site = fixture();
+    let root = site.path();
+    enable_pdf(root);
+    // Q1's summary shows one metric of the Contacts section: the other stays with its section.
+    let index = root.join("content/2024-25/q1/_index.md");
+    let s = std::fs::read_to_string(&index).unwrap().replace("```kpis\nall: true\n```", "```kpis\nmetrics: [waiting-list]\n```");
+    assert!(s.contains("metrics: [waiting-list]"), "fixture changed");
+    std::fs::write(&index, s).unwrap();
+    let out = build(root, false);
+    // Q2's summary shows every metric: no section repeats a row of it.
+    let q2 = words(&out.join("2024-25/q2/report.pdf"));
+    assert!(q2.contains("Highlights: Quarter 2, 2024/25") && !q2.contains("Figures: "), "rows printed twice:\n{q2}");
+    let q1 = words(&out.join("2024-25/q1/report.pdf"));
+    let contacts = between(&q1, "Figures: Contacts", "Page ");
+    assert!(contacts.contains("Contacts received each month"), "{contacts}");
+    assert!(!contacts.contains("People waiting for a needs assessment"), "the summary's row printed again:\n{contacts}");
+    assert!(q1.contains("Figures: Safeguarding"), "{q1}");
 }
 
 #[test]
