@@ -12,7 +12,6 @@ use crate::render::markdown::GlossaryIndex;
 use crate::render::present;
 use crate::validate::{Block as ReportBlock, Commentary, KpiSelection, Status};
 use serde::Serialize;
-use std::collections::HashSet;
 
 #[derive(Debug, Serialize)]
 pub(super) struct Doc {
@@ -244,22 +243,8 @@ pub(super) fn build(inputs: &Inputs) -> (Doc, Vec<(String, String)>) {
         title: "Highlights".into(),
         table: b.kpis(highlight_groups(inputs, q, &KpiSelection::All), Some(format!("Highlights: {long}"))),
     });
-    // As on the print page, rows a highlight table before the sections already shows are not
-    // printed again under their section: each figure once, and a shorter document.
-    let shown: HashSet<MetricIdx> = if highlights.is_some() {
-        all.iter().copied().collect()
-    } else {
-        q.overview
-            .blocks
-            .iter()
-            .filter_map(|x| match x {
-                ReportBlock::Kpis(sel) => Some(highlight_groups(inputs, q, sel).into_iter().flat_map(|(_, ms)| ms)),
-                _ => None,
-            })
-            .flatten()
-            .collect()
-    };
-
+    // Every reported figure is in a highlight table (the summary's `all: true` one, or the
+    // one that follows the summary), so, as on the print page, no section prints its rows again.
     let mut sections = Vec::new();
     for si in q.section_ids(&site.catalogue) {
         let section = &site.catalogue.sections[si];
@@ -268,12 +253,7 @@ pub(super) fn build(inputs: &Inputs) -> (Doc, Vec<(String, String)>) {
         if let Some(c) = commentary {
             blocks.extend(b.commentary(c));
         }
-        let metrics: Vec<MetricIdx> = all.iter().copied().filter(|mi| site.catalogue.metrics[*mi].section == si && !shown.contains(mi)).collect();
-        let has_own = commentary.is_some_and(|c| c.blocks.iter().any(|x| matches!(x, ReportBlock::Kpis(_))));
         let title = commentary.and_then(|c| c.title.clone()).unwrap_or_else(|| section.title.clone());
-        if !metrics.is_empty() && !has_own {
-            blocks.push(Block::Table(b.kpis(vec![(None, metrics)], Some(format!("Figures: {title}")))));
-        }
         sections.push(SectionDoc { title, blocks });
     }
 
