@@ -234,22 +234,26 @@ fn with_source(mut drawn: draw::Drawn, source: &str) -> draw::Drawn {
 fn standalone(data: &ChartData, drawn: &draw::Drawn, head: &str, labelled_by: &str) -> (String, f32, f32) {
     let (w, h) = (drawn.width, drawn.height);
     // Every text of the drawing names the same fonts: say it once, on the root, where it is inherited.
-    let font = format!(" font-family=\"{}\"", esc_attr(FONT_STACK));
-    let body = compact::compact(&drawn.body.replace(&font, ""), w, h);
+    let font_family = esc_attr(FONT_STACK);
 
     // The title above the drawing, which is nested as it is. Browsers may draw it in a wider
     // font than charts-rs measures with, and it is bold: leave room.
     let lines = wrap(data.title.trim(), 16.0, (w - 24.0) * 0.8);
     let top = 16.0 + 22.0 * lines.len() as f32;
     let total = h + top;
-    let mut svg = String::with_capacity(body.len() + head.len() + 512);
-    let aria = if labelled_by.is_empty() { String::new() } else { format!(" role=\"img\" aria-labelledby=\"{labelled_by}\"") };
-    let _ = write!(svg, "{SVG_OPEN} width=\"{w}\" height=\"{total}\" viewBox=\"0 0 {w} {total}\"{aria}{font}{}>\n{head}", compact::ROOT_FONT_SIZE);
+    let mut svg = String::with_capacity(drawn.body.len() + head.len() + 512);
+    let _ = write!(svg, "{SVG_OPEN} width=\"{w}\" height=\"{total}\" viewBox=\"0 0 {w} {total}\"");
+    if !labelled_by.is_empty() {
+        let _ = write!(svg, " role=\"img\" aria-labelledby=\"{labelled_by}\"");
+    }
+    let _ = write!(svg, " font-family=\"{font_family}\"{}>\n{head}", compact::ROOT_FONT_SIZE);
     for (k, line) in lines.iter().enumerate() {
         let _ =
             writeln!(svg, "<text x=\"12\" y=\"{}\" font-size=\"16\" font-weight=\"bold\" fill=\"{}\">{}</text>", 26.0 + 22.0 * k as f32, draw::TEXT, esc(line));
     }
-    let _ = write!(svg, "<svg x=\"0\" y=\"{top}\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\">\n{body}\n</svg>\n</svg>\n");
+    let _ = writeln!(svg, "<svg x=\"0\" y=\"{top}\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\">");
+    compact::compact_into(&mut svg, &drawn.body, w, h, &font_family);
+    svg.push_str("\n</svg>\n</svg>\n");
     (svg, w, total)
 }
 
