@@ -90,7 +90,7 @@ fn parse<'a>(s: &'a str, root_font: &str) -> Option<Doc<'a>> {
             Some(t) => (t, true),
             None => (tag, false),
         };
-        let name_end = tag.find(|c: char| c.is_ascii_whitespace()).unwrap_or(tag.len());
+        let name_end = tag.bytes().position(|c| c.is_ascii_whitespace()).unwrap_or(tag.len());
         let name = &tag[..name_end];
         if name.is_empty() || !name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b':') {
             return None;
@@ -102,21 +102,38 @@ fn parse<'a>(s: &'a str, root_font: &str) -> Option<Doc<'a>> {
     Some(doc)
 }
 
-/// `a="1" b="x y"` onto `out`; `None` for any other form.
-fn attributes<'a>(mut s: &'a str, root_font: &str, out: &mut Vec<Attr<'a>>) -> Option<()> {
+/// `a="1" b="x y"` onto `out`; `None` for any other form. Read byte by byte: it runs for every
+/// tag of every drawing.
+fn attributes<'a>(s: &'a str, root_font: &str, out: &mut Vec<Attr<'a>>) -> Option<()> {
+    let b = s.as_bytes();
+    let mut i = 0;
     loop {
-        s = s.trim_start();
-        if s.is_empty() {
+        while b.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        if b.get(i).is_some_and(|c| *c >= 0x80) {
+            // Other white space, as `trim_start` sees it.
+            i = s.len() - s[i..].trim_start().len();
+        }
+        if i == b.len() {
             return Some(());
         }
-        let eq = s.find("=\"")?;
-        let name = &s[..eq];
-        if name.is_empty() || name.contains(|c: char| c.is_ascii_whitespace() || c == '"') {
+        // The name runs to the first `="`; white space or a quote before it is not an attribute.
+        let start = i;
+        let eq = loop {
+            match b.get(i)? {
+                b'=' if b.get(i + 1) == Some(&b'"') => break i,
+                c if c.is_ascii_whitespace() || *c == b'"' => return None,
+                _ => i += 1,
+            }
+        };
+        let name = &s[start..eq];
+        if name.is_empty() {
             return None;
         }
         let value_end = eq + 2 + s[eq + 2..].find('"')?;
         let value = &s[eq + 2..value_end];
-        s = &s[value_end + 1..];
+        i = value_end + 1;
         if name == "font-family" && value == root_font {
             continue;
         }
@@ -187,7 +204,7 @@ fn lines_as_path(doc: &mut Doc, i: usize) -> Option<(Node<'static>, usize)> {
             Some(n) if is_blank(n) => {}
             Some(Node::Tag { name: "line", attrs: a, empty: true, .. }) if a.len() == 4 => {
                 let a = &doc.attrs[a.clone()];
-                let get = |name: &str| a.iter().find(|x| x.name == name).map(|x| x.value).filter(|v| v.parse::<f32>().is_ok());
+                let get = |name: &str| a.iter().find(|x| x.name == name).map(|x| x.value).filter(|v| is_number(v));
                 let (Some(x1), Some(y1), Some(x2), Some(y2)) = (get("x1"), get("y1"), get("x2"), get("y2")) else { break false };
                 let p = &mut doc.paths;
                 p.push('M');
@@ -216,6 +233,14 @@ fn lines_as_path(doc: &mut Doc, i: usize) -> Option<(Node<'static>, usize)> {
         return None;
     }
     Some((Node::Lines { d: start..doc.paths.len(), attrs: group }, j + 1))
+}
+
+/// Whether `v` reads as an `f32`: plain decimals (`-12.5`) are seen at once, anything else is parsed.
+fn is_number(v: &str) -> bool {
+    let digits = v.strip_prefix('-').unwrap_or(v);
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, "0"));
+    let plain = !int.is_empty() && !frac.is_empty() && int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit());
+    plain || v.parse::<f32>().is_ok()
 }
 
 /// Whether two numbers are the same once their trailing `.0`s are left out.

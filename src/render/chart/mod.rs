@@ -186,24 +186,50 @@ fn kind_name(kind: ChartKind) -> &'static str {
     }
 }
 
-/// Lines of a title wrapped to a width, measured as charts-rs measures.
+/// Lines of a title wrapped to a width, measured as charts-rs measures: each line takes as many
+/// words as fit (at least one). A longer line is never narrower, so the end of a line is found
+/// by halving rather than by measuring every longer candidate; the lines are those of adding
+/// one word at a time.
 fn wrap(text: &str, size: f32, width: f32) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut lines = Vec::new();
     let mut line = String::new();
-    for word in text.split_whitespace() {
-        let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
-        let w = draw::measured_width(size, &candidate);
-        if w > width && !line.is_empty() {
-            lines.push(std::mem::take(&mut line));
-            line = word.to_string();
-        } else {
-            line = candidate;
+    let fits = |from: usize, to: usize, line: &mut String| {
+        join_words(&words[from..to], line);
+        draw::measured_width(size, line) <= width
+    };
+    let mut start = 0;
+    while start < words.len() {
+        let mut end = words.len();
+        if !fits(start, end, &mut line) {
+            // `lo` can end the line (it fits, or it is the first word alone); `hi` is too wide.
+            let (mut lo, mut hi) = (start + 1, end);
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if fits(start, mid, &mut line) {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            end = lo;
         }
-    }
-    if !line.is_empty() {
-        lines.push(line);
+        join_words(&words[start..end], &mut line);
+        lines.push(line.clone());
+        start = end;
     }
     lines
+}
+
+/// `words` joined by single spaces into `out`.
+fn join_words(words: &[&str], out: &mut String) {
+    out.clear();
+    for (k, w) in words.iter().enumerate() {
+        if k > 0 {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
 }
 
 /// The drawing with its source line below it, wrapped to its width.
