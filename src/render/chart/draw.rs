@@ -527,7 +527,8 @@ fn attr_str<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
 
 /// Whether `needle` is in `tag`: a byte search, quicker than `str::contains` on short tags.
 fn has(tag: &str, needle: &str) -> bool {
-    tag.as_bytes().windows(needle.len()).any(|w| w == needle.as_bytes())
+    let n = needle.as_bytes();
+    tag.as_bytes().windows(n.len()).any(|w| w[0] == n[0] && w == n)
 }
 
 fn attr(tag: &str, name: &str) -> Option<f32> {
