@@ -31,6 +31,7 @@
 //!   categories go in reversed to read top to bottom as given; it centres
 //!   their labels, which are right-aligned here, this organisation's in bold.
 
+use super::compact::find_byte;
 use super::words::{category_label, clean, drawable, key_entries, plain_number, point};
 use super::{ChartData, FONT_STACK};
 use crate::catalogue::Unit;
@@ -521,7 +522,7 @@ fn attr_str<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
     let (b, n) = (tag.as_bytes(), name.as_bytes());
     let at = (0..b.len()).find(|&i| b[i] == b' ' && b[i + 1..].starts_with(n) && b[i + 1 + n.len()..].starts_with(b"=\""))?;
     let start = at + n.len() + 3;
-    let end = tag[start..].find('"')? + start;
+    let end = find_byte(&tag[start..], b'"')? + start;
     Some(&tag[start..end])
 }
 
@@ -564,9 +565,9 @@ fn post_process(body: &str, target_label: Option<&str>, target_from: Option<(usi
     let ring_texts: Vec<String> = rings.iter().map(|r| format!("\n{}\n</text>", esc(r))).collect();
     // Where the current group starts in `out`, to rework a legend entry.
     let mut group_start: Option<usize> = None;
-    while let Some(lt) = rest.find('<') {
+    while let Some(lt) = find_byte(rest, b'<') {
         out.push_str(&rest[..lt]);
-        let gt = rest[lt..].find('>').map(|g| lt + g + 1).unwrap_or(rest.len());
+        let gt = find_byte(&rest[lt..], b'>').map(|g| lt + g + 1).unwrap_or(rest.len());
         let tag = &rest[lt..gt];
         rest = &rest[gt..];
         if tag == "<g>" {
