@@ -93,19 +93,31 @@ fn chart_block_html(ctx: &Ctx, spec: &ChartSpec, q: &QuarterReport, root: &str, 
 }
 
 /// Replaces each marked anchor (`\u{E003}NAME\u{E003}`, see the chart block) with an id unique on the page.
-pub(super) fn resolve_anchors(html: String, state: &mut PageState) -> String {
-    if !html.contains('\u{E003}') {
-        return html;
+pub(super) fn resolve_anchors(html: &str, state: &mut PageState) -> String {
+    const MARK: char = '\u{E003}';
+    if !html.contains(MARK) {
+        return html.to_string();
     }
-    let mut out = html;
-    while let Some(start) = out.find('\u{E003}') {
-        let from = start + '\u{E003}'.len_utf8();
-        let Some(len) = out[from..].find('\u{E003}') else { break };
-        let name = out[from..from + len].to_string();
-        let marked = format!("\u{E003}{name}\u{E003}");
-        let id = state.unique_id(&name);
-        out = out.replace(&marked, &id);
+    // One pass: each marked name is looked up once, in order, and the rest copied as it is.
+    let mut out = String::with_capacity(html.len());
+    let mut names: Vec<(&str, String)> = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find(MARK) {
+        let from = start + MARK.len_utf8();
+        let Some(len) = rest[from..].find(MARK) else { break };
+        out.push_str(&rest[..start]);
+        let name = &rest[from..from + len];
+        match names.iter().find(|(n, _)| *n == name) {
+            Some((_, id)) => out.push_str(id),
+            None => {
+                let id = state.unique_id(name);
+                out.push_str(&id);
+                names.push((name, id));
+            }
+        }
+        rest = &rest[from + len + MARK.len_utf8()..];
     }
+    out.push_str(rest);
     out
 }
 
@@ -116,13 +128,60 @@ pub(super) struct KpiRow {
     frequency: &'static str,
     polarity: &'static str,
     polarity_short: &'static str,
-    sparkline: Value,
+    spark: SparkRow,
     value: Value,
     period: String,
     direction: Value,
     target: Option<Value>,
     ranks: Vec<Value>,
     note: Option<String>,
+}
+
+/// A row's sparkline for the template: its accessible name, and the line's path and dots in a
+/// `0 0 120 32` box (`path` is `None` when too few figures make a trend).
+#[derive(Serialize)]
+pub(super) struct SparkRow {
+    name: String,
+    path: Option<String>,
+    dots: Vec<(String, String)>,
+    size: (u32, u32),
+}
+
+fn spark_row(trend: &[crate::model::Point], label: &str) -> SparkRow {
+    let spark = chart::spark(&trend.iter().map(|p| p.figure).collect::<Vec<_>>(), label);
+    let Some(line) = spark.line else { return SparkRow { name: spark.name, path: None, dots: Vec::new(), size: (chart::SPARK_SIZE.0 as u32, chart::SPARK_SIZE.1 as u32) } };
+    // A tenth of a pixel is the finest step a 120 by 32 line shows; ".0" says nothing. The
+    // points after the first of a run are implied line-tos.
+    let mut path = String::with_capacity(line.runs.iter().map(|r| r.len() * 9).sum());
+    for run in &line.runs {
+        for (k, (x, y)) in run.iter().enumerate() {
+            path.push_str(if k == 0 { "M" } else { " " });
+            push_coordinate(&mut path, *x);
+            path.push(' ');
+            push_coordinate(&mut path, *y);
+        }
+    }
+    let dots = line.dots.iter().map(|(x, y)| (coordinate(*x), coordinate(*y))).collect();
+    SparkRow { name: spark.name, path: Some(path).filter(|p| !p.is_empty()), dots, size: (chart::SPARK_SIZE.0 as u32, chart::SPARK_SIZE.1 as u32) }
+}
+
+/// A coordinate to a tenth, without a trailing ".0".
+fn push_coordinate(out: &mut String, v: f64) {
+    use std::fmt::Write as _;
+    let at = out.len();
+    let _ = write!(out, "{v:.1}");
+    if out.ends_with(".0") {
+        out.truncate(out.len() - 2);
+    }
+    if &out[at..] == "-0" {
+        out.replace_range(at.., "0");
+    }
+}
+
+fn coordinate(v: f64) -> String {
+    let mut s = String::new();
+    push_coordinate(&mut s, v);
+    s
 }
 
 #[derive(Serialize)]
@@ -196,10 +255,7 @@ fn kpi_rows(ctx: &Ctx, q: &QuarterReport, metrics: &[MetricIdx], root: &str, ran
                     crate::catalogue::Polarity::Lower => "Lower",
                     crate::catalogue::Polarity::Neutral => "Neutral",
                 },
-                sparkline: Value::from_safe_string(chart::sparkline(
-                    &trend.iter().map(|p| p.figure).collect::<Vec<_>>(),
-                    &format!("{}: trend over {}", metric.label(), span_words(&trend)),
-                )),
+                spark: spark_row(&trend, &format!("{}: trend over {}", metric.label(), span_words(&trend))),
                 value: Value::from_safe_string(
                     view.current.map(|p| present::figure_with_first_html(metric, view, p)).unwrap_or_else(|| present::marker_html('x')),
                 ),
