@@ -297,10 +297,7 @@ mod tests {
 
     #[test]
     fn markers_come_from_the_flag_partial() {
-        assert_eq!(
-            marker_html('p'),
-            "<span class=\"flag\" data-flag=\"p\"><span aria-hidden=\"true\">[p]</span><span class=\"vh\"> provisional</span></span>"
-        );
+        assert_eq!(marker_html('p'), "<span class=\"flag\" data-flag=\"p\"><span aria-hidden=\"true\">[p]</span><span class=\"vh\"> provisional</span></span>");
         assert_eq!(
             flags_used(&(marker_html('r') + &marker_html('x'))),
             vec![FlagUse { letter: 'x', words: "not available" }, FlagUse { letter: 'r', words: "revised" }]

@@ -53,8 +53,9 @@ pub fn environment(root: &Path, theme: &str) -> Result<Environment<'static>, Vec
     let mut env = bare_environment();
     // A shorthand marker, the same markup as every marker in the figures (`partials/flag.html`).
     env.add_function("flag", |letter: &str| Value::from_safe_string(marker_html(letter.chars().next().unwrap_or('x'))));
-    // The markers some HTML uses, in key order, for the key to symbols.
-    env.add_filter("flags_used", |html: &str| Value::from(minijinja::value::Serde(flags_used(html))));
+    // The markers some HTML uses, in key order, for the key to symbols; a second piece of HTML
+    // may be given (`banner|flags_used(main)`), so a page's parts need not be joined to be read.
+    env.add_filter("flags_used", |html: &str, more: Option<&str>| Value::from(minijinja::value::Serde(flags_used_in(&[html, more.unwrap_or_default()]))));
     // Nothing is read through a link out of the site (a theme's templates are published).
     let mut diags = crate::load::links::links_leaving(root, &root.join("themes").join(theme));
     if !diags.is_empty() {
@@ -219,5 +220,22 @@ pub struct FlagUse {
 
 /// The flags used in some HTML, in key order, with their words.
 pub fn flags_used(html: &str) -> Vec<FlagUse> {
-    KEY_ORDER.into_iter().filter(|l| html.contains(&format!("data-flag=\"{l}\""))).map(|letter| FlagUse { letter, words: marker_words(letter) }).collect()
+    flags_used_in(&[html])
+}
+
+/// The flags used in some pieces of HTML, read in one pass over each (a page may be long).
+fn flags_used_in(pieces: &[&str]) -> Vec<FlagUse> {
+    const ATTR: &str = "data-flag=\"";
+    let mut used = [false; KEY_ORDER.len()];
+    for html in pieces {
+        for (at, _) in html.match_indices(ATTR) {
+            let mut rest = html[at + ATTR.len()..].chars();
+            if let (Some(letter), Some('"')) = (rest.next(), rest.next()) {
+                if let Some(i) = KEY_ORDER.iter().position(|l| *l == letter) {
+                    used[i] = true;
+                }
+            }
+        }
+    }
+    KEY_ORDER.into_iter().zip(used).filter(|(_, u)| *u).map(|(letter, _)| FlagUse { letter, words: marker_words(letter) }).collect()
 }

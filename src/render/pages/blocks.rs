@@ -149,7 +149,9 @@ pub(super) struct SparkRow {
 
 fn spark_row(trend: &[crate::model::Point], label: &str) -> SparkRow {
     let spark = chart::spark(&trend.iter().map(|p| p.figure).collect::<Vec<_>>(), label);
-    let Some(line) = spark.line else { return SparkRow { name: spark.name, path: None, dots: Vec::new(), size: (chart::SPARK_SIZE.0 as u32, chart::SPARK_SIZE.1 as u32) } };
+    let Some(line) = spark.line else {
+        return SparkRow { name: spark.name, path: None, dots: Vec::new(), size: (chart::SPARK_SIZE.0 as u32, chart::SPARK_SIZE.1 as u32) };
+    };
     // A tenth of a pixel is the finest step a 120 by 32 line shows; ".0" says nothing. The
     // points after the first of a run are implied line-tos.
     let mut path = String::with_capacity(line.runs.iter().map(|r| r.len() * 9).sum());
@@ -722,5 +724,30 @@ pub(super) fn window_periods(metric: &Metric, view: &MetricView, start: Month, e
         }
         // An annual view only holds years up to the quarter's own, so the window's start is the only bound.
         Frequency::Annual => view.series.iter().map(|p| p.period).filter(|p| p.last_month() >= start).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coordinates_are_tenths_without_a_trailing_zero() {
+        let c: Vec<String> = [4.0, 25.64, 116.0, 0.04, -0.04, 27.96].into_iter().map(coordinate).collect();
+        assert_eq!(c, ["4", "25.6", "116", "0", "0", "28"]);
+    }
+
+    #[test]
+    fn a_sparkline_is_one_path_of_implied_line_tos_with_the_latest_dotted() {
+        let point = |m: u8, v: f64| crate::model::Point {
+            period: Period::Quarter(Quarter::new(crate::period::FinancialYear::new(2024), m).expect("quarter")),
+            figure: Figure::Value(v, Flags::NONE),
+        };
+        let s = spark_row(&[point(1, 10.0), point(2, 20.0), point(3, 15.0)], "Contacts: trend");
+        assert_eq!(s.path.as_deref(), Some("M4 28 60 4 116 16"));
+        assert_eq!(s.dots, [("116".to_string(), "16".to_string())]);
+        assert_eq!(s.name, "Contacts: trend, from 10 to 15");
+        let few = spark_row(&[point(1, 10.0)], "Contacts: trend");
+        assert!(few.path.is_none() && few.dots.is_empty(), "one figure makes no trend");
     }
 }
