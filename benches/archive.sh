@@ -20,22 +20,31 @@ command -v hugo >/dev/null && have_hugo=1
 
 # measure LABEL PREP COMMAND...: runs PREP (untimed, e.g. removing the output) then COMMAND,
 # RUNS times; prints min/median/max and peak RSS, and leaves the median in $med, RSS in $mem.
+# In PREP and COMMAND, @N@ stands for the run's number (1, 2, ...).
 measure() {
   local label=$1 prep=$2; shift 2
-  local times=() peak=0
+  local times=() peak=0 n=0
   for _ in $(seq "$runs"); do
-    eval "$prep"
+    n=$((n + 1))
+    eval "${prep//@N@/$n}"
     sync
-    /usr/bin/time -f "%e %M" -o "$dir/time" "$@" >/dev/null 2>&1
+    local cmd=("${@//@N@/$n}")
+    /usr/bin/time -f "%e %M" -o "$dir/time" "${cmd[@]}" >/dev/null 2>&1
     read -r t m <"$dir/time"
     times+=("$t"); [ "$m" -gt "$peak" ] && peak=$m
   done
   local sorted; sorted=$(printf '%s\n' "${times[@]}" | sort -n)
   med=$(echo "$sorted" | sed -n "$(( (runs + 1) / 2 ))p")
   mem=$(echo "$peak / 1024" | bc -l)
-  printf '%-32s min %5.3f s  median %5.3f s  max %5.3f s  peak RSS %5.1f MiB  (%d runs)\n' "$label" \
+  printf '%-40s min %5.3f s  median %5.3f s  max %5.3f s  peak RSS %5.1f MiB  (%d runs)\n' "$label" \
     "$(echo "$sorted" | head -1)" "$med" "$(echo "$sorted" | tail -1)" "$mem" "$runs"
 }
+# A fresh build, as in CI: the output folder does not exist yet. Each run writes a folder never
+# used before (OUT-1, OUT-2, ...), all removed only after every timing, because on this disk
+# (ext4 mounted with `discard`) removing a tree and at once creating one in its place waits on
+# the removal's discards: 450 folders of one file took 0.65 s right after `rm -rf` of the same
+# tree, 0.02 s in a new place. The figure "output removed just before" is printed as well.
+fresh_dirs=()
 bytes() { find "$1" -type f -printf '%s\n' | awk '{s+=$1} END {print s+0}'; }
 files() { find "$1" -type f | wc -l; }
 mb() { printf "%.1f" "$(echo "scale=3; $1 / 1000000" | bc)"; }
@@ -59,24 +68,29 @@ echo
 measure "scrutiny check" "true" "$bin" check --root "$dir/site"
 if [ -n "${BASELINE:-}" ]; then
   bout=$dir/base-out
-  measure "baseline fresh build" "rm -rf '$bout'" "$BASELINE" build --root "$dir/site" --output "$bout"
+  measure "baseline fresh build" "true" "$BASELINE" build --root "$dir/site" --output "$bout-new-@N@"
+  fresh_dirs+=("$bout-new-")
   b_fresh=$med b_mem=$mem
+  "$BASELINE" build --root "$dir/site" --output "$bout" >/dev/null 2>&1
   measure "baseline rebuild (no change)" "true" "$BASELINE" build --root "$dir/site" --output "$bout"
   b_re=$med
   [ "$(echo "$mem > $b_mem" | bc)" = 1 ] && b_mem=$mem
   b_bytes=$(bytes "$bout") b_files=$(files "$bout")
   read -r b_largest _ <<<"$(largest "$bout" '*.html')"
 fi
-measure "scrutiny fresh build" "rm -rf '$out'" "$bin" build --root "$dir/site" --output "$out"
+measure "scrutiny fresh build" "true" "$bin" build --root "$dir/site" --output "$out-new-@N@"
 s_fresh=$med s_mem=$mem
+fresh_dirs+=("$out-new-")
 measure "scrutiny rebuild (no change)" "true" "$bin" build --root "$dir/site" --output "$out"
 s_re=$med
 [ "$(echo "$mem > $s_mem" | bc)" = 1 ] && s_mem=$mem
 s_bytes=$(bytes "$out") s_files=$(files "$out")
 if [ "$have_hugo" = 1 ]; then
   hout=$dir/hugo-out
-  measure "hugo fresh build (prose only)" "rm -rf '$hout'" hugo --source "$dir/hugo" --destination "$hout" --quiet
+  measure "hugo fresh build (prose only)" "true" hugo --source "$dir/hugo" --destination "$hout-new-@N@" --quiet
   h_fresh=$med h_mem=$mem
+  fresh_dirs+=("$hout-new-")
+  hugo --source "$dir/hugo" --destination "$hout" --quiet >/dev/null 2>&1
   measure "hugo rebuild (prose only)" "true" hugo --source "$dir/hugo" --destination "$hout" --quiet
   h_re=$med
   [ "$(echo "$mem > $h_mem" | bc)" = 1 ] && h_mem=$mem
@@ -84,6 +98,17 @@ if [ "$have_hugo" = 1 ]; then
 else
   echo "hugo is not installed: no comparison"
 fi
+# Only now, with every fresh timing done, are the fresh outputs removed.
+for d in "${fresh_dirs[@]}"; do rm -rf "$d"*; done
+sync
+echo "(output removed just before, as in a rebuild-from-scratch on the same disk: timed with the removal's discards)"
+measure "  scrutiny, output removed just before" "rm -rf '$out-gone'" "$bin" build --root "$dir/site" --output "$out-gone"
+s_gone=$med
+if [ "$have_hugo" = 1 ]; then
+  measure "  hugo, output removed just before" "rm -rf '$hout-gone'" hugo --source "$dir/hugo" --destination "$hout-gone" --quiet
+  echo "  ratio $(ratio "$s_gone" "$med")x"
+fi
+rm -rf "$out-gone" "$hout-gone"
 
 echo
 printf '%-10s %9s %9s %10s %10s %7s\n' "" "fresh s" "rebuild s" "peak MiB" "output MB" "files"
@@ -121,7 +146,9 @@ if [ "${SCALE:-0}" = 1 ]; then
     read -r q s <<<"$spec"
     rm -rf "$dir/scale" "$dir/scale-out"
     "$gen" "$dir/scale" "$q" --sections "$s" 2>/dev/null
-    measure "  $q quarters x $s sections" "rm -rf '$dir/scale-out'" "$bin" build --root "$dir/scale" --output "$dir/scale-out" >/dev/null
+    measure "  $q quarters x $s sections" "true" "$bin" build --root "$dir/scale" --output "$dir/scale-out-@N@" >/dev/null
+    "$bin" build --root "$dir/scale" --output "$dir/scale-out" >/dev/null 2>&1
     printf '%-26s %8s %9.1f %10s %7s\n' "$q quarters x $s sections" "$med" "$mem" "$(mb "$(bytes "$dir/scale-out")")" "$(files "$dir/scale-out")"
+    rm -rf "$dir/scale-out"*; sync; sleep 5 # let the removal's discards finish before the next timing
   done
 fi

@@ -68,14 +68,30 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
         render::check_theme(root, settings, &mut theme);
         diags.extend(theme);
     }
-    // Render what was just validated (drafts too), so template mistakes show; nothing is written.
+    // Render what was just validated (drafts too), so template mistakes show; nothing is written,
+    // and nothing is kept but each file's path (for the static files' checks), as in a build.
     if let (Ok(validated), false) = (validated, diags.has_errors()) {
         let site = model::build(validated, true);
         let theme = site.settings.theme.clone();
-        let rendered = render::templates::environment(root, &theme)
-            .and_then(|env| render::render_site(&site, &env, &render::RenderCache::none(), render::templates::fingerprint(root, &theme)));
-        match rendered.and_then(|r| with_static_files(root, &theme, r.files)) {
-            Ok((_, warnings)) => diags.extend(warnings),
+        let paths = std::sync::Mutex::new(std::collections::HashSet::new());
+        let rendered = render::templates::environment(root, &theme).and_then(|env| {
+            render::render_site_each(&site, &env, &render::RenderCache::none(), render::templates::fingerprint(root, &theme), &|f| {
+                paths.lock().expect("paths lock").insert(f.path);
+                Ok(())
+            })
+        });
+        let checked = rendered.and_then(|()| {
+            let (statics, warnings) = read_static_files(root, &theme)?;
+            let paths = paths.into_inner().expect("paths lock");
+            let errors = static_files_taking_place(&statics, |p| paths.contains(p));
+            if errors.is_empty() {
+                Ok(warnings)
+            } else {
+                Err(errors)
+            }
+        });
+        match checked {
+            Ok(warnings) => diags.extend(warnings),
             Err(render_errors) => diags.extend(render_errors.into_iter().filter(|d| d.severity == diagnostic::Severity::Error)),
         }
     }

@@ -353,7 +353,11 @@ fn quarter_csv(site: &Site, qi: usize) -> Vec<u8> {
             // Months this quarter's file revises come first, so the download holds everything it says.
             let before = q.quarter.first_month();
             let revisions = v.series.iter().filter(|p| match p.period {
-                crate::period::Period::Month(mo) if mo < before => earlier.is_none_or(|e| !e.metrics[mi].series.contains(p)),
+                // A series is in period order (one figure a period): looked up, not scanned.
+                crate::period::Period::Month(mo) if mo < before => earlier.is_none_or(|e| {
+                    let old = &e.metrics[mi].series;
+                    old.binary_search_by_key(&p.period, |o| o.period).map_or(true, |i| old[i] != **p)
+                }),
                 _ => false,
             });
             let months = q.quarter.months();
