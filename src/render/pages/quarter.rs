@@ -49,7 +49,7 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<(Vec<OutputFi
         metrics_of,
     };
     let mut charts = Charts::default();
-    let (mut out, items, shared) = pages.section_pages(&mut charts)?;
+    let SectionPages { files: mut out, items, shared } = pages.section_pages(&mut charts)?;
     let summary = pages.summary(&mut charts);
     out.push(pages.overview(&items, &summary)?);
     out.push(pages.print(summary, &shared)?);
@@ -65,6 +65,14 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<(Vec<OutputFi
 /// Stands for the relative path to the site's root in HTML two pages at different depths share,
 /// until each page puts in its own (a private-use character, as the other marks, [`SPRITE_MARK`]).
 const ROOT_MARK: &str = "\u{E005}";
+
+/// A quarter's section pages, the list of them the overview shows, and what each shares with
+/// the print page, in the order of the sections.
+struct SectionPages {
+    files: Vec<OutputFile>,
+    items: Vec<SectionItem>,
+    shared: Vec<SectionShared>,
+}
 
 /// What a section's page shares with the print page.
 struct SectionShared {
@@ -103,7 +111,7 @@ impl QuarterPages<'_> {
 
     /// The sections' pages, the list of them the overview shows, and what the print page
     /// shares with them (it is as deep in the site, so their links read the same).
-    fn section_pages(&self, charts: &mut Charts) -> Result<(Vec<OutputFile>, Vec<SectionItem>, Vec<SectionShared>), Vec<Diagnostic>> {
+    fn section_pages(&self, charts: &mut Charts) -> Result<SectionPages, Vec<Diagnostic>> {
         let (ctx, site, q, sections) = (self.ctx, self.ctx.site, self.q, &self.sections);
         // Looked up once, not once a section page: a site may have thousands of sections.
         let sections_of: std::collections::HashMap<Quarter, std::collections::HashSet<SectionIdx>> =
@@ -148,7 +156,7 @@ impl QuarterPages<'_> {
             });
             shared.push(SectionShared { parts, table });
         }
-        Ok((out, items, shared))
+        Ok(SectionPages { files: out, items, shared })
     }
 
     /// The quarter's summary as the overview and the print page both open with it: each page
