@@ -352,6 +352,9 @@ pub fn sparkline(points: &[Figure], label: &str) -> String {
     spark::sparkline(points, label)
 }
 
+/// A sparkline worked out, for the highlight table's template to mark up.
+pub(crate) use spark::{spark, SIZE as SPARK_SIZE};
+
 /// The words that describe a chart (its SVG `<desc>`), for documents that carry it as alternative text.
 pub fn description(data: &ChartData) -> String {
     words::describe(data)
