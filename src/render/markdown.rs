@@ -217,7 +217,7 @@ impl<'e> Renderer<'e, '_, '_> {
             Event::Start(Tag::Link { link_type, dest_url, title, .. }) => self.link_start(link_type, &dest_url, &title),
             Event::End(TagEnd::Link) => match self.links.pop() {
                 Some(LinkKind::Dropped) | None => Vec::new(),
-                Some(LinkKind::External) => vec![Event::Html("<span class=\"visually-hidden\"> (external site)</span></a>".into())],
+                Some(LinkKind::External) => vec![Event::Html("<span class=\"vh\"> (external site)</span></a>".into())],
                 Some(LinkKind::Internal) => vec![Event::Html("</a>".into())],
             },
             Event::Start(Tag::Image { dest_url, title, id, link_type }) => {

@@ -245,7 +245,7 @@ pub fn rank_html(view: &MetricView, group: GroupIdx, own: Period) -> String {
     }
     match view.group(group).and_then(|g| Some((g.rank?, g.of?, g.rank_period))) {
         Some((r, of, p)) => format!("{}{}", ordinal_of(r, of), escape(&lag(p, own))),
-        _ => "<span class=\"not-ranked\"><span aria-hidden=\"true\">–</span><span class=\"visually-hidden\">not ranked</span></span>".to_string(),
+        _ => "<span class=\"not-ranked\"><span aria-hidden=\"true\">–</span><span class=\"vh\">not ranked</span></span>".to_string(),
     }
 }
 
@@ -297,10 +297,7 @@ mod tests {
 
     #[test]
     fn markers_come_from_the_flag_partial() {
-        assert_eq!(
-            marker_html('p'),
-            "<span class=\"flag\" data-flag=\"p\"><span aria-hidden=\"true\">[p]</span><span class=\"visually-hidden\"> provisional</span></span>"
-        );
+        assert_eq!(marker_html('p'), "<span class=\"flag\" data-flag=\"p\"><span aria-hidden=\"true\">[p]</span><span class=\"vh\"> provisional</span></span>");
         assert_eq!(
             flags_used(&(marker_html('r') + &marker_html('x'))),
             vec![FlagUse { letter: 'x', words: "not available" }, FlagUse { letter: 'r', words: "revised" }]

@@ -53,8 +53,9 @@ pub fn environment(root: &Path, theme: &str) -> Result<Environment<'static>, Vec
     let mut env = bare_environment();
     // A shorthand marker, the same markup as every marker in the figures (`partials/flag.html`).
     env.add_function("flag", |letter: &str| Value::from_safe_string(marker_html(letter.chars().next().unwrap_or('x'))));
-    // The markers some HTML uses, in key order, for the key to symbols.
-    env.add_filter("flags_used", |html: &str| Value::from(minijinja::value::Serde(flags_used(html))));
+    // The markers some HTML uses, in key order, for the key to symbols; a second piece of HTML
+    // may be given (`banner|flags_used(main)`), so a page's parts need not be joined to be read.
+    env.add_filter("flags_used", |html: &str, more: Option<&str>| Value::from(minijinja::value::Serde(flags_used_in(&[html, more.unwrap_or_default()]))));
     // Nothing is read through a link out of the site (a theme's templates are published).
     let mut diags = crate::load::links::links_leaving(root, &root.join("themes").join(theme));
     if !diags.is_empty() {
@@ -110,6 +111,8 @@ pub(crate) fn bare_environment() -> Environment<'static> {
             return minijinja::escape_formatter(out, state, value);
         }
         match value.as_str() {
+            // Most values (titles, figures, links) need no escaping: written as they are, not copied.
+            Some(s) if needs_no_escaping(s) => out.write_str(s).map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed")),
             Some(s) => out.write_str(&super::markdown::escape(s)).map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed")),
             None if value.is_none() || value.is_undefined() => Ok(()),
             None => out
@@ -118,6 +121,12 @@ pub(crate) fn bare_environment() -> Environment<'static> {
         }
     });
     env
+}
+
+/// Whether [`escape`](super::escape) would give `s` back unchanged: printable ASCII and line
+/// breaks only, none of `& < > " '`.
+fn needs_no_escaping(s: &str) -> bool {
+    s.bytes().all(|b| matches!(b, b'\t' | b'\n' | b'\r' | b' '..=b'~') && !matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
 }
 
 /// A hash of the theme's templates, so cached pages are dropped when a template changes.
@@ -219,5 +228,40 @@ pub struct FlagUse {
 
 /// The flags used in some HTML, in key order, with their words.
 pub fn flags_used(html: &str) -> Vec<FlagUse> {
-    KEY_ORDER.into_iter().filter(|l| html.contains(&format!("data-flag=\"{l}\""))).map(|letter| FlagUse { letter, words: marker_words(letter) }).collect()
+    flags_used_in(&[html])
+}
+
+/// The flags used in some pieces of HTML. A page may be long and most use no marker, so each
+/// piece is first searched for any marker at all (`contains` is the fast search of the standard
+/// library), and only then for each letter.
+fn flags_used_in(pieces: &[&str]) -> Vec<FlagUse> {
+    let mut used = [false; KEY_ORDER.len()];
+    for html in pieces.iter().filter(|h| h.contains("data-flag=\"")) {
+        for (l, u) in KEY_ORDER.iter().zip(used.iter_mut()).filter(|(_, u)| !**u) {
+            *u = html.contains(&format!("data-flag=\"{l}\""));
+        }
+    }
+    KEY_ORDER.into_iter().zip(used).filter(|(_, u)| *u).map(|(letter, _)| FlagUse { letter, words: marker_words(letter) }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_needing_no_escaping_are_exactly_those_escape_leaves_alone() {
+        for s in ["", "Quarter 2, 2024/25", "../../metrics/a-b/", "1,418\tdays\n", "a&b", "<b>", "\"x\"", "it's", "£62", "é", "\u{7f}", "\u{1}", "\u{E005}"] {
+            let plain = needs_no_escaping(s);
+            assert!(!plain || super::super::escape(s) == s, "{s:?} is written as it is but escape changes it");
+            assert_eq!(plain, s.is_ascii() && super::super::escape(s) == s, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn the_key_reads_markers_in_either_piece_in_key_order() {
+        let (r, x) = (marker_html('r'), marker_html('x'));
+        let used: Vec<char> = flags_used_in(&[&r, &format!("<p>{x}</p>")]).into_iter().map(|f| f.letter).collect();
+        assert_eq!(used, ['x', 'r']);
+        assert!(flags_used_in(&["<p>no markers</p>", ""]).is_empty());
+    }
 }

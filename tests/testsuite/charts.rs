@@ -293,7 +293,7 @@ fn write_samples(name: &str, r: &RenderedChart) {
         std::fs::write(dir.join(format!("{name}.svg")), &r.svg).unwrap();
         std::fs::write(dir.join(format!("{name}-narrow.svg")), &r.narrow_svg).unwrap();
         let page = format!(
-            "<!DOCTYPE html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>{name}</title><style>body{{font-family:Arial,sans-serif;margin:8px}} .chart svg{{max-width:100%;height:auto}} .visually-hidden{{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}}</style></head><body>\n{}\n</body></html>\n",
+            "<!DOCTYPE html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>{name}</title><style>body{{font-family:Arial,sans-serif;margin:8px}} .chart svg{{max-width:100%;height:auto}} .visually-hidden,.vh{{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}}</style></head><body>\n{}\n</body></html>\n",
             r.html
         );
         std::fs::write(dir.join(format!("{name}.html")), page).unwrap();

@@ -31,11 +31,12 @@
 //!   categories go in reversed to read top to bottom as given; it centres
 //!   their labels, which are right-aligned here, this organisation's in bold.
 
+use super::compact::find_byte;
 use super::words::{category_label, clean, drawable, key_entries, plain_number, point};
 use super::{ChartData, FONT_STACK};
 use crate::catalogue::Unit;
 use crate::figure::Figure;
-use crate::render::{escape as esc_attr, escape_text as esc};
+use crate::render::escape_text as esc;
 use crate::validate::ChartKind;
 use charts_rs::{
     measure_text_width_family, BarChart, Box as Margin, Color, HorizontalBarChart, LegendCategory, LineChart, MarkLine, MarkLineCategory, Position, Series,
@@ -517,10 +518,18 @@ struct BarBox {
 }
 
 fn attr_str<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
-    let key = format!(" {name}=\"");
-    let start = tag.find(&key)? + key.len();
-    let end = tag[start..].find('"')? + start;
+    // The first ` name="`, found without building it: this runs for every tag of every drawing.
+    let (b, n) = (tag.as_bytes(), name.as_bytes());
+    let at = (0..b.len()).find(|&i| b[i] == b' ' && b[i + 1..].starts_with(n) && b[i + 1 + n.len()..].starts_with(b"=\""))?;
+    let start = at + n.len() + 3;
+    let end = find_byte(&tag[start..], b'"')? + start;
     Some(&tag[start..end])
+}
+
+/// Whether `needle` is in `tag`: a byte search, quicker than `str::contains` on short tags.
+fn has(tag: &str, needle: &str) -> bool {
+    let n = needle.as_bytes();
+    tag.as_bytes().windows(n.len()).any(|w| w[0] == n[0] && w == n)
 }
 
 fn attr(tag: &str, name: &str) -> Option<f32> {
@@ -556,15 +565,15 @@ fn post_process(body: &str, target_label: Option<&str>, target_from: Option<(usi
     let ring_texts: Vec<String> = rings.iter().map(|r| format!("\n{}\n</text>", esc(r))).collect();
     // Where the current group starts in `out`, to rework a legend entry.
     let mut group_start: Option<usize> = None;
-    while let Some(lt) = rest.find('<') {
+    while let Some(lt) = find_byte(rest, b'<') {
         out.push_str(&rest[..lt]);
-        let gt = rest[lt..].find('>').map(|g| lt + g + 1).unwrap_or(rest.len());
+        let gt = find_byte(&rest[lt..], b'>').map(|g| lt + g + 1).unwrap_or(rest.len());
         let tag = &rest[lt..gt];
         rest = &rest[gt..];
         if tag == "<g>" {
             group_start = Some(out.len());
         }
-        if tag.contains(" data-") {
+        if has(tag, " data-") {
             if tag.starts_with("<rect ") {
                 bars.push(BarBox {
                     x: attr(tag, "x").unwrap_or(0.0),
@@ -577,7 +586,7 @@ fn post_process(body: &str, target_label: Option<&str>, target_from: Option<(usi
             continue;
         }
         if let (Some(label), true) = (target_label, target_line.is_none()) {
-            if tag.starts_with("<line ") && tag.contains(&target_stroke) && tag.contains("stroke-dasharray") {
+            if tag.starts_with("<line ") && has(tag, &target_stroke) && has(tag, "stroke-dasharray") {
                 target_line =
                     Some((attr(tag, "x1").unwrap_or(0.0), attr(tag, "y1").unwrap_or(0.0), attr(tag, "x2").unwrap_or(0.0), attr(tag, "y2").unwrap_or(0.0)));
                 match (target_from, target_line) {
@@ -652,7 +661,7 @@ fn right_align_labels(body: &str, labels: &[String], bold: Option<usize>) -> Str
         let tag = &body[start..end];
         let Some(close) = body[end..].find("</text>") else { break };
         let content = body[end..end + close].trim_matches('\n');
-        if tag.contains("transform") || tag.contains("text-anchor") {
+        if has(tag, "transform") || has(tag, "text-anchor") {
             continue;
         }
         if let (Some(k), Some(x)) = (escaped.iter().position(|e| e == content), attr(tag, "x")) {
@@ -704,7 +713,7 @@ fn text_el(out: &mut String, x: f32, y: f32, anchor: &str, text: &str, fill: &st
     let _ = writeln!(
         out,
         "<text x=\"{x:.1}\" y=\"{y:.1}\" text-anchor=\"{anchor}\" font-size=\"12\" font-family=\"{}\" fill=\"{fill}\">{}</text>",
-        esc_attr(FONT_STACK),
+        FONT_STACK,
         esc(text)
     );
 }
@@ -862,7 +871,7 @@ fn narrow_hbar(d: &ChartData, width: f32) -> Drawn {
             let _ = writeln!(
                 body,
                 "<text x=\"{PAD}\" y=\"{y:.1}\" font-size=\"12\" font-family=\"{}\" fill=\"{TEXT}\"{}>{}</text>",
-                esc_attr(FONT_STACK),
+                FONT_STACK,
                 if bold { " font-weight=\"bold\"" } else { "" },
                 esc(line)
             );
@@ -934,6 +943,22 @@ mod tests {
         assert_eq!(scale(&[-3.2, 4.0], Unit::Rate { per: 1000 }), Scale { min: -4.0, max: 4.0, split: 4 });
         assert_eq!(scale(&[0.003], Unit::Score), Scale { min: 0.0, max: 0.1, split: 1 });
         assert_eq!(scale(&[3.0], Unit::Count), Scale { min: 0.0, max: 3.0, split: 3 });
+    }
+
+    #[test]
+    fn the_font_stack_is_written_as_it_is() {
+        // Texts write it unescaped, to save escaping it for every one.
+        assert_eq!(crate::render::escape(FONT_STACK), FONT_STACK);
+    }
+
+    #[test]
+    fn finds_attributes_by_their_whole_name() {
+        let tag = "<text data-x=\"1\" x=\"2\" fill=\"#000\">";
+        assert_eq!(attr_str(tag, "x"), Some("2"));
+        assert_eq!(attr_str(tag, "fill"), Some("#000"));
+        assert_eq!(attr_str(tag, "y"), None);
+        assert_eq!(attr_str("<a x=\"1>", "x"), None);
+        assert!(has(tag, "data-") && !has(tag, "stroke"));
     }
 
     #[test]

@@ -186,24 +186,50 @@ fn kind_name(kind: ChartKind) -> &'static str {
     }
 }
 
-/// Lines of a title wrapped to a width, measured as charts-rs measures.
+/// Lines of a title wrapped to a width, measured as charts-rs measures: each line takes as many
+/// words as fit (at least one). A longer line is never narrower, so the end of a line is found
+/// by halving rather than by measuring every longer candidate; the lines are those of adding
+/// one word at a time.
 fn wrap(text: &str, size: f32, width: f32) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut lines = Vec::new();
     let mut line = String::new();
-    for word in text.split_whitespace() {
-        let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
-        let w = draw::measured_width(size, &candidate);
-        if w > width && !line.is_empty() {
-            lines.push(std::mem::take(&mut line));
-            line = word.to_string();
-        } else {
-            line = candidate;
+    let fits = |from: usize, to: usize, line: &mut String| {
+        join_words(&words[from..to], line);
+        draw::measured_width(size, line) <= width
+    };
+    let mut start = 0;
+    while start < words.len() {
+        let mut end = words.len();
+        if !fits(start, end, &mut line) {
+            // `lo` can end the line (it fits, or it is the first word alone); `hi` is too wide.
+            let (mut lo, mut hi) = (start + 1, end);
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if fits(start, mid, &mut line) {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            end = lo;
         }
-    }
-    if !line.is_empty() {
-        lines.push(line);
+        join_words(&words[start..end], &mut line);
+        lines.push(line.clone());
+        start = end;
     }
     lines
+}
+
+/// `words` joined by single spaces into `out`.
+fn join_words(words: &[&str], out: &mut String) {
+    out.clear();
+    for (k, w) in words.iter().enumerate() {
+        if k > 0 {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
 }
 
 /// The drawing with its source line below it, wrapped to its width.
@@ -234,22 +260,26 @@ fn with_source(mut drawn: draw::Drawn, source: &str) -> draw::Drawn {
 fn standalone(data: &ChartData, drawn: &draw::Drawn, head: &str, labelled_by: &str) -> (String, f32, f32) {
     let (w, h) = (drawn.width, drawn.height);
     // Every text of the drawing names the same fonts: say it once, on the root, where it is inherited.
-    let font = format!(" font-family=\"{}\"", esc_attr(FONT_STACK));
-    let body = compact::compact(&drawn.body.replace(&font, ""), w, h);
+    let font_family = esc_attr(FONT_STACK);
 
     // The title above the drawing, which is nested as it is. Browsers may draw it in a wider
     // font than charts-rs measures with, and it is bold: leave room.
     let lines = wrap(data.title.trim(), 16.0, (w - 24.0) * 0.8);
     let top = 16.0 + 22.0 * lines.len() as f32;
     let total = h + top;
-    let mut svg = String::with_capacity(body.len() + head.len() + 512);
-    let aria = if labelled_by.is_empty() { String::new() } else { format!(" role=\"img\" aria-labelledby=\"{labelled_by}\"") };
-    let _ = write!(svg, "{SVG_OPEN} width=\"{w}\" height=\"{total}\" viewBox=\"0 0 {w} {total}\"{aria}{font}{}>\n{head}", compact::ROOT_FONT_SIZE);
+    let mut svg = String::with_capacity(drawn.body.len() + head.len() + 512);
+    let _ = write!(svg, "{SVG_OPEN} width=\"{w}\" height=\"{total}\" viewBox=\"0 0 {w} {total}\"");
+    if !labelled_by.is_empty() {
+        let _ = write!(svg, " role=\"img\" aria-labelledby=\"{labelled_by}\"");
+    }
+    let _ = write!(svg, " font-family=\"{font_family}\"{}>\n{head}", compact::ROOT_FONT_SIZE);
     for (k, line) in lines.iter().enumerate() {
         let _ =
             writeln!(svg, "<text x=\"12\" y=\"{}\" font-size=\"16\" font-weight=\"bold\" fill=\"{}\">{}</text>", 26.0 + 22.0 * k as f32, draw::TEXT, esc(line));
     }
-    let _ = write!(svg, "<svg x=\"0\" y=\"{top}\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\">\n{body}\n</svg>\n</svg>\n");
+    let _ = writeln!(svg, "<svg x=\"0\" y=\"{top}\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\">");
+    compact::compact_into(&mut svg, &drawn.body, w, h, &font_family);
+    svg.push_str("\n</svg>\n</svg>\n");
     (svg, w, total)
 }
 
@@ -321,6 +351,9 @@ pub fn sprite<'a>(charts: impl IntoIterator<Item = &'a RenderedChart>) -> String
 pub fn sparkline(points: &[Figure], label: &str) -> String {
     spark::sparkline(points, label)
 }
+
+/// A sparkline worked out, for the highlight table's template to mark up.
+pub(crate) use spark::{spark, SIZE as SPARK_SIZE};
 
 /// The words that describe a chart (its SVG `<desc>`), for documents that carry it as alternative text.
 pub fn description(data: &ChartData) -> String {

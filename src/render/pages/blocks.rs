@@ -93,19 +93,31 @@ fn chart_block_html(ctx: &Ctx, spec: &ChartSpec, q: &QuarterReport, root: &str, 
 }
 
 /// Replaces each marked anchor (`\u{E003}NAME\u{E003}`, see the chart block) with an id unique on the page.
-pub(super) fn resolve_anchors(html: String, state: &mut PageState) -> String {
-    if !html.contains('\u{E003}') {
-        return html;
+pub(super) fn resolve_anchors(html: &str, state: &mut PageState) -> String {
+    const MARK: char = '\u{E003}';
+    if !html.contains(MARK) {
+        return html.to_string();
     }
-    let mut out = html;
-    while let Some(start) = out.find('\u{E003}') {
-        let from = start + '\u{E003}'.len_utf8();
-        let Some(len) = out[from..].find('\u{E003}') else { break };
-        let name = out[from..from + len].to_string();
-        let marked = format!("\u{E003}{name}\u{E003}");
-        let id = state.unique_id(&name);
-        out = out.replace(&marked, &id);
+    // One pass: each marked name is looked up once, in order, and the rest copied as it is.
+    let mut out = String::with_capacity(html.len());
+    let mut names: Vec<(&str, String)> = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find(MARK) {
+        let from = start + MARK.len_utf8();
+        let Some(len) = rest[from..].find(MARK) else { break };
+        out.push_str(&rest[..start]);
+        let name = &rest[from..from + len];
+        match names.iter().find(|(n, _)| *n == name) {
+            Some((_, id)) => out.push_str(id),
+            None => {
+                let id = state.unique_id(name);
+                out.push_str(&id);
+                names.push((name, id));
+            }
+        }
+        rest = &rest[from + len + MARK.len_utf8()..];
     }
+    out.push_str(rest);
     out
 }
 
@@ -116,13 +128,62 @@ pub(super) struct KpiRow {
     frequency: &'static str,
     polarity: &'static str,
     polarity_short: &'static str,
-    sparkline: Value,
+    spark: SparkRow,
     value: Value,
     period: String,
     direction: Value,
     target: Option<Value>,
     ranks: Vec<Value>,
     note: Option<String>,
+}
+
+/// A row's sparkline for the template: its accessible name, and the line's path and dots in a
+/// `0 0 120 32` box (`path` is `None` when too few figures make a trend).
+#[derive(Serialize)]
+pub(super) struct SparkRow {
+    name: String,
+    path: Option<String>,
+    dots: Vec<(String, String)>,
+    size: (u32, u32),
+}
+
+fn spark_row(trend: &[crate::model::Point], label: &str) -> SparkRow {
+    let spark = chart::spark(&trend.iter().map(|p| p.figure).collect::<Vec<_>>(), label);
+    let Some(line) = spark.line else {
+        return SparkRow { name: spark.name, path: None, dots: Vec::new(), size: (chart::SPARK_SIZE.0 as u32, chart::SPARK_SIZE.1 as u32) };
+    };
+    // A tenth of a pixel is the finest step a 120 by 32 line shows; ".0" says nothing. The
+    // points after the first of a run are implied line-tos.
+    let mut path = String::with_capacity(line.runs.iter().map(|r| r.len() * 9).sum());
+    for run in &line.runs {
+        for (k, (x, y)) in run.iter().enumerate() {
+            path.push_str(if k == 0 { "M" } else { " " });
+            push_coordinate(&mut path, *x);
+            path.push(' ');
+            push_coordinate(&mut path, *y);
+        }
+    }
+    let dots = line.dots.iter().map(|(x, y)| (coordinate(*x), coordinate(*y))).collect();
+    SparkRow { name: spark.name, path: Some(path).filter(|p| !p.is_empty()), dots, size: (chart::SPARK_SIZE.0 as u32, chart::SPARK_SIZE.1 as u32) }
+}
+
+/// A coordinate to a tenth, without a trailing ".0".
+fn push_coordinate(out: &mut String, v: f64) {
+    use std::fmt::Write as _;
+    let at = out.len();
+    let _ = write!(out, "{v:.1}");
+    if out.ends_with(".0") {
+        out.truncate(out.len() - 2);
+    }
+    if &out[at..] == "-0" {
+        out.replace_range(at.., "0");
+    }
+}
+
+fn coordinate(v: f64) -> String {
+    let mut s = String::new();
+    push_coordinate(&mut s, v);
+    s
 }
 
 #[derive(Serialize)]
@@ -196,10 +257,7 @@ fn kpi_rows(ctx: &Ctx, q: &QuarterReport, metrics: &[MetricIdx], root: &str, ran
                     crate::catalogue::Polarity::Lower => "Lower",
                     crate::catalogue::Polarity::Neutral => "Neutral",
                 },
-                sparkline: Value::from_safe_string(chart::sparkline(
-                    &trend.iter().map(|p| p.figure).collect::<Vec<_>>(),
-                    &format!("{}: trend over {}", metric.label(), span_words(&trend)),
-                )),
+                spark: spark_row(&trend, &format!("{}: trend over {}", metric.label(), span_words(&trend))),
                 value: Value::from_safe_string(
                     view.current.map(|p| present::figure_with_first_html(metric, view, p)).unwrap_or_else(|| present::marker_html('x')),
                 ),
@@ -666,5 +724,30 @@ pub(super) fn window_periods(metric: &Metric, view: &MetricView, start: Month, e
         }
         // An annual view only holds years up to the quarter's own, so the window's start is the only bound.
         Frequency::Annual => view.series.iter().map(|p| p.period).filter(|p| p.last_month() >= start).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coordinates_are_tenths_without_a_trailing_zero() {
+        let c: Vec<String> = [4.0, 25.64, 116.0, 0.04, -0.04, 27.96].into_iter().map(coordinate).collect();
+        assert_eq!(c, ["4", "25.6", "116", "0", "0", "28"]);
+    }
+
+    #[test]
+    fn a_sparkline_is_one_path_of_implied_line_tos_with_the_latest_dotted() {
+        let point = |m: u8, v: f64| crate::model::Point {
+            period: Period::Quarter(Quarter::new(crate::period::FinancialYear::new(2024), m).expect("quarter")),
+            figure: Figure::Value(v, Flags::NONE),
+        };
+        let s = spark_row(&[point(1, 10.0), point(2, 20.0), point(3, 15.0)], "Contacts: trend");
+        assert_eq!(s.path.as_deref(), Some("M4 28 60 4 116 16"));
+        assert_eq!(s.dots, [("116".to_string(), "16".to_string())]);
+        assert_eq!(s.name, "Contacts: trend, from 10 to 15");
+        let few = spark_row(&[point(1, 10.0)], "Contacts: trend");
+        assert!(few.path.is_none() && few.dots.is_empty(), "one figure makes no trend");
     }
 }

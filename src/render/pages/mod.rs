@@ -349,6 +349,19 @@ fn commentary_html(
     state: &mut PageState,
     charts: &mut Charts,
 ) -> String {
+    let parts = commentary_parts(ctx, c, q, root, group, charts);
+    commentary_from_parts(ctx, c, &parts, root, prefix, state)
+}
+
+/// What the pages that show one commentary from the same folder depth share: its references
+/// and report blocks as HTML (charts placed in their sprite, anchors not yet made unique).
+/// Worked out once a quarter, so a section's page and the print page build them once.
+struct CommentaryParts {
+    refs: Vec<String>,
+    blocks: Vec<String>,
+}
+
+fn commentary_parts(ctx: &Ctx, c: &Commentary, q: Option<&QuarterReport>, root: &str, group: &str, charts: &mut Charts) -> CommentaryParts {
     let site = ctx.site;
     let refs: Vec<String> = c
         .refs
@@ -358,11 +371,19 @@ fn commentary_html(
             None => present::marker_html('x'),
         })
         .collect();
-    let mut blocks: Vec<String> = c.blocks.iter().map(|b| resolve_anchors(block_html(ctx, b, q, root, charts), state)).collect();
+    let mut blocks: Vec<String> = c.blocks.iter().map(|b| block_html(ctx, b, q, root, charts)).collect();
     charts.close(group, &mut blocks);
+    CommentaryParts { refs, blocks }
+}
+
+/// One page's HTML of a commentary from its parts: anchors and headings get ids unique on the
+/// page, glossary terms are spelled out at their first use on the page.
+fn commentary_from_parts(ctx: &Ctx, c: &Commentary, parts: &CommentaryParts, root: &str, prefix: &str, state: &mut PageState) -> String {
+    let site = ctx.site;
+    let blocks: Vec<String> = parts.blocks.iter().map(|b| resolve_anchors(b, state)).collect();
     let glossary_href = format!("{root}glossary/");
     let m = markdown::Commentary {
-        refs: &refs,
+        refs: &parts.refs,
         blocks: &blocks,
         id_prefix: prefix,
         allow_raw_html: site.settings.allow_raw_html,

@@ -49,9 +49,10 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<(Vec<OutputFi
         metrics_of,
     };
     let mut charts = Charts::default();
-    let (mut out, items) = pages.section_pages(&mut charts)?;
-    out.push(pages.overview(&items, &mut charts)?);
-    out.push(pages.print(&mut charts)?);
+    let SectionPages { files: mut out, items, shared } = pages.section_pages(&mut charts)?;
+    let summary = pages.summary(&mut charts);
+    out.push(pages.overview(&items, &summary)?);
+    out.push(pages.print(summary, &shared)?);
     out.push(pages.appendix()?);
     if site.settings.pdf {
         out.push(pages.pdf(&charts)?);
@@ -59,6 +60,26 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<(Vec<OutputFi
     let shown = charts.drawn.keys().cloned().collect();
     out.extend(chart_files(ctx, charts));
     Ok((out, shown))
+}
+
+/// Stands for the relative path to the site's root in HTML two pages at different depths share,
+/// until each page puts in its own (a private-use character, as the other marks, [`SPRITE_MARK`]).
+const ROOT_MARK: &str = "\u{E005}";
+
+/// A quarter's section pages, the list of them the overview shows, and what each shares with
+/// the print page, in the order of the sections.
+struct SectionPages {
+    files: Vec<OutputFile>,
+    items: Vec<SectionItem>,
+    shared: Vec<SectionShared>,
+}
+
+/// What a section's page shares with the print page.
+struct SectionShared {
+    /// The commentary's references and blocks, unless there is no commentary.
+    parts: Option<CommentaryParts>,
+    /// The section's highlight table with all its rows, or "" when the page shows none.
+    table: String,
 }
 
 /// One quarter's report, and what its pages share.
@@ -88,14 +109,16 @@ impl QuarterPages<'_> {
         self.commentary_of.get(&si).copied().filter(|c| !c.draft || self.ctx.site.drafts)
     }
 
-    /// The sections' pages, and the list of them the overview shows.
-    fn section_pages(&self, charts: &mut Charts) -> Result<(Vec<OutputFile>, Vec<SectionItem>), Vec<Diagnostic>> {
+    /// The sections' pages, the list of them the overview shows, and what the print page
+    /// shares with them (it is as deep in the site, so their links read the same).
+    fn section_pages(&self, charts: &mut Charts) -> Result<SectionPages, Vec<Diagnostic>> {
         let (ctx, site, q, sections) = (self.ctx, self.ctx.site, self.q, &self.sections);
         // Looked up once, not once a section page: a site may have thousands of sections.
         let sections_of: std::collections::HashMap<Quarter, std::collections::HashSet<SectionIdx>> =
             site.quarters.iter().map(|o| (o.quarter, o.section_ids(&site.catalogue).into_iter().collect())).collect();
         let mut out = Vec::new();
         let mut items = Vec::new();
+        let mut shared = Vec::new();
         for (n, &si) in sections.iter().enumerate() {
             let section = &site.catalogue.sections[si];
             let spath = format!("{}{}/", self.path, section.id);
@@ -103,16 +126,15 @@ impl QuarterPages<'_> {
             let commentary = self.commentary(si);
             let mut state = PageState::default();
             reserve_layout_ids(&mut state);
-            let body = match commentary {
-                Some(c) => {
-                    commentary_html(ctx, c, Some(q), &root, &format!("{}-", section.id), &format!("{}-{}", q.quarter.slug(), section.id), &mut state, charts)
-                }
-                None => String::new(),
+            let parts = commentary.map(|c| commentary_parts(ctx, c, Some(q), &root, &format!("{}-{}", q.quarter.slug(), section.id), charts));
+            let body = match (commentary, &parts) {
+                (Some(c), Some(parts)) => commentary_from_parts(ctx, c, parts, &root, &format!("{}-", section.id), &mut state),
+                _ => String::new(),
             };
-            let metrics: Vec<MetricIdx> = self.metrics_of[si].clone();
+            let metrics = &self.metrics_of[si];
             // The commentary may show its own highlight table; otherwise the section's figures follow it.
             let has_own_table = commentary.is_some_and(|c| c.blocks.iter().any(|b| matches!(b, Block::Kpis(_))));
-            let table = if metrics.is_empty() || has_own_table { String::new() } else { kpis_html(ctx, q, &metrics, &root) };
+            let table = if metrics.is_empty() || has_own_table { String::new() } else { kpis_html(ctx, q, metrics, &root) };
             let title = commentary.and_then(|c| c.title.clone()).unwrap_or_else(|| section.title.clone());
             let nav = quarter_nav(site, self.qi, &root, |other| sections_of[&other.quarter].contains(&si).then(|| format!("{}/", section.id)));
             let prev = n.checked_sub(1).map(|p| &site.catalogue.sections[sections[p]]).map(|s| Link { title: s.title.clone(), href: format!("../{}/", s.id) });
@@ -123,7 +145,7 @@ impl QuarterPages<'_> {
                 &title,
                 self.crumbs(&root),
                 Some(&nav),
-                ser(context! { body => Value::from_safe_string(body), table => Value::from_safe_string(table), summary => commentary.and_then(|c| c.summary.clone()), previous => ser(prev), next => ser(next) }),
+                ser(context! { body => Value::from_safe_string(body), table => Value::from_safe_string(table.clone()), summary => commentary.and_then(|c| c.summary.clone()), previous => ser(prev), next => ser(next) }),
             )?);
             items.push(SectionItem {
                 id: section.id.clone(),
@@ -132,17 +154,28 @@ impl QuarterPages<'_> {
                 summary: commentary.and_then(|c| c.summary.clone()),
                 body: Value::from(()),
             });
+            shared.push(SectionShared { parts, table });
         }
-        Ok((out, items))
+        Ok(SectionPages { files: out, items, shared })
+    }
+
+    /// The quarter's summary as the overview and the print page both open with it: each page
+    /// starts with the same ids taken and no term spelled out, so only its links' depth differs;
+    /// they are written to [`ROOT_MARK`] and each page puts its own in. Gives the page state
+    /// after it, for the print page to go on with.
+    fn summary(&self, charts: &mut Charts) -> (String, PageState) {
+        let (ctx, q) = (self.ctx, self.q);
+        let mut state = PageState::default();
+        reserve_layout_ids(&mut state);
+        let html = commentary_html(ctx, &q.overview, Some(q), ROOT_MARK, "summary-", &format!("{}-summary", q.quarter.slug()), &mut state, charts);
+        (html, state)
     }
 
     /// The quarter's overview: its summary and the list of its sections.
-    fn overview(&self, items: &[SectionItem], charts: &mut Charts) -> Result<OutputFile, Vec<Diagnostic>> {
+    fn overview(&self, items: &[SectionItem], summary: &(String, PageState)) -> Result<OutputFile, Vec<Diagnostic>> {
         let (ctx, site, q) = (self.ctx, self.ctx.site, self.q);
         let root = root_of(&self.path);
-        let mut state = PageState::default();
-        reserve_layout_ids(&mut state);
-        let summary = commentary_html(ctx, &q.overview, Some(q), &root, "summary-", &format!("{}-summary", q.quarter.slug()), &mut state, charts);
+        let summary = summary.0.replace(ROOT_MARK, &root);
         let nav = quarter_nav(site, self.qi, &root, |_| None);
         let title = q.overview.title.clone().unwrap_or_else(|| format!("{}: {}", site.settings.title, q.quarter.long()));
         ctx.render(
@@ -179,32 +212,34 @@ impl QuarterPages<'_> {
             .collect()
     }
 
-    /// The whole quarter on one page, rendered with its own page state so ids stay unique.
-    fn print(&self, charts: &mut Charts) -> Result<OutputFile, Vec<Diagnostic>> {
+    /// The whole quarter on one page, rendered with its own page state so ids stay unique; the
+    /// sections' parts and tables are their pages' (`shared`, in the order of `self.sections`).
+    fn print(&self, summary: (String, PageState), shared: &[SectionShared]) -> Result<OutputFile, Vec<Diagnostic>> {
         let (ctx, site, q) = (self.ctx, self.ctx.site, self.q);
         let ppath = format!("{}print/", self.path);
         let root = root_of(&ppath);
-        let mut state = PageState::default();
-        reserve_layout_ids(&mut state);
-        let summary = commentary_html(ctx, &q.overview, Some(q), &root, "summary-", &format!("{}-summary", q.quarter.slug()), &mut state, charts);
+        let (summary, mut state) = summary;
+        let summary = summary.replace(ROOT_MARK, &root);
         // Rows the summary's highlight tables already show are not printed again under their section.
         let in_summary = self.in_summary();
         let mut print_sections = Vec::new();
-        for &si in &self.sections {
+        for (&si, shared) in self.sections.iter().zip(shared) {
             let section = &site.catalogue.sections[si];
             let commentary = self.commentary(si);
-            let mut body = match commentary {
-                Some(c) => {
-                    commentary_html(ctx, c, Some(q), &root, &format!("{}-", section.id), &format!("{}-{}", q.quarter.slug(), section.id), &mut state, charts)
-                }
-                None => String::new(),
+            let mut body = match (commentary, &shared.parts) {
+                (Some(c), Some(parts)) => commentary_from_parts(ctx, c, parts, &root, &format!("{}-", section.id), &mut state),
+                _ => String::new(),
             };
             // Rows the summary's highlight tables show are not printed again under their section.
             let metrics: Vec<MetricIdx> = self.metrics_of[si].iter().copied().filter(|mi| !in_summary.contains(mi)).collect();
             // As on the section's page: its own highlight table, or this one, never both.
             let has_own_table = commentary.is_some_and(|c| c.blocks.iter().any(|b| matches!(b, Block::Kpis(_))));
             if !metrics.is_empty() && !has_own_table {
-                body.push_str(&kpis_html(ctx, q, &metrics, &root));
+                if metrics.len() == self.metrics_of[si].len() {
+                    body.push_str(&shared.table);
+                } else {
+                    body.push_str(&kpis_html(ctx, q, &metrics, &root));
+                }
             }
             let id = state.unique_id(&format!("section-{}", section.id));
             print_sections.push(SectionItem {

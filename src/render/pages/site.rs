@@ -89,7 +89,7 @@ fn metric_chart(ctx: &Ctx, mi: MetricIdx, q: &QuarterReport, view: &MetricView, 
         title: Some(format!("{} over time", metric.label())),
     };
     let mut state = PageState::default();
-    let mut html = [resolve_anchors(block_html_with(ctx, &Block::Chart(spec), Some(q), root, charts, Some("metric")), &mut state)];
+    let mut html = [resolve_anchors(&block_html_with(ctx, &Block::Chart(spec), Some(q), root, charts, Some("metric")), &mut state)];
     charts.close(&format!("metric-{}", ctx.site.catalogue.metrics[mi].id), &mut html);
     let [html] = html;
     html
