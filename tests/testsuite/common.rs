@@ -23,6 +23,30 @@ pub fn fixture() -> tempfile::TempDir {
     dir
 }
 
+/// Adds `text` at the end of the site's file at `path`.
+pub fn append(root: &Path, path: &str, text: &str) {
+    let mut s = std::fs::read_to_string(root.join(path)).unwrap();
+    s.push_str(text);
+    std::fs::write(root.join(path), s).unwrap();
+}
+
+/// The fixture's complaints-by-outcome breakdown in Q1 and Q2 2024/25, with suppressed
+/// categories (the metric `complaints-outcome` must be defined by the caller).
+/// Q1 publishes the total, so two categories are suppressed (secondary suppression); Q2 has one
+/// category suppressed and no total, so the total is [c], and so are the shares.
+pub fn append_suppressed_breakdowns(root: &Path) {
+    append(
+        root,
+        "data/2024-25/q1.yaml",
+        "  complaints-outcome:\n    by: { upheld: 1234, partly-upheld: { value: 4417, suppressed: true }, not-upheld: { value: 5813, suppressed: true } }\n    value: 11464\n",
+    );
+    append(
+        root,
+        "data/2024-25/q2.yaml",
+        "  complaints-outcome:\n    by: { upheld: 2221, partly-upheld: 3331, not-upheld: { value: 6607, suppressed: true } }\n",
+    );
+}
+
 /// Turns `\xNN` escapes in a case file into bytes (for files that are not valid UTF-8).
 pub fn unescape(s: &str) -> Vec<u8> {
     let mut out = Vec::new();

@@ -1,7 +1,7 @@
 //! Format 2 on built output: lagged ranks, targets and plans in the archive, disclosure control
 //! of breakdowns, comparisons in words, a year ago and the year to date, and open data columns.
 
-use crate::common::{files, fixture};
+use crate::common::{append, files, fixture};
 
 use scraper::{Html, Selector};
 use std::collections::BTreeMap;
@@ -33,12 +33,6 @@ fn write(root: &Path, path: &str, text: &str) {
     let p = root.join(path);
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
     std::fs::write(p, text).unwrap();
-}
-
-fn append(root: &Path, path: &str, text: &str) {
-    let mut s = std::fs::read_to_string(root.join(path)).unwrap();
-    s.push_str(text);
-    std::fs::write(root.join(path), s).unwrap();
 }
 
 const COMPLAINTS: &str = "  - id: complaints-outcome
@@ -97,18 +91,7 @@ fn a_suppressed_category_cannot_be_recovered_from_anything_published() {
     let site = fixture();
     let root = site.path();
     append(root, "data/metrics.yaml", COMPLAINTS);
-    // Q1: the total is published, so two categories are suppressed (secondary suppression).
-    append(
-        root,
-        "data/2024-25/q1.yaml",
-        "  complaints-outcome:\n    by: { upheld: 1234, partly-upheld: { value: 4417, suppressed: true }, not-upheld: { value: 5813, suppressed: true } }\n    value: 11464\n",
-    );
-    // Q2: one category suppressed and no total: the total is [c], and so are the shares.
-    append(
-        root,
-        "data/2024-25/q2.yaml",
-        "  complaints-outcome:\n    by: { upheld: 2221, partly-upheld: 3331, not-upheld: { value: 6607, suppressed: true } }\n",
-    );
+    crate::common::append_suppressed_breakdowns(root);
     for q in ["q1", "q2"] {
         append(
             root,

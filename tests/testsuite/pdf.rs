@@ -1,7 +1,7 @@
 //! The committee document: build fixture sites with `[pdf] enabled = true` and read the PDFs
 //! back with poppler's tools (pdfinfo, pdftotext), as a reader's software would.
 
-use crate::common::fixture;
+use crate::common::{append, fixture};
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -197,12 +197,6 @@ fn words(pdf: &Path) -> String {
     run("pdftotext", &[], pdf).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn append(root: &Path, path: &str, text: &str) {
-    let mut s = std::fs::read_to_string(root.join(path)).unwrap();
-    s.push_str(text);
-    std::fs::write(root.join(path), s).unwrap();
-}
-
 /// The text from `from` up to the next `to` after it.
 fn between<'a>(t: &'a str, from: &str, to: &str) -> &'a str {
     let start = t.find(from).unwrap_or_else(|| panic!("no {from:?} in\n{t}"));
@@ -220,18 +214,7 @@ fn compare_and_breakdown_blocks_print_their_tables_and_no_suppressed_category() 
         "data/metrics.yaml",
         "  - id: complaints-outcome\n    title: Complaints decided in the quarter, by outcome\n    section: safeguarding\n    unit: count\n    polarity: neutral\n    frequency: quarterly\n    breakdown:\n      upheld: Upheld\n      partly-upheld: Partly upheld\n      not-upheld: Not upheld\n",
     );
-    // Q1: the total is published, so two categories are suppressed (secondary suppression).
-    append(
-        root,
-        "data/2024-25/q1.yaml",
-        "  complaints-outcome:\n    by: { upheld: 1234, partly-upheld: { value: 4417, suppressed: true }, not-upheld: { value: 5813, suppressed: true } }\n    value: 11464\n",
-    );
-    // Q2: one category suppressed and no total: the total is [c], and so are the shares.
-    append(
-        root,
-        "data/2024-25/q2.yaml",
-        "  complaints-outcome:\n    by: { upheld: 2221, partly-upheld: 3331, not-upheld: { value: 6607, suppressed: true } }\n",
-    );
+    crate::common::append_suppressed_breakdowns(root);
     let q2 = std::fs::read_to_string(root.join("data/2024-25/q2.yaml")).unwrap().replace(
         "  msp-asked:\n    value: 88\n    rank: { nw: 6 }\n    compare: { nw: 84.1, england: 83.0 }",
         "  msp-asked:\n    value: 88\n    ci: [85.0, 91.0]\n    rank: { nw: 6 }\n    compare: { nw: 84.1, england: { value: 89.5, ci: [88.0, 91.0] } }",

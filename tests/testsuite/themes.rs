@@ -6,14 +6,20 @@ fn page<'a>(built: &'a scrutiny::BuiltSite, path: &str) -> &'a str {
     std::str::from_utf8(&f.bytes).unwrap()
 }
 
-#[test]
-fn a_theme_with_one_template_uses_the_built_in_ones_for_the_rest() {
-    let dir = crate::common::fixture();
-    let root = dir.path();
+/// Sets the fixture's theme to "council", with a templates folder of its own (empty); gives the folder.
+fn council_theme(root: &std::path::Path) -> std::path::PathBuf {
     let toml = std::fs::read_to_string(root.join("site.toml")).unwrap();
     std::fs::write(root.join("site.toml"), format!("theme = \"council\"\n{toml}")).unwrap();
     let templates = root.join("themes/council/templates");
     std::fs::create_dir_all(&templates).unwrap();
+    templates
+}
+
+#[test]
+fn a_theme_with_one_template_uses_the_built_in_ones_for_the_rest() {
+    let dir = crate::common::fixture();
+    let root = dir.path();
+    let templates = council_theme(root);
     std::fs::write(templates.join("404.html"), "{% extends \"base.html\" %}{% block main %}<h1>Not here</h1><p>Council 404</p>{% endblock %}").unwrap();
     assert_eq!(scrutiny::check(root), Vec::new());
     let built = scrutiny::build_in_memory(root, false, None).unwrap();
@@ -33,10 +39,7 @@ fn a_theme_with_one_template_uses_the_built_in_ones_for_the_rest() {
 fn a_mistake_in_a_partial_theme_points_at_its_template() {
     let dir = crate::common::fixture();
     let root = dir.path();
-    let toml = std::fs::read_to_string(root.join("site.toml")).unwrap();
-    std::fs::write(root.join("site.toml"), format!("theme = \"council\"\n{toml}")).unwrap();
-    let templates = root.join("themes/council/templates");
-    std::fs::create_dir_all(&templates).unwrap();
+    let templates = council_theme(root);
     std::fs::write(templates.join("page.html"), "{% extends \"base.html\" %}\n{% block main %}\n{{ page.nothing.here }}\n{% endblock %}\n").unwrap();
     let d = scrutiny::check(root);
     assert_eq!(d.len(), 1, "{d:#?}");
