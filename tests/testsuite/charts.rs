@@ -269,14 +269,14 @@ struct RenderedChart {
 
 fn render(data: &ChartData, file: &str) -> RenderedChart {
     let r = scrutiny::render::chart::render(data);
-    let (href, narrow) = (format!("{file}#{}", r.html_id), format!("{file}#{}", scrutiny::render::chart::narrow_view(&r.html_id)));
+    let (href, narrow) = (format!("{file}#{}", scrutiny::render::chart::view(0)), format!("{file}#{}", scrutiny::render::chart::narrow_view(0)));
     let none = tempfile::tempdir().unwrap();
     let env = scrutiny::render::templates::environment(none.path(), "default").unwrap();
     let html = env
         .get_template("blocks/chart.html")
         .unwrap()
         .render(minijinja::context! {
-            desc_id => format!("{}-desc", r.html_id), id => r.html_id, kind => r.kind, title => r.title, description => r.description, src => href,
+            desc_id => format!("chart-{}-desc", data.id), id => format!("chart-{}", data.id), kind => r.kind, title => r.title, description => r.description, src => href,
             width => r.width.round() as u32, height => r.height.round() as u32,
             narrow_src => narrow,
             narrow_width => r.narrow_width.round() as u32, narrow_height => r.narrow_height.round() as u32,
@@ -334,19 +334,28 @@ fn a_sprite_names_each_drawing_by_a_view() {
     let ids: Vec<&str> = sprite.split(" id=\"").skip(1).map(|t| &t[..t.find('"').unwrap()]).collect();
     assert_eq!(ids.iter().collect::<std::collections::BTreeSet<_>>().len(), ids.len(), "{ids:?}");
     let mut y = 0.0;
-    for c in &drawn {
-        for (view, w, h, svg) in
-            [(c.html_id.clone(), c.width, c.height, &c.svg), (scrutiny::render::chart::narrow_view(&c.html_id), c.narrow_width, c.narrow_height, &c.narrow_svg)]
-        {
+    for (k, c) in drawn.iter().enumerate() {
+        for (view, w, h, svg) in [
+            (scrutiny::render::chart::view(k), c.width, c.height, &c.svg),
+            (scrutiny::render::chart::narrow_view(k), c.narrow_width, c.narrow_height, &c.narrow_svg),
+        ] {
             assert!(sprite.contains(&format!("<view id=\"{view}\" viewBox=\"0 {y} {w} {h}\"/>")), "{view} at {y}");
-            // The drawing itself, moved to its region.
-            let body = &svg[svg.find('>').unwrap()..];
-            assert!(sprite.contains(&format!("<svg x=\"0\" y=\"{y}\" width=\"{w}\" height=\"{h}\"")), "{view}");
+            // The drawing itself, moved to its region, its markers defined once in the sprite.
+            assert!(sprite.contains(&format!("<svg y=\"{y}\" width=\"{w}\" height=\"{h}\"")), "{view}");
+            let body = &svg[svg.find("\n<text").unwrap()..svg.rfind("</svg>\n").unwrap()];
+            let body = body.split("\n<defs>").next().unwrap();
             assert!(sprite.contains(body), "{view}: the drawing is not nested whole");
             y += h;
         }
         // Only the wide drawing has the title and description, so their ids are once in the file.
         assert!(!c.narrow_svg.contains("<title") && !c.narrow_svg.contains("<desc"));
+        assert!(sprite.contains(&format!("aria-labelledby=\"c{k}t c{k}d\"")) && sprite.contains(&format!("<title id=\"c{k}t\">")));
+    }
+    // Every marker a drawing uses is defined once, before the drawings; none is left undefined.
+    let defined: Vec<&str> = sprite.split("<marker id=\"").skip(1).map(|t| &t[..t.find('"').unwrap()]).collect();
+    assert!(!defined.is_empty() && sprite.find("<marker").unwrap() < sprite.find("<view").unwrap());
+    for used in sprite.split("url(#").skip(1).map(|t| &t[..t.find(')').unwrap()]) {
+        assert!(defined.contains(&used), "{used} is not defined");
     }
 }
 
@@ -364,9 +373,9 @@ fn html_has_the_accessible_parts() {
     let sel = |s: &str| scraper::Selector::parse(s).unwrap();
     let fig = doc.select(&sel("figure.chart#chart-2024-25-q4-contacts-1")).next().expect("figure with id");
     let img = fig.select(&sel("img")).next().expect("img");
-    assert_eq!(img.value().attr("src"), Some("../charts/x.svg#chart-2024-25-q4-contacts-1"));
+    assert_eq!(img.value().attr("src"), Some("../charts/x.svg#c0"));
     let source = fig.select(&sel("source")).next().expect("source");
-    assert_eq!(source.value().attr("srcset"), Some("../charts/x.svg#chart-2024-25-q4-contacts-1-narrow"));
+    assert_eq!(source.value().attr("srcset"), Some("../charts/x.svg#c0n"));
     assert_eq!(img.value().attr("alt"), fig.select(&sel("figcaption")).next().map(|c| c.text().collect::<String>()).as_deref());
     let described = img.value().attr("aria-describedby").unwrap();
     assert_eq!(doc.select(&sel(&format!("p#{described}"))).count(), 1, "{described} once");
@@ -374,8 +383,8 @@ fn html_has_the_accessible_parts() {
     let file = scraper::Html::parse_fragment(&r.svg);
     let svg = file.select(&sel("svg[role=img]")).next().expect("svg role=img");
     let labelled = svg.value().attr("aria-labelledby").unwrap();
+    assert_eq!(labelled, "t d");
     for id in labelled.split(' ') {
-        assert!(id.starts_with("chart-2024-25-q4-contacts-1-"), "{id}");
         assert_eq!(file.select(&sel(&format!("#{id}"))).count(), 1, "{id} once");
     }
     assert!(svg.value().attr("viewBox").is_some() && svg.value().attr("width").is_some());
@@ -396,7 +405,7 @@ fn html_has_the_accessible_parts() {
     assert_eq!(cells[11], "1,418 [p] provisional");
     // The link opens the chart's view: a download would save every chart of the file.
     let link = fig.select(&sel("p.chart-download a")).next().unwrap();
-    assert_eq!(link.value().attr("href"), Some("../charts/x.svg#chart-2024-25-q4-contacts-1"));
+    assert_eq!(link.value().attr("href"), Some("../charts/x.svg#c0"));
     assert!(link.value().attr("download").is_none());
     assert!(link.text().collect::<String>().starts_with("Open this chart on its own (SVG)"));
     assert!(!r.html.contains(" style="), "no inline styles");
@@ -436,8 +445,9 @@ fn target_is_labelled() {
 fn a_target_set_inside_a_bar_charts_window_starts_where_it_was_set() {
     // The orange dashed target line's start, in the wide and the phone drawing.
     fn target_x1(svg: &str) -> f32 {
-        let tag = svg.split('<').find(|t| t.starts_with("line ") && t.contains("stroke=\"#F46A25\"") && t.contains("stroke-dasharray")).expect("a target line");
-        let x1 = tag.split("x1=\"").nth(1).unwrap().split('"').next().unwrap();
+        // A line drawn as a path of one segment, `M x1 y1 H x2`.
+        let tag = svg.split('<').find(|t| t.starts_with("path ") && t.contains("stroke=\"#F46A25\"") && t.contains("stroke-dasharray")).expect("a target line");
+        let x1 = tag.split("d=\"M").nth(1).unwrap().split(' ').next().unwrap();
         x1.parse().unwrap()
     }
     let standing = scrutiny::render::chart::render(&waiting_bar());
@@ -494,7 +504,7 @@ fn suppressed_and_missing_are_gaps_not_zeros() {
         };
         let r = render(&data, "x.svg");
         // Exactly one data mark: the one real value.
-        let bars = r.svg.matches("<rect").count() - r.svg.matches("fill=\"#FFFFFF\"").count();
+        let bars = bars_drawn(&r.svg);
         match kind {
             ChartKind::Line => assert_eq!(r.svg.matches("<circle").count(), 1, "one point: {}", r.svg),
             _ => assert_eq!(bars, 1, "{kind:?}: {}", r.svg),
@@ -522,9 +532,36 @@ fn suppressed_numbers_never_leave_the_model() {
         source: String::new(),
     };
     let r = render(&data, "x.svg");
-    assert_eq!(r.svg.matches("<rect").count() - r.svg.matches("fill=\"#FFFFFF\"").count(), 0);
+    assert_eq!(bars_drawn(&r.svg), 0);
     assert!(r.svg.contains("No figures are available to draw"));
     assert_eq!(r.html.matches("<td>[c] suppressed").count(), 8);
+}
+
+/// The bars a drawing shows: coloured rectangles, and the rectangles (`z`) or wide strokes (one
+/// a move) of the paths that draw a run of bars as one.
+fn bars_drawn(svg: &str) -> usize {
+    let mut reader = quick_xml::Reader::from_str(svg);
+    let mut n = 0;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e)) => {
+                let get = |k: &str| e.attributes().flatten().find(|a| a.key.as_ref() == k.as_bytes()).map(|a| String::from_utf8_lossy(&a.value).into_owned());
+                let fill = get("fill").unwrap_or_default();
+                match e.name().as_ref() {
+                    b"rect" if fill.starts_with('#') && fill != "#FFFFFF" => n += 1,
+                    b"path" if fill.starts_with('#') => n += get("d").unwrap_or_default().matches('z').count(),
+                    b"path" if get("stroke-width").and_then(|w| w.parse::<f32>().ok()).is_some_and(|w| w > 3.0) => {
+                        n += get("d").unwrap_or_default().matches('M').count()
+                    }
+                    _ => {}
+                }
+            }
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("{e}"),
+        }
+    }
+    n
 }
 
 fn figure_strategy() -> impl Strategy<Value = Figure> {
@@ -637,7 +674,7 @@ proptest! {
             series: vec![ChartSeries { name: "S".into(), points }], target: None, target_from: None, highlight: None, source: String::new(),
         };
         let r = render(&data, "x.svg");
-        let drawn = r.svg.matches("<rect").count() - r.svg.matches("fill=\"#FFFFFF\"").count();
+        let drawn = bars_drawn(&r.svg);
         prop_assert_eq!(drawn, values.iter().flatten().count());
         for (i, v) in values.iter().enumerate() {
             if v.is_none() {

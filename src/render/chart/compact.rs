@@ -10,8 +10,13 @@
 //!   defaults;
 //! - numbers lose a trailing `.0`, and path data the spaces beside its command letters;
 //! - a group of texts that all share a colour or alignment says it once, on the group;
-//! - the drawing's full-size white background rectangle goes: pages, prints and a browser
-//!   showing the file alone are white behind it.
+//! - the drawing's full-width white background rectangle goes: pages, prints and a browser
+//!   showing the file alone are white behind it;
+//! - a line's points, one shape per point, become markers of its path (`marker-start`, `-mid`
+//!   and `-end`), each shape defined once per file ([`MARKERS`]; `userSpaceOnUse`, so the
+//!   line's width does not scale them): the same shape at the same place;
+//! - a run of plain rectangles of one colour (bars) becomes one path of closed rectangles,
+//!   painted in the same order.
 //!
 //! Anything it does not recognise is copied as it is, and text is never touched but for the
 //! padding, so a figure's words cannot change.
@@ -20,7 +25,10 @@
 //! once into a list of borrowed pieces, edited there by marking, and written straight into the
 //! caller's string (no string per element or attribute).
 
+use super::draw::SERIES_COLOURS;
+use std::fmt::Write as _;
 use std::ops::Range;
+use std::sync::LazyLock;
 
 /// Written on the root of every drawing, so its elements need not repeat it.
 pub(super) const ROOT_FONT_SIZE: &str = " font-size=\"12\"";
@@ -38,10 +46,35 @@ struct Attr<'a> {
 /// attributes the group's).
 #[derive(Debug, Clone)]
 enum Node<'a> {
-    Tag { name: &'a str, attrs: Range<usize>, empty: bool, hoisted: [Option<&'a str>; 2] },
+    Tag {
+        name: &'a str,
+        attrs: Range<usize>,
+        empty: bool,
+        hoisted: [Option<&'a str>; 2],
+    },
     Close(&'a str),
     Text(&'a str),
-    Lines { d: Range<usize>, attrs: Range<usize> },
+    Lines {
+        d: Range<usize>,
+        attrs: Range<usize>,
+    },
+    /// A line's path (its attributes) drawn with the marker `MARKERS[marker]` at every point.
+    Marked {
+        attrs: Range<usize>,
+        marker: usize,
+    },
+    /// Rectangles of one fill as one path (its data a range of the path buffer): filled
+    /// outlines, or, when they are all as wide (or all as high), strokes that wide along their
+    /// middles (`stroke`), which take half the bytes.
+    Bars {
+        d: Range<usize>,
+        fill: &'a str,
+        stroke: Option<String>,
+    },
+    /// A lone `<line>` as a path of one segment (its attributes, the line's four among them).
+    Segment {
+        attrs: Range<usize>,
+    },
 }
 
 /// The attributes a group's texts may share, in the order they are hoisted onto the group.
@@ -166,6 +199,63 @@ fn push_trimmed(out: &mut String, v: &str) {
     out.push_str(&v[from.min(v.len())..]);
 }
 
+/// Appends `v` with every plain decimal number in it rounded to a whole one (`65.3 -0.4` as
+/// `65 0`): half a pixel of a point, a bar's end or a text's place is not seen, and a whole
+/// number is shorter. Anything else is copied as it is.
+fn push_rounded(out: &mut String, v: &str) {
+    let b = v.as_bytes();
+    let mut i = 0;
+    let mut from = 0;
+    while i < b.len() {
+        let starts = b[i].is_ascii_digit() && (i == 0 || !(b[i - 1].is_ascii_digit() || b[i - 1] == b'.'));
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let start = if i > 0 && b[i - 1] == b'-' { i - 1 } else { i };
+        let mut end = i;
+        while end < b.len() && (b[end].is_ascii_digit() || b[end] == b'.') {
+            end += 1;
+        }
+        // Not the start of an exponent (`1.5e3`), which is left as it is.
+        let plain = !b.get(end).is_some_and(|c| *c == b'e' || *c == b'E');
+        if let (true, Some(n)) = (plain && v[i..end].contains('.'), whole(&v[start..end])) {
+            out.push_str(&v[from..start]);
+            push_int(out, n);
+            from = end;
+        }
+        i = end;
+    }
+    out.push_str(&v[from..]);
+}
+
+/// A number as the whole number nearest it, if it is a plain decimal of a drawing's size.
+fn whole(v: &str) -> Option<i64> {
+    let f: f64 = v.parse().ok()?;
+    (f.abs() < 1e9).then(|| f.round() as i64)
+}
+
+fn push_int(out: &mut String, n: i64) {
+    let _ = write!(out, "{n}");
+}
+
+/// Appends a 1 px line's place across it: the middle of a pixel, so the line is one pixel
+/// sharp rather than two blurred.
+fn push_crisp(out: &mut String, v: &str) {
+    match v.parse::<f64>() {
+        Ok(f) if f.abs() < 1e9 => {
+            let n = f.floor() as i64;
+            if n < 0 && n + 1 == 0 {
+                out.push_str("-0.5");
+            } else {
+                push_int(out, n);
+                out.push_str(".5");
+            }
+        }
+        _ => out.push_str(v),
+    }
+}
+
 /// Whether `v` without its trailing `.0`s is `want`.
 fn trimmed_is(v: &str, want: &str, scratch: &mut String) -> bool {
     scratch.clear();
@@ -173,17 +263,30 @@ fn trimmed_is(v: &str, want: &str, scratch: &mut String) -> bool {
     scratch == want
 }
 
-/// Appends path data without the spaces beside its command letters: `M 1 2 L 3 4` as `M1 2L3 4`.
+/// Appends path data without the spaces beside its command letters, and without an `L` that
+/// follows a move or another `L` (a pair of numbers there is a line to it anyway): `M 1 2 L 3 4
+/// L 5 6 Z` as `M1 2 3 4 5 6Z`.
 fn push_tight_path(out: &mut String, d: &str) {
     let d = d.trim();
     let b = d.as_bytes();
     let mut from = 0;
+    let mut command = 0u8;
     for i in 0..b.len() {
         // Bytes of a multi-byte character are never ASCII letters, so bytes decide as characters would.
         let beside_letter = (i > 0 && b[i - 1].is_ascii_alphabetic()) || b.get(i + 1).is_some_and(|n| n.is_ascii_alphabetic());
         if b[i] == b' ' && beside_letter {
             out.push_str(&d[from..i]);
             from = i + 1;
+        } else if b[i] == b'L' && matches!(command, b'M' | b'L') {
+            out.push_str(&d[from..i]);
+            // A space keeps the numbers apart, unless a sign does.
+            if !b.get(i + 1).is_some_and(|n| *n == b'-' || *n == b' ' && b.get(i + 2) == Some(&b'-')) {
+                out.push(' ');
+            }
+            from = i + 1;
+        }
+        if b[i].is_ascii_alphabetic() && b[i] != b'e' && b[i] != b'E' {
+            command = b[i];
         }
     }
     out.push_str(&d[from..]);
@@ -203,6 +306,9 @@ fn lines_as_path(doc: &mut Doc, i: usize) -> Option<(Node<'static>, usize)> {
     }
     let start = doc.paths.len();
     let (mut sx, mut sy) = (String::new(), String::new());
+    // 1 px lines (grid, axes, ticks) are placed in the middle of a pixel; wider ones on its edge.
+    let thin = doc.attr(&group, "stroke-width").is_none_or(|w| w == "1");
+    let across = |p: &mut String, v: &str| if thin { push_crisp(p, v) } else { push_rounded(p, v) };
     let mut j = i + 1;
     let found = loop {
         match doc.nodes.get(j) {
@@ -214,20 +320,26 @@ fn lines_as_path(doc: &mut Doc, i: usize) -> Option<(Node<'static>, usize)> {
                 let (Some(x1), Some(y1), Some(x2), Some(y2)) = (get("x1"), get("y1"), get("x2"), get("y2")) else { break false };
                 let p = &mut doc.paths;
                 p.push('M');
-                push_trimmed(p, x1);
-                p.push(' ');
-                push_trimmed(p, y1);
                 if same_trimmed(y1, y2, &mut sx, &mut sy) {
-                    p.push('H');
-                    push_trimmed(p, x2);
-                } else if same_trimmed(x1, x2, &mut sx, &mut sy) {
-                    p.push('V');
-                    push_trimmed(p, y2);
-                } else {
-                    p.push('L');
-                    push_trimmed(p, x2);
+                    push_rounded(p, x1);
                     p.push(' ');
-                    push_trimmed(p, y2);
+                    across(p, y1);
+                    p.push('H');
+                    push_rounded(p, x2);
+                } else if same_trimmed(x1, x2, &mut sx, &mut sy) {
+                    across(p, x1);
+                    p.push(' ');
+                    push_rounded(p, y1);
+                    p.push('V');
+                    push_rounded(p, y2);
+                } else {
+                    push_rounded(p, x1);
+                    p.push(' ');
+                    push_rounded(p, y1);
+                    p.push('L');
+                    push_rounded(p, x2);
+                    p.push(' ');
+                    push_rounded(p, y2);
                 }
             }
             _ => break false,
@@ -239,6 +351,249 @@ fn lines_as_path(doc: &mut Doc, i: usize) -> Option<(Node<'static>, usize)> {
         return None;
     }
     Some((Node::Lines { d: start..doc.paths.len(), attrs: group }, j + 1))
+}
+
+/// A point marker: the group attributes and shape with which charts-rs draws a series' points
+/// (as `draw::symbol` asks it to, and the white rings of flagged points), and its definition.
+pub(super) struct Marker {
+    /// `p` with the shape's and the colour's number, or `r` with the colour's for rings: short,
+    /// and never the id of a sprite's view (see `super::view`).
+    pub id: String,
+    /// The attributes of the points' `<g>`, as charts-rs writes them.
+    group: String,
+    shape: Shape,
+    /// The `<marker>` element.
+    pub def: String,
+}
+
+/// A point's shape about the point.
+enum Shape {
+    Circle(f32),
+    /// Half its side.
+    Square(f32),
+    Polygon(&'static [(f32, f32)]),
+}
+
+/// Equilateral, pointing up, 4 from its centre to a corner; and a square on its corner.
+const TRIANGLE: [(f32, f32); 3] = [(0.0, -4.0), (3.464, 2.0), (-3.464, 2.0)];
+const DIAMOND: [(f32, f32); 4] = [(0.0, -4.0), (4.0, 0.0), (0.0, 4.0), (-4.0, 0.0)];
+
+/// Every marker a drawing may use, in the order their definitions are written.
+pub(super) static MARKERS: LazyLock<Vec<Marker>> = LazyLock::new(|| {
+    let mut out = Vec::new();
+    let mut add = |id: String, group: String, shape: Shape| {
+        let geometry = match &shape {
+            Shape::Circle(r) => format!("<circle r=\"{r}\""),
+            Shape::Square(h) => format!("<rect x=\"-{h}\" y=\"-{h}\" width=\"{0}\" height=\"{0}\"", 2.0 * h),
+            Shape::Polygon(p) => format!("<polygon points=\"{}\"", p.iter().map(|(x, y)| format!("{x},{y}")).collect::<Vec<_>>().join(" ")),
+        };
+        let def = format!("<marker id=\"{id}\" markerUnits=\"userSpaceOnUse\" overflow=\"visible\">{geometry} {group}/></marker>");
+        out.push(Marker { id, group, shape, def });
+    };
+    for (c, colour) in SERIES_COLOURS.iter().enumerate() {
+        add(format!("p0{c}"), format!("stroke-width=\"2\" stroke=\"{colour}\" fill=\"{colour}\""), Shape::Circle(3.0));
+        add(format!("p1{c}"), format!("stroke=\"{colour}\" fill=\"{colour}\""), Shape::Square(3.0));
+        add(format!("p2{c}"), format!("stroke=\"{colour}\" fill=\"{colour}\""), Shape::Polygon(&TRIANGLE));
+        add(format!("p3{c}"), format!("stroke=\"{colour}\" fill=\"{colour}\""), Shape::Polygon(&DIAMOND));
+        add(format!("r{c}"), format!("stroke-width=\"2\" stroke=\"{colour}\" fill=\"#FFFFFF\""), Shape::Circle(6.0));
+    }
+    out
+});
+
+/// The `<defs>` of the markers in `used` (bit `k` for `MARKERS[k]`), or nothing.
+pub(super) fn marker_defs(used: u32, out: &mut String) {
+    if used == 0 {
+        return;
+    }
+    out.push_str("<defs>");
+    for (k, m) in MARKERS.iter().enumerate() {
+        if used & (1 << k) != 0 {
+            out.push_str(&m.def);
+        }
+    }
+    out.push_str("</defs>\n");
+}
+
+impl Shape {
+    /// Whether a shape charts-rs drew (its tag's name and attributes) is this one at `at`, give or
+    /// take the rounding of its numbers to one decimal.
+    fn fits(&self, name: &str, doc: &Doc, attrs: &Range<usize>, at: (f32, f32)) -> bool {
+        let num = |key: &str| doc.attr(attrs, key).and_then(|v| v.parse::<f32>().ok());
+        let near = |a: Option<f32>, b: f32| a.is_some_and(|a| (a - b).abs() <= 0.11);
+        match self {
+            Shape::Circle(r) => name == "circle" && doc.kept(attrs) == 3 && near(num("cx"), at.0) && near(num("cy"), at.1) && near(num("r"), *r),
+            Shape::Square(h) => {
+                name == "rect"
+                    && doc.kept(attrs) == 4
+                    && near(num("x"), at.0 - h)
+                    && near(num("y"), at.1 - h)
+                    && near(num("width"), 2.0 * h)
+                    && near(num("height"), 2.0 * h)
+            }
+            Shape::Polygon(corners) => {
+                let Some(points) = doc.attr(attrs, "points").filter(|_| name == "polygon" && doc.kept(attrs) == 1) else { return false };
+                let mut n = 0;
+                for (k, pair) in points.split_ascii_whitespace().enumerate() {
+                    let Some((x, y)) = pair.split_once(',') else { return false };
+                    let Some((cx, cy)) = corners.get(k) else { return false };
+                    if !near(x.parse().ok(), at.0 + cx) || !near(y.parse().ok(), at.1 + cy) {
+                        return false;
+                    }
+                    n += 1;
+                }
+                n == corners.len()
+            }
+        }
+    }
+}
+
+/// The points of path data made only of a move and straight lines (`M 1 2 L 3 4`), as charts-rs writes a line.
+fn vertices(d: &str) -> Option<Vec<(f32, f32)>> {
+    let mut t = d.split_ascii_whitespace();
+    let mut out = Vec::new();
+    while let Some(command) = t.next() {
+        if command != if out.is_empty() { "M" } else { "L" } {
+            return None;
+        }
+        out.push((t.next()?.parse().ok()?, t.next()?.parse().ok()?));
+    }
+    Some(out)
+}
+
+/// A bare `<g>` of a line's path through two or more points and a `<g>` of one shape a point,
+/// from `nodes[i]`: the path marked at its points instead (if a marker is that shape), and the
+/// index after the group.
+fn line_with_markers(doc: &Doc, i: usize, scratch: &mut String) -> Option<(Node<'static>, usize)> {
+    let Node::Tag { name: "g", attrs, empty: false, .. } = &doc.nodes[i] else { return None };
+    if doc.kept(attrs) != 0 {
+        return None;
+    }
+    let mut j = i + 1;
+    let mut next = || {
+        while doc.nodes.get(j).is_some_and(is_blank) {
+            j += 1;
+        }
+        j += 1;
+        doc.nodes.get(j - 1)
+    };
+    let Some(Node::Tag { name: "path", attrs: path, empty: true, .. }) = next() else { return None };
+    let points = vertices(doc.attr(path, "d")?)?;
+    let Some(Node::Tag { name: "g", attrs: group, empty: false, .. }) = next() else { return None };
+    let mut shapes = Vec::with_capacity(points.len());
+    loop {
+        match next()? {
+            Node::Close("g") => break,
+            Node::Tag { name, attrs, empty: true, .. } => shapes.push((*name, attrs.clone())),
+            _ => return None,
+        }
+    }
+    let Some(Node::Close("g")) = next() else { return None };
+    if points.len() < 2 || shapes.len() != points.len() {
+        return None;
+    }
+    scratch.clear();
+    for a in doc.attrs[group.clone()].iter().filter(|a| !a.drop) {
+        if !scratch.is_empty() {
+            scratch.push(' ');
+        }
+        scratch.push_str(a.name);
+        scratch.push_str("=\"");
+        scratch.push_str(a.value);
+        scratch.push('"');
+    }
+    let marker = MARKERS.iter().position(|m| m.group == *scratch && shapes.iter().zip(&points).all(|((name, a), p)| m.shape.fits(name, doc, a, *p)))?;
+    Some((Node::Marked { attrs: path.clone(), marker }, j))
+}
+
+/// A plain rectangle's fill: one with a position, a size and a fill but nothing else.
+fn plain_rect<'a>(doc: &Doc<'a>, n: &Node) -> Option<&'a str> {
+    let Node::Tag { name: "rect", attrs, empty: true, .. } = n else { return None };
+    // A negative size would not be a rectangle (and `h-` before it no number).
+    let all = ["x", "y", "width", "height"].iter().all(|k| doc.attr(attrs, k).is_some_and(|v| is_number(v) && (k.len() == 1 || !v.starts_with('-'))));
+    (all && doc.kept(attrs) == 5).then(|| doc.attr(attrs, "fill")).flatten()
+}
+
+/// Two or more plain rectangles of one fill in a row, from `nodes[i]`: one path of them (its
+/// data added to `doc.paths`) and the index after the last.
+fn bars_as_path<'a>(doc: &mut Doc<'a>, i: usize) -> Option<(Node<'a>, usize)> {
+    let fill = plain_rect(doc, &doc.nodes[i])?;
+    let mut rects = vec![i];
+    let mut j = i + 1;
+    loop {
+        let mut k = j;
+        while doc.nodes.get(k).is_some_and(is_blank) {
+            k += 1;
+        }
+        match doc.nodes.get(k) {
+            Some(n) if plain_rect(doc, n) == Some(fill) => {
+                rects.push(k);
+                j = k + 1;
+            }
+            _ => break,
+        }
+    }
+    if rects.len() < 2 {
+        return None;
+    }
+    let boxes: Vec<[f64; 4]> = rects
+        .iter()
+        .filter_map(|&r| match &doc.nodes[r] {
+            Node::Tag { attrs, .. } => {
+                let get = |k: &str| doc.attr(attrs, k).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+                Some([get("x"), get("y"), get("width"), get("height")])
+            }
+            _ => None,
+        })
+        .collect();
+    // Bars as wide as each other (or as high): strokes of that width along their middles,
+    // placed to half a pixel; their ends whole.
+    let same = |k: usize| Some(boxes[0][k]).filter(|w| *w > 0.0 && boxes.iter().all(|b| (b[k] - w).abs() < 1e-3));
+    let start = doc.paths.len();
+    let p = &mut doc.paths;
+    let half = |v: f64| (2.0 * v).round() as i64;
+    let whole = |v: f64| v.round() as i64;
+    let stroke = if let Some(w) = same(2) {
+        for [x, y, w, h] in &boxes {
+            p.push('M');
+            push_half(p, half(x + w / 2.0));
+            let _ = write!(p, " {}V{}", whole(*y), whole(y + h));
+        }
+        Some(w)
+    } else if let Some(h) = same(3) {
+        for [x, y, w, h] in &boxes {
+            let _ = write!(p, "M{} ", whole(*x));
+            push_half(p, half(y + h / 2.0));
+            let _ = write!(p, "H{}", whole(x + w));
+        }
+        Some(h)
+    } else {
+        // Whole edges (not a rounded size), so bars side by side or stacked still meet.
+        for [x, y, w, h] in &boxes {
+            let (left, top, right, bottom) = (whole(*x), whole(*y), whole(x + w), whole(y + h));
+            let _ = write!(p, "M{left} {top}h{}v{}h-{}z", right - left, bottom - top, right - left);
+        }
+        None
+    };
+    let stroke = stroke.map(|w| {
+        let mut out = String::new();
+        push_trimmed(&mut out, &format!("{w:.1}"));
+        out
+    });
+    Some((Node::Bars { d: start..doc.paths.len(), fill, stroke }, j))
+}
+
+/// Appends `n / 2`: a whole number or one and a half.
+fn push_half(out: &mut String, n: i64) {
+    let _ = write!(out, "{}", n.div_euclid(2));
+    if n.rem_euclid(2) == 1 {
+        out.push_str(".5");
+    }
+}
+
+/// A lone line of plain numbers, from `nodes[i]`, as a path of one segment.
+fn line_as_segment(doc: &Doc, i: usize) -> Option<Node<'static>> {
+    let Node::Tag { name: "line", attrs, empty: true, .. } = &doc.nodes[i] else { return None };
+    ["x1", "y1", "x2", "y2"].iter().all(|k| doc.attr(attrs, k).is_some_and(is_number)).then(|| Node::Segment { attrs: attrs.clone() })
 }
 
 /// Whether `v` reads as an `f32`: plain decimals (`-12.5`) are seen at once, anything else is parsed.
@@ -316,17 +671,18 @@ fn hoist<'a>(doc: &mut Doc<'a>, nodes: &mut [Node<'a>]) {
 
 /// Appends the drawing's body, smaller (see the module's comment), to `out`; `width` and
 /// `height` are the drawing's, to recognise its background, and `root_font` the font-family
-/// value its root names. Appends the body as it was if it is not as expected.
-pub(super) fn compact_into(out: &mut String, body: &str, width: f32, height: f32, root_font: &str) {
+/// value its root names. Appends the body as it was if it is not as expected. Gives back the
+/// markers the body uses (bit `k` for `MARKERS[k]`), whose definitions the file must hold.
+pub(super) fn compact_into(out: &mut String, body: &str, width: f32, height: f32, root_font: &str) -> u32 {
     let Some(mut doc) = parse(body, root_font) else {
         out.push_str(&body.replace(&format!(" font-family=\"{root_font}\""), ""));
-        return;
+        return 0;
     };
-    let (mut w, mut h) = (String::new(), String::new());
+    let mut w = String::new();
     push_trimmed(&mut w, &width.to_string());
-    push_trimmed(&mut h, &height.to_string());
     let mut scratch = String::new();
     let mut nodes: Vec<Node> = Vec::with_capacity(doc.nodes.len());
+    let mut used = 0u32;
     let mut i = 0;
     while i < doc.nodes.len() {
         if let Some((path, next)) = lines_as_path(&mut doc, i) {
@@ -334,21 +690,38 @@ pub(super) fn compact_into(out: &mut String, body: &str, width: f32, height: f32
             i = next;
             continue;
         }
+        if let Some((marked, next)) = line_with_markers(&doc, i, &mut scratch) {
+            if let Node::Marked { marker, .. } = marked {
+                used |= 1 << marker;
+            }
+            nodes.push(marked);
+            i = next;
+            continue;
+        }
         let node = doc.nodes[i].clone();
+        // charts-rs's background: white, from the top left corner, as wide as the drawing and
+        // no higher (the source line below it may have made the drawing higher).
         let background = match &node {
             Node::Tag { name: "rect", attrs, empty: true, .. } if doc.kept(attrs) == 5 => {
                 let mut is = |name: &str, want: &str| doc.attr(attrs, name).is_some_and(|v| trimmed_is(v, want, &mut scratch));
                 is("x", "0")
                     && is("y", "0")
                     && is("width", &w)
-                    && is("height", &h)
+                    && doc.attr(attrs, "height").and_then(|v| v.parse::<f32>().ok()).is_some_and(|v| v <= height + 0.01)
                     && doc.attr(attrs, "fill").is_some_and(|f| f.eq_ignore_ascii_case("#FFFFFF"))
             }
             _ => false,
         };
-        if !background {
-            nodes.push(node);
+        if background {
+            i += 1;
+            continue;
         }
+        if let Some((bars, next)) = bars_as_path(&mut doc, i) {
+            nodes.push(bars);
+            i = next;
+            continue;
+        }
+        nodes.push(line_as_segment(&doc, i).unwrap_or(node));
         i += 1;
     }
     hoist(&mut doc, &mut nodes);
@@ -366,23 +739,57 @@ pub(super) fn compact_into(out: &mut String, body: &str, width: f32, height: f32
                         push_attr(out, key, v);
                     }
                 }
-                for a in doc.attrs[attrs.clone()].iter().filter(|a| !a.drop) {
-                    out.push(' ');
-                    out.push_str(a.name);
-                    out.push_str("=\"");
-                    match a.name {
-                        "d" => {
-                            scratch.clear();
-                            push_trimmed(&mut scratch, a.value);
-                            push_tight_path(out, &scratch);
-                        }
-                        "x" | "y" | "x1" | "y1" | "x2" | "y2" | "cx" | "cy" | "r" | "width" | "height" | "points" => push_trimmed(out, a.value),
-                        _ => out.push_str(a.value),
-                    }
-                    out.push('"');
-                }
+                write_attrs(out, &doc, attrs, &mut scratch);
                 out.push_str(if *empty { "/>" } else { ">" });
                 in_text = !*empty && *name == "text";
+            }
+            Node::Marked { attrs, marker } => {
+                out.push_str("<path");
+                write_attrs(out, &doc, attrs, &mut scratch);
+                let url = format!("url(#{})", MARKERS[*marker].id);
+                for key in ["marker-start", "marker-mid", "marker-end"] {
+                    push_attr(out, key, &url);
+                }
+                out.push_str("/>");
+                in_text = false;
+            }
+            Node::Bars { d, fill, stroke } => {
+                out.push_str("<path");
+                push_attr(out, "d", &doc.paths[d.clone()]);
+                match stroke {
+                    Some(w) => {
+                        push_attr(out, "stroke", fill);
+                        push_attr(out, "stroke-width", w);
+                    }
+                    None => push_attr(out, "fill", fill),
+                }
+                out.push_str("/>");
+                in_text = false;
+            }
+            Node::Segment { attrs } => {
+                let get = |k: &str| doc.attr(attrs, k).unwrap_or("0");
+                out.push_str("<path d=\"M");
+                push_rounded(out, get("x1"));
+                out.push(' ');
+                push_rounded(out, get("y1"));
+                if same_trimmed(get("y1"), get("y2"), &mut String::new(), &mut String::new()) {
+                    out.push('H');
+                    push_rounded(out, get("x2"));
+                } else if same_trimmed(get("x1"), get("x2"), &mut String::new(), &mut String::new()) {
+                    out.push('V');
+                    push_rounded(out, get("y2"));
+                } else {
+                    out.push('L');
+                    push_rounded(out, get("x2"));
+                    out.push(' ');
+                    push_rounded(out, get("y2"));
+                }
+                out.push('"');
+                for a in doc.attrs[attrs.clone()].iter().filter(|a| !a.drop && !matches!(a.name, "x1" | "y1" | "x2" | "y2")) {
+                    push_attr(out, a.name, a.value);
+                }
+                out.push_str("/>");
+                in_text = false;
             }
             Node::Lines { d, attrs } => {
                 out.push_str("<path");
@@ -414,6 +821,27 @@ pub(super) fn compact_into(out: &mut String, body: &str, width: f32, height: f32
     let lead = out[start..].len() - out[start..].trim_start().len();
     if lead > 0 {
         out.replace_range(start..start + lead, "");
+    }
+    used
+}
+
+/// A tag's attributes that no edit took out, numbers without a trailing `.0`, path data tight.
+fn write_attrs(out: &mut String, doc: &Doc, attrs: &Range<usize>, scratch: &mut String) {
+    for a in doc.attrs[attrs.clone()].iter().filter(|a| !a.drop) {
+        out.push(' ');
+        out.push_str(a.name);
+        out.push_str("=\"");
+        match a.name {
+            "d" => {
+                scratch.clear();
+                push_rounded(scratch, a.value);
+                push_tight_path(out, scratch);
+            }
+            "x" | "y" | "x1" | "y1" | "x2" | "y2" | "cx" | "cy" | "width" | "height" => push_rounded(out, a.value),
+            "r" | "points" => push_trimmed(out, a.value),
+            _ => out.push_str(a.value),
+        }
+        out.push('"');
     }
 }
 
@@ -454,7 +882,8 @@ mod tests {
         assert_eq!(trim_zeros("0.5"), "0.5");
         assert_eq!(trim_zeros("100"), "100");
         assert_eq!(trim_zeros("1.0.0"), "1.0");
-        assert_eq!(tight_path("M 612 144 L 607 139 Z"), "M612 144L607 139Z");
+        assert_eq!(tight_path("M 612 144 L 607 139 Z"), "M612 144 607 139Z");
+        assert_eq!(tight_path("M 1 2 L 3 -4 L -5 6 H 7 L 8 9"), "M1 2 3 -4-5 6H7L8 9");
         assert_eq!(tight_path(" M 1 2 "), "M1 2");
     }
 

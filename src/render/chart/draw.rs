@@ -54,7 +54,7 @@ pub(crate) const TEXT: &str = "#0B0C0C";
 pub(crate) const SECONDARY: &str = "#505A5F";
 const GRID: &str = "#DDDDDD";
 /// Series colours in order; the target line is orange, so series use it last.
-const SERIES_COLOURS: [&str; 4] = [DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE];
+pub(super) const SERIES_COLOURS: [&str; 4] = [DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE];
 
 /// Width of every chart; lines and bars are this high.
 pub(crate) const WIDTH: f32 = 640.0;

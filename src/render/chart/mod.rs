@@ -11,7 +11,7 @@
 //!   the data in words); the phone drawing is the same, narrower, without them;
 //! - pages show the drawings as views of a [`sprite`], one SVG file for the
 //!   charts of a commentary, written once however many pages show it (`<img
-//!   src="FILE.svg#chart-ID">`), captioned with the title, the words as
+//!   src="FILE.svg#c0">`, see [`view`]), captioned with the title, the words as
 //!   visible text, the figures behind it in a captioned table inside a
 //!   `<details>` (gaps say why: `[x] not available`, `[c] suppressed`; flags
 //!   are shorthand with their words for screen readers) and a link that opens
@@ -62,7 +62,7 @@ pub const HIGHLIGHT_SUFFIX: &str = " (this council)";
 /// Everything needed to draw one chart, already taken from the model.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ChartData {
-    /// Unique in a build; names the chart's views in its page's sprite (`chart-{id}`).
+    /// Unique in a build (the cache's key).
     pub id: String,
     /// Shape.
     pub kind: ChartKind,
@@ -150,8 +150,9 @@ pub struct RenderedChart {
     /// The same for phones, drawn narrower so its text stays 12 px, without the title and
     /// description (it shares a [`sprite`] with the wide drawing, whose ids it would repeat).
     pub narrow_svg: String,
-    /// The figure's id in a page (`chart-` and the chart's id); the description is `{id}-desc`.
-    pub html_id: String,
+    /// The point markers the drawings use (bit `k` for `compact::MARKERS[k]`): a [`sprite`]
+    /// defines them once for all its drawings.
+    pub markers: u32,
     /// Shape, for the figure's class: line, bar, hbar, ranking.
     pub kind: &'static str,
     /// The title, as text.
@@ -168,12 +169,6 @@ pub struct RenderedChart {
     pub narrow_height: f32,
     /// The figures behind the chart: HTML, a captioned table inside a `<details>`.
     pub table: String,
-}
-
-/// An id attribute's safe form of a chart id: letters, digits, `-` and `_`.
-fn html_id(id: &str) -> String {
-    let s: String = id.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
-    format!("chart-{s}")
 }
 
 fn kind_name(kind: ChartKind) -> &'static str {
@@ -256,8 +251,8 @@ fn with_source(mut drawn: draw::Drawn, source: &str) -> draw::Drawn {
 /// A standalone SVG file of a drawing: the title above it, so the file stands on its own.
 /// `head` is the `<title>`/`<desc>` and `labelled_by` their ids, or both empty (the phone
 /// drawing, which shares a sprite with the wide one and so cannot repeat its ids).
-/// Gives the file and its size in CSS pixels.
-fn standalone(data: &ChartData, drawn: &draw::Drawn, head: &str, labelled_by: &str) -> (String, f32, f32) {
+/// Gives the file, its size in CSS pixels and the markers it defines (see [`sprite`]).
+fn standalone(data: &ChartData, drawn: &draw::Drawn, head: &str, labelled_by: &str) -> (String, f32, f32, u32) {
     let (w, h) = (drawn.width, drawn.height);
     // Every text of the drawing names the same fonts: say it once, on the root, where it is inherited.
     let font_family = esc_attr(FONT_STACK);
@@ -277,36 +272,42 @@ fn standalone(data: &ChartData, drawn: &draw::Drawn, head: &str, labelled_by: &s
         let _ =
             writeln!(svg, "<text x=\"12\" y=\"{}\" font-size=\"16\" font-weight=\"bold\" fill=\"{}\">{}</text>", 26.0 + 22.0 * k as f32, draw::TEXT, esc(line));
     }
-    let _ = writeln!(svg, "<svg x=\"0\" y=\"{top}\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\">");
-    compact::compact_into(&mut svg, &drawn.body, w, h, &font_family);
-    svg.push_str("\n</svg>\n</svg>\n");
-    (svg, w, total)
+    // Nested at its place, in its own viewport: the same units, so no viewBox.
+    let _ = writeln!(svg, "<svg y=\"{top}\" width=\"{w}\" height=\"{h}\">");
+    let markers = compact::compact_into(&mut svg, &drawn.body, w, h, &font_family);
+    svg.push_str("\n</svg>\n");
+    // Last, so that a sprite can leave them out and define them once for all its drawings.
+    compact::marker_defs(markers, &mut svg);
+    svg.push_str("</svg>\n");
+    (svg, w, total, markers)
 }
 
 /// How every standalone drawing opens; [`sprite`] nests them by swapping it.
 const SVG_OPEN: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\"";
 
+/// The ids of a standalone drawing's title and description (a [`sprite`] gives them the view's id before them).
+const TITLE_ID: &str = "t";
+const DESC_ID: &str = "d";
+
 /// Draws a chart once: its two standalone SVGs (wide, and narrow for phones) and the parts of its figure.
 pub fn render(data: &ChartData) -> RenderedChart {
-    let id = html_id(&data.id);
-    let (title_id, desc_id) = (format!("{id}-title"), format!("{id}-desc"));
     let description = words::describe(data);
     let title = esc(data.title.trim());
-    let head = format!("<title id=\"{title_id}\">{title}</title>\n<desc id=\"{desc_id}\">{}</desc>\n", esc(&description));
-    let labelled_by = format!("{title_id} {desc_id}");
-    let (svg, width, height) = standalone(data, &with_source(draw::draw(data), &data.source), &head, &labelled_by);
+    let head = format!("<title id=\"{TITLE_ID}\">{title}</title>\n<desc id=\"{DESC_ID}\">{}</desc>\n", esc(&description));
+    let (svg, width, height, wide_markers) = standalone(data, &with_source(draw::draw(data), &data.source), &head, &format!("{TITLE_ID} {DESC_ID}"));
     // Phones get a drawing of their own, so its text is not shrunk below 12 px; the page's
     // <picture> picks it on narrow screens. It goes in the same file as the wide one, so it
     // carries no title or description of its own (their ids would repeat): the page gives
     // both drawings their name and words.
-    let (narrow_svg, narrow_width, narrow_height) = standalone(data, &with_source(draw::draw_at(data, draw::NARROW_WIDTH), &data.source), "", "");
+    let (narrow_svg, narrow_width, narrow_height, narrow_markers) =
+        standalone(data, &with_source(draw::draw_at(data, draw::NARROW_WIDTH), &data.source), "", "");
 
     let mut table = String::with_capacity(2048);
     words::table_html(data, &mut table);
     RenderedChart {
         svg,
         narrow_svg,
-        html_id: id,
+        markers: wide_markers | narrow_markers,
         kind: kind_name(data.kind),
         title: data.title.trim().to_string(),
         description,
@@ -318,31 +319,74 @@ pub fn render(data: &ChartData) -> RenderedChart {
     }
 }
 
-/// The view of a chart's phone drawing in a sprite; its wide drawing's view is its `html_id`.
-pub fn narrow_view(html_id: &str) -> String {
-    format!("{html_id}-narrow")
+/// The view of the wide drawing of a sprite's `k`th chart (from 0): `c0`, short, as it is
+/// written in every page that shows the chart; the sprite's file name says whose charts they are.
+pub fn view(k: usize) -> String {
+    format!("c{k}")
+}
+
+/// The view of the phone drawing of a sprite's `k`th chart: `c0n`.
+pub fn narrow_view(k: usize) -> String {
+    format!("c{k}n")
 }
 
 /// One SVG file holding the drawings of several charts (a page's, see `blocks/chart.html`),
-/// stacked one below the other, each named by a `<view>` of its region: `FILE.svg#chart-ID`
-/// shows the wide drawing alone, `#chart-ID-narrow` the phone one. The root has no size and
-/// no viewBox, so a view fills an `<img>` sized as the drawing (with them, Chromium would
-/// letterbox it). One file instead of two a chart: on slow disks creating a file costs far
-/// more than its bytes.
+/// stacked one below the other, each named by a `<view>` of its region: `FILE.svg#c0` shows
+/// the first chart's wide drawing alone, `#c0n` its phone one ([`view`], [`narrow_view`]). The
+/// root has no size and no viewBox, so a view fills an `<img>` sized as the drawing (with them,
+/// Chromium would letterbox it). One file instead of two a chart: on slow disks creating a file
+/// costs far more than its bytes. The drawings' point markers are defined once, at the top.
 pub fn sprite<'a>(charts: impl IntoIterator<Item = &'a RenderedChart>) -> String {
-    let font = format!(" font-family=\"{}\"", esc_attr(FONT_STACK));
-    let mut out = format!("{SVG_OPEN}{font}>\n");
+    let mut out = format!("{SVG_OPEN} font-family=\"{}\"{}>\n", esc_attr(FONT_STACK), compact::ROOT_FONT_SIZE);
+    let defs_at = out.len();
+    let mut used = 0;
     let mut y = 0.0_f32;
-    for c in charts {
-        for (view, svg, w, h) in [(c.html_id.clone(), &c.svg, c.width, c.height), (narrow_view(&c.html_id), &c.narrow_svg, c.narrow_width, c.narrow_height)] {
+    for (k, c) in charts.into_iter().enumerate() {
+        used |= c.markers;
+        for (view, svg, w, h, wide) in [(view(k), &c.svg, c.width, c.height, true), (narrow_view(k), &c.narrow_svg, c.narrow_width, c.narrow_height, false)] {
             let _ = writeln!(out, "<view id=\"{view}\" viewBox=\"0 {y} {w} {h}\"/>");
-            // The standalone drawing, nested at its place: the font is the sprite root's.
-            out.push_str(&svg.replacen(SVG_OPEN, &format!("<svg x=\"0\" y=\"{y}\""), 1).replacen(&font, "", 1));
+            nest(&mut out, svg, &view, y, wide);
             y += h;
         }
     }
+    let mut defs = String::new();
+    compact::marker_defs(used, &mut defs);
+    out.insert_str(defs_at, &defs);
     out.push_str("</svg>\n");
     out
+}
+
+/// A standalone drawing nested in a sprite at `y`: its root without the namespace, the font
+/// and its size (the sprite's root names them) and the viewBox (a nested viewport of the same units), its
+/// title's and description's ids after `view`'s, its markers' definitions left to the sprite.
+fn nest(out: &mut String, svg: &str, view: &str, y: f32, wide: bool) {
+    let Some(open_end) = compact::find_byte(svg, b'>') else { return };
+    let open = &svg[..open_end];
+    let attr = |name: &str| open.split(&format!(" {name}=\"")).nth(1).and_then(|v| v.split('"').next()).unwrap_or_default();
+    let _ = write!(out, "<svg y=\"{y}\" width=\"{}\" height=\"{}\"", attr("width"), attr("height"));
+    let labelled = wide && open.contains(" aria-labelledby=");
+    if labelled {
+        let _ = write!(out, " role=\"img\" aria-labelledby=\"{view}{TITLE_ID} {view}{DESC_ID}\"");
+    }
+    let mut rest = &svg[open_end..];
+    if labelled {
+        for (element, id) in [("title", TITLE_ID), ("desc", DESC_ID)] {
+            let from = format!("<{element} id=\"{id}\">");
+            if let Some(at) = rest.find(&from) {
+                out.push_str(&rest[..at]);
+                let _ = write!(out, "<{element} id=\"{view}{id}\">");
+                rest = &rest[at + from.len()..];
+            }
+        }
+    }
+    // The definitions end the drawing, just before its root closes.
+    match rest.rfind("\n<defs>") {
+        Some(at) => {
+            out.push_str(&rest[..at + 1]);
+            out.push_str("</svg>\n");
+        }
+        None => out.push_str(rest),
+    }
 }
 
 /// A tiny inline line for the highlight table; gaps for missing figures.

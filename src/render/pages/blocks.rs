@@ -57,9 +57,7 @@ fn chart_block_html(ctx: &Ctx, spec: &ChartSpec, q: &QuarterReport, root: &str, 
     let Some(data) = chart_data(site, q, spec, chart_prefix) else {
         return "<p class=\"notice\">No benchmark figures are available for this chart yet.</p>".into();
     };
-    if !charts.open.contains(&data.id) {
-        charts.open.push(data.id.clone());
-    }
+    let place = charts.place(&data.id);
     let rendered = charts.drawn.entry(data.id.clone()).or_insert_with(|| {
         let cached = ctx.cache.charts.lock().expect("cache lock").get(&data.id).cloned();
         cached.unwrap_or_else(|| {
@@ -81,10 +79,10 @@ fn chart_block_html(ctx: &Ctx, spec: &ChartSpec, q: &QuarterReport, root: &str, 
             kind => rendered.kind,
             title => &rendered.title,
             description => &rendered.description,
-            src => format!("{root}charts/{SPRITE_MARK}#{}", rendered.html_id),
+            src => format!("{root}charts/{SPRITE_MARK}#{}", chart::view(place)),
             width => rendered.width.round() as u32,
             height => rendered.height.round() as u32,
-            narrow_src => format!("{root}charts/{SPRITE_MARK}#{}", chart::narrow_view(&rendered.html_id)),
+            narrow_src => format!("{root}charts/{SPRITE_MARK}#{}", chart::narrow_view(place)),
             narrow_width => rendered.narrow_width.round() as u32,
             narrow_height => rendered.narrow_height.round() as u32,
             table => Value::from_safe_string(rendered.table.clone()),

@@ -135,6 +135,18 @@ struct Charts {
 const SPRITE_MARK: char = '\u{E004}';
 
 impl Charts {
+    /// Places a chart in the sprite being made: its place there (from 0), which names its views
+    /// ([`chart::view`]); a chart placed again in the same sprite keeps its first place.
+    fn place(&mut self, id: &str) -> usize {
+        match self.open.iter().position(|o| o == id) {
+            Some(k) => k,
+            None => {
+                self.open.push(id.to_string());
+                self.open.len() - 1
+            }
+        }
+    }
+
     /// Puts the charts placed since the last call in one sprite, `{group}-{hash}.svg`, and names
     /// it in their markup. `group` says whose charts they are (`2024-25-q2-reviews`), so a file
     /// depends only on its commentary and the charts there; the hash ends the name, as web
