@@ -63,6 +63,11 @@ enum Node<'a> {
         attrs: Range<usize>,
         marker: usize,
     },
+    /// The shape of `MARKERS[marker]` at a lone point (a marker needs a line to sit on).
+    Point {
+        marker: usize,
+        at: (f32, f32),
+    },
     /// Rectangles of one fill as one path (its data a range of the path buffer): filled
     /// outlines, or, when they are all as wide (or all as high), strokes that wide along their
     /// middles (`stroke`), which take half the bytes.
@@ -353,52 +358,48 @@ fn lines_as_path(doc: &mut Doc, i: usize) -> Option<(Node<'static>, usize)> {
     Some((Node::Lines { d: start..doc.paths.len(), attrs: group }, j + 1))
 }
 
-/// A point marker: the group attributes and shape with which charts-rs draws a series' points
-/// (as `draw::symbol` asks it to, and the white rings of flagged points), and its definition.
+/// A point marker: the shape that marks the points of a series' line (see `draw::symbol`), or
+/// the white ring around its flagged points, and its definition.
 pub(super) struct Marker {
     /// `p` with the shape's and the colour's number, or `r` with the colour's for rings: short,
     /// and never the id of a sprite's view (see `super::view`).
     pub id: String,
-    /// The attributes of the points' `<g>`, as charts-rs writes them.
-    group: String,
-    shape: Shape,
+    /// The shape about its point, with its colours: `<circle r="3" .../>`.
+    shape: String,
     /// The `<marker>` element.
     pub def: String,
 }
 
-/// A point's shape about the point.
-enum Shape {
-    Circle(f32),
-    /// Half its side.
-    Square(f32),
-    Polygon(&'static [(f32, f32)]),
-}
-
 /// Equilateral, pointing up, 4 from its centre to a corner; and a square on its corner.
-const TRIANGLE: [(f32, f32); 3] = [(0.0, -4.0), (3.464, 2.0), (-3.464, 2.0)];
-const DIAMOND: [(f32, f32); 4] = [(0.0, -4.0), (4.0, 0.0), (0.0, 4.0), (-4.0, 0.0)];
+const TRIANGLE: &str = "0,-4 3.464,2 -3.464,2";
+const DIAMOND: &str = "0,-4 4,0 0,4 -4,0";
 
-/// Every marker a drawing may use, in the order their definitions are written.
+/// Every marker a drawing may use, in the order their definitions are written: for each
+/// series colour, the four shapes (series `k` has shape and colour `k % 4`), then the ring.
 pub(super) static MARKERS: LazyLock<Vec<Marker>> = LazyLock::new(|| {
     let mut out = Vec::new();
-    let mut add = |id: String, group: String, shape: Shape| {
-        let geometry = match &shape {
-            Shape::Circle(r) => format!("<circle r=\"{r}\""),
-            Shape::Square(h) => format!("<rect x=\"-{h}\" y=\"-{h}\" width=\"{0}\" height=\"{0}\"", 2.0 * h),
-            Shape::Polygon(p) => format!("<polygon points=\"{}\"", p.iter().map(|(x, y)| format!("{x},{y}")).collect::<Vec<_>>().join(" ")),
-        };
-        let def = format!("<marker id=\"{id}\" markerUnits=\"userSpaceOnUse\" overflow=\"visible\">{geometry} {group}/></marker>");
-        out.push(Marker { id, group, shape, def });
-    };
     for (c, colour) in SERIES_COLOURS.iter().enumerate() {
-        add(format!("p0{c}"), format!("stroke-width=\"2\" stroke=\"{colour}\" fill=\"{colour}\""), Shape::Circle(3.0));
-        add(format!("p1{c}"), format!("stroke=\"{colour}\" fill=\"{colour}\""), Shape::Square(3.0));
-        add(format!("p2{c}"), format!("stroke=\"{colour}\" fill=\"{colour}\""), Shape::Polygon(&TRIANGLE));
-        add(format!("p3{c}"), format!("stroke=\"{colour}\" fill=\"{colour}\""), Shape::Polygon(&DIAMOND));
-        add(format!("r{c}"), format!("stroke-width=\"2\" stroke=\"{colour}\" fill=\"#FFFFFF\""), Shape::Circle(6.0));
+        let paint = format!("stroke=\"{colour}\" fill=\"{colour}\"");
+        let shapes = [
+            format!("<circle r=\"3\" stroke-width=\"2\" {paint}/>"),
+            format!("<rect x=\"-3\" y=\"-3\" width=\"6\" height=\"6\" {paint}/>"),
+            format!("<polygon points=\"{TRIANGLE}\" {paint}/>"),
+            format!("<polygon points=\"{DIAMOND}\" {paint}/>"),
+            format!("<circle r=\"6\" stroke-width=\"2\" stroke=\"{colour}\" fill=\"#FFFFFF\"/>"),
+        ];
+        for (k, shape) in shapes.into_iter().enumerate() {
+            let id = if k == 4 { format!("r{c}") } else { format!("p{k}{c}") };
+            let def = format!("<marker id=\"{id}\" markerUnits=\"userSpaceOnUse\" overflow=\"visible\">{shape}</marker>");
+            out.push(Marker { id, shape, def });
+        }
     }
     out
 });
+
+/// The marker of series `k`'s points (`ring`: of its flagged points).
+fn marker_of(colour: usize, ring: bool) -> usize {
+    colour * 5 + if ring { 4 } else { colour }
+}
 
 /// The `<defs>` of the markers in `used` (bit `k` for `MARKERS[k]`), or nothing.
 pub(super) fn marker_defs(used: u32, out: &mut String) {
@@ -414,39 +415,6 @@ pub(super) fn marker_defs(used: u32, out: &mut String) {
     out.push_str("</defs>\n");
 }
 
-impl Shape {
-    /// Whether a shape charts-rs drew (its tag's name and attributes) is this one at `at`, give or
-    /// take the rounding of its numbers to one decimal.
-    fn fits(&self, name: &str, doc: &Doc, attrs: &Range<usize>, at: (f32, f32)) -> bool {
-        let num = |key: &str| doc.attr(attrs, key).and_then(|v| v.parse::<f32>().ok());
-        let near = |a: Option<f32>, b: f32| a.is_some_and(|a| (a - b).abs() <= 0.11);
-        match self {
-            Shape::Circle(r) => name == "circle" && doc.kept(attrs) == 3 && near(num("cx"), at.0) && near(num("cy"), at.1) && near(num("r"), *r),
-            Shape::Square(h) => {
-                name == "rect"
-                    && doc.kept(attrs) == 4
-                    && near(num("x"), at.0 - h)
-                    && near(num("y"), at.1 - h)
-                    && near(num("width"), 2.0 * h)
-                    && near(num("height"), 2.0 * h)
-            }
-            Shape::Polygon(corners) => {
-                let Some(points) = doc.attr(attrs, "points").filter(|_| name == "polygon" && doc.kept(attrs) == 1) else { return false };
-                let mut n = 0;
-                for (k, pair) in points.split_ascii_whitespace().enumerate() {
-                    let Some((x, y)) = pair.split_once(',') else { return false };
-                    let Some((cx, cy)) = corners.get(k) else { return false };
-                    if !near(x.parse().ok(), at.0 + cx) || !near(y.parse().ok(), at.1 + cy) {
-                        return false;
-                    }
-                    n += 1;
-                }
-                n == corners.len()
-            }
-        }
-    }
-}
-
 /// The points of path data made only of a move and straight lines (`M 1 2 L 3 4`), as charts-rs writes a line.
 fn vertices(d: &str) -> Option<Vec<(f32, f32)>> {
     let mut t = d.split_ascii_whitespace();
@@ -460,50 +428,21 @@ fn vertices(d: &str) -> Option<Vec<(f32, f32)>> {
     Some(out)
 }
 
-/// A bare `<g>` of a line's path through two or more points and a `<g>` of one shape a point,
-/// from `nodes[i]`: the path marked at its points instead (if a marker is that shape), and the
-/// index after the group.
-fn line_with_markers(doc: &Doc, i: usize, scratch: &mut String) -> Option<(Node<'static>, usize)> {
-    let Node::Tag { name: "g", attrs, empty: false, .. } = &doc.nodes[i] else { return None };
-    if doc.kept(attrs) != 0 {
+/// A series' line as charts-rs draws it (2 wide, no fill, a series colour, maybe dashed): its
+/// marker (a ring for the line of flagged points, which is dashed to nothing) and its points.
+fn series_line(doc: &Doc, attrs: &Range<usize>) -> Option<(usize, Vec<(f32, f32)>)> {
+    let kept = doc.kept(attrs);
+    let dash = doc.attr(attrs, "stroke-dasharray");
+    if doc.attr(attrs, "stroke-width") != Some("2") || doc.attr(attrs, "fill") != Some("none") || kept != 4 + usize::from(dash.is_some()) {
         return None;
     }
-    let mut j = i + 1;
-    let mut next = || {
-        while doc.nodes.get(j).is_some_and(is_blank) {
-            j += 1;
-        }
-        j += 1;
-        doc.nodes.get(j - 1)
-    };
-    let Some(Node::Tag { name: "path", attrs: path, empty: true, .. }) = next() else { return None };
-    let points = vertices(doc.attr(path, "d")?)?;
-    let Some(Node::Tag { name: "g", attrs: group, empty: false, .. }) = next() else { return None };
-    let mut shapes = Vec::with_capacity(points.len());
-    loop {
-        match next()? {
-            Node::Close("g") => break,
-            Node::Tag { name, attrs, empty: true, .. } => shapes.push((*name, attrs.clone())),
-            _ => return None,
-        }
-    }
-    let Some(Node::Close("g")) = next() else { return None };
-    if points.len() < 2 || shapes.len() != points.len() {
-        return None;
-    }
-    scratch.clear();
-    for a in doc.attrs[group.clone()].iter().filter(|a| !a.drop) {
-        if !scratch.is_empty() {
-            scratch.push(' ');
-        }
-        scratch.push_str(a.name);
-        scratch.push_str("=\"");
-        scratch.push_str(a.value);
-        scratch.push('"');
-    }
-    let marker = MARKERS.iter().position(|m| m.group == *scratch && shapes.iter().zip(&points).all(|((name, a), p)| m.shape.fits(name, doc, a, *p)))?;
-    Some((Node::Marked { attrs: path.clone(), marker }, j))
+    let colour = SERIES_COLOURS.iter().position(|c| doc.attr(attrs, "stroke") == Some(c))?;
+    let points = vertices(doc.attr(attrs, "d")?)?;
+    Some((marker_of(colour, dash == Some(RING_DASH)), points))
 }
+
+/// The dashes of a line drawn only to place rings on its points (see `draw::line`).
+pub(super) const RING_DASH: &str = "0,100000";
 
 /// A plain rectangle's fill: one with a position, a size and a fill but nothing else.
 fn plain_rect<'a>(doc: &Doc<'a>, n: &Node) -> Option<&'a str> {
@@ -671,9 +610,10 @@ fn hoist<'a>(doc: &mut Doc<'a>, nodes: &mut [Node<'a>]) {
 
 /// Appends the drawing's body, smaller (see the module's comment), to `out`; `width` and
 /// `height` are the drawing's, to recognise its background, and `root_font` the font-family
-/// value its root names. Appends the body as it was if it is not as expected. Gives back the
-/// markers the body uses (bit `k` for `MARKERS[k]`), whose definitions the file must hold.
-pub(super) fn compact_into(out: &mut String, body: &str, width: f32, height: f32, root_font: &str) -> u32 {
+/// value its root names; `marked`: whether series' lines are to be marked at their points
+/// (line charts: charts-rs is asked to draw no points). Appends the body as it was if it is
+/// not as expected. Gives back the markers the body uses (bit `k` for `MARKERS[k]`), whose definitions the file must hold.
+pub(super) fn compact_into(out: &mut String, body: &str, width: f32, height: f32, root_font: &str, marked: bool) -> u32 {
     let Some(mut doc) = parse(body, root_font) else {
         out.push_str(&body.replace(&format!(" font-family=\"{root_font}\""), ""));
         return 0;
@@ -690,15 +630,21 @@ pub(super) fn compact_into(out: &mut String, body: &str, width: f32, height: f32
             i = next;
             continue;
         }
-        if let Some((marked, next)) = line_with_markers(&doc, i, &mut scratch) {
-            if let Node::Marked { marker, .. } = marked {
-                used |= 1 << marker;
-            }
-            nodes.push(marked);
-            i = next;
-            continue;
-        }
         let node = doc.nodes[i].clone();
+        if let Node::Tag { name: "path", attrs, empty: true, .. } = &node {
+            if let Some((marker, points)) = series_line(&doc, attrs).filter(|_| marked) {
+                match points[..] {
+                    // A line of one point draws nothing but its mark.
+                    [at] => nodes.push(Node::Point { marker, at }),
+                    _ => {
+                        used |= 1 << marker;
+                        nodes.push(Node::Marked { attrs: attrs.clone(), marker });
+                    }
+                }
+                i += 1;
+                continue;
+            }
+        }
         // charts-rs's background: white, from the top left corner, as wide as the drawing and
         // no higher (the source line below it may have made the drawing higher).
         let background = match &node {
@@ -751,6 +697,12 @@ pub(super) fn compact_into(out: &mut String, body: &str, width: f32, height: f32
                     push_attr(out, key, &url);
                 }
                 out.push_str("/>");
+                in_text = false;
+            }
+            Node::Point { marker, at } => {
+                // The marker's shape, moved to the point.
+                let shape = &MARKERS[*marker].shape;
+                let _ = write!(out, "<g transform=\"translate({} {})\">{shape}</g>", at.0.round(), at.1.round());
                 in_text = false;
             }
             Node::Bars { d, fill, stroke } => {

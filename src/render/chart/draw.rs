@@ -130,15 +130,12 @@ fn colour(hex: &str) -> Color {
     Color::from(hex)
 }
 
-/// Markers of the series, so lines differ by more than colour.
-fn symbol(k: usize) -> Symbol {
-    let c = Some(colour(SERIES_COLOURS[k % SERIES_COLOURS.len()]));
-    match k % 4 {
-        0 => Symbol::Circle(3.0, c),
-        1 => Symbol::Rect(3.0, c),
-        2 => Symbol::Triangle(4.0, c),
-        _ => Symbol::Diamond(4.0, c),
-    }
+/// Series `k`'s points are marked by shape `k % 4` (circle, square, triangle, diamond) in
+/// colour `k % 4`, so lines differ by more than colour. charts-rs is asked for no points: they
+/// are markers of the line, defined once a file (`compact::MARKERS`), rather than one shape a
+/// point.
+fn no_points() -> Option<Symbol> {
+    Some(Symbol::None)
 }
 
 fn y_axis(scale: Scale, title: String) -> YAxisConfig {
@@ -342,7 +339,7 @@ fn line(d: &ChartData, width: f32) -> Result<Raw, String> {
     for k in 0..d.series.len() {
         let mut s = Series::new_nullable(clean(&d.series[k].name), series_values(d, k, &order));
         s.index = Some(k);
-        s.symbol = Some(symbol(k));
+        s.symbol = no_points();
         // A plan or a target is a dashed path, so it reads apart from figures without colour.
         if d.series[k].name == super::PLAN || d.series[k].name == super::TARGET {
             s.stroke_dash_array = Some("6,4".into());
@@ -359,8 +356,8 @@ fn line(d: &ChartData, width: f32) -> Result<Raw, String> {
         let name = clean(&name);
         let mut s = Series::new_nullable(name.clone(), data);
         s.index = Some(k);
-        s.symbol = Some(Symbol::Circle(6.0, Some(Color::white())));
-        s.stroke_dash_array = Some("0,100000".into());
+        s.symbol = no_points();
+        s.stroke_dash_array = Some(super::compact::RING_DASH.into());
         list.push(s);
         rings.push(name);
     }

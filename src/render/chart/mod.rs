@@ -274,7 +274,7 @@ fn standalone(data: &ChartData, drawn: &draw::Drawn, head: &str, labelled_by: &s
     }
     // Nested at its place, in its own viewport: the same units, so no viewBox.
     let _ = writeln!(svg, "<svg y=\"{top}\" width=\"{w}\" height=\"{h}\">");
-    let markers = compact::compact_into(&mut svg, &drawn.body, w, h, &font_family);
+    let markers = compact::compact_into(&mut svg, &drawn.body, w, h, &font_family, data.kind == ChartKind::Line);
     svg.push_str("\n</svg>\n");
     // Last, so that a sprite can leave them out and define them once for all its drawings.
     compact::marker_defs(markers, &mut svg);
