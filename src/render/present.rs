@@ -160,8 +160,16 @@ pub fn target_cell(metric: &Metric, view: &MetricView) -> Option<String> {
         Some(TargetStatus::NoPlan) => ("no-plan", "", "no plan for this period".to_string()),
         Some(TargetStatus::NotJudged) | None => return Some(out),
     };
-    let symbol = if symbol.is_empty() { String::new() } else { format!("<span aria-hidden=\"true\">{symbol} </span>") };
-    out.push_str(&format!("<br><span class=\"target-status {class}\">{symbol}{}</span>", escape(&words)));
+    // The symbol is decoration the stylesheet draws from its class, unread (see style.css).
+    let symbol = match symbol {
+        "✓" => " tick",
+        "✗" => " cross",
+        "●" => " dot",
+        "▲" => " up",
+        "▼" => " down",
+        _ => "",
+    };
+    out.push_str(&format!("<br><span class=\"target-status {class}{symbol}\">{}</span>", escape(&words)));
     Some(out)
 }
 
@@ -227,15 +235,17 @@ pub fn direction_html(metric: &Metric, view: &MetricView) -> String {
 /// A direction with an arrow for tables; the words carry the meaning, the arrow is decoration.
 pub fn direction_cell(metric: &Metric, view: &MetricView) -> String {
     let Some(c) = view.change(metric) else { return no_comparison_html(view) };
+    // The arrow (up, down, level, about the same) is drawn by the stylesheet from the second class,
+    // unread: a class is shorter than the arrow's markup in every row of every highlight table.
     let (class, arrow) = match c.direction {
-        Direction::Improving => ("improving", if c.difference > 0.0 { "▲" } else { "▼" }),
-        Direction::Worsening => ("worsening", if c.difference > 0.0 { "▲" } else { "▼" }),
-        Direction::NoChange => ("no-change", "▶"),
-        Direction::NoRealChange => ("no-change", "≈"),
-        Direction::Up => ("neutral", "▲"),
-        Direction::Down => ("neutral", "▼"),
+        Direction::Improving => ("improving", if c.difference > 0.0 { "up" } else { "down" }),
+        Direction::Worsening => ("worsening", if c.difference > 0.0 { "up" } else { "down" }),
+        Direction::NoChange => ("no-change", "level"),
+        Direction::NoRealChange => ("no-change", "about"),
+        Direction::Up => ("neutral", "up"),
+        Direction::Down => ("neutral", "down"),
     };
-    format!("<span class=\"direction {class}\"><span aria-hidden=\"true\">{arrow} </span>{}</span>", c.direction.words())
+    format!("<span class=\"direction {class} {arrow}\">{}</span>", c.direction.words())
 }
 
 /// "3rd of 10" for a comparator group (", Q1 2024/25" when the rank is for another period), or the missing marker.
@@ -245,7 +255,8 @@ pub fn rank_html(view: &MetricView, group: GroupIdx, own: Period) -> String {
     }
     match view.group(group).and_then(|g| Some((g.rank?, g.of?, g.rank_period))) {
         Some((r, of, p)) => format!("{}{}", ordinal_of(r, of), escape(&lag(p, own))),
-        _ => "<span class=\"not-ranked\"><span aria-hidden=\"true\">–</span><span class=\"vh\">not ranked</span></span>".to_string(),
+        // The dash readers see is the stylesheet's (`.not-ranked::before`), unread.
+        _ => "<span class=\"not-ranked\"><span class=\"vh\">not ranked</span></span>".to_string(),
     }
 }
 

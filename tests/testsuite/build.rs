@@ -245,18 +245,28 @@ fn charts_are_views_in_one_file_a_commentary() {
     for (path, bytes) in all.iter().filter(|(p, _)| p.ends_with(".html")) {
         let doc = Html::parse_document(&String::from_utf8_lossy(bytes));
         assert!(doc.select(&sel("figure.chart svg")).next().is_none(), "{path}: a chart is inlined");
+        assert!(!bytes.windows(8).any(|w| w == b"<!--scre" || w == b"<!--/scr"), "{path}: a screen-only mark is left");
         let dir = Path::new(path).parent().unwrap();
         for fig in doc.select(&sel("figure.chart")) {
             charts += 1;
             let id = fig.value().attr("id").unwrap();
             assert!(id.starts_with("chart-"), "{path}: {id}");
-            let link = fig.select(&sel(".chart-link a")).next().unwrap_or_else(|| panic!("{path}: {id} has no link"));
-            assert_eq!(link.value().attr("href"), Some(format!("#{id}").as_str()));
             let source = fig.select(&sel("picture > source")).next().unwrap_or_else(|| panic!("{path}: {id} has no phone drawing"));
             assert_eq!(source.value().attr("media"), Some("screen and (max-width: 41.99em)"));
             let img = fig.select(&sel("picture > img")).next().unwrap();
-            let open = fig.select(&sel(".chart-download a")).next().unwrap();
-            assert_eq!(open.value().attr("href"), img.value().attr("src"), "{path}: the link opens the wide drawing");
+            assert!(fig.select(&sel("details.chart-data table")).next().is_some(), "{path}: {id} has no table of its figures");
+            // The print page is the report to print: a chart's links to share it and open it alone
+            // are on its section page (and the overview), not repeated there.
+            let link = fig.select(&sel(".chart-link a")).next();
+            let open = fig.select(&sel(".chart-download a")).next();
+            if path.ends_with("/print/index.html") {
+                assert!(link.is_none() && open.is_none(), "{path}: {id} has screen-only links");
+            } else {
+                let link = link.unwrap_or_else(|| panic!("{path}: {id} has no link"));
+                assert_eq!(link.value().attr("href"), Some(format!("#{id}").as_str()));
+                let open = open.unwrap_or_else(|| panic!("{path}: {id} has no link to open it"));
+                assert_eq!(open.value().attr("href"), img.value().attr("src"), "{path}: the link opens the wide drawing");
+            }
             for (el, href, wide) in [(img, img.value().attr("src").unwrap(), true), (source, source.value().attr("srcset").unwrap(), false)] {
                 let (file, view) = href.split_once('#').unwrap_or_else(|| panic!("{path}: {href} names no view"));
                 assert!(wide ^ view.ends_with("-narrow"), "{path}: {href}");

@@ -220,6 +220,41 @@ fn context_site(site: &Site) -> SiteContext {
     }
 }
 
+/// Marks around markup only the screen needs: a chart's "Link to this chart" and "Open this
+/// chart on its own" (see blocks/chart.html). The print page is the whole report to print, and
+/// each chart's section page has both, so the print page leaves them out: 11 KB a print page.
+/// HTML comments, so no escaped text can hold them; raw HTML a council allows could, and
+/// would only lose its marked part from the print page.
+const SCREEN_ONLY: (&str, &str) = ("<!--screen-->", "<!--/screen-->");
+
+/// The page with what [`SCREEN_ONLY`] marks left out (`print`) or kept, the marks removed.
+fn screen_only(html: String, print: bool) -> String {
+    let (open, close) = SCREEN_ONLY;
+    if !html.contains(open) {
+        return html;
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html.as_str();
+    while let Some(start) = rest.find(open) {
+        out.push_str(&rest[..start]);
+        let inner = &rest[start + open.len()..];
+        match inner.find(close) {
+            Some(end) => {
+                if !print {
+                    out.push_str(&inner[..end]);
+                }
+                rest = &inner[end + close.len()..];
+            }
+            None => {
+                out.push_str(inner);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The relative prefix from a page at `path` (e.g. `2024-25/q2/`) to the site root.
 fn root_of(path: &str) -> String {
     "../".repeat(path.matches('/').count())
@@ -255,6 +290,7 @@ impl Ctx<'_> {
         let tmpl =
             self.env.get_template(template).map_err(|e| vec![template_error(&format!("themes/{}/templates/{template}", self.site.settings.theme), &e)])?;
         let html = tmpl.render(ctx).map_err(|e| vec![template_error(&format!("themes/{}/templates/{template}", self.site.settings.theme), &e)])?;
+        let html = screen_only(html, template == "print.html");
         let out = if path.ends_with(".html") { path.to_string() } else { format!("{path}index.html") };
         Ok(OutputFile { path: out, bytes: html.into_bytes() })
     }
