@@ -464,3 +464,18 @@ fn reserve_layout_ids(state: &mut PageState) {
         state.unique_id(id);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::screen_only;
+
+    #[test]
+    fn screen_only_markup_is_kept_on_screen_and_left_out_of_the_print_page() {
+        let html = "<figure>a<!--screen--><p>link</p><!--/screen--></figure><figure>b<!--screen--><p>open</p><!--/screen--></figure>".to_string();
+        assert_eq!(screen_only(html.clone(), false), "<figure>a<p>link</p></figure><figure>b<p>open</p></figure>");
+        assert_eq!(screen_only(html, true), "<figure>a</figure><figure>b</figure>");
+        // An opening mark without its end (a theme's slip) hides nothing.
+        assert_eq!(screen_only("x<!--screen-->y".to_string(), true), "xy");
+        assert_eq!(screen_only("plain".to_string(), true), "plain");
+    }
+}
