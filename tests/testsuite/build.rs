@@ -7,7 +7,13 @@ use std::path::{Path, PathBuf};
 
 fn build(root: &Path, drafts: bool, base_url: Option<&str>) -> PathBuf {
     let out = root.join("public");
-    let r = scrutiny::build(&scrutiny::BuildOptions { root: root.to_path_buf(), output: Some(out.clone()), drafts, base_url: base_url.map(str::to_string) });
+    let r = scrutiny::build(&scrutiny::BuildOptions {
+        root: root.to_path_buf(),
+        output: Some(out.clone()),
+        drafts,
+        base_url: base_url.map(str::to_string),
+        records: None,
+    });
     if let Err(d) = &r {
         panic!("build failed: {d:#?}");
     }
@@ -367,7 +373,8 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
     let out = build(site.path(), false, None);
     let before = files(&out);
     std::fs::write(site.path().join("data/2024-25/q2.yaml"), "status: final\nvalues:\n  waitng-list: 3\n").unwrap();
-    let r = scrutiny::build(&scrutiny::BuildOptions { root: site.path().to_path_buf(), output: Some(out.clone()), drafts: false, base_url: None });
+    let r =
+        scrutiny::build(&scrutiny::BuildOptions { root: site.path().to_path_buf(), output: Some(out.clone()), drafts: false, base_url: None, records: None });
     assert!(r.is_err());
     assert_eq!(files(&out), before);
 }
@@ -376,7 +383,13 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
 fn refuses_an_output_that_is_the_site_or_holds_content() {
     let site = fixture();
     for bad in [site.path().to_path_buf(), site.path().join("content"), site.path().join("data/out")] {
-        let r = scrutiny::build(&scrutiny::BuildOptions { root: site.path().to_path_buf(), output: Some(bad.clone()), drafts: false, base_url: None });
+        let r = scrutiny::build(&scrutiny::BuildOptions {
+            root: site.path().to_path_buf(),
+            output: Some(bad.clone()),
+            drafts: false,
+            base_url: None,
+            records: None,
+        });
         assert!(r.is_err(), "{} was accepted", bad.display());
     }
     assert!(site.path().join("content/_index.md").exists());
