@@ -36,7 +36,7 @@ fn warnings(diags: &[Diagnostic]) -> Vec<String> {
 
 fn build(root: &Path) -> Result<PathBuf, Vec<Diagnostic>> {
     let out = root.join("public");
-    scrutiny::build(&scrutiny::BuildOptions { root: root.to_path_buf(), output: Some(out.clone()), drafts: false, base_url: None }).map(|_| out)
+    scrutiny::build(&scrutiny::BuildOptions { root: root.to_path_buf(), output: Some(out.clone()), drafts: false, base_url: None, records: None }).map(|_| out)
 }
 
 /// Every file of a built site, as text (lossy), by path.

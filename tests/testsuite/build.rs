@@ -7,7 +7,13 @@ use std::path::{Path, PathBuf};
 
 fn build(root: &Path, drafts: bool, base_url: Option<&str>) -> PathBuf {
     let out = root.join("public");
-    let r = scrutiny::build(&scrutiny::BuildOptions { root: root.to_path_buf(), output: Some(out.clone()), drafts, base_url: base_url.map(str::to_string) });
+    let r = scrutiny::build(&scrutiny::BuildOptions {
+        root: root.to_path_buf(),
+        output: Some(out.clone()),
+        drafts,
+        base_url: base_url.map(str::to_string),
+        records: None,
+    });
     if let Err(d) = &r {
         panic!("build failed: {d:#?}");
     }
@@ -377,7 +383,8 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
     let out = build(site.path(), false, None);
     let before = files(&out);
     std::fs::write(site.path().join("data/2024-25/q2.yaml"), "status: final\nvalues:\n  waitng-list: 3\n").unwrap();
-    let r = scrutiny::build(&scrutiny::BuildOptions { root: site.path().to_path_buf(), output: Some(out.clone()), drafts: false, base_url: None });
+    let r =
+        scrutiny::build(&scrutiny::BuildOptions { root: site.path().to_path_buf(), output: Some(out.clone()), drafts: false, base_url: None, records: None });
     assert!(r.is_err());
     assert_eq!(files(&out), before);
 }
@@ -386,7 +393,13 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
 fn refuses_an_output_that_is_the_site_or_holds_content() {
     let site = fixture();
     for bad in [site.path().to_path_buf(), site.path().join("content"), site.path().join("data/out")] {
-        let r = scrutiny::build(&scrutiny::BuildOptions { root: site.path().to_path_buf(), output: Some(bad.clone()), drafts: false, base_url: None });
+        let r = scrutiny::build(&scrutiny::BuildOptions {
+            root: site.path().to_path_buf(),
+            output: Some(bad.clone()),
+            drafts: false,
+            base_url: None,
+            records: None,
+        });
         assert!(r.is_err(), "{} was accepted", bad.display());
     }
     assert!(site.path().join("content/_index.md").exists());
@@ -497,6 +510,11 @@ fn print_report_has_a_cover_a_glossary_and_each_table_once() {
     }
 }
 
+/// A CSVW table's schema: its own, or else the group's (CSVW's inherited default).
+fn schema_of<'a>(meta: &'a serde_json::Value, table: &'a serde_json::Value) -> &'a serde_json::Value {
+    table.get("tableSchema").unwrap_or(&meta["tableSchema"])
+}
+
 #[test]
 fn open_data_says_what_it_is_and_how_big() {
     let site = fixture();
@@ -506,9 +524,10 @@ fn open_data_says_what_it_is_and_how_big() {
     let meta: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("data/csv-metadata.json")).unwrap()).unwrap();
     let tables = meta["tables"].as_array().unwrap();
     let contacts = tables.iter().find(|t| t["url"] == "contacts-received.csv").expect("contacts-received.csv described");
-    let names: Vec<&str> = contacts["tableSchema"]["columns"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    let columns = schema_of(&meta, contacts)["columns"].as_array().unwrap();
+    let names: Vec<&str> = columns.iter().map(|c| c["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["metric_id", "period", "period_type", "value", "flags", "unit", "metric", "source"]);
-    assert!(contacts["tableSchema"]["columns"].as_array().unwrap().iter().all(|c| !c["dc:description"].as_str().unwrap().is_empty()));
+    assert!(columns.iter().all(|c| !c["dc:description"].as_str().unwrap().is_empty()));
     let doc = page(&out, "data/index.html");
     let text = doc.select(&sel("main")).next().unwrap().text().collect::<String>();
     assert!(text.contains("Open Government Licence v3.0") && text.contains("Next update"), "{text}");
@@ -534,7 +553,7 @@ fn every_csv_download_is_described_and_the_data_page_names_its_contact_and_next_
     for csv in &csvs {
         let table = tables.iter().find(|t| t["url"] == csv.as_str()).unwrap_or_else(|| panic!("{csv} is not described in csv-metadata.json"));
         let header = std::fs::read_to_string(out.join("data").join(csv)).unwrap().lines().next().unwrap().to_string();
-        let names: Vec<&str> = table["tableSchema"]["columns"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+        let names: Vec<&str> = schema_of(&meta, table)["columns"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
         assert_eq!(names.join(","), header, "{csv}");
     }
     let doc = page(&out, "data/index.html");

@@ -8,7 +8,7 @@ use super::chart::{self, Category, ChartData, ChartSeries, RenderedChart};
 use super::markdown::{self, escape, GlossaryIndex, PageState};
 use super::present;
 use super::templates::template_error;
-use super::{OutputFile, RenderCache};
+use super::{Handed, OutputFile, RenderCache};
 use crate::catalogue::{Frequency, Metric};
 use crate::diagnostic::Diagnostic;
 use crate::figure::{Figure, Flags};
@@ -167,7 +167,7 @@ pub(super) fn render_pages(
     cache: &RenderCache,
     templates_key: blake3::Hash,
     open_data: &[OutputFile],
-    hand_over: &(dyn Fn(Vec<OutputFile>) -> Result<(), Diagnostic> + Sync),
+    hand_over: &super::Sink,
 ) -> Result<HashSet<String>, Vec<Diagnostic>> {
     let ctx = Ctx {
         cache,
@@ -181,14 +181,14 @@ pub(super) fn render_pages(
         partial_errors: Default::default(),
         charts_used: Default::default(),
     };
-    let give = |r: Result<Vec<OutputFile>, Vec<Diagnostic>>| r.and_then(|files| hand_over(files).map_err(|d| vec![d]));
+    let give = |r: Result<Handed, Vec<Diagnostic>>| r.and_then(|handed| hand_over(handed).map_err(|d| vec![d]));
     let results: Vec<Result<(), Vec<Diagnostic>>> = (0..site.quarters.len())
         .into_par_iter()
         .map(|qi| give(render_quarter(&ctx, qi)))
-        .chain((0..site.catalogue.metrics.len()).into_par_iter().map(|mi| give(render_metric(&ctx, mi.into()))))
+        .chain((0..site.catalogue.metrics.len()).into_par_iter().map(|mi| give(render_metric(&ctx, mi.into()).map(Handed::Files))))
         .collect();
     let mut diags: Vec<Diagnostic> = results.into_iter().filter_map(Result::err).flatten().collect();
-    if let Err(d) = give(render_site_pages(&ctx)) {
+    if let Err(d) = give(render_site_pages(&ctx).map(Handed::Files)) {
         diags.extend(d);
     }
     let mut seen = std::collections::HashSet::new();

@@ -11,14 +11,19 @@ pub(super) struct SectionItem {
     body: Value,
 }
 
-pub(super) fn render_quarter(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+/// A quarter's files: kept as the previous build wrote them, reused from the cache, or rendered.
+pub(super) fn render_quarter(ctx: &Ctx, qi: usize) -> Result<Handed, Vec<Diagnostic>> {
     let q = &ctx.site.quarters[qi];
     let key = blake3::hash(&[ctx.templates_key.as_bytes().as_slice(), q.input_key.as_bytes().as_slice()].concat());
+    if ctx.cache.intact.contains(&key) {
+        ctx.cache.last.lock().expect("cache lock").quarters_kept += 1;
+        return Ok(Handed::Kept(key));
+    }
     if let Some((k, files, charts)) = ctx.cache.quarters.lock().expect("cache lock").get(&q.quarter) {
         if *k == key {
             ctx.cache.last.lock().expect("cache lock").quarters_reused += 1;
             ctx.charts_used.lock().expect("charts lock").extend(charts.iter().cloned());
-            return Ok(files.clone());
+            return Ok(Handed::Quarter(key, files.clone()));
         }
     }
     let (files, charts) = render_quarter_pages(ctx, qi)?;
@@ -26,7 +31,7 @@ pub(super) fn render_quarter(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFile>, Ve
         ctx.cache.quarters.lock().expect("cache lock").insert(q.quarter, (key, files.clone(), charts));
     }
     ctx.cache.last.lock().expect("cache lock").quarters_rendered += 1;
-    Ok(files)
+    Ok(Handed::Quarter(key, files))
 }
 
 /// A quarter's files, and the ids of the charts they show.
