@@ -218,6 +218,17 @@ impl BuildCache {
     pub fn last_stats(&self) -> CacheStats {
         self.render.last_stats()
     }
+
+    /// From now on, builds leave a changed quarter's PDF to [`BuildCache::make_deferred_pdfs`],
+    /// giving the last one made for that quarter meanwhile (`serve` shows pages without waiting).
+    pub fn defer_pdfs(&self) {
+        self.render.defer_pdfs();
+    }
+
+    /// Makes the PDFs the last build left to make (none unless [`BuildCache::defer_pdfs`]).
+    pub fn make_deferred_pdfs(&self) -> Result<Vec<render::OutputFile>, Vec<Diagnostic>> {
+        self.render.make_deferred_pdfs()
+    }
 }
 
 /// As [`build_in_memory`], reusing from `cache` whatever did not change since earlier builds.

@@ -105,6 +105,17 @@ impl RenderCache {
         RenderCache { keep: false, intact, ..Default::default() }
     }
 
+    /// From now on, a changed quarter's PDF is made by [`RenderCache::make_deferred_pdfs`]
+    /// after the build, the last one made standing in until then (for `serve`).
+    pub(crate) fn defer_pdfs(&self) {
+        self.pdf.defer();
+    }
+
+    /// Makes the PDFs the last build left to make: the files, or every error.
+    pub(crate) fn make_deferred_pdfs(&self) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+        Ok(self.pdf.make_deferred()?.into_iter().map(|(path, bytes)| OutputFile { path, bytes }).collect())
+    }
+
     /// What the last build reused.
     pub(crate) fn last_stats(&self) -> CacheStats {
         *self.last.lock().expect("cache lock")
