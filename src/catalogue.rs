@@ -131,16 +131,45 @@ impl Unit {
 
 /// "1,234.5": rounds half away from zero to `decimals` and groups thousands.
 pub fn group_thousands(v: f64, decimals: u8) -> String {
-    let s = format!("{:.*}", decimals as usize, round_half_away(v, decimals));
-    let (sign, s) = s.strip_prefix('-').map(|r| ("-", r)).unwrap_or(("", s.as_str()));
-    let (int, frac) = s.split_once('.').map(|(a, b)| (a, Some(b))).unwrap_or((s, None));
-    let mut out = String::new();
+    // The rounded value as a whole number of units of the last decimal (a figure is shown on
+    // every page several times: whole-number digits are cheaper than formatting a float).
+    let scaled = (v * 10f64.powi(decimals as i32)).round();
+    if !scaled.is_finite() || scaled.abs() >= 1e15 || decimals > 9 {
+        return group_thousands_of_float(v, decimals);
+    }
+    let digits = (scaled.abs() as u64).to_string();
+    let d = decimals as usize;
+    let digits = if digits.len() <= d { format!("{}{digits}", "0".repeat(d + 1 - digits.len())) } else { digits };
+    let (int, frac) = digits.split_at(digits.len() - d);
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 2);
+    if scaled < 0.0 {
+        out.push('-');
+    }
+    push_grouped(&mut out, int);
+    if d > 0 {
+        out.push('.');
+        out.push_str(frac);
+    }
+    out
+}
+
+/// Digits with a comma before each group of three from the right.
+fn push_grouped(out: &mut String, int: &str) {
     for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
     }
+}
+
+/// [`group_thousands`] by formatting the float (for values too large for whole-number digits).
+fn group_thousands_of_float(v: f64, decimals: u8) -> String {
+    let s = format!("{:.*}", decimals as usize, round_half_away(v, decimals));
+    let (sign, s) = s.strip_prefix('-').map(|r| ("-", r)).unwrap_or(("", s.as_str()));
+    let (int, frac) = s.split_once('.').map(|(a, b)| (a, Some(b))).unwrap_or((s, None));
+    let mut out = String::new();
+    push_grouped(&mut out, int);
     let sign = if out.chars().all(|c| c == '0' || c == ',') && frac.is_none_or(|f| f.chars().all(|c| c == '0')) { "" } else { sign };
     match frac {
         Some(f) => format!("{sign}{out}.{f}"),
@@ -341,5 +370,19 @@ mod tests {
         assert_eq!(Unit::Currency.format(-5.0, 0), "-£5");
         assert_eq!(Unit::Percent.format_difference(-1.2, 1), "1.2 percentage points");
         assert_eq!(group_thousands(-0.01, 1), "0.0");
+        // The whole-number path writes what formatting the float writes.
+        let mut x = 0.987_654_321_f64;
+        for i in 0..20_000 {
+            x = (x * 7.3 + 0.123) % 1.0;
+            let v = (x - 0.3) * 10f64.powi(i % 9) + if i % 5 == 0 { 0.05 } else { 0.0 };
+            for d in 0..4 {
+                assert_eq!(group_thousands(v, d), group_thousands_of_float(v, d), "{v} to {d} decimals");
+            }
+        }
+        for v in [0.05, 0.15, 0.25, 2.675, 1.005, -0.05, -1234.5, 999.95, 1e14 + 0.5, 123456789.0] {
+            for d in 0..4 {
+                assert_eq!(group_thousands(v, d), group_thousands_of_float(v, d), "{v} to {d} decimals");
+            }
+        }
     }
 }

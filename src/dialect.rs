@@ -152,6 +152,24 @@ pub(crate) fn prose_texts(body: &str) -> Vec<(usize, String)> {
     out
 }
 
+/// Whether a character is one of the marks rendering puts in text (U+E000 to U+E00F: reference
+/// placeholders here, chart anchors, sprite names and the root path in `render`). Load replaces
+/// them in every file it reads, so none comes from an officer's text.
+pub(crate) fn is_mark(c: char) -> bool {
+    ('\u{E000}'..='\u{E00F}').contains(&c)
+}
+
+/// The text with every mark (see [`is_mark`]) replaced by U+FFFD, which has the same length in
+/// UTF-8: for text read from files, including YAML and TOML strings whose escapes (`"\uE000"`)
+/// make characters the file itself does not hold.
+pub(crate) fn without_marks(text: String) -> String {
+    if text.chars().any(is_mark) {
+        text.chars().map(|c| if is_mark(c) { '\u{FFFD}' } else { c }).collect()
+    } else {
+        text
+    }
+}
+
 /// Marks the start of a `{{ }}` reference's placeholder; a private-use character no officer types.
 pub(crate) const REFERENCE_OPEN: char = '\u{E000}';
 /// Marks the end of a reference's placeholder.

@@ -75,8 +75,8 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
         let theme = site.settings.theme.clone();
         let paths = std::sync::Mutex::new(std::collections::HashSet::new());
         let rendered = render::templates::environment(root, &theme).and_then(|env| {
-            render::render_site_each(&site, &env, &render::RenderCache::none(), render::templates::fingerprint(root, &theme), &|f| {
-                paths.lock().expect("paths lock").insert(f.path);
+            render::render_site_each(&site, &env, &render::RenderCache::none(), render::templates::fingerprint(root, &theme), &|handed| {
+                paths.lock().expect("paths lock").extend(handed.into_files().into_iter().map(|f| f.path));
                 Ok(())
             })
         });
@@ -109,6 +109,32 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Override site.toml's base_url.
     pub base_url: Option<String>,
+    /// A folder where builds note what they wrote (see [`default_records_folder`]), so that a
+    /// rebuild into the same output keeps the quarters whose inputs have not changed instead of
+    /// rendering them again. `None`: every build renders everything.
+    pub records: Option<PathBuf>,
+}
+
+/// Where `scrutiny build` keeps its records: `$SCRUTINY_CACHE_DIR` if set (set it empty for none),
+/// else `scrutiny/` in the user's cache folder (`$XDG_CACHE_HOME`, `~/.cache`, or `%LOCALAPPDATA%`).
+pub fn default_records_folder() -> Option<PathBuf> {
+    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    if let Some(dir) = std::env::var_os("SCRUTINY_CACHE_DIR") {
+        return (!dir.is_empty()).then(|| PathBuf::from(dir));
+    }
+    let cache = var("XDG_CACHE_HOME").or_else(|| var("HOME").map(|h| h.join(".cache"))).or_else(|| var("LOCALAPPDATA"))?;
+    Some(cache.join("scrutiny").join("records"))
+}
+
+/// What, beside the templates, makes this program render what it renders: a kept quarter must
+/// have been written by the same program. Its version and the executable's size and time are
+/// enough on one machine (records never leave it); without them nothing is kept.
+fn program_identity() -> Option<blake3::Hash> {
+    let exe = std::env::current_exe().ok()?;
+    let meta = std::fs::metadata(&exe).ok()?;
+    let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+    let text = format!("{} {} {} {}", env!("CARGO_PKG_VERSION"), exe.display(), meta.len(), modified.as_nanos());
+    Some(blake3::hash(text.as_bytes()))
 }
 
 /// What a successful build did.
@@ -191,6 +217,17 @@ impl BuildCache {
     /// What the last build reused.
     pub fn last_stats(&self) -> CacheStats {
         self.render.last_stats()
+    }
+
+    /// From now on, builds leave a changed quarter's PDF to [`BuildCache::make_deferred_pdfs`],
+    /// giving the last one made for that quarter meanwhile (`serve` shows pages without waiting).
+    pub fn defer_pdfs(&self) {
+        self.render.defer_pdfs();
+    }
+
+    /// Makes the PDFs the last build left to make (none unless [`BuildCache::defer_pdfs`]).
+    pub fn make_deferred_pdfs(&self) -> Result<Vec<render::OutputFile>, Vec<Diagnostic>> {
+        self.render.make_deferred_pdfs()
     }
 }
 
@@ -299,8 +336,8 @@ fn with_static_files(root: &Path, theme: &str, generated: Vec<render::OutputFile
 /// is rendered, so the site is never held in memory whole.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
     let root = &options.root;
-    let timer = Timer::start();
     let (site, mut warnings) = compile_cached(root, options.drafts, options.base_url.as_deref(), None)?;
+    let timer = Timer::start();
     let output = options.output.clone().unwrap_or_else(|| root.join(&site.settings.output));
     let env = render::templates::environment(root, &site.settings.theme)?;
     // Static files are read (and refused, if linked outside the site) before anything is written.
@@ -308,17 +345,40 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
     warnings.extend(shadowed);
     let static_paths: std::collections::HashSet<&str> = statics.iter().map(|(f, _)| f.path.as_str()).collect();
     let taken = std::sync::Mutex::new(std::collections::HashSet::<String>::new());
-    let writer = write::Writer::begin(root, &output).map_err(|d| vec![d])?;
+    let identity = options.records.as_ref().and_then(|_| program_identity());
+    let records = options.records.as_deref().filter(|_| identity.is_some());
+    timer.lap("templates and static files");
+    let writer = write::Writer::begin(root, &output, records).map_err(|d| vec![d])?;
+    timer.lap("output opened");
     let pages = std::sync::atomic::AtomicUsize::new(0);
-    let key = render::templates::fingerprint(root, &site.settings.theme);
-    let rendered = render::render_site_each(&site, &env, &render::RenderCache::none(), key, &|f| {
-        if f.path.ends_with(".html") {
+    let templates = render::templates::fingerprint(root, &site.settings.theme);
+    let key = match identity {
+        Some(identity) => blake3::hash(&[templates.as_bytes().as_slice(), identity.as_bytes().as_slice()].concat()),
+        None => templates,
+    };
+    let cache = render::RenderCache::keeping(writer.intact());
+    timer.lap("previous output checked");
+    let note = |path: &str| {
+        if path.ends_with(".html") {
             pages.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
-        if static_paths.contains(f.path.as_str()) {
-            taken.lock().expect("taken lock").insert(f.path.clone());
+        if static_paths.contains(path) {
+            taken.lock().expect("taken lock").insert(path.to_string());
         }
-        writer.put(&f)
+    };
+    let rendered = render::render_site_each(&site, &env, &cache, key, &|handed| match handed {
+        render::Handed::Kept(key) => {
+            writer.keep(&key).iter().for_each(|p| note(p));
+            Ok(())
+        }
+        render::Handed::Quarter(key, files) => {
+            files.iter().for_each(|f| note(&f.path));
+            writer.put_quarter(&key, &files)
+        }
+        render::Handed::Files(files) => files.iter().try_for_each(|f| {
+            note(&f.path);
+            writer.put(f)
+        }),
     });
     // Then the static files: the site's own over the theme's (the first file put at a path stays).
     let statics = rendered.and_then(|()| {

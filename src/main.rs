@@ -205,20 +205,25 @@ fn run_check(root: &std::path::Path, format: FormatArg, deny_warnings: bool) -> 
 
 fn run_build(root: PathBuf, output: Option<PathBuf>, drafts: bool, base_url: Option<String>) -> ExitCode {
     let started = std::time::Instant::now();
-    let options = scrutiny::BuildOptions { root: root.clone(), output, drafts, base_url };
+    let options = scrutiny::BuildOptions { root: root.clone(), output, drafts, base_url, records: scrutiny::default_records_folder() };
     match scrutiny::build(&options) {
         Ok(report) => {
             let warnings = report.diagnostics.len();
             eprint!("{}", diagnostic::render(&report.diagnostics, Format::Human, &root));
             let w = report.written;
             eprintln!(
-                "built {} pages into {} in {} ms ({} files written, {} unchanged, {} removed){}",
+                "built {} pages into {} in {} ms ({} files written, {} unchanged, {} removed{}){}",
                 report.pages,
                 report.output.display(),
                 started.elapsed().as_millis(),
                 w.written,
                 w.unchanged,
                 w.removed,
+                match w.quarters_kept {
+                    0 => String::new(),
+                    1 => "; 1 quarter kept as the last build wrote it".to_string(),
+                    n => format!("; {n} quarters kept as the last build wrote them"),
+                },
                 if warnings > 0 { format!("; {warnings} warnings") } else { String::new() }
             );
             ExitCode::SUCCESS

@@ -13,6 +13,8 @@ use crate::render::OutputFile;
 use std::path::{Path, PathBuf};
 
 /// Marks a directory as scrutiny's output, so it may be replaced.
+mod record;
+
 const MARKER: &str = ".scrutiny-output";
 
 fn refuse(msg: String, help: &str) -> Diagnostic {
@@ -63,6 +65,8 @@ pub struct WriteStats {
     pub unchanged: usize,
     /// Files removed because the site no longer has them.
     pub removed: usize,
+    /// Quarters kept as the last build wrote them (their inputs unchanged), not rendered again.
+    pub quarters_kept: usize,
 }
 
 /// One line of the manifest: a file's size and content hash.
@@ -102,6 +106,13 @@ pub struct Writer {
     /// Path, size and hash of every file put, and whether it was written (not left as it was).
     put: std::sync::Mutex<Vec<(String, u64, String, bool)>>,
     seen: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// Where this output's record is kept, if anywhere (see [`record`]).
+    record_at: Option<PathBuf>,
+    /// What the last build into this output wrote, by quarter (empty for a first build).
+    earlier: record::Record,
+    /// The quarters this build wrote or kept, with the paths of their files.
+    quarters: std::sync::Mutex<Vec<(blake3::Hash, Vec<String>)>>,
+    quarters_kept: std::sync::atomic::AtomicUsize,
 }
 
 enum Mode {
@@ -112,8 +123,9 @@ enum Mode {
 }
 
 impl Writer {
-    /// Checks and locks the output, sweeps debris, and gets ready to write.
-    pub fn begin(root: &Path, output: &Path) -> Result<Writer, Diagnostic> {
+    /// Checks and locks the output, sweeps debris, and gets ready to write. With `records`, the
+    /// folder where builds note what they wrote, a rebuild may keep quarters (see [`Writer::intact`]).
+    pub fn begin(root: &Path, output: &Path, records: Option<&Path>) -> Result<Writer, Diagnostic> {
         let out = check_output(root, output)?;
         let lock = lock_beside(&out);
         sweep_debris(&out);
@@ -128,7 +140,52 @@ impl Writer {
                 Mode::Fresh(staging.keep())
             }
         };
-        Ok(Writer { out, _lock: lock, mode, put: Default::default(), seen: Default::default() })
+        let record_at = records.map(|dir| record::path(dir, &out));
+        // A first build (a new folder) has nothing to keep.
+        let earlier = match (&mode, &record_at) {
+            (Mode::Update(_), Some(at)) => record::read(at),
+            _ => record::Record::default(),
+        };
+        Ok(Writer {
+            out,
+            _lock: lock,
+            mode,
+            put: Default::default(),
+            seen: Default::default(),
+            record_at,
+            earlier,
+            quarters: Default::default(),
+            quarters_kept: Default::default(),
+        })
+    }
+
+    /// The keys of the quarters the last build wrote whose every file is still in the output
+    /// exactly as written: [`Writer::keep`] may keep those instead of writing them again.
+    pub fn intact(&self) -> std::collections::HashSet<blake3::Hash> {
+        record::intact(&self.earlier, &self.out)
+    }
+
+    /// Keeps a quarter's files as the last build wrote them (`key` is one [`Writer::intact`]
+    /// gave); returns their paths.
+    pub fn keep(&self, key: &blake3::Hash) -> Vec<String> {
+        let Some(files) = self.earlier.quarters.get(key) else { return Vec::new() };
+        let mut seen = self.seen.lock().expect("writer lock");
+        let mut put = self.put.lock().expect("writer lock");
+        let paths: Vec<String> = files.iter().filter(|(p, _, _)| seen.insert(p.clone())).map(|(p, _, _)| p.clone()).collect();
+        put.extend(files.iter().filter(|(p, _, _)| paths.contains(p)).map(|(p, size, hash)| (p.clone(), *size, hash.clone(), false)));
+        self.quarters.lock().expect("writer lock").push((*key, paths.clone()));
+        self.quarters_kept.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        paths
+    }
+
+    /// Writes a quarter's files (see [`Writer::put`]) and notes them under its key, so that the
+    /// next build may keep them.
+    pub fn put_quarter(&self, key: &blake3::Hash, files: &[OutputFile]) -> Result<(), Diagnostic> {
+        for f in files {
+            self.put(f)?;
+        }
+        self.quarters.lock().expect("writer lock").push((*key, files.iter().map(|f| f.path.clone()).collect()));
+        Ok(())
     }
 
     fn temp(&self, p: &str) -> PathBuf {
@@ -195,7 +252,8 @@ impl Writer {
             manifest.push_str(&format!("{hash} {size} {p}\n"));
         }
         let written = put.iter().filter(|f| f.3).count();
-        match &self.mode {
+        let quarters_kept = self.quarters_kept.load(std::sync::atomic::Ordering::Relaxed);
+        let stats = match &self.mode {
             Mode::Fresh(staging) => {
                 let m = staging.join(MARKER);
                 if let Err(e) = std::fs::write(&m, manifest) {
@@ -203,7 +261,7 @@ impl Writer {
                     return Err(io(e, &m));
                 }
                 swap_in(&self.out, staging)?;
-                Ok(WriteStats { written, unchanged: 0, removed: 0 })
+                WriteStats { written, unchanged: 0, removed: 0, quarters_kept }
             }
             Mode::Update(old) => {
                 let manifest_tmp = self.temp(MARKER);
@@ -239,9 +297,22 @@ impl Writer {
                     }
                 }
                 std::fs::rename(&manifest_tmp, out.join(MARKER)).map_err(|e| io(e, &manifest_tmp))?;
-                Ok(WriteStats { written, unchanged: put.len() - written, removed: removed.len() })
+                WriteStats { written, unchanged: put.len() - written, removed: removed.len(), quarters_kept }
             }
+        };
+        if let Some(at) = &self.record_at {
+            let by_path: std::collections::HashMap<&str, (u64, &str)> = put.iter().map(|(p, size, hash, _)| (p.as_str(), (*size, hash.as_str()))).collect();
+            let mut quarters: Vec<(blake3::Hash, Vec<record::FileLine>)> = std::mem::take(&mut *self.quarters.lock().expect("writer lock"))
+                .into_iter()
+                .map(|(key, paths)| {
+                    let files = paths.into_iter().filter_map(|p| by_path.get(p.as_str()).map(|(size, hash)| (p.clone(), *size, hash.to_string()))).collect();
+                    (key, files)
+                })
+                .collect();
+            quarters.sort_by(|a, b| a.1.cmp(&b.1));
+            record::write(at, &self.out, &quarters);
         }
+        Ok(stats)
     }
 }
 
@@ -392,7 +463,7 @@ mod tests {
 
     /// Writes the whole site at once, as a build does file by file.
     fn write_site(root: &Path, output: &Path, files: &[OutputFile]) -> Result<WriteStats, Diagnostic> {
-        let writer = Writer::begin(root, output)?;
+        let writer = Writer::begin(root, output, None)?;
         let put: Result<(), Diagnostic> = files.par_iter().try_for_each(|f| writer.put(f));
         match put {
             Ok(()) => writer.finish(),
@@ -424,7 +495,7 @@ mod tests {
         let first = write_site(site.path(), &out, &[file("a/index.html", "1"), file("b.html", "2"), file("c/d/e.html", "3")]).unwrap();
         assert_eq!(first.written, 3);
         let again = write_site(site.path(), &out, &[file("a/index.html", "1"), file("b.html", "two"), file("f.html", "4")]).unwrap();
-        assert_eq!(again, WriteStats { written: 2, unchanged: 1, removed: 1 });
+        assert_eq!(again, WriteStats { written: 2, unchanged: 1, removed: 1, quarters_kept: 0 });
         assert_eq!(std::fs::read_to_string(out.join("b.html")).unwrap(), "two");
         assert!(!out.join("c").exists(), "emptied folders are removed");
         std::fs::write(out.join("a/index.html"), "edited by hand").unwrap();

@@ -175,9 +175,15 @@ fn parse_cached(kind: &Found, file: String, text: Result<String, Diagnostic>, ca
             }
         }
         Ok(text) => match kind {
-            Found::Home | Found::Page(_) | Found::Overview(_) | Found::Section(..) => Parsed::Commentary(commentary::parse(&file, &text, &mut d)),
+            Found::Home | Found::Page(_) | Found::Overview(_) | Found::Section(..) => {
+                let text = private_use(&file, text, &mut d);
+                Parsed::Commentary(commentary::parse(&file, &text, &mut d))
+            }
             Found::Settings => Parsed::File(RawFile { node: parse_toml(&file, &text, &mut d), file }),
-            _ => Parsed::File(RawFile { node: parse_yaml(&file, &text, &mut d), file }),
+            _ => {
+                let text = private_use(&file, text, &mut d);
+                Parsed::File(RawFile { node: parse_yaml(&file, &text, &mut d), file })
+            }
         },
     };
     if let (Some(c), Some(k)) = (cache, key) {
@@ -368,6 +374,35 @@ fn discover_content(root: &Path, found: &mut Vec<(Found, PathBuf)>, diags: &mut 
     }
 }
 
+/// Private-use characters (U+E000 to U+F8FF) show as an empty box or a wrong symbol to most
+/// readers: they come from symbol fonts, as a Wingdings bullet pasted from Word. Each one gets
+/// a warning at its first place in the file. Those scrutiny uses as its own marks while
+/// rendering (U+E000 to U+E00F) are replaced by U+FFFD (the same length, so every position in
+/// the file stays right): an officer's text can never stand for a mark.
+fn private_use(file: &str, text: String, diags: &mut Vec<Diagnostic>) -> String {
+    let private = |c: char| ('\u{E000}'..='\u{F8FF}').contains(&c);
+    if !text.chars().any(private) {
+        return text;
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (n, line) in text.lines().enumerate() {
+        for (col, c) in line.chars().enumerate().filter(|(_, c)| private(*c)) {
+            if seen.insert(c) {
+                let shown = if crate::dialect::is_mark(c) { ", and it is shown as \u{FFFD}" } else { "" };
+                diags.push(
+                    Diagnostic::warning(
+                        file,
+                        Pos::new(n as u32 + 1, col as u32 + 1),
+                        format!("U+{:04X} is a private-use character, which most readers see as an empty box or a wrong symbol{shown}", c as u32),
+                    )
+                    .help("type an ordinary character instead (it often is a symbol-font bullet pasted from Word: start the line with \"- \" for a bullet)"),
+                );
+            }
+        }
+    }
+    crate::dialect::without_marks(text)
+}
+
 fn read_text(root: &Path, path: &Path, file: &str) -> Result<String, Diagnostic> {
     links::check_inside(root, path)?;
     let bytes = std::fs::read(path)
@@ -420,7 +455,7 @@ fn toml_table(t: &toml::de::DeTable<'_>, pos: Pos, index: &LineIndex, text: &str
         .iter()
         .map(|(k, v)| {
             let kpos = index.pos(text, k.span().start);
-            let key = Node { pos: kpos, value: Value::Str(k.get_ref().to_string()) };
+            let key = Node { pos: kpos, value: Value::Str(crate::dialect::without_marks(k.get_ref().to_string())) };
             (k.span().start, (key, toml_value(v.get_ref(), index.pos(text, v.span().start), index, text)))
         })
         .collect();
@@ -432,7 +467,7 @@ fn toml_table(t: &toml::de::DeTable<'_>, pos: Pos, index: &LineIndex, text: &str
 fn toml_value(v: &toml::de::DeValue<'_>, pos: Pos, index: &LineIndex, text: &str) -> Node {
     use toml::de::DeValue;
     let value = match v {
-        DeValue::String(s) => Value::Str(s.to_string()),
+        DeValue::String(s) => Value::Str(crate::dialect::without_marks(s.to_string())),
         DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).map(Value::Int).unwrap_or(Value::Str(i.as_str().to_string())),
         DeValue::Float(f) => f.as_str().replace('_', "").parse().map(Value::Float).unwrap_or(Value::Str(f.as_str().to_string())),
         DeValue::Boolean(b) => Value::Bool(*b),

@@ -255,7 +255,7 @@ pub struct Site {
 pub fn build(validated: Validated, drafts: bool) -> Site {
     let Definitions { settings, catalogue, glossary, quarters, benchmarks, home, pages } = validated.into_definitions();
     let quarters: Vec<_> = quarters.into_iter().filter(|q| drafts || !q.draft).collect();
-    let keys = input_keys(&settings, &catalogue, &glossary, &benchmarks, &quarters, drafts);
+    let keys = input_keys(&settings, &catalogue, &glossary, &benchmarks, &quarters, &pages, drafts);
     let benchmarks: IndexVec<BenchmarkIdx, BenchmarkView> = benchmarks.into_iter().map(|b| rank_benchmark(b, &catalogue)).collect();
     let files: Vec<&QuarterFile> = quarters.iter().map(|q| &q.data).collect();
     // Each metric's entries as (file index, entry), so a view visits only its own metric's entries.
@@ -315,10 +315,14 @@ fn input_keys(
     glossary: &[Term],
     benchmarks: &IndexVec<BenchmarkIdx, crate::validate::Benchmark>,
     quarters: &[crate::validate::QuarterDef],
+    pages: &[(String, Commentary)],
     drafts: bool,
 ) -> Vec<blake3::Hash> {
     let mut shared = blake3::Hasher::new();
     hash_into(&mut shared, &(settings, cat, glossary, benchmarks, drafts));
+    // Every page's footer links the standalone pages by name and title.
+    let page_links: Vec<_> = pages.iter().map(|(name, c)| (name, &c.title, c.draft)).collect();
+    hash_into(&mut shared, &page_links);
     // Navigation lists every quarter and which sections it has.
     for q in quarters {
         let sections: Vec<_> = q.sections.iter().map(|(s, _)| *s).collect();

@@ -207,16 +207,26 @@ fn a_lagged_rank_restating_a_period_keeps_the_later_statement() {
 
 #[test]
 fn input_keys_follow_a_quarters_inputs_and_nothing_else() {
-    let keys = |q1_value: &str, q2_words: &str| -> Vec<blake3::Hash> {
+    let keys_with_page = |q1_value: &str, q2_words: &str, page: Option<&str>| -> Vec<blake3::Hash> {
         let q1 = format!("status: final\npublished: 2024-08-01\nvalues:\n  waiting: {q1_value}\n");
-        let s = site(&[
-            ("content/2024-25/q1/_index.md", "x"),
-            ("data/2024-25/q1.yaml", &q1),
-            ("content/2024-25/q2/_index.md", q2_words),
-            ("data/2024-25/q2.yaml", "status: final\npublished: 2024-11-01\nvalues:\n  waiting: 81\n"),
-        ]);
+        let mut files = vec![("content/2024-25/q1/_index.md", "x")];
+        if let Some(page) = page {
+            files.push(("content/pages/about.md", page));
+        }
+        let s = site(
+            &[
+                files.as_slice(),
+                &[
+                    ("data/2024-25/q1.yaml", &q1),
+                    ("content/2024-25/q2/_index.md", q2_words),
+                    ("data/2024-25/q2.yaml", "status: final\npublished: 2024-11-01\nvalues:\n  waiting: 81\n"),
+                ],
+            ]
+            .concat(),
+        );
         s.quarters.iter().map(|q| q.input_key).collect()
     };
+    let keys = |q1_value: &str, q2_words: &str| keys_with_page(q1_value, q2_words, None);
     let first = keys("90", "x");
     // The same files (in another folder, another run) give the same keys.
     assert_eq!(first, keys("90", "x"));
@@ -225,4 +235,12 @@ fn input_keys_follow_a_quarters_inputs_and_nothing_else() {
     assert_eq!((words[0] == first[0], words[1] == first[1]), (true, false));
     let figure = keys("91", "x");
     assert_eq!((figure[0] == first[0], figure[1] == first[1]), (false, false));
+    // Every page's footer links the standalone pages: a new page, or a new title, changes every key;
+    // its words alone change none.
+    let page = keys_with_page("90", "x", Some("---\ntitle: About\n---\nWords."));
+    assert_eq!((page[0] == first[0], page[1] == first[1]), (false, false));
+    let retitled = keys_with_page("90", "x", Some("---\ntitle: About us\n---\nWords."));
+    assert_eq!((retitled[0] == page[0], retitled[1] == page[1]), (false, false));
+    let reworded = keys_with_page("90", "x", Some("---\ntitle: About\n---\nOther words."));
+    assert_eq!(reworded, page);
 }

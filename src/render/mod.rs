@@ -57,6 +57,9 @@ pub(crate) struct RenderCache {
     quarters: Mutex<HashMap<Quarter, QuarterFiles>>,
     pdf: pdf::Cache,
     last: Mutex<CacheStats>,
+    /// Keys of quarters whose files the previous build left intact in the output (see `write`):
+    /// those are handed over as [`Handed::Kept`], not rendered.
+    intact: HashSet<blake3::Hash>,
 }
 
 /// A quarter's input key, its files, and the ids of the charts they show.
@@ -73,11 +76,20 @@ pub struct CacheStats {
     pub charts_reused: usize,
     /// Charts drawn.
     pub charts_rendered: usize,
+    /// Quarters whose files the previous build left in the output, kept and not rendered.
+    pub quarters_kept: usize,
 }
 
 impl Default for RenderCache {
     fn default() -> Self {
-        RenderCache { keep: true, charts: Default::default(), quarters: Default::default(), pdf: Default::default(), last: Default::default() }
+        RenderCache {
+            keep: true,
+            charts: Default::default(),
+            quarters: Default::default(),
+            pdf: Default::default(),
+            last: Default::default(),
+            intact: Default::default(),
+        }
     }
 }
 
@@ -85,6 +97,23 @@ impl RenderCache {
     /// A cache that keeps nothing, for a build that will not be repeated.
     pub(crate) fn none() -> Self {
         RenderCache { keep: false, ..Default::default() }
+    }
+
+    /// A cache for one build into an output whose previous build left these quarters' files
+    /// intact (by key): they are kept, the rest rendered.
+    pub(crate) fn keeping(intact: HashSet<blake3::Hash>) -> Self {
+        RenderCache { keep: false, intact, ..Default::default() }
+    }
+
+    /// From now on, a changed quarter's PDF is made by [`RenderCache::make_deferred_pdfs`]
+    /// after the build, the last one made standing in until then (for `serve`).
+    pub(crate) fn defer_pdfs(&self) {
+        self.pdf.defer();
+    }
+
+    /// Makes the PDFs the last build left to make: the files, or every error.
+    pub(crate) fn make_deferred_pdfs(&self) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+        Ok(self.pdf.make_deferred()?.into_iter().map(|(path, bytes)| OutputFile { path, bytes }).collect())
     }
 
     /// What the last build reused.
@@ -110,8 +139,9 @@ impl RenderCache {
 /// Renders every page and download of the site into memory, sorted by path.
 pub(crate) fn render_site(site: &Site, env: &Environment<'static>, cache: &RenderCache, templates_key: blake3::Hash) -> Result<Rendered, Vec<Diagnostic>> {
     let files = Mutex::new(Vec::new());
-    render_site_each(site, env, cache, templates_key, &|f| {
-        files.lock().expect("files lock").push(f);
+    render_site_each(site, env, cache, templates_key, &|handed| {
+        // Only a cache made by `RenderCache::keeping` (for a build to disk) keeps quarters.
+        files.lock().expect("files lock").extend(handed.into_files());
         Ok(())
     })?;
     let mut files = files.into_inner().expect("files lock");
@@ -121,8 +151,28 @@ pub(crate) fn render_site(site: &Site, env: &Environment<'static>, cache: &Rende
     Ok(Rendered { files, pages })
 }
 
-/// A file of the site, handed over as soon as it is rendered (from any thread).
-pub(crate) type Sink<'a> = dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync + 'a;
+/// Files of the site, handed over as soon as their group is rendered (from any thread).
+pub(crate) type Sink<'a> = dyn Fn(Handed) -> Result<(), Diagnostic> + Sync + 'a;
+
+/// A group of files handed over.
+pub(crate) enum Handed {
+    /// Files rendered (a metric's pages, the site-wide ones, open data).
+    Files(Vec<OutputFile>),
+    /// A quarter's files, rendered, with the key a later build may keep them by.
+    Quarter(blake3::Hash, Vec<OutputFile>),
+    /// A quarter whose files the previous build left intact: keep them as they are.
+    Kept(blake3::Hash),
+}
+
+impl Handed {
+    /// The files rendered (none for a quarter kept).
+    pub(crate) fn into_files(self) -> Vec<OutputFile> {
+        match self {
+            Handed::Files(files) | Handed::Quarter(_, files) => files,
+            Handed::Kept(_) => Vec::new(),
+        }
+    }
+}
 
 /// Renders every page and download of the site, handing each file to `sink` as soon as its
 /// quarter (or metric, or the site-wide pages) is rendered, so a build need not hold the whole
@@ -138,14 +188,8 @@ pub(crate) fn render_site_each(
     *cache.last.lock().expect("cache lock") = CacheStats::default();
     // Made once: written out, and their sizes shown on the data page.
     let open_data = opendata::files(site);
-    let hand_over = |files: Vec<OutputFile>| -> Result<(), Diagnostic> {
-        for f in files {
-            sink(f)?;
-        }
-        Ok(())
-    };
-    let rendered = pages::render_pages(site, env, cache, templates_key, &open_data, &hand_over)
-        .and_then(|charts_now| hand_over(feeds::files(site, env)?).map(|()| charts_now).map_err(|d| vec![d]));
+    let rendered = pages::render_pages(site, env, cache, templates_key, &open_data, sink)
+        .and_then(|charts_now| sink(Handed::Files(feeds::files(site, env)?)).map(|()| charts_now).map_err(|d| vec![d]));
     let charts_now = match rendered {
         Ok(charts_now) => charts_now,
         Err(diags) => {
@@ -155,10 +199,7 @@ pub(crate) fn render_site_each(
         }
     };
     cache.keep_only(site, charts_now, charts_before);
-    for f in open_data {
-        sink(f).map_err(|d| vec![d])?;
-    }
-    Ok(())
+    sink(Handed::Files(open_data)).map_err(|d| vec![d])
 }
 
 /// Escapes text for HTML and XML content and attribute values (`& < > " '`), dropping

@@ -284,7 +284,8 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
         out.push(OutputFile { path: format!("data/{}-comparators.csv", q.quarter.slug()), bytes: comparators_csv(site, q) });
         out.push(OutputFile { path: format!("data/{}-breakdowns.csv", q.quarter.slug()), bytes: breakdowns_csv(site, q) });
     }
-    let mut json = serde_json::to_vec_pretty(&all_json(site, latest)).expect("json in memory");
+    // Compact, not indented: indentation doubled the file, and browsers and tools lay JSON out themselves.
+    let mut json = serde_json::to_vec(&all_json(site, latest)).expect("json in memory");
     json.push(b'\n');
     out.push(OutputFile { path: "data/all.json".into(), bytes: json });
     out.push(OutputFile { path: "data/csv-metadata.json".into(), bytes: csvw(site, &METRIC_COLUMNS, &QUARTER_COLUMNS) });
@@ -545,17 +546,18 @@ fn csvw(site: &Site, header: &[&str], qheader: &[&str]) -> Vec<u8> {
         tables.push(serde_json::json!({ "url": format!("{}-comparators.csv", q.quarter.slug()), "dc:title": format!("{}: comparator groups, ranks and quartiles", q.quarter.long()), "tableSchema": schema(&COMPARATOR_COLUMNS) }));
         tables.push(serde_json::json!({ "url": format!("{}-breakdowns.csv", q.quarter.slug()), "dc:title": format!("{}: breakdowns by category", q.quarter.long()), "tableSchema": schema(&BREAKDOWN_COLUMNS) }));
     }
-    tables.extend(
-        site.catalogue.metrics.iter().map(|m| serde_json::json!({ "url": format!("{}.csv", m.id), "dc:title": m.title, "tableSchema": schema(header) })),
-    );
+    // The metrics' CSVs share one schema, given once for the group (CSVW's default for every
+    // table that gives none of its own), not once a metric.
+    tables.extend(site.catalogue.metrics.iter().map(|m| serde_json::json!({ "url": format!("{}.csv", m.id), "dc:title": m.title })));
     let meta = serde_json::json!({
         "@context": "http://www.w3.org/ns/csvw",
         "dc:title": site.settings.title,
         "dc:publisher": site.settings.organisation,
         "dc:license": { "@id": LICENCE.1 },
+        "tableSchema": schema(header),
         "tables": tables,
     });
-    let mut out = serde_json::to_vec_pretty(&meta).expect("json in memory");
+    let mut out = serde_json::to_vec(&meta).expect("json in memory");
     out.push(b'\n');
     out
 }

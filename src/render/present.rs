@@ -141,14 +141,16 @@ pub fn target_cell(metric: &Metric, view: &MetricView) -> Option<String> {
     let t = view.target.as_ref()?;
     let mut out = format!("<span class=\"target-value\">{}</span>", escape(&t.words(metric)));
     let status = view.current.and_then(|c| c.figure.value().map(|v| t.status(metric, v, c.period)));
+    // The symbol (tick, cross, dot, up, down) is decoration the stylesheet draws from the
+    // second class, unread (`.target-status.tick::before` in style.css).
     let (class, symbol, words) = match status {
-        Some(TargetStatus::Met) => ("met", "✓", "met".to_string()),
-        Some(TargetStatus::NotMet) => ("not-met", "✗", "not met".to_string()),
+        Some(TargetStatus::Met) => ("met", " tick", "met".to_string()),
+        Some(TargetStatus::NotMet) => ("not-met", " cross", "not met".to_string()),
         Some(TargetStatus::Plan(p)) => {
             let symbol = match p {
-                PlanStatus::On => "●",
-                PlanStatus::Ahead(_) | PlanStatus::Above(_) => "▲",
-                PlanStatus::Behind(_) | PlanStatus::Below(_) => "▼",
+                PlanStatus::On => " dot",
+                PlanStatus::Ahead(_) | PlanStatus::Above(_) => " up",
+                PlanStatus::Behind(_) | PlanStatus::Below(_) => " down",
             };
             let class = match p {
                 PlanStatus::Ahead(_) => "ahead",
@@ -160,8 +162,7 @@ pub fn target_cell(metric: &Metric, view: &MetricView) -> Option<String> {
         Some(TargetStatus::NoPlan) => ("no-plan", "", "no plan for this period".to_string()),
         Some(TargetStatus::NotJudged) | None => return Some(out),
     };
-    let symbol = if symbol.is_empty() { String::new() } else { format!("<span aria-hidden=\"true\">{symbol} </span>") };
-    out.push_str(&format!("<br><span class=\"target-status {class}\">{symbol}{}</span>", escape(&words)));
+    out.push_str(&format!("<br><span class=\"target-status {class}{symbol}\">{}</span>", escape(&words)));
     Some(out)
 }
 
@@ -227,15 +228,23 @@ pub fn direction_html(metric: &Metric, view: &MetricView) -> String {
 /// A direction with an arrow for tables; the words carry the meaning, the arrow is decoration.
 pub fn direction_cell(metric: &Metric, view: &MetricView) -> String {
     let Some(c) = view.change(metric) else { return no_comparison_html(view) };
-    let (class, arrow) = match c.direction {
-        Direction::Improving => ("improving", if c.difference > 0.0 { "▲" } else { "▼" }),
-        Direction::Worsening => ("worsening", if c.difference > 0.0 { "▲" } else { "▼" }),
-        Direction::NoChange => ("no-change", "▶"),
-        Direction::NoRealChange => ("no-change", "≈"),
-        Direction::Up => ("neutral", "▲"),
-        Direction::Down => ("neutral", "▼"),
-    };
-    format!("<span class=\"direction {class}\"><span aria-hidden=\"true\">{arrow} </span>{}</span>", c.direction.words())
+    let (class, arrow) = direction_classes(c.direction, c.difference);
+    format!("<span class=\"direction {class} {arrow}\">{}</span>", c.direction.words())
+}
+
+/// A direction's class (its colour) and its arrow's: up, down, level, about the same. The arrow
+/// is drawn by the stylesheet (`.direction.up::before`), unread: a class is shorter than the
+/// arrow's markup in every row of every highlight table.
+fn direction_classes(direction: Direction, difference: f64) -> (&'static str, &'static str) {
+    let sign = if difference > 0.0 { "up" } else { "down" };
+    match direction {
+        Direction::Improving => ("improving", sign),
+        Direction::Worsening => ("worsening", sign),
+        Direction::NoChange => ("no-change", "level"),
+        Direction::NoRealChange => ("no-change", "about"),
+        Direction::Up => ("neutral", "up"),
+        Direction::Down => ("neutral", "down"),
+    }
 }
 
 /// "3rd of 10" for a comparator group (", Q1 2024/25" when the rank is for another period), or the missing marker.
@@ -245,7 +254,8 @@ pub fn rank_html(view: &MetricView, group: GroupIdx, own: Period) -> String {
     }
     match view.group(group).and_then(|g| Some((g.rank?, g.of?, g.rank_period))) {
         Some((r, of, p)) => format!("{}{}", ordinal_of(r, of), escape(&lag(p, own))),
-        _ => "<span class=\"not-ranked\"><span aria-hidden=\"true\">–</span><span class=\"vh\">not ranked</span></span>".to_string(),
+        // The dash readers see is the stylesheet's (`.not-ranked::before`), unread.
+        _ => "<span class=\"not-ranked\"><span class=\"vh\">not ranked</span></span>".to_string(),
     }
 }
 
@@ -284,6 +294,27 @@ mod tests {
             breakdowns: Vec::new(),
             first_published: Default::default(),
         }
+    }
+
+    #[test]
+    fn every_symbol_a_class_names_is_drawn_by_the_stylesheet_and_unread() {
+        let css = include_str!("../../themes/default/static/style.css");
+        let drawn = |selector: String| {
+            let rule = css.lines().find(|l| l.contains(&selector)).unwrap_or_else(|| panic!("no rule for {selector}"));
+            // The second declaration gives the symbol empty alternative text.
+            assert!(rule.contains("/ \"\""), "{selector} is read out: {rule}");
+        };
+        let all = [Direction::Improving, Direction::Worsening, Direction::NoChange, Direction::NoRealChange, Direction::Up, Direction::Down];
+        for d in all {
+            for difference in [-1.0, 1.0] {
+                drawn(format!(".direction.{}::before", direction_classes(d, difference).1));
+            }
+        }
+        for symbol in ["tick", "cross", "dot", "up", "down"] {
+            drawn(format!(".target-status.{symbol}::before"));
+        }
+        drawn(".not-ranked::before".into());
+        drawn(".no-trend::before".into());
     }
 
     #[test]

@@ -161,7 +161,50 @@ impl Builder {
             }
         };
         self.current = Arc::new(snapshot);
+        // Every PDF is made by now; from here on a changed one is made after its pages are shown.
+        self.cache.defer_pdfs();
         First { snapshot: self.current.clone(), title }
+    }
+
+    /// Makes the PDFs the last rebuild left to make, and returns the snapshot with them in place
+    /// under the same build id (the pages did not change, so open pages need not reload), or with
+    /// the errors under a new id; `None` when there were none to make.
+    pub fn finish_pdfs(&mut self) -> Option<Arc<Snapshot>> {
+        let started = Instant::now();
+        let made = self.cache.make_deferred_pdfs();
+        let took = started.elapsed().as_millis();
+        // PDFs of a build that failed are kept for later builds, never mixed into the last good one.
+        if self.current.errors.is_some() {
+            return None;
+        }
+        match made {
+            Ok(pdfs) if pdfs.is_empty() => None,
+            Ok(pdfs) => {
+                let mut files: Files = self.current.files.as_deref().cloned().unwrap_or_default();
+                let n = pdfs.len();
+                for f in pdfs {
+                    files.insert(f.path, Bytes::from(f.bytes));
+                }
+                eprintln!("  and {} in {took} ms", if n == 1 { "its PDF".to_string() } else { format!("{n} PDFs") });
+                let current = &self.current;
+                self.current = Arc::new(Snapshot {
+                    id: current.id.clone(),
+                    files: Some(Arc::new(files)),
+                    errors: current.errors.clone(),
+                    language: current.language.clone(),
+                });
+                Some(self.current.clone())
+            }
+            Err(diags) => {
+                eprint!("{}", diagnostic::render(&diags, Format::Human, &self.root));
+                let errors = page::diagnostics_html(&diags, &self.root);
+                self.last_errors = diags;
+                let id = self.next_id();
+                let current = &self.current;
+                self.current = Arc::new(Snapshot { id, files: current.files.clone(), errors: Some(errors.into()), language: current.language.clone() });
+                Some(self.current.clone())
+            }
+        }
     }
 
     /// Rebuilds after a change; publishes and returns the new snapshot when a
@@ -247,6 +290,9 @@ impl Builder {
                         watcher.resync();
                     }
                     if let Some(snapshot) = self.rebuild(&paths) {
+                        publish.send_replace(snapshot);
+                    }
+                    if let Some(snapshot) = self.finish_pdfs() {
                         publish.send_replace(snapshot);
                     }
                 }

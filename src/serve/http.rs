@@ -249,22 +249,29 @@ async fn live_js() -> Response {
 async fn events(State(app): State<App>) -> impl IntoResponse {
     let mut snapshot = app.snapshot.clone();
     let first = snapshot.borrow_and_update().id.clone();
-    let state = (snapshot, app.shutdown.clone(), Some(first));
-    let stream = futures_util::stream::unfold(state, |(mut snapshot, mut shutdown, first)| async move {
-        if let Some(id) = first {
-            let event = Event::default().event("build").retry(Duration::from_millis(1000)).data(id);
-            return Some((Ok::<_, Infallible>(event), (snapshot, shutdown, None)));
+    // The last id sent, and whether it is still to be sent (as `build`, the first time).
+    let state = (snapshot, app.shutdown.clone(), first, true);
+    let stream = futures_util::stream::unfold(state, |(mut snapshot, mut shutdown, last, first)| async move {
+        if first {
+            let event = Event::default().event("build").retry(Duration::from_millis(1000)).data(last.clone());
+            return Some((Ok::<_, Infallible>(event), (snapshot, shutdown, last, false)));
         }
-        let rebuilt = tokio::select! {
-            changed = snapshot.changed() => changed.is_ok(),
-            _ = shutdown.wait_for(|stop| *stop) => false,
-        };
-        if !rebuilt {
-            return None;
+        loop {
+            let rebuilt = tokio::select! {
+                changed = snapshot.changed() => changed.is_ok(),
+                _ = shutdown.wait_for(|stop| *stop) => false,
+            };
+            if !rebuilt {
+                return None;
+            }
+            let id = snapshot.borrow_and_update().id.clone();
+            // The same build with files added (a PDF made after its pages): nothing to reload.
+            if id == last {
+                continue;
+            }
+            let event = Event::default().event("reload").id(id.clone()).data(id.clone());
+            return Some((Ok(event), (snapshot, shutdown, id, false)));
         }
-        let id = snapshot.borrow_and_update().id.clone();
-        let event = Event::default().event("reload").id(id.clone()).data(id);
-        Some((Ok(event), (snapshot, shutdown, None)))
     });
     let mut r = Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response();
     common(&mut r);

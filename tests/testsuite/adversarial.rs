@@ -36,7 +36,7 @@ fn warnings(diags: &[Diagnostic]) -> Vec<String> {
 
 fn build(root: &Path) -> Result<PathBuf, Vec<Diagnostic>> {
     let out = root.join("public");
-    scrutiny::build(&scrutiny::BuildOptions { root: root.to_path_buf(), output: Some(out.clone()), drafts: false, base_url: None }).map(|_| out)
+    scrutiny::build(&scrutiny::BuildOptions { root: root.to_path_buf(), output: Some(out.clone()), drafts: false, base_url: None, records: None }).map(|_| out)
 }
 
 /// Every file of a built site, as text (lossy), by path.
@@ -620,4 +620,21 @@ fn new_quarter_never_writes_through_a_link_out_of_the_site() {
     let e = scrutiny::new_quarter(site.path(), "2025-26/q1").unwrap_err();
     assert!(e.starts_with("content/2025-26: this is a link to something outside the site folder"), "{e}");
     assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0, "nothing was written outside");
+}
+
+#[test]
+fn characters_scrutiny_uses_as_marks_stay_text_in_commentary_titles_and_figures_files() {
+    let site = fixture();
+    let marks = "\u{E000}0\u{E001} \u{E003}chart\u{E003} \u{E004} \u{E005}";
+    edit(site.path(), "content/2024-25/q2/contacts.md", "We received", &format!("Marked {marks} we received"));
+    edit(site.path(), "data/metrics.yaml", "title: Contacts received each month", "title: \"Contacts \\uE004 received each month\"");
+    let out = build(site.path()).expect("warnings only");
+    let metric = std::fs::read_to_string(out.join("metrics/contacts-received/index.html")).unwrap();
+    assert!(metric.contains("Contacts \u{FFFD} received each month"), "{metric}");
+    let page = std::fs::read_to_string(out.join("2024-25/q2/contacts/index.html")).unwrap();
+    // Not the first reference's figure, not a chart anchor, sprite name or root path: the text, each mark as U+FFFD.
+    assert!(page.contains("Marked \u{FFFD}0\u{FFFD} \u{FFFD}chart\u{FFFD} \u{FFFD} \u{FFFD} we received"), "{page}");
+    for (path, text) in output_text(&out) {
+        assert!(!text.chars().any(|c| ('\u{E000}'..='\u{E00F}').contains(&c)), "{path} holds a mark");
+    }
 }

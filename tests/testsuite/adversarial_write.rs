@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn build(root: &Path, out: &Path) -> Result<scrutiny::BuildReport, Vec<scrutiny::diagnostic::Diagnostic>> {
-    scrutiny::build(&scrutiny::BuildOptions { root: root.to_path_buf(), output: Some(out.to_path_buf()), drafts: false, base_url: None })
+    scrutiny::build(&scrutiny::BuildOptions { root: root.to_path_buf(), output: Some(out.to_path_buf()), drafts: false, base_url: None, records: None })
 }
 
 /// A fixture site with its output built once, in `site/public`.

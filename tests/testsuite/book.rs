@@ -199,7 +199,7 @@ fn every_example_in_the_book_passes_check_or_fails_as_it_says() {
     assert!(fragments <= 5, "{fragments} fragments: keep them few, give whole files where you can");
     // The site the book's examples build together also builds.
     let out = dir.path().join("out");
-    let built = scrutiny::build(&scrutiny::BuildOptions { root: site.clone(), output: Some(out.clone()), drafts: true, base_url: None });
+    let built = scrutiny::build(&scrutiny::BuildOptions { root: site.clone(), output: Some(out.clone()), drafts: true, base_url: None, records: None });
     assert!(built.is_ok(), "{:?}", built.err());
 }
 

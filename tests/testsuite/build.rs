@@ -7,7 +7,13 @@ use std::path::{Path, PathBuf};
 
 fn build(root: &Path, drafts: bool, base_url: Option<&str>) -> PathBuf {
     let out = root.join("public");
-    let r = scrutiny::build(&scrutiny::BuildOptions { root: root.to_path_buf(), output: Some(out.clone()), drafts, base_url: base_url.map(str::to_string) });
+    let r = scrutiny::build(&scrutiny::BuildOptions {
+        root: root.to_path_buf(),
+        output: Some(out.clone()),
+        drafts,
+        base_url: base_url.map(str::to_string),
+        records: None,
+    });
     if let Err(d) = &r {
         panic!("build failed: {d:#?}");
     }
@@ -245,21 +251,33 @@ fn charts_are_views_in_one_file_a_commentary() {
     for (path, bytes) in all.iter().filter(|(p, _)| p.ends_with(".html")) {
         let doc = Html::parse_document(&String::from_utf8_lossy(bytes));
         assert!(doc.select(&sel("figure.chart svg")).next().is_none(), "{path}: a chart is inlined");
+        assert!(!bytes.windows(8).any(|w| w == b"<!--scre" || w == b"<!--/scr"), "{path}: a screen-only mark is left");
         let dir = Path::new(path).parent().unwrap();
         for fig in doc.select(&sel("figure.chart")) {
             charts += 1;
             let id = fig.value().attr("id").unwrap();
             assert!(id.starts_with("chart-"), "{path}: {id}");
-            let link = fig.select(&sel(".chart-link a")).next().unwrap_or_else(|| panic!("{path}: {id} has no link"));
-            assert_eq!(link.value().attr("href"), Some(format!("#{id}").as_str()));
             let source = fig.select(&sel("picture > source")).next().unwrap_or_else(|| panic!("{path}: {id} has no phone drawing"));
             assert_eq!(source.value().attr("media"), Some("screen and (max-width: 41.99em)"));
             let img = fig.select(&sel("picture > img")).next().unwrap();
-            let open = fig.select(&sel(".chart-download a")).next().unwrap();
-            assert_eq!(open.value().attr("href"), img.value().attr("src"), "{path}: the link opens the wide drawing");
+            assert!(fig.select(&sel("details.chart-data table")).next().is_some(), "{path}: {id} has no table of its figures");
+            // The print page is the report to print: a chart's links to share it and open it alone
+            // are on its section page (and the overview), not repeated there.
+            let link = fig.select(&sel(".chart-link a")).next();
+            let open = fig.select(&sel(".chart-download a")).next();
+            if path.ends_with("/print/index.html") {
+                assert!(link.is_none() && open.is_none(), "{path}: {id} has screen-only links");
+            } else {
+                let link = link.unwrap_or_else(|| panic!("{path}: {id} has no link"));
+                assert_eq!(link.value().attr("href"), Some(format!("#{id}").as_str()));
+                let open = open.unwrap_or_else(|| panic!("{path}: {id} has no link to open it"));
+                assert_eq!(open.value().attr("href"), img.value().attr("src"), "{path}: the link opens the wide drawing");
+            }
             for (el, href, wide) in [(img, img.value().attr("src").unwrap(), true), (source, source.value().attr("srcset").unwrap(), false)] {
                 let (file, view) = href.split_once('#').unwrap_or_else(|| panic!("{path}: {href} names no view"));
-                assert!(wide ^ view.ends_with("-narrow"), "{path}: {href}");
+                // Short ids, unique in their file: `c0` the first chart's wide drawing, `c0n` its phone one.
+                let k = view.strip_prefix('c').unwrap_or_else(|| panic!("{path}: {href}")).trim_end_matches('n');
+                assert!(k.parse::<usize>().is_ok() && (wide ^ view.ends_with('n')), "{path}: {href}");
                 // The file, as a path below the output.
                 let mut parts: Vec<&str> = dir.to_str().unwrap().split('/').filter(|p| !p.is_empty()).collect();
                 for p in file.split('/') {
@@ -367,7 +385,8 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
     let out = build(site.path(), false, None);
     let before = files(&out);
     std::fs::write(site.path().join("data/2024-25/q2.yaml"), "status: final\nvalues:\n  waitng-list: 3\n").unwrap();
-    let r = scrutiny::build(&scrutiny::BuildOptions { root: site.path().to_path_buf(), output: Some(out.clone()), drafts: false, base_url: None });
+    let r =
+        scrutiny::build(&scrutiny::BuildOptions { root: site.path().to_path_buf(), output: Some(out.clone()), drafts: false, base_url: None, records: None });
     assert!(r.is_err());
     assert_eq!(files(&out), before);
 }
@@ -376,7 +395,13 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
 fn refuses_an_output_that_is_the_site_or_holds_content() {
     let site = fixture();
     for bad in [site.path().to_path_buf(), site.path().join("content"), site.path().join("data/out")] {
-        let r = scrutiny::build(&scrutiny::BuildOptions { root: site.path().to_path_buf(), output: Some(bad.clone()), drafts: false, base_url: None });
+        let r = scrutiny::build(&scrutiny::BuildOptions {
+            root: site.path().to_path_buf(),
+            output: Some(bad.clone()),
+            drafts: false,
+            base_url: None,
+            records: None,
+        });
         assert!(r.is_err(), "{} was accepted", bad.display());
     }
     assert!(site.path().join("content/_index.md").exists());
@@ -487,6 +512,11 @@ fn print_report_has_a_cover_a_glossary_and_each_table_once() {
     }
 }
 
+/// A CSVW table's schema: its own, or else the group's (CSVW's inherited default).
+fn schema_of<'a>(meta: &'a serde_json::Value, table: &'a serde_json::Value) -> &'a serde_json::Value {
+    table.get("tableSchema").unwrap_or(&meta["tableSchema"])
+}
+
 #[test]
 fn open_data_says_what_it_is_and_how_big() {
     let site = fixture();
@@ -496,9 +526,10 @@ fn open_data_says_what_it_is_and_how_big() {
     let meta: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("data/csv-metadata.json")).unwrap()).unwrap();
     let tables = meta["tables"].as_array().unwrap();
     let contacts = tables.iter().find(|t| t["url"] == "contacts-received.csv").expect("contacts-received.csv described");
-    let names: Vec<&str> = contacts["tableSchema"]["columns"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    let columns = schema_of(&meta, contacts)["columns"].as_array().unwrap();
+    let names: Vec<&str> = columns.iter().map(|c| c["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["metric_id", "period", "period_type", "value", "flags", "unit", "metric", "source"]);
-    assert!(contacts["tableSchema"]["columns"].as_array().unwrap().iter().all(|c| !c["dc:description"].as_str().unwrap().is_empty()));
+    assert!(columns.iter().all(|c| !c["dc:description"].as_str().unwrap().is_empty()));
     let doc = page(&out, "data/index.html");
     let text = doc.select(&sel("main")).next().unwrap().text().collect::<String>();
     assert!(text.contains("Open Government Licence v3.0") && text.contains("Next update"), "{text}");
@@ -524,7 +555,7 @@ fn every_csv_download_is_described_and_the_data_page_names_its_contact_and_next_
     for csv in &csvs {
         let table = tables.iter().find(|t| t["url"] == csv.as_str()).unwrap_or_else(|| panic!("{csv} is not described in csv-metadata.json"));
         let header = std::fs::read_to_string(out.join("data").join(csv)).unwrap().lines().next().unwrap().to_string();
-        let names: Vec<&str> = table["tableSchema"]["columns"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+        let names: Vec<&str> = schema_of(&meta, table)["columns"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
         assert_eq!(names.join(","), header, "{csv}");
     }
     let doc = page(&out, "data/index.html");

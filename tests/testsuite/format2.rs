@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 fn build(root: &Path) -> PathBuf {
     let out = root.join("public");
-    let r = scrutiny::build(&scrutiny::BuildOptions { root: root.to_path_buf(), output: Some(out.clone()), drafts: false, base_url: None });
+    let r = scrutiny::build(&scrutiny::BuildOptions { root: root.to_path_buf(), output: Some(out.clone()), drafts: false, base_url: None, records: None });
     if let Err(d) = &r {
         panic!("build failed: {d:#?}");
     }

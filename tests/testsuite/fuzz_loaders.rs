@@ -72,7 +72,7 @@ fn check_never_panics(file: &str, bytes: &[u8]) {
     // And the full pipeline, when the input happens to be valid.
     if !diags.iter().any(|d| d.severity == scrutiny::diagnostic::Severity::Error) {
         let out = dir.path().join("public");
-        let r = scrutiny::build(&scrutiny::BuildOptions { root: dir.path().to_path_buf(), output: Some(out), drafts: true, base_url: None });
+        let r = scrutiny::build(&scrutiny::BuildOptions { root: dir.path().to_path_buf(), output: Some(out), drafts: true, base_url: None, records: None });
         assert!(r.is_ok(), "{r:?}");
     }
 }

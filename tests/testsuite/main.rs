@@ -27,5 +27,6 @@ mod fuzz_loaders;
 mod import;
 mod pdf;
 mod publishing;
+mod rebuild;
 mod serve;
 mod themes;

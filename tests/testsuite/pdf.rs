@@ -15,7 +15,7 @@ fn enable_pdf(root: &Path) {
 
 fn build(root: &Path, drafts: bool) -> PathBuf {
     let out = root.join("public");
-    let r = scrutiny::build(&scrutiny::BuildOptions { root: root.to_path_buf(), output: Some(out.clone()), drafts, base_url: None });
+    let r = scrutiny::build(&scrutiny::BuildOptions { root: root.to_path_buf(), output: Some(out.clone()), drafts, base_url: None, records: None });
     if let Err(d) = &r {
         panic!("build failed: {d:#?}");
     }

@@ -495,3 +495,28 @@ fn ctrl_c_stops_cleanly_with_pages_open() {
     assert!(status.success(), "{status}; output:\n{}", server.log());
     assert!(server.log_shows(|log| log.contains("stopped")), "{}", server.log());
 }
+
+#[test]
+fn a_changed_pdf_is_made_after_the_page_reloads_and_reloads_nothing() {
+    let site = fixture();
+    crate::common::append(site.path(), "site.toml", "\n[pdf]\nenabled = true\n");
+    let server = Server::start(site);
+    let mut events = server.events();
+    let before = server.get("/2024-25/q2/report.pdf");
+    assert_eq!(before.status, 200, "{}", server.log());
+
+    let path = server.path(CONTACTS);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("We received", "Edited while serving, we received")).unwrap();
+    let id = reload(&server, &mut events);
+    assert!(server.get("/2024-25/q2/contacts/").body.contains("Edited while serving"));
+    // The PDF follows once made, in the same build: open pages do not reload for it.
+    assert!(server.log_shows(|log| log.contains("and its PDF in")), "{}", server.log());
+    let after = server.get("/2024-25/q2/report.pdf");
+    assert_eq!(after.status, 200);
+    assert_ne!(after.body, before.body, "the PDF was made again from the edited commentary");
+    assert_eq!(events.next_within("reload", Duration::from_millis(500)), None, "{}", server.log());
+    assert!(server.get("/2024-25/q2/contacts/").body.contains(&format!("data-build=\"{id}\"")));
+    // Another quarter's PDF was not made again.
+    assert!(!server.log().contains("2 PDFs"), "{}", server.log());
+}

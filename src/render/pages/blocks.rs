@@ -150,38 +150,25 @@ fn spark_row(trend: &[crate::model::Point], label: &str) -> SparkRow {
     let Some(line) = spark.line else {
         return SparkRow { name: spark.name, path: None, dots: Vec::new(), size: (chart::SPARK_SIZE.0 as u32, chart::SPARK_SIZE.1 as u32) };
     };
-    // A tenth of a pixel is the finest step a 120 by 32 line shows; ".0" says nothing. The
-    // points after the first of a run are implied line-tos.
-    let mut path = String::with_capacity(line.runs.iter().map(|r| r.len() * 9).sum());
+    // Whole pixels: on a 120 by 32 line, half a pixel either way does not change the trend a
+    // reader sees, and a tenth costs two bytes a point in every row of every highlight table.
+    // The points after the first of a run are implied line-tos.
+    let mut path = String::with_capacity(line.runs.iter().map(|r| r.len() * 7).sum());
     for run in &line.runs {
         for (k, (x, y)) in run.iter().enumerate() {
             path.push_str(if k == 0 { "M" } else { " " });
-            push_coordinate(&mut path, *x);
+            path.push_str(&coordinate(*x));
             path.push(' ');
-            push_coordinate(&mut path, *y);
+            path.push_str(&coordinate(*y));
         }
     }
     let dots = line.dots.iter().map(|(x, y)| (coordinate(*x), coordinate(*y))).collect();
     SparkRow { name: spark.name, path: Some(path).filter(|p| !p.is_empty()), dots, size: (chart::SPARK_SIZE.0 as u32, chart::SPARK_SIZE.1 as u32) }
 }
 
-/// A coordinate to a tenth, without a trailing ".0".
-fn push_coordinate(out: &mut String, v: f64) {
-    use std::fmt::Write as _;
-    let at = out.len();
-    let _ = write!(out, "{v:.1}");
-    if out.ends_with(".0") {
-        out.truncate(out.len() - 2);
-    }
-    if &out[at..] == "-0" {
-        out.replace_range(at.., "0");
-    }
-}
-
+/// A coordinate to the nearest whole pixel ("-0" reads "0").
 fn coordinate(v: f64) -> String {
-    let mut s = String::new();
-    push_coordinate(&mut s, v);
-    s
+    (v.round() as i64).to_string()
 }
 
 #[derive(Serialize)]
@@ -730,9 +717,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn coordinates_are_tenths_without_a_trailing_zero() {
-        let c: Vec<String> = [4.0, 25.64, 116.0, 0.04, -0.04, 27.96].into_iter().map(coordinate).collect();
-        assert_eq!(c, ["4", "25.6", "116", "0", "0", "28"]);
+    fn coordinates_are_whole_pixels() {
+        let c: Vec<String> = [4.0, 25.64, 116.0, 0.04, -0.04, -0.6, 27.5, 27.96].into_iter().map(coordinate).collect();
+        assert_eq!(c, ["4", "26", "116", "0", "0", "-1", "28", "28"]);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use super::chart::{self, Category, ChartData, ChartSeries, RenderedChart};
 use super::markdown::{self, escape, GlossaryIndex, PageState};
 use super::present;
 use super::templates::template_error;
-use super::{OutputFile, RenderCache};
+use super::{Handed, OutputFile, RenderCache};
 use crate::catalogue::{Frequency, Metric};
 use crate::diagnostic::Diagnostic;
 use crate::figure::{Figure, Flags};
@@ -179,7 +179,7 @@ pub(super) fn render_pages(
     cache: &RenderCache,
     templates_key: blake3::Hash,
     open_data: &[OutputFile],
-    hand_over: &(dyn Fn(Vec<OutputFile>) -> Result<(), Diagnostic> + Sync),
+    hand_over: &super::Sink,
 ) -> Result<HashSet<String>, Vec<Diagnostic>> {
     let ctx = Ctx {
         cache,
@@ -193,14 +193,14 @@ pub(super) fn render_pages(
         partial_errors: Default::default(),
         charts_used: Default::default(),
     };
-    let give = |r: Result<Vec<OutputFile>, Vec<Diagnostic>>| r.and_then(|files| hand_over(files).map_err(|d| vec![d]));
+    let give = |r: Result<Handed, Vec<Diagnostic>>| r.and_then(|handed| hand_over(handed).map_err(|d| vec![d]));
     let results: Vec<Result<(), Vec<Diagnostic>>> = (0..site.quarters.len())
         .into_par_iter()
         .map(|qi| give(render_quarter(&ctx, qi)))
-        .chain((0..site.catalogue.metrics.len()).into_par_iter().map(|mi| give(render_metric(&ctx, mi.into()))))
+        .chain((0..site.catalogue.metrics.len()).into_par_iter().map(|mi| give(render_metric(&ctx, mi.into()).map(Handed::Files))))
         .collect();
     let mut diags: Vec<Diagnostic> = results.into_iter().filter_map(Result::err).flatten().collect();
-    if let Err(d) = give(render_site_pages(&ctx)) {
+    if let Err(d) = give(render_site_pages(&ctx).map(Handed::Files)) {
         diags.extend(d);
     }
     let mut seen = std::collections::HashSet::new();
@@ -230,6 +230,41 @@ fn context_site(site: &Site) -> SiteContext {
         language: s.language.clone(),
         base_url: s.base_url.clone(),
     }
+}
+
+/// Marks around markup only the screen needs: a chart's "Link to this chart" and "Open this
+/// chart on its own" (see blocks/chart.html). The print page is the whole report to print, and
+/// each chart's section page has both, so the print page leaves them out: 11 KB a print page.
+/// HTML comments, so no escaped text can hold them; raw HTML a council allows could, and
+/// would only lose its marked part from the print page.
+const SCREEN_ONLY: (&str, &str) = ("<!--screen-->", "<!--/screen-->");
+
+/// The page with what [`SCREEN_ONLY`] marks left out (`print`) or kept, the marks removed.
+fn screen_only(html: String, print: bool) -> String {
+    let (open, close) = SCREEN_ONLY;
+    if !html.contains(open) {
+        return html;
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html.as_str();
+    while let Some(start) = rest.find(open) {
+        out.push_str(&rest[..start]);
+        let inner = &rest[start + open.len()..];
+        match inner.find(close) {
+            Some(end) => {
+                if !print {
+                    out.push_str(&inner[..end]);
+                }
+                rest = &inner[end + close.len()..];
+            }
+            None => {
+                out.push_str(inner);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The relative prefix from a page at `path` (e.g. `2024-25/q2/`) to the site root.
@@ -267,6 +302,7 @@ impl Ctx<'_> {
         let tmpl =
             self.env.get_template(template).map_err(|e| vec![template_error(&format!("themes/{}/templates/{template}", self.site.settings.theme), &e)])?;
         let html = tmpl.render(ctx).map_err(|e| vec![template_error(&format!("themes/{}/templates/{template}", self.site.settings.theme), &e)])?;
+        let html = screen_only(html, template == "print.html");
         let out = if path.ends_with(".html") { path.to_string() } else { format!("{path}index.html") };
         Ok(OutputFile { path: out, bytes: html.into_bytes() })
     }
@@ -438,5 +474,20 @@ fn title_case(name: &str) -> String {
 fn reserve_layout_ids(state: &mut PageState) {
     for id in ["main", "top", "content", "quarter-switcher", "flag-key", "site-nav", "report", "status", "glossary"] {
         state.unique_id(id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::screen_only;
+
+    #[test]
+    fn screen_only_markup_is_kept_on_screen_and_left_out_of_the_print_page() {
+        let html = "<figure>a<!--screen--><p>link</p><!--/screen--></figure><figure>b<!--screen--><p>open</p><!--/screen--></figure>".to_string();
+        assert_eq!(screen_only(html.clone(), false), "<figure>a<p>link</p></figure><figure>b<p>open</p></figure>");
+        assert_eq!(screen_only(html, true), "<figure>a</figure><figure>b</figure>");
+        // An opening mark without its end (a theme's slip) hides nothing.
+        assert_eq!(screen_only("x<!--screen-->y".to_string(), true), "xy");
+        assert_eq!(screen_only("plain".to_string(), true), "plain");
     }
 }

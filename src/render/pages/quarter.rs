@@ -11,26 +11,33 @@ pub(super) struct SectionItem {
     body: Value,
 }
 
-pub(super) fn render_quarter(ctx: &Ctx, qi: usize) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+/// A quarter's files: kept as the previous build wrote them, reused from the cache, or rendered.
+pub(super) fn render_quarter(ctx: &Ctx, qi: usize) -> Result<Handed, Vec<Diagnostic>> {
     let q = &ctx.site.quarters[qi];
     let key = blake3::hash(&[ctx.templates_key.as_bytes().as_slice(), q.input_key.as_bytes().as_slice()].concat());
+    if ctx.cache.intact.contains(&key) {
+        ctx.cache.last.lock().expect("cache lock").quarters_kept += 1;
+        return Ok(Handed::Kept(key));
+    }
     if let Some((k, files, charts)) = ctx.cache.quarters.lock().expect("cache lock").get(&q.quarter) {
         if *k == key {
             ctx.cache.last.lock().expect("cache lock").quarters_reused += 1;
             ctx.charts_used.lock().expect("charts lock").extend(charts.iter().cloned());
-            return Ok(files.clone());
+            return Ok(Handed::Quarter(key, files.clone()));
         }
     }
-    let (files, charts) = render_quarter_pages(ctx, qi)?;
-    if ctx.cache.keep {
+    let (files, charts, stand_in) = render_quarter_pages(ctx, qi)?;
+    // A quarter whose PDF is still to be made is not kept whole: the next build takes the new PDF.
+    if ctx.cache.keep && !stand_in {
         ctx.cache.quarters.lock().expect("cache lock").insert(q.quarter, (key, files.clone(), charts));
     }
     ctx.cache.last.lock().expect("cache lock").quarters_rendered += 1;
-    Ok(files)
+    Ok(Handed::Quarter(key, files))
 }
 
-/// A quarter's files, and the ids of the charts they show.
-pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<(Vec<OutputFile>, Vec<String>), Vec<Diagnostic>> {
+/// A quarter's files, the ids of the charts they show, and whether its PDF is a stand-in (see
+/// `pdf::Cache::defer`).
+pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<(Vec<OutputFile>, Vec<String>, bool), Vec<Diagnostic>> {
     let site = ctx.site;
     let q = &site.quarters[qi];
     let mut metrics_of: IndexVec<SectionIdx, Vec<MetricIdx>> = site.catalogue.sections.iter().map(|_| Vec::new()).collect();
@@ -54,12 +61,15 @@ pub(super) fn render_quarter_pages(ctx: &Ctx, qi: usize) -> Result<(Vec<OutputFi
     out.push(pages.overview(&items, &summary)?);
     out.push(pages.print(summary, &shared)?);
     out.push(pages.appendix()?);
+    let mut stand_in = false;
     if site.settings.pdf {
-        out.push(pages.pdf(&charts)?);
+        let (pdf, later) = pages.pdf(&charts)?;
+        out.push(pdf);
+        stand_in = later;
     }
     let shown = charts.drawn.keys().cloned().collect();
     out.extend(chart_files(ctx, charts));
-    Ok((out, shown))
+    Ok((out, shown, stand_in))
 }
 
 /// Stands for the relative path to the site's root in HTML two pages at different depths share,
@@ -290,7 +300,8 @@ impl QuarterPages<'_> {
     }
 
     /// The committee document, from the same model, wording and charts as these pages.
-    fn pdf(&self, charts: &Charts) -> Result<OutputFile, Vec<Diagnostic>> {
+    /// The quarter's PDF, and whether it is the last one made standing in for one made later.
+    fn pdf(&self, charts: &Charts) -> Result<(OutputFile, bool), Vec<Diagnostic>> {
         let (ctx, site, q) = (self.ctx, self.ctx.site, self.q);
         let reference = |mi: MetricIdx, field: RefField| reference_html(site, q, mi, field);
         let chart = |spec: &ChartSpec| chart_data(site, q, spec, None).and_then(|d| charts.drawn.get(&d.id).map(|c| c.svg.clone()).map(|svg| (d, svg)));
@@ -307,8 +318,8 @@ impl QuarterPages<'_> {
             reference: &reference,
             chart: &chart,
         };
-        let (path, bytes) = crate::render::pdf::quarter_pdf(&inputs, &ctx.cache.pdf, ctx.cache.keep).map_err(|d| vec![d])?;
-        Ok(OutputFile { path, bytes })
+        let (path, bytes, stand_in) = crate::render::pdf::quarter_pdf(&inputs, &ctx.cache.pdf, ctx.cache.keep).map_err(|d| vec![d])?;
+        Ok((OutputFile { path, bytes }, stand_in))
     }
 }
 

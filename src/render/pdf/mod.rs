@@ -54,6 +54,23 @@ pub struct Inputs<'a> {
 #[derive(Debug, Default)]
 pub struct Cache {
     made: Mutex<HashMap<String, (blake3::Hash, Vec<u8>)>>,
+    /// Set by `serve` after its first build: a changed quarter's PDF is made after the pages are
+    /// shown ([`Cache::make_deferred`]), and until then the last one made for it stands in, so a
+    /// save reaches the browser without waiting for the PDF.
+    defer: std::sync::atomic::AtomicBool,
+    deferred: Mutex<Vec<Deferred>>,
+}
+
+/// A PDF left to make: everything [`world::compile`] needs, and what its error would name.
+#[derive(Debug)]
+struct Deferred {
+    path: String,
+    key: blake3::Hash,
+    data: Vec<u8>,
+    files: Vec<(String, String)>,
+    /// The quarter's overview file and long name, which an error names.
+    file: String,
+    quarter: String,
 }
 
 impl Cache {
@@ -61,14 +78,52 @@ impl Cache {
     pub fn retain(&self, keep: impl Fn(&str) -> bool) {
         self.made.lock().expect("pdf cache lock").retain(|k, _| keep(k));
     }
+
+    /// From now on, leaves changed PDFs for [`Cache::make_deferred`] when an earlier one can stand in.
+    pub fn defer(&self) {
+        self.defer.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Makes the PDFs the last build left (in parallel), keeping them for later builds; their
+    /// paths and bytes, or every error.
+    pub fn make_deferred(&self) -> Result<Vec<(String, Vec<u8>)>, Vec<Diagnostic>> {
+        use rayon::prelude::*;
+        let jobs = std::mem::take(&mut *self.deferred.lock().expect("pdf cache lock"));
+        type Made = Result<(String, blake3::Hash, Vec<u8>), Diagnostic>;
+        let made: Vec<Made> = jobs
+            .into_par_iter()
+            .map(|job| {
+                let Deferred { path, key, data, files, file, quarter } = job;
+                compile_guarded(data, &files, &key).map(|bytes| (path, key, bytes)).map_err(|why| failed_at(file, &quarter, &why))
+            })
+            .collect();
+        let mut errors = Vec::new();
+        let mut files = Vec::new();
+        let mut cache = self.made.lock().expect("pdf cache lock");
+        for m in made {
+            match m {
+                Ok((path, key, bytes)) => {
+                    cache.insert(path.clone(), (key, bytes.clone()));
+                    files.push((path, bytes));
+                }
+                Err(d) => errors.push(d),
+            }
+        }
+        if errors.is_empty() {
+            Ok(files)
+        } else {
+            Err(errors)
+        }
+    }
 }
 
 /// The file name of a quarter's document, beside its overview page.
 pub const FILE_NAME: &str = "report.pdf";
 
-/// Makes one quarter's document: its path in the output and its bytes, or a located diagnostic.
-/// `keep` stores it in `cache` for later builds.
-pub fn quarter_pdf(inputs: &Inputs, cache: &Cache, keep: bool) -> Result<(String, Vec<u8>), Diagnostic> {
+/// Makes one quarter's document: its path in the output, its bytes, and whether they are the
+/// last ones made standing in for a PDF left to make later (see [`Cache::defer`]); or a located
+/// diagnostic. `keep` stores it in `cache` for later builds.
+pub fn quarter_pdf(inputs: &Inputs, cache: &Cache, keep: bool) -> Result<(String, Vec<u8>, bool), Diagnostic> {
     let q = &inputs.site.quarters[inputs.quarter];
     let path = format!("{}/{FILE_NAME}", q.quarter.path());
     let (doc, files) = doc::build(inputs);
@@ -84,22 +139,35 @@ pub fn quarter_pdf(inputs: &Inputs, cache: &Cache, keep: bool) -> Result<(String
     let key = h.finalize();
     if let Some((k, bytes)) = cache.made.lock().expect("pdf cache lock").get(&path) {
         if *k == key {
-            return Ok((path, bytes.clone()));
+            return Ok((path, bytes.clone(), false));
+        }
+        if cache.defer.load(std::sync::atomic::Ordering::Relaxed) {
+            let q = &inputs.site.quarters[inputs.quarter];
+            let (file, quarter) = (q.overview.file.clone(), q.quarter.long());
+            cache.deferred.lock().expect("pdf cache lock").push(Deferred { path: path.clone(), key, data, files, file, quarter });
+            return Ok((path, bytes.clone(), true));
         }
     }
-    // typst is not ours: should it panic on some input, that is this quarter's error, not a crash.
-    let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| world::compile(data, &files, &key.to_hex())))
-        .unwrap_or_else(|_| Err("the PDF engine stopped unexpectedly".into()))
-        .map_err(|e| failed(inputs, &e))?;
+    let made = compile_guarded(data, &files, &key).map_err(|e| failed(inputs, &e))?;
     if keep {
         cache.made.lock().expect("pdf cache lock").insert(path.clone(), (key, made.clone()));
     }
-    Ok((path, made))
+    Ok((path, made, false))
+}
+
+/// typst is not ours: should it panic on some input, that is this quarter's error, not a crash.
+fn compile_guarded(data: Vec<u8>, files: &[(String, String)], key: &blake3::Hash) -> Result<Vec<u8>, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| world::compile(data, files, &key.to_hex())))
+        .unwrap_or_else(|_| Err("the PDF engine stopped unexpectedly".into()))
 }
 
 fn failed(inputs: &Inputs, why: &str) -> Diagnostic {
     let q = &inputs.site.quarters[inputs.quarter];
-    Diagnostic::error(q.overview.file.clone(), Pos::FILE, format!("could not make the PDF of {}: {why}", q.quarter.long())).help(
+    failed_at(q.overview.file.clone(), &q.quarter.long(), why)
+}
+
+fn failed_at(file: String, quarter: &str, why: &str) -> Diagnostic {
+    Diagnostic::error(file, Pos::FILE, format!("could not make the PDF of {quarter}: {why}")).help(
         "this is a fault in scrutiny, not in your files: please report it; meanwhile set enabled = false under [pdf] in site.toml to publish without PDFs",
     )
 }
