@@ -811,7 +811,7 @@ mod tests {
 
     fn compact(body: &str, width: f32, height: f32) -> String {
         let mut out = String::new();
-        compact_into(&mut out, body, width, height, "Arial");
+        compact_into(&mut out, body, width, height, "Arial", true);
         out
     }
 
@@ -844,7 +844,7 @@ mod tests {
         let body = "<rect x=\"0\" y=\"0\" width=\"640\" height=\"360\" fill=\"#FFFFFF\"/>\n<g>\n<g stroke=\"#505A5F\" stroke-width=\"1\">\n<line x1=\"34\" y1=\"50\" x2=\"34\" y2=\"285\"/>\n<line x1=\"34\" y1=\"50\" x2=\"29.0\" y2=\"50\"/>\n</g>\n<text font-size=\"12\" font-family=\"Arial\" x=\"7\" y=\"54\" fill=\"#505A5F\">\n100\n</text>\n<text font-size=\"12\" x=\"14\" y=\"101\" fill=\"#505A5F\">\n80 &amp; 1.0\n</text>\n</g>";
         assert_eq!(
             compact(body, 640.0, 360.0),
-            "<g fill=\"#505A5F\">\n<path d=\"M34 50V285M34 50H29\" stroke=\"#505A5F\"/>\n<text x=\"7\" y=\"54\">100</text>\n<text x=\"14\" y=\"101\">80 &amp; 1.0</text>\n</g>"
+            "<g fill=\"#505A5F\">\n<path d=\"M34.5 50V285M34 50.5H29\" stroke=\"#505A5F\"/>\n<text x=\"7\" y=\"54\">100</text>\n<text x=\"14\" y=\"101\">80 &amp; 1.0</text>\n</g>"
         );
     }
 
@@ -866,7 +866,53 @@ mod tests {
     #[test]
     fn appends_after_what_is_there() {
         let mut out = String::from("<svg>\n");
-        compact_into(&mut out, "\n\n<g>\n<text>a</text>\n</g>\n\n", 1.0, 1.0, "Arial");
+        compact_into(&mut out, "\n\n<g>\n<text>a</text>\n</g>\n\n", 1.0, 1.0, "Arial", true);
         assert_eq!(out, "<svg>\n<g>\n<text>a</text>\n</g>");
+    }
+
+    #[test]
+    fn a_series_line_is_marked_at_its_points() {
+        let mut out = String::new();
+        let body = "<path d=\"M 10.4 20.6 L 30 40\" stroke-width=\"2\" fill=\"none\" stroke=\"#28A197\"/>\n<path d=\"M 50 60\" stroke-width=\"2\" fill=\"none\" stroke=\"#28A197\"/>\n<path d=\"M 1 2 L 3 4\" stroke-width=\"2\" fill=\"none\" stroke=\"#28A197\" stroke-dasharray=\"0,100000\"/>";
+        let used = compact_into(&mut out, body, 100.0, 100.0, "Arial", true);
+        assert_eq!(
+            out,
+            "<path d=\"M10 21 30 40\" stroke-width=\"2\" fill=\"none\" stroke=\"#28A197\" marker-start=\"url(#p11)\" marker-mid=\"url(#p11)\" marker-end=\"url(#p11)\"/>\n\
+             <g transform=\"translate(50 60)\"><rect x=\"-3\" y=\"-3\" width=\"6\" height=\"6\" stroke=\"#28A197\" fill=\"#28A197\"/></g>\n\
+             <path d=\"M1 2 3 4\" stroke-width=\"2\" fill=\"none\" stroke=\"#28A197\" stroke-dasharray=\"0,100000\" marker-start=\"url(#r1)\" marker-mid=\"url(#r1)\" marker-end=\"url(#r1)\"/>"
+        );
+        assert_eq!(used, 1 << marker_of(1, false) | 1 << marker_of(1, true));
+        let mut defs = String::new();
+        marker_defs(used, &mut defs);
+        assert!(defs.starts_with("<defs><marker id=\"p11\" markerUnits=\"userSpaceOnUse\"") && defs.contains("<marker id=\"r1\""), "{defs}");
+        // Not a line chart's: nothing is marked.
+        let mut plain = String::new();
+        assert_eq!(compact_into(&mut plain, body, 100.0, 100.0, "Arial", false), 0);
+        assert!(!plain.contains("marker"));
+    }
+
+    #[test]
+    fn bars_become_one_path() {
+        // As wide as each other: strokes along their middles; otherwise closed rectangles.
+        let same = "<rect x=\"39\" y=\"62.1\" width=\"68.7\" height=\"259.9\" fill=\"#12436D\"/>\n<rect x=\"117.7\" y=\"85.4\" width=\"68.7\" height=\"236.6\" fill=\"#12436D\"/>\n<rect x=\"1\" y=\"1\" width=\"5\" height=\"5\" fill=\"#28A197\"/>";
+        assert_eq!(
+            compact(same, 640.0, 360.0),
+            "<path d=\"M73.5 62V322M152 85V322\" stroke=\"#12436D\" stroke-width=\"68.7\"/>\n<rect x=\"1\" y=\"1\" width=\"5\" height=\"5\" fill=\"#28A197\"/>"
+        );
+        let mixed = "<rect x=\"0.4\" y=\"10\" width=\"5\" height=\"20\" fill=\"#12436D\"/><rect x=\"10\" y=\"12\" width=\"7\" height=\"18\" fill=\"#12436D\"/>";
+        assert_eq!(compact(mixed, 640.0, 360.0), "<path d=\"M0 10h5v20h-5zM10 12h7v18h-7z\" fill=\"#12436D\"/>");
+    }
+
+    #[test]
+    fn lines_are_paths_and_thin_ones_sit_on_half_pixels() {
+        assert_eq!(
+            compact("<line x1=\"541.4\" y1=\"185.2\" x2=\"549\" y2=\"185.2\" stroke=\"#801650\" stroke-width=\"3\"/>", 640.0, 360.0),
+            "<path d=\"M541 185H549\" stroke=\"#801650\" stroke-width=\"3\"/>"
+        );
+        let grid = "<g stroke=\"#DDDDDD\" stroke-width=\"1\">\n<line x1=\"34\" y1=\"78.7\" x2=\"535\" y2=\"78.7\"/>\n<line x1=\"34\" y1=\"30\" x2=\"34\" y2=\"322\"/>\n</g>";
+        assert_eq!(compact(grid, 640.0, 360.0), "<path d=\"M34 78.5H535M34.5 30V322\" stroke=\"#DDDDDD\"/>");
+        let mut out = String::new();
+        push_rounded(&mut out, "M 65.3 -256.5 L 1.5e3 0.4");
+        assert_eq!(out, "M 65 -257 L 1.5e3 0");
     }
 }
