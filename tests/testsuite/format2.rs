@@ -156,11 +156,11 @@ fn older_quarters_keep_the_target_and_plan_they_were_judged_against() {
     let q1_before: BTreeMap<String, Vec<u8>> =
         files(&out).into_iter().filter(|(p, _)| p.starts_with("2024-25/q1/") || p.starts_with("charts/2024-25-q1") || p == "data/2024-25-q1.csv").collect();
     assert!(String::from_utf8_lossy(&q1_before["2024-25/q1/contacts/index.html"]).contains("Target 70 by Q4 2024/25, plan 92, 2 ahead of plan."));
-    // The chart is in the sprite of the commentary that shows it (a view named after the chart).
+    // The chart is in the sprite of the commentary that shows it (a file named after the commentary).
     let svg = q1_before
-        .values()
-        .map(|b| String::from_utf8_lossy(b).to_string())
-        .find(|b| b.contains("<view id=\"chart-2024-25-q1-waiting-list-"))
+        .iter()
+        .find(|(p, _)| p.starts_with("charts/2024-25-q1-contacts-"))
+        .map(|(_, b)| String::from_utf8_lossy(b).to_string())
         .unwrap_or_else(|| panic!("no chart file shows the waiting list: {:?}", q1_before.keys()));
     assert!(svg.contains("Plan") && svg.contains("stroke-dasharray=\"6,4\""), "the plan is a dashed path labelled Plan");
     assert!(!svg.contains("Plan has no figure"), "a plan's periods before it was set are not gaps");
@@ -286,14 +286,15 @@ fn a_bar_chart_draws_a_target_from_the_quarter_it_was_set() {
         let out = build(root);
         files(&out)
             .into_iter()
-            .find(|(p, b)| p.starts_with("charts/2024-25-q3-") && String::from_utf8_lossy(b).contains("<view id=\"chart-2024-25-q3-waiting-list-"))
+            .find(|(p, _)| p.starts_with("charts/2024-25-q3-contacts-"))
             .map(|(_, b)| String::from_utf8(b).unwrap())
             .expect("the bar chart's file")
     };
     let x1 = |svg: &str| -> f32 {
+        // The line is drawn as a path of one segment, `M x1 y1 H x2`.
         let line =
-            svg.split('<').find(|t| t.starts_with("line ") && t.contains("stroke=\"#F46A25\"") && t.contains("stroke-dasharray")).expect("a target line");
-        line.split("x1=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap()
+            svg.split('<').find(|t| t.starts_with("path ") && t.contains("stroke=\"#F46A25\"") && t.contains("stroke-dasharray")).expect("a target line");
+        line.split("d=\"M").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap()
     };
     let (whole, from_q2) = (chart("q1"), chart("q2"));
     assert!(whole.contains("The target is 70;"), "{whole}");
