@@ -244,20 +244,22 @@ fn push_int(out: &mut String, n: i64) {
     let _ = write!(out, "{n}");
 }
 
-/// Appends a 1 px line's place across it: the middle of a pixel, so the line is one pixel
-/// sharp rather than two blurred.
-fn push_crisp(out: &mut String, v: &str) {
-    match v.parse::<f64>() {
-        Ok(f) if f.abs() < 1e9 => {
-            let n = f.floor() as i64;
-            if n < 0 && n + 1 == 0 {
-                out.push_str("-0.5");
-            } else {
-                push_int(out, n);
-                out.push_str(".5");
-            }
-        }
-        _ => out.push_str(v),
+/// Two numbers of path data: apart by a space, or by the second's minus sign.
+fn pair(a: f64, b: f64) -> String {
+    let (a, b) = (num(a), num(b));
+    if b.starts_with('-') {
+        a + &b
+    } else {
+        a + " " + &b
+    }
+}
+
+/// A whole number or one and a half as written in path data: `30`, `30.5`, `-5`.
+fn num(v: f64) -> String {
+    if v == v.round() {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
     }
 }
 
@@ -310,10 +312,12 @@ fn lines_as_path(doc: &mut Doc, i: usize) -> Option<(Node<'static>, usize)> {
         return None;
     }
     let start = doc.paths.len();
-    let (mut sx, mut sy) = (String::new(), String::new());
-    // 1 px lines (grid, axes, ticks) are placed in the middle of a pixel; wider ones on its edge.
+    // 1 px lines (grid, axes, ticks) are placed in the middle of a pixel, so they are one pixel
+    // sharp rather than two blurred; other numbers are whole.
     let thin = doc.attr(&group, "stroke-width").is_none_or(|w| w == "1");
-    let across = |p: &mut String, v: &str| if thin { push_crisp(p, v) } else { push_rounded(p, v) };
+    let across = |v: f64| if thin { v.floor() + 0.5 } else { v.round() };
+    // Where the pen is: a move or a line from there may be shorter written relative to it.
+    let mut pen: Option<(f64, f64)> = None;
     let mut j = i + 1;
     let found = loop {
         match doc.nodes.get(j) {
@@ -321,31 +325,30 @@ fn lines_as_path(doc: &mut Doc, i: usize) -> Option<(Node<'static>, usize)> {
             Some(n) if is_blank(n) => {}
             Some(Node::Tag { name: "line", attrs: a, empty: true, .. }) if a.len() == 4 => {
                 let a = &doc.attrs[a.clone()];
-                let get = |name: &str| a.iter().find(|x| x.name == name).map(|x| x.value).filter(|v| is_number(v));
+                let get = |name: &str| a.iter().find(|x| x.name == name).and_then(|x| x.value.parse::<f64>().ok()).filter(|v| v.abs() < 1e9);
                 let (Some(x1), Some(y1), Some(x2), Some(y2)) = (get("x1"), get("y1"), get("x2"), get("y2")) else { break false };
-                let p = &mut doc.paths;
-                p.push('M');
-                if same_trimmed(y1, y2, &mut sx, &mut sy) {
-                    push_rounded(p, x1);
-                    p.push(' ');
-                    across(p, y1);
-                    p.push('H');
-                    push_rounded(p, x2);
-                } else if same_trimmed(x1, x2, &mut sx, &mut sy) {
-                    across(p, x1);
-                    p.push(' ');
-                    push_rounded(p, y1);
-                    p.push('V');
-                    push_rounded(p, y2);
+                let ((x1, y1), (x2, y2), end) = if y1 == y2 {
+                    let y = across(y1);
+                    ((x1.round(), y), (x2.round(), y), 'H')
+                } else if x1 == x2 {
+                    let x = across(x1);
+                    ((x, y1.round()), (x, y2.round()), 'V')
                 } else {
-                    push_rounded(p, x1);
-                    p.push(' ');
-                    push_rounded(p, y1);
-                    p.push('L');
-                    push_rounded(p, x2);
-                    p.push(' ');
-                    push_rounded(p, y2);
+                    ((x1.round(), y1.round()), (x2.round(), y2.round()), 'L')
+                };
+                let p = &mut doc.paths;
+                let shorter = |p: &mut String, abs: String, rel: Option<String>| match rel {
+                    Some(rel) if rel.len() < abs.len() => p.push_str(&rel),
+                    _ => p.push_str(&abs),
+                };
+                let moved = pen.map(|(px, py)| format!("m{}", pair(x1 - px, y1 - py)));
+                shorter(p, format!("M{}", pair(x1, y1)), moved);
+                match end {
+                    'H' => shorter(p, format!("H{}", num(x2)), Some(format!("h{}", num(x2 - x1)))),
+                    'V' => shorter(p, format!("V{}", num(y2)), Some(format!("v{}", num(y2 - y1)))),
+                    _ => shorter(p, format!("L{}", pair(x2, y2)), Some(format!("l{}", pair(x2 - x1, y2 - y1)))),
                 }
+                pen = Some((x2, y2));
             }
             _ => break false,
         }
@@ -911,6 +914,9 @@ mod tests {
         );
         let grid = "<g stroke=\"#DDDDDD\" stroke-width=\"1\">\n<line x1=\"34\" y1=\"78.7\" x2=\"535\" y2=\"78.7\"/>\n<line x1=\"34\" y1=\"30\" x2=\"34\" y2=\"322\"/>\n</g>";
         assert_eq!(compact(grid, 640.0, 360.0), "<path d=\"M34 78.5H535M34.5 30V322\" stroke=\"#DDDDDD\"/>");
+        // A move from where the last line ended, when that is shorter.
+        let ticks = "<g stroke=\"#505A5F\">\n<line x1=\"34\" y1=\"30\" x2=\"29\" y2=\"30\"/>\n<line x1=\"34\" y1=\"78.7\" x2=\"29\" y2=\"78.7\"/>\n<line x1=\"221.9\" y1=\"322\" x2=\"221.9\" y2=\"327\"/>\n<line x1=\"409.8\" y1=\"322\" x2=\"409.8\" y2=\"327\"/>\n</g>";
+        assert_eq!(compact(ticks, 640.0, 360.0), "<path d=\"M34 30.5H29m5 48H29M221.5 322v5m188-5v5\" stroke=\"#505A5F\"/>");
         let mut out = String::new();
         push_rounded(&mut out, "M 65.3 -256.5 L 1.5e3 0.4");
         assert_eq!(out, "M 65 -257 L 1.5e3 0");
