@@ -252,15 +252,15 @@ fn with_source(mut drawn: draw::Drawn, source: &str) -> draw::Drawn {
 /// `head` is the `<title>`/`<desc>` and `labelled_by` their ids, or both empty (the phone
 /// drawing, which shares a sprite with the wide one and so cannot repeat its ids).
 /// Gives the file, its size in CSS pixels and the markers it defines (see [`sprite`]).
-fn standalone(data: &ChartData, drawn: &draw::Drawn, head: &str, labelled_by: &str) -> (String, f32, f32, u32) {
+fn standalone(data: &ChartData, drawn: &draw::Drawn, head: &str, labelled_by: &str, titled: bool) -> (String, f32, f32, u32) {
     let (w, h) = (drawn.width, drawn.height);
     // Every text of the drawing names the same fonts: say it once, on the root, where it is inherited.
     let font_family = esc_attr(FONT_STACK);
 
     // The title above the drawing, which is nested as it is. Browsers may draw it in a wider
     // font than charts-rs measures with, and it is bold: leave room.
-    let lines = wrap(data.title.trim(), 16.0, (w - 24.0) * 0.8);
-    let top = 16.0 + 22.0 * lines.len() as f32;
+    let lines = if titled { wrap(data.title.trim(), 16.0, (w - 24.0) * 0.8) } else { Vec::new() };
+    let top = if titled { 16.0 + 22.0 * lines.len() as f32 } else { 0.0 };
     let total = h + top;
     let mut svg = String::with_capacity(drawn.body.len() + head.len() + 512);
     let _ = write!(svg, "{SVG_OPEN} width=\"{w}\" height=\"{total}\" viewBox=\"0 0 {w} {total}\"");
@@ -273,7 +273,11 @@ fn standalone(data: &ChartData, drawn: &draw::Drawn, head: &str, labelled_by: &s
             writeln!(svg, "<text x=\"12\" y=\"{}\" font-size=\"16\" font-weight=\"bold\" fill=\"{}\">{}</text>", 26.0 + 22.0 * k as f32, draw::TEXT, esc(line));
     }
     // Nested at its place, in its own viewport: the same units, so no viewBox.
-    let _ = writeln!(svg, "<svg y=\"{top}\" width=\"{w}\" height=\"{h}\">");
+    if titled {
+        let _ = writeln!(svg, "<svg y=\"{top}\" width=\"{w}\" height=\"{h}\">");
+    } else {
+        let _ = writeln!(svg, "<svg width=\"{w}\" height=\"{h}\">");
+    }
     let markers = compact::compact_into(&mut svg, &drawn.body, w, h, &font_family, data.kind == ChartKind::Line);
     svg.push_str("\n</svg>\n");
     // Last, so that a sprite can leave them out and define them once for all its drawings.
@@ -294,13 +298,14 @@ pub fn render(data: &ChartData) -> RenderedChart {
     let description = words::describe(data);
     let title = esc(data.title.trim());
     let head = format!("<title id=\"{TITLE_ID}\">{title}</title>\n<desc id=\"{DESC_ID}\">{}</desc>\n", esc(&description));
-    let (svg, width, height, wide_markers) = standalone(data, &with_source(draw::draw(data), &data.source), &head, &format!("{TITLE_ID} {DESC_ID}"));
+    let (svg, width, height, wide_markers) = standalone(data, &with_source(draw::draw(data), &data.source), &head, &format!("{TITLE_ID} {DESC_ID}"), true);
     // Phones get a drawing of their own, so its text is not shrunk below 12 px; the page's
     // <picture> picks it on narrow screens. It goes in the same file as the wide one, so it
     // carries no title or description of its own (their ids would repeat): the page gives
-    // both drawings their name and words.
+    // both drawings their name and words. Nor does it draw the title: it is only ever shown
+    // under the figure's caption, which is the title, and a phone's screen is short.
     let (narrow_svg, narrow_width, narrow_height, narrow_markers) =
-        standalone(data, &with_source(draw::draw_at(data, draw::NARROW_WIDTH), &data.source), "", "");
+        standalone(data, &with_source(draw::draw_at(data, draw::NARROW_WIDTH), &data.source), "", "", false);
 
     let mut table = String::with_capacity(2048);
     words::table_html(data, &mut table);
