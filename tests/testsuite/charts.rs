@@ -685,3 +685,31 @@ proptest! {
         prop_assert!(!r.html.contains("<td>0<"));
     }
 }
+
+#[test]
+fn no_text_of_a_drawing_runs_past_its_right_edge() {
+    // Widths estimated at half the font size a character (Arial's average), for text placed by
+    // its start; the key of flags once ran off the phone drawing's edge.
+    let size_of = |tag: &str| attr(tag, "font-size").and_then(|s| s.parse::<f32>().ok()).unwrap_or(12.0);
+    for (name, data) in fixtures() {
+        let r = render(&data, &format!("../charts/{}.svg", data.id));
+        for svg in [&r.svg, &r.narrow_svg] {
+            let width: f32 = attr(svg, "width").unwrap().parse().unwrap();
+            for (tag, text) in svg.split("<text").skip(1).filter_map(|t| t.split_once('>')).map(|(tag, rest)| (tag, rest.split("</text>").next().unwrap_or("")))
+            {
+                if tag.contains("text-anchor") {
+                    continue;
+                }
+                let x: f32 = attr(tag, "x").and_then(|s| s.parse().ok()).unwrap_or(0.0);
+                let reach = x + text.chars().count() as f32 * size_of(tag) * 0.5;
+                assert!(reach <= width, "{name}: \"{text}\" reaches {reach} px in a drawing {width} px wide");
+            }
+        }
+    }
+}
+
+/// An attribute's value in the first tag of `s`.
+fn attr<'a>(s: &'a str, name: &str) -> Option<&'a str> {
+    let at = s.find(&format!(" {name}=\""))? + name.len() + 3;
+    s[at..].split('"').next()
+}

@@ -202,14 +202,20 @@ fn setup(b: &mut charts_rs::ChartBase, d: &ChartData, width: f32, height: f32, l
     b.sub_title.text = String::new();
     let key = key_entries(d);
     if !key.is_empty() {
-        b.texts.push(TextConfig {
-            text: clean(&format!("Key: {}", key.join("; "))),
-            left: Some(8.0),
-            bottom: Some(4.0),
-            font: charts_rs::FontConfig { size: 12.0, color: colour(SECONDARY), weight: None },
-            reserve: true,
-            ..Default::default()
-        });
+        // Wrapped as the source line is, so a phone's drawing does not cut the key off at its edge;
+        // each line reserves its band at the bottom, the first line highest.
+        let lines = super::wrap(&clean(&format!("Key: {}", key.join("; "))), 12.0, (width - 16.0) * 0.88);
+        let n = lines.len();
+        for (i, line) in lines.into_iter().enumerate() {
+            b.texts.push(TextConfig {
+                text: line,
+                left: Some(8.0),
+                bottom: Some(4.0 + 16.0 * (n - 1 - i) as f32),
+                font: charts_rs::FontConfig { size: 12.0, color: colour(SECONDARY), weight: None },
+                reserve: true,
+                ..Default::default()
+            });
+        }
     }
     if range_values(d).is_empty() {
         b.texts.push(TextConfig {
