@@ -691,7 +691,12 @@ fn no_text_of_a_drawing_runs_past_its_right_edge() {
     // Widths estimated at half the font size a character (Arial's average), for text placed by
     // its start; the key of flags once ran off the phone drawing's edge.
     let size_of = |tag: &str| attr(tag, "font-size").and_then(|s| s.parse::<f32>().ok()).unwrap_or(12.0);
-    for (name, data) in fixtures() {
+    // A council's long name beside comparators, its newest figure provisional: the ring's legend
+    // entry once ran off the phone drawing's edge ("Westmere Borough Council: provisiona").
+    let mut long_name = reviews_line();
+    long_name.series[0].name = "Westmere Borough Council".into();
+    long_name.series[0].points[7] = flagged(74.9, Flag::Provisional);
+    for (name, data) in fixtures().into_iter().chain([("line-long-name-flagged", long_name)]) {
         let r = render(&data, &format!("../charts/{}.svg", data.id));
         for svg in [&r.svg, &r.narrow_svg] {
             let width: f32 = attr(svg, "width").unwrap().parse().unwrap();

@@ -226,8 +226,22 @@ fn setup(b: &mut charts_rs::ChartBase, d: &ChartData, width: f32, height: f32, l
     }
 }
 
-/// "Provisional [p]" or, with several series, "North West: revised [r]".
-fn flags_legend(d: &ChartData, k: usize) -> Option<String> {
+/// "Provisional [p]" or, with several series, "North West: revised [r]"; in a drawing too narrow
+/// for the series' name beside the words (a phone's), the words alone when only one series has
+/// flagged points (the ring is that series' colour, and the key and the table say which figures).
+fn flags_legend(d: &ChartData, k: usize, width: f32) -> Option<String> {
+    let named = flags_legend_named(d, k)?;
+    let flagged = (0..d.series.len()).filter(|&j| (0..d.categories.len()).any(|i| point(&d.series[j], i).flags() != Default::default())).count();
+    // The legend's marker and padding take about 40 px beside the text.
+    if d.series.len() > 1 && flagged == 1 && text_width(&named) + 40.0 > width - 16.0 {
+        let words = named.split_once(": ").map_or(named.as_str(), |(_, w)| w);
+        let mut cs = words.chars();
+        return cs.next().map(|c| c.to_uppercase().collect::<String>() + cs.as_str());
+    }
+    Some(named)
+}
+
+fn flags_legend_named(d: &ChartData, k: usize) -> Option<String> {
     let s = &d.series[k];
     let mut flags = crate::figure::Flags::NONE;
     for i in 0..d.categories.len() {
@@ -356,7 +370,7 @@ fn line(d: &ChartData, width: f32) -> Result<Raw, String> {
     // its line dashed to nothing (it would lie on the series' own line).
     let mut rings = Vec::new();
     for k in 0..d.series.len() {
-        let Some(name) = flags_legend(d, k) else { continue };
+        let Some(name) = flags_legend(d, k, width) else { continue };
         let data: Vec<Option<f32>> =
             (0..n).map(|i| point(&d.series[k], i)).map(|f| if f.flags() == Default::default() { None } else { drawable(f).and_then(to_f32) }).collect();
         let name = clean(&name);
