@@ -399,6 +399,9 @@ pub(super) static MARKERS: LazyLock<Vec<Marker>> = LazyLock::new(|| {
     out
 });
 
+// The markers used are a bit set in a u32 (see `marker_defs`).
+const _: () = assert!(SERIES_COLOURS.len() * 5 <= 32, "more markers than bits in the set of those used");
+
 /// The marker of series `k`'s points (`ring`: of its flagged points).
 fn marker_of(colour: usize, ring: bool) -> usize {
     colour * 5 + if ring { 4 } else { colour }
