@@ -697,7 +697,7 @@ pub(super) fn compact_into(out: &mut String, body: &str, width: f32, height: f32
             }
             Node::Marked { attrs, marker } => {
                 out.push_str("<path");
-                write_attrs(out, &doc, attrs, &mut scratch);
+                write_line_attrs(out, &doc, attrs, &mut scratch);
                 let url = format!("url(#{})", MARKERS[*marker].id);
                 for key in ["marker-start", "marker-mid", "marker-end"] {
                     push_attr(out, key, &url);
@@ -785,6 +785,16 @@ pub(super) fn compact_into(out: &mut String, body: &str, width: f32, height: f32
 
 /// A tag's attributes that no edit took out, numbers without a trailing `.0`, path data tight.
 fn write_attrs(out: &mut String, doc: &Doc, attrs: &Range<usize>, scratch: &mut String) {
+    write_attrs_with(out, doc, attrs, scratch, push_rounded);
+}
+
+/// [`write_attrs`] for a series' line: its path keeps charts-rs's tenths, as whole pixels
+/// would make a line that rises slowly climb in steps (a figure's place is what a line shows).
+fn write_line_attrs(out: &mut String, doc: &Doc, attrs: &Range<usize>, scratch: &mut String) {
+    write_attrs_with(out, doc, attrs, scratch, push_trimmed);
+}
+
+fn write_attrs_with(out: &mut String, doc: &Doc, attrs: &Range<usize>, scratch: &mut String, path_numbers: fn(&mut String, &str)) {
     for a in doc.attrs[attrs.clone()].iter().filter(|a| !a.drop) {
         out.push(' ');
         out.push_str(a.name);
@@ -792,7 +802,7 @@ fn write_attrs(out: &mut String, doc: &Doc, attrs: &Range<usize>, scratch: &mut 
         match a.name {
             "d" => {
                 scratch.clear();
-                push_rounded(scratch, a.value);
+                path_numbers(scratch, a.value);
                 push_tight_path(out, scratch);
             }
             "x" | "y" | "x1" | "y1" | "x2" | "y2" | "cx" | "cy" | "width" | "height" => push_rounded(out, a.value),
@@ -883,7 +893,8 @@ mod tests {
         let used = compact_into(&mut out, body, 100.0, 100.0, "Arial", true);
         assert_eq!(
             out,
-            "<path d=\"M10 21 30 40\" stroke-width=\"2\" fill=\"none\" stroke=\"#28A197\" marker-start=\"url(#p11)\" marker-mid=\"url(#p11)\" marker-end=\"url(#p11)\"/>\n\
+            // A series' line keeps its tenths (whole pixels made slow rises climb in steps).
+            "<path d=\"M10.4 20.6 30 40\" stroke-width=\"2\" fill=\"none\" stroke=\"#28A197\" marker-start=\"url(#p11)\" marker-mid=\"url(#p11)\" marker-end=\"url(#p11)\"/>\n\
              <g transform=\"translate(50 60)\"><rect x=\"-3\" y=\"-3\" width=\"6\" height=\"6\" stroke=\"#28A197\" fill=\"#28A197\"/></g>\n\
              <path d=\"M1 2 3 4\" stroke-width=\"2\" fill=\"none\" stroke=\"#28A197\" stroke-dasharray=\"0,100000\" marker-start=\"url(#r1)\" marker-mid=\"url(#r1)\" marker-end=\"url(#r1)\"/>"
         );
