@@ -696,7 +696,13 @@ fn no_text_of_a_drawing_runs_past_its_right_edge() {
     let mut long_name = reviews_line();
     long_name.series[0].name = "Westmere Borough Council".into();
     long_name.series[0].points[7] = flagged(74.9, Flag::Provisional);
-    for (name, data) in fixtures().into_iter().chain([("line-long-name-flagged", long_name)]) {
+    // Two series flagged, with long names and two flags: "Said we made a difference: provisional
+    // [p] or low reliability [u]" ran 110 px off the phone drawing.
+    let mut two_flagged = long_name.clone();
+    two_flagged.series[1].name = "Said we made a difference".into();
+    two_flagged.series[1].points[6] = flagged(61.5, Flag::LowReliability);
+    two_flagged.series[1].points[7] = flagged(62.0, Flag::Provisional);
+    for (name, data) in fixtures().into_iter().chain([("line-long-name-flagged", long_name), ("line-two-flagged", two_flagged)]) {
         let r = render(&data, &format!("../charts/{}.svg", data.id));
         for svg in [&r.svg, &r.narrow_svg] {
             let width: f32 = attr(svg, "width").unwrap().parse().unwrap();

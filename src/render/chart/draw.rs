@@ -226,22 +226,12 @@ fn setup(b: &mut charts_rs::ChartBase, d: &ChartData, width: f32, height: f32, l
     }
 }
 
-/// "Provisional [p]" or, with several series, "North West: revised [r]"; in a drawing too narrow
-/// for the series' name beside the words (a phone's), the words alone when only one series has
-/// flagged points (the ring is that series' colour, and the key and the table say which figures).
+/// "Provisional [p]" or, with several series, "North West: revised [r]". In a drawing too
+/// narrow for that (a phone's), the first shorter form that fits: the words alone when only one
+/// series has flagged points (the ring is that series' colour); the name with the letters
+/// alone ("Said we made a difference: [p] or [u]"); the letters alone. The key under the chart
+/// says what each letter means, and the table which figures are flagged.
 fn flags_legend(d: &ChartData, k: usize, width: f32) -> Option<String> {
-    let named = flags_legend_named(d, k)?;
-    let flagged = (0..d.series.len()).filter(|&j| (0..d.categories.len()).any(|i| point(&d.series[j], i).flags() != Default::default())).count();
-    // The legend's marker and padding take about 40 px beside the text.
-    if d.series.len() > 1 && flagged == 1 && text_width(&named) + 40.0 > width - 16.0 {
-        let words = named.split_once(": ").map_or(named.as_str(), |(_, w)| w);
-        let mut cs = words.chars();
-        return cs.next().map(|c| c.to_uppercase().collect::<String>() + cs.as_str());
-    }
-    Some(named)
-}
-
-fn flags_legend_named(d: &ChartData, k: usize) -> Option<String> {
     let s = &d.series[k];
     let mut flags = crate::figure::Flags::NONE;
     for i in 0..d.categories.len() {
@@ -250,14 +240,29 @@ fn flags_legend_named(d: &ChartData, k: usize) -> Option<String> {
             flags = flags.union(f.flags());
         }
     }
-    let words: Vec<String> = flags.iter().map(|f| format!("{} [{}]", f.words(), f.letter())).collect();
-    let words = words.join(" or ");
-    let mut cs = words.chars();
-    let capitalised = match cs.next() {
-        Some(c) => c.to_uppercase().collect::<String>() + cs.as_str(),
-        None => return None,
+    let words = flags.iter().map(|f| format!("{} [{}]", f.words(), f.letter())).collect::<Vec<_>>().join(" or ");
+    let letters = flags.iter().map(|f| format!("[{}]", f.letter())).collect::<Vec<_>>().join(" or ");
+    let capitalised = |t: &str| {
+        let mut cs = t.chars();
+        cs.next().map(|c| c.to_uppercase().collect::<String>() + cs.as_str())
     };
-    Some(if d.series.len() > 1 { format!("{}: {words}", super::words::series_name(s)) } else { capitalised })
+    let alone = capitalised(&words)?;
+    let several = d.series.len() > 1;
+    let name = super::words::series_name(s);
+    let flagged = (0..d.series.len()).filter(|&j| (0..d.categories.len()).any(|i| point(&d.series[j], i).flags() != Default::default())).count();
+    let mut forms = Vec::new();
+    forms.push(if several { format!("{name}: {words}") } else { alone.clone() });
+    if several && flagged == 1 {
+        forms.push(alone);
+    }
+    if several {
+        forms.push(format!("{name}: {letters}"));
+    }
+    forms.push(letters);
+    // The legend's text is 13 px, and its marker and padding take about 40 px beside it.
+    let fits = |t: &str| text_width(t) * 13.0 / 12.0 + 40.0 <= width - 16.0;
+    let last = forms.pop().expect("the letters");
+    Some(forms.into_iter().find(|t| fits(t)).unwrap_or(last))
 }
 
 /// The value axis's title, written across above the axis (not turned on
