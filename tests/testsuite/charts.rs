@@ -724,3 +724,23 @@ fn attr<'a>(s: &'a str, name: &str) -> Option<&'a str> {
     let at = s.find(&format!(" {name}=\""))? + name.len() + 3;
     s[at..].split('"').next()
 }
+
+#[test]
+fn a_legend_shows_each_line_with_the_shape_of_its_points() {
+    // Shapes tell lines apart without colour: the legend must show the same ones as the lines.
+    let mut data = reviews_line();
+    data.series[0].name = "Westmere Borough Council".into();
+    let r = render(&data, "../charts/x.svg");
+    let entry = |svg: &str, name: &str| -> String {
+        let at = svg.find(&format!(">{name}</text>")).unwrap_or_else(|| panic!("no legend entry for {name}"));
+        let start = svg[..at].rfind("<g>").unwrap();
+        svg[start..at].to_string()
+    };
+    // The phone drawing has a legend (the names do not fit at the lines' ends).
+    let svg = &r.narrow_svg;
+    assert!(entry(svg, "Westmere Borough Council").contains("<circle"), "{svg}");
+    assert!(entry(svg, "North West").contains("<rect"), "{}", entry(svg, "North West"));
+    assert!(entry(svg, "England").contains("<polygon"), "{}", entry(svg, "England"));
+    // And so do the lines: North West's points are squares, England's triangles.
+    assert!(svg.contains("<marker id=\"p11\"") && svg.contains("<marker id=\"p22\""), "{svg}");
+}

@@ -402,6 +402,13 @@ pub(super) static MARKERS: LazyLock<Vec<Marker>> = LazyLock::new(|| {
 // The markers used are a bit set in a u32 (see `marker_defs`).
 const _: () = assert!(SERIES_COLOURS.len() * 5 <= 32, "more markers than bits in the set of those used");
 
+/// The shape that marks series `k`'s points, about (0, 0): for its entry in a legend, so the
+/// legend shows the shape the line has, not only its colour.
+pub(super) fn series_shape(k: usize) -> &'static str {
+    let colour = k % SERIES_COLOURS.len();
+    &MARKERS[marker_of(colour, false)].shape
+}
+
 /// The marker of series `k`'s points (`ring`: of its flagged points).
 fn marker_of(colour: usize, ring: bool) -> usize {
     colour * 5 + if ring { 4 } else { colour }

@@ -575,9 +575,10 @@ fn strip_data(tag: &str) -> String {
 /// Walks the tags of charts-rs's SVG body: strips `data-*` attributes,
 /// collects the bars, writes the target line's label ("Target: 90%") on a
 /// white ground where charts-rs wrote a bare number, and turns the legend
-/// entries of ring series into rings without a line.
+/// entries of ring series into rings without a line, and gives a line series' legend entry
+/// the shape its points have (`lines`: the line series' names, in order; none for bars).
 // Long: one pass over the tags, each rewrite a few lines of the same loop; split, they would share all its state.
-fn post_process(body: &str, target_label: Option<&str>, target_from: Option<(usize, usize)>, rings: &[String]) -> (String, Vec<BarBox>) {
+fn post_process(body: &str, target_label: Option<&str>, target_from: Option<(usize, usize)>, rings: &[String], lines: &[String]) -> (String, Vec<BarBox>) {
     let mut out = String::with_capacity(body.len() + 256);
     let mut bars = Vec::new();
     let mut rest = body;
@@ -585,6 +586,7 @@ fn post_process(body: &str, target_label: Option<&str>, target_from: Option<(usi
     let mut target_line: Option<(f32, f32, f32, f32)> = None;
     let target_stroke = format!("stroke=\"{ORANGE}\"");
     let ring_texts: Vec<String> = rings.iter().map(|r| format!("\n{}\n</text>", esc(r))).collect();
+    let line_texts: Vec<String> = lines.iter().map(|r| format!("\n{}\n</text>", esc(r))).collect();
     // Where the current group starts in `out`, to rework a legend entry.
     let mut group_start: Option<usize> = None;
     while let Some(lt) = find_byte(rest, b'<') {
@@ -659,6 +661,10 @@ fn post_process(body: &str, target_label: Option<&str>, target_from: Option<(usi
                     let group = ring_legend(&out[start..]);
                     out.truncate(start);
                     out.push_str(&group);
+                } else if let Some(k) = line_texts.iter().position(|t| out[start..].contains(t.as_str())) {
+                    let group = shaped_legend(&out[start..], k);
+                    out.truncate(start);
+                    out.push_str(&group);
                 }
             }
         }
@@ -710,6 +716,20 @@ fn right_align_labels(body: &str, labels: &[String], bold: Option<usize>) -> Str
         last = end;
     }
     out.push_str(&body[last..]);
+    out
+}
+
+/// A line series' legend entry with its dot swapped for the shape of the series' points (the
+/// first series' is a dot), a little larger than on the line, as charts-rs's dot is.
+fn shaped_legend(group: &str, k: usize) -> String {
+    let mut out = String::with_capacity(group.len() + 64);
+    for line in group.split_inclusive('\n') {
+        if let (true, Some(cx), Some(cy)) = (line.starts_with("<circle ") && !k.is_multiple_of(SERIES_COLOURS.len()), attr(line, "cx"), attr(line, "cy")) {
+            let _ = writeln!(out, "<g transform=\"translate({} {}) scale(1.5)\">{}</g>", cx.round(), cy.round(), super::compact::series_shape(k));
+            continue;
+        }
+        out.push_str(line);
+    }
     out
 }
 
@@ -834,7 +854,8 @@ pub(crate) fn draw_at(d: &ChartData, width: f32) -> Drawn {
             body
         };
         let from = d.target_from.filter(|_| !raw.horizontal).map(|i| (i, d.categories.len()));
-        let (mut body, bars) = post_process(body, target_label.as_deref(), from, &raw.rings);
+        let lines: Vec<String> = if d.kind == ChartKind::Line { d.series.iter().map(|s| clean(&s.name)).collect() } else { Vec::new() };
+        let (mut body, bars) = post_process(body, target_label.as_deref(), from, &raw.rings, &lines);
         body.push('\n');
         mark_bars(&mut body, &raw.slots, &bars, raw.horizontal);
         if !raw.direct.is_empty() {
