@@ -744,3 +744,18 @@ fn a_legend_shows_each_line_with_the_shape_of_its_points() {
     // And so do the lines: North West's points are squares, England's triangles.
     assert!(svg.contains("<marker id=\"p11\"") && svg.contains("<marker id=\"p22\""), "{svg}");
 }
+
+#[test]
+fn this_councils_bold_label_is_held_to_the_room_measured_for_it() {
+    // Bold is wider than the regular weight charts-rs lays the labels out for; unheld, the
+    // label "Westmere Borough Council (this council)" lost its first letter at the left edge.
+    for (name, data) in fixtures().into_iter().filter(|(_, d)| d.highlight.is_some() && matches!(d.kind, ChartKind::HBar | ChartKind::Ranking)) {
+        let r = render(&data, "../charts/x.svg");
+        let bold = r
+            .svg
+            .split("<text")
+            .find(|t| t.contains("font-weight=\"bold\"") && !t.contains("font-size=\"16\""))
+            .unwrap_or_else(|| panic!("{name}: no bold label"));
+        assert!(bold.contains("textLength=\"") && bold.contains("lengthAdjust=\"spacingAndGlyphs\""), "{name}: {bold}");
+    }
+}

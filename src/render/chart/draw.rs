@@ -709,7 +709,14 @@ fn right_align_labels(body: &str, labels: &[String], bold: Option<usize>) -> Str
         let mut tag = tag.replacen(&old_x, &format!(" x=\"{right:.1}\" text-anchor=\"end\""), 1);
         if Some(k) == bold {
             if let Some(fill) = attr_str(&tag, "fill").map(str::to_string) {
-                tag = tag.replacen(&format!(" fill=\"{fill}\""), &format!(" font-weight=\"bold\" fill=\"{TEXT}\""), 1);
+                // Bold is wider than the room charts-rs measured for the label (in its regular
+                // weight): held to that width, it is not cut off at the drawing's left edge.
+                let room = text_width(&labels[k]).round();
+                tag = tag.replacen(
+                    &format!(" fill=\"{fill}\""),
+                    &format!(" font-weight=\"bold\" textLength=\"{room}\" lengthAdjust=\"spacingAndGlyphs\" fill=\"{TEXT}\""),
+                    1,
+                );
             }
         }
         out.push_str(&tag);
