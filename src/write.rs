@@ -171,8 +171,11 @@ impl Writer {
         let Some(files) = self.earlier.quarters.get(key) else { return Vec::new() };
         let mut seen = self.seen.lock().expect("writer lock");
         let mut put = self.put.lock().expect("writer lock");
-        let paths: Vec<String> = files.iter().filter(|(p, _, _)| seen.insert(p.clone())).map(|(p, _, _)| p.clone()).collect();
-        put.extend(files.iter().filter(|(p, _, _)| paths.contains(p)).map(|(p, size, hash)| (p.clone(), *size, hash.clone(), false)));
+        let mut paths = Vec::with_capacity(files.len());
+        for (p, size, hash) in files.iter().filter(|(p, _, _)| seen.insert(p.clone())) {
+            put.push((p.clone(), *size, hash.clone(), false));
+            paths.push(p.clone());
+        }
         self.quarters.lock().expect("writer lock").push((*key, paths.clone()));
         self.quarters_kept.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         paths
