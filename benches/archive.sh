@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Fresh builds (output removed before each run, as in CI), rebuilds, peak memory and output
 # size for a 40-quarter archive (10 sections, 40 metrics, 3 charts a section, open data on),
-# for scrutiny and for Hugo on the same prose, in one run with the ratios; then the weight
-# of the example site's pages. Prints figures; asserts nothing.
+# for scrutiny and for Hugo on the same prose (twice: bare layouts without feeds, and with
+# scrutiny's page chrome and Hugo's own feeds and sitemap), in one run with the ratios; what a
+# plain copy of scrutiny's output costs on this disk; then the weight of the example site's
+# pages. Prints figures; asserts nothing.
 #   benches/archive.sh [QUARTERS]     RUNS=6 by default
 #   SCALE=1 benches/archive.sh        also 1x, 2x and 4x the quarters and the sections
 #   BASELINE=/path/to/old/scrutiny    also measures an older binary, for before/after in one run
@@ -59,7 +61,7 @@ largest() { # DIR GLOB: size and path of the largest matching file
 
 echo "machine: $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 if [ "$have_hugo" = 1 ]; then
-  "$gen" "$dir/site" "$quarters" --hugo "$dir/hugo" 2>/dev/null
+  "$gen" "$dir/site" "$quarters" --hugo "$dir/hugo" --hugo-chrome "$dir/hugo-chrome" 2>/dev/null
 else
   "$gen" "$dir/site" "$quarters" 2>/dev/null
 fi
@@ -104,9 +106,23 @@ if [ "$have_hugo" = 1 ]; then
   h_re=$med
   [ "$(echo "$mem > $h_mem" | bc)" = 1 ] && h_mem=$mem
   h_bytes=$(bytes "$hout") h_files=$(files "$hout")
+  # The same prose with scrutiny's page chrome and Hugo's own feeds and sitemap (see examples/archive.rs).
+  cout=$dir/hugo-chrome-out
+  measure "hugo fresh build (prose, page chrome)" "true" hugo --source "$dir/hugo-chrome" --destination "$cout-new-@N@" --quiet
+  c_fresh=$med c_mem=$mem
+  fresh_dirs+=("$cout-new-")
+  hugo --source "$dir/hugo-chrome" --destination "$cout" --quiet >/dev/null 2>&1
+  measure "hugo rebuild (prose, page chrome)" "true" hugo --source "$dir/hugo-chrome" --destination "$cout" --quiet
+  c_re=$med
+  [ "$(echo "$mem > $c_mem" | bc)" = 1 ] && c_mem=$mem
+  c_bytes=$(bytes "$cout") c_files=$(files "$cout")
 else
   echo "hugo is not installed: no comparison"
 fi
+# What writing scrutiny's output costs on this disk without making any of it: a copy of the tree.
+measure "copy of scrutiny's output (cp -r)" "true" cp -r "$out" "$dir/copy-@N@"
+s_copy=$med
+fresh_dirs+=("$dir/copy-")
 # Only now, with every fresh timing done, are the fresh outputs removed.
 for d in "${fresh_dirs[@]}"; do rm -rf "$d"*; done
 sync
@@ -117,7 +133,7 @@ if [ "$have_hugo" = 1 ]; then
   measure "  hugo, output removed just before" "rm -rf '$hout-gone'" hugo --source "$dir/hugo" --destination "$hout-gone" --quiet
   echo "  ratio $(ratio "$s_gone" "$med")x"
 fi
-rm -rf "$out-gone" "$hout-gone"
+rm -rf "$out-gone" "${hout:-}-gone"
 
 echo
 printf '%-10s %9s %9s %10s %10s %7s\n' "" "fresh s" "rebuild s" "peak MiB" "output MB" "files"
@@ -128,7 +144,11 @@ if [ "$have_hugo" = 1 ]; then
   printf '%-10s %9s %9s %10.1f %10s %7s\n' hugo "$h_fresh" "$h_re" "$h_mem" "$(mb "$h_bytes")" "$h_files"
   [ -n "${BASELINE:-}" ] && printf '%-10s %9s %9s %10s %10s\n' "base/hugo" "$(ratio "$b_fresh" "$h_fresh")x" "$(ratio "$b_re" "$h_re")x" "$(ratio "$b_mem" "$h_mem")x" "$(ratio "$b_bytes" "$h_bytes")x"
   printf '%-10s %9s %9s %10s %10s\n' "ratio" "$(ratio "$s_fresh" "$h_fresh")x" "$(ratio "$s_re" "$h_re")x" "$(ratio "$s_mem" "$h_mem")x" "$(ratio "$s_bytes" "$h_bytes")x"
+  printf '%-10s %9s %9s %10.1f %10s %7s\n' "hugo+chr" "$c_fresh" "$c_re" "$c_mem" "$(mb "$c_bytes")" "$c_files"
+  printf '%-10s %9s %9s %10s %10s\n' "ratio" "$(ratio "$s_fresh" "$c_fresh")x" "$(ratio "$s_re" "$c_re")x" "$(ratio "$s_mem" "$c_mem")x" "$(ratio "$s_bytes" "$c_bytes")x"
   echo "goals: fresh <= 0.7x hugo, rebuild <= 1.0x hugo, peak <= 35 MiB, output <= 12 MB"
+  echo "(hugo: bare layouts, no feeds; hugo+chr: scrutiny's page chrome and Hugo's feeds and sitemap)"
+  echo "copying scrutiny's output alone (cp -r, no rendering): $s_copy s, $(ratio "$s_copy" "$h_fresh")x hugo's fresh build"
 fi
 echo "archive output by kind:"
 for kind in html svg csv json xml; do

@@ -1,5 +1,9 @@
 //! Generates a large archive site for benchmarks:
-//! `cargo run --release --example archive -- DIR [QUARTERS] [--sections N] [--hugo HUGO_DIR]`.
+//! `cargo run --release --example archive -- DIR [QUARTERS] [--sections N] [--hugo HUGO_DIR] [--hugo-chrome HUGO_DIR]`.
+//! `--hugo` writes the prose for Hugo with bare layouts (a title and the text) and no feeds or
+//! sitemap; `--hugo-chrome` the same prose with the page chrome every scrutiny page has (header,
+//! site links, breadcrumbs, the quarter's links, footer) and Hugo's own outputs left on (a feed
+//! per section, a sitemap), a Hugo site closer to the one a council would run.
 //! 10 sections by default (N may be more, for scaling runs), 4 metrics a section (every unit and
 //! frequency), 3 charts per section, inline references.
 
@@ -60,11 +64,63 @@ fn value(unit: &str, seed: usize, t: usize) -> f64 {
     }
 }
 
+const HUGO_BARE: &str = "<!DOCTYPE html><html lang=\"en\"><head><title>{{ .Title }}</title></head><body><nav>{{ range .Site.Sections }}<a href=\"{{ .RelPermalink }}\">{{ .Title }}</a>{{ end }}</nav><main>{{ block \"main\" . }}{{ end }}</main></body></html>\n";
+
+/// The chrome of a scrutiny section page (base.html and partials/quarter_banner.html), in Hugo's words.
+const HUGO_CHROME: &str = r##"<!DOCTYPE html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ .Title }} - {{ .Site.Title }}</title>
+<link rel="canonical" href="{{ .Permalink }}">
+<link rel="stylesheet" href="{{ "style.css" | relURL }}">
+{{ with .OutputFormats.Get "rss" }}<link rel="alternate" type="application/rss+xml" title="{{ $.Site.Title }}" href="{{ .RelPermalink }}">{{ end }}
+</head>
+<body>
+<a class="skip-link" href="#main">Skip to main content</a>
+<header class="site-header"><div class="width">
+<p class="site-title"><a href="{{ "/" | relURL }}">{{ .Site.Title }}</a></p>
+<p class="site-org">Bench Council</p>
+</div></header>
+<nav class="site-nav" aria-label="Site"><ul class="width">
+<li><a href="{{ "/" | relURL }}">Home</a>
+<li><a href="{{ "/latest/" | relURL }}">Latest report</a>
+<li><a href="{{ "/metrics/" | relURL }}">Metrics</a>
+<li><a href="{{ "/glossary/" | relURL }}">Glossary</a>
+<li><a href="{{ "/data/" | relURL }}">Open data</a>
+</ul></nav>
+<div class="width">
+<nav class="breadcrumbs" aria-label="Breadcrumb"><ol>
+{{ range .Ancestors.Reverse }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}<li aria-current="page">{{ .Title }}</li>
+</ol></nav>
+{{ with .CurrentSection }}<section class="quarter-banner" aria-label="About this report">
+<p class="quarter-title">{{ .Title }}</p>
+<nav class="quarter-links" aria-label="This quarter"><ul>
+{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a>
+{{ end }}</ul></nav>
+</section>{{ end }}
+<main id="main" tabindex="-1">
+{{ block "main" . }}{{ end }}
+</main>
+</div>
+<footer class="site-footer"><div class="width">
+<ul><li><a href="{{ "/data/" | relURL }}">Open data downloads</a>
+<li><a href="{{ "/glossary/" | relURL }}">Glossary</a>
+<li><a href="{{ "/index.xml" | relURL }}">Subscribe to new reports (RSS feed)</a>
+</ul>
+<p>Published by Bench Council.</p>
+</div></footer>
+</body>
+</html>
+"##;
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let root = Path::new(args.first().expect("usage: archive DIR [QUARTERS] [--sections N] [--hugo HUGO_DIR]"));
+    let root = Path::new(args.first().expect("usage: archive DIR [QUARTERS] [--sections N] [--hugo HUGO_DIR] [--hugo-chrome HUGO_DIR]"));
     let quarters: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(40);
-    let hugo = args.iter().position(|a| a == "--hugo").and_then(|i| args.get(i + 1)).map(Path::new);
+    let flag = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).map(Path::new);
+    let hugos: Vec<(&Path, bool)> = [flag("--hugo").map(|h| (h, false)), flag("--hugo-chrome").map(|h| (h, true))].into_iter().flatten().collect();
     let n_sections: usize = args.iter().position(|a| a == "--sections").and_then(|i| args.get(i + 1)).and_then(|n| n.parse().ok()).unwrap_or(10);
     let sections = sections(n_sections);
     let ms = metrics(&sections);
@@ -161,7 +217,7 @@ fn main() {
                 );
             }
             write(root, &format!("content/{fy}/q{qn}/{s}.md"), &body);
-            if let Some(h) = hugo {
+            for (h, _) in &hugos {
                 let prose: String = body
                     .lines()
                     .filter(|l| !l.starts_with("```") && !l.contains(':') || l.starts_with("Paragraph"))
@@ -172,17 +228,19 @@ fn main() {
                 write(h, &format!("content/{fy}/q{qn}/{s}.md"), &format!("---\ntitle: {s}\n---\n{prose}\n"));
             }
         }
-        if let Some(h) = hugo {
+        for (h, _) in &hugos {
             write(h, &format!("content/{fy}/q{qn}/_index.md"), &format!("---\ntitle: Quarter {qn} {fy}\n---\nThis quarter the service saw demand rise.\n"));
         }
     }
-    if let Some(h) = hugo {
-        write(
-            h,
-            "hugo.toml",
-            "baseURL = \"https://bench.example/\"\ntitle = \"Archive benchmark\"\ndisableKinds = [\"taxonomy\", \"term\", \"RSS\", \"sitemap\"]\n",
-        );
-        write(h, "layouts/_default/baseof.html", "<!DOCTYPE html><html lang=\"en\"><head><title>{{ .Title }}</title></head><body><nav>{{ range .Site.Sections }}<a href=\"{{ .RelPermalink }}\">{{ .Title }}</a>{{ end }}</nav><main>{{ block \"main\" . }}{{ end }}</main></body></html>\n");
+    for (h, chrome) in &hugos {
+        // As scrutiny's site, served from a sub-path; the bare one as it always was.
+        let (config, base) = if *chrome {
+            ("baseURL = \"https://bench.example/asc/\"\n", HUGO_CHROME)
+        } else {
+            ("baseURL = \"https://bench.example/\"\ndisableKinds = [\"taxonomy\", \"term\", \"RSS\", \"sitemap\"]\n", HUGO_BARE)
+        };
+        write(h, "hugo.toml", &format!("{config}title = \"Archive benchmark\"\n"));
+        write(h, "layouts/_default/baseof.html", base);
         write(h, "layouts/_default/single.html", "{{ define \"main\" }}<h1>{{ .Title }}</h1>{{ .Content }}{{ end }}\n");
         write(h, "layouts/_default/list.html", "{{ define \"main\" }}<h1>{{ .Title }}</h1>{{ .Content }}<ul>{{ range .Pages }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}\n");
     }

@@ -113,6 +113,9 @@ pub struct Writer {
     /// The quarters this build wrote or kept, with the paths of their files.
     quarters: std::sync::Mutex<Vec<(blake3::Hash, Vec<String>)>>,
     quarters_kept: std::sync::atomic::AtomicUsize,
+    /// Folders of the staging folder this build made (a fresh build's are its own from the
+    /// start), so each is checked and made once rather than once a file.
+    made: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
 }
 
 enum Mode {
@@ -156,6 +159,7 @@ impl Writer {
             earlier,
             quarters: Default::default(),
             quarters_kept: Default::default(),
+            made: Default::default(),
         })
     }
 
@@ -205,7 +209,11 @@ impl Writer {
         let written = match &self.mode {
             Mode::Fresh(staging) => {
                 if let Some(d) = parent {
-                    real_dir(staging, d)?;
+                    let mut made = self.made.lock().expect("writer lock");
+                    if !made.contains(d) {
+                        real_dir(staging, d, &made, true)?;
+                        made.extend(d.ancestors().filter(|a| !a.as_os_str().is_empty()).map(Path::to_path_buf));
+                    }
                 }
                 let p = staging.join(&f.path);
                 std::fs::write(&p, &f.bytes).map_err(|e| io(e, &p))?;
@@ -218,7 +226,7 @@ impl Writer {
                     old.get(&f.path).is_some_and(|(_, h)| *h == hash) && inside_real_dirs(&self.out, &f.path) && holds(&self.out.join(&f.path), &f.bytes);
                 if !unchanged {
                     if let Some(d) = parent {
-                        real_dir(&self.out, d)?;
+                        real_dir(&self.out, d, &Default::default(), false)?;
                     }
                     let t = self.temp(&f.path);
                     create_new(&t, &f.bytes).map_err(|e| io(e, &t))?;
@@ -397,11 +405,23 @@ fn io(e: std::io::Error, what: &Path) -> Diagnostic {
 }
 
 /// Makes `base/rel` a real folder, replacing any symlink or file on the way, so that nothing
-/// is ever written through a link someone put inside the output.
-fn real_dir(base: &Path, rel: &Path) -> Result<(), Diagnostic> {
+/// is ever written through a link someone put inside the output. Folders in `known` (made by
+/// this build in its own staging folder) are taken as they are; in a `new_tree` (the staging
+/// folder) most folders are yet to be made, elsewhere most are already there.
+fn real_dir(base: &Path, rel: &Path, known: &std::collections::HashSet<PathBuf>, new_tree: bool) -> Result<(), Diagnostic> {
     let mut at = base.to_path_buf();
+    let mut below = PathBuf::new();
     for part in rel.components() {
         at.push(part);
+        below.push(part);
+        if known.contains(&below) {
+            continue;
+        }
+        // Making it first costs one call where it is new (mkdir never follows a link in the
+        // last place); only where something is already there is it looked at.
+        if new_tree && std::fs::create_dir(&at).is_ok() {
+            continue;
+        }
         match std::fs::symlink_metadata(&at) {
             Ok(m) if m.is_dir() => continue,
             Ok(_) => {
