@@ -288,7 +288,7 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
     let mut json = serde_json::to_vec(&all_json(site, latest)).expect("json in memory");
     json.push(b'\n');
     out.push(OutputFile { path: "data/all.json".into(), bytes: json });
-    out.push(OutputFile { path: "data/csv-metadata.json".into(), bytes: csvw(site, &METRIC_COLUMNS, &QUARTER_COLUMNS) });
+    out.extend(csvw(site));
     out
 }
 
@@ -527,8 +527,21 @@ fn column_words(name: &str) -> (&'static str, &'static str) {
     }
 }
 
-/// CSV on the Web (W3C) metadata describing every column of every CSV download.
-fn csvw(site: &Site, header: &[&str], qheader: &[&str]) -> Vec<u8> {
+/// The schemas shared by every quarter's tables of a kind, each in a file of its own beside
+/// the metadata, which names it (a URL, as CSVW allows for a table's schema) rather than
+/// repeating it for every quarter: `(file, columns)`.
+const SHARED_SCHEMAS: [(&str, &[&str]); 3] =
+    [("schema-quarter.json", &QUARTER_COLUMNS), ("schema-comparators.json", &COMPARATOR_COLUMNS), ("schema-breakdowns.json", &BREAKDOWN_COLUMNS)];
+
+fn json_file(path: String, value: &serde_json::Value) -> OutputFile {
+    let mut bytes = serde_json::to_vec(value).expect("json in memory");
+    bytes.push(b'\n');
+    OutputFile { path, bytes }
+}
+
+/// CSV on the Web (W3C) metadata describing every column of every CSV download, and the schema
+/// files it names.
+fn csvw(site: &Site) -> Vec<OutputFile> {
     let schema = |cols: &[&str]| {
         serde_json::json!({
             "columns": cols.iter().map(|c| {
@@ -537,14 +550,15 @@ fn csvw(site: &Site, header: &[&str], qheader: &[&str]) -> Vec<u8> {
             }).collect::<Vec<_>>()
         })
     };
+    let [quarter, comparators, breakdowns] = SHARED_SCHEMAS.map(|(file, _)| file);
     let mut tables: Vec<serde_json::Value> = site
         .quarters
         .iter()
-        .map(|q| serde_json::json!({ "url": format!("{}.csv", q.quarter.slug()), "dc:title": format!("{}: every measure", q.quarter.long()), "tableSchema": schema(qheader) }))
+        .map(|q| serde_json::json!({ "url": format!("{}.csv", q.quarter.slug()), "dc:title": format!("{}: every measure", q.quarter.long()), "tableSchema": quarter }))
         .collect();
     for q in &site.quarters {
-        tables.push(serde_json::json!({ "url": format!("{}-comparators.csv", q.quarter.slug()), "dc:title": format!("{}: comparator groups, ranks and quartiles", q.quarter.long()), "tableSchema": schema(&COMPARATOR_COLUMNS) }));
-        tables.push(serde_json::json!({ "url": format!("{}-breakdowns.csv", q.quarter.slug()), "dc:title": format!("{}: breakdowns by category", q.quarter.long()), "tableSchema": schema(&BREAKDOWN_COLUMNS) }));
+        tables.push(serde_json::json!({ "url": format!("{}-comparators.csv", q.quarter.slug()), "dc:title": format!("{}: comparator groups, ranks and quartiles", q.quarter.long()), "tableSchema": comparators }));
+        tables.push(serde_json::json!({ "url": format!("{}-breakdowns.csv", q.quarter.slug()), "dc:title": format!("{}: breakdowns by category", q.quarter.long()), "tableSchema": breakdowns }));
     }
     // The metrics' CSVs share one schema, given once for the group (CSVW's default for every
     // table that gives none of its own), not once a metric.
@@ -554,10 +568,14 @@ fn csvw(site: &Site, header: &[&str], qheader: &[&str]) -> Vec<u8> {
         "dc:title": site.settings.title,
         "dc:publisher": site.settings.organisation,
         "dc:license": { "@id": LICENCE.1 },
-        "tableSchema": schema(header),
+        "tableSchema": schema(&METRIC_COLUMNS),
         "tables": tables,
     });
-    let mut out = serde_json::to_vec(&meta).expect("json in memory");
-    out.push(b'\n');
+    let mut out = vec![json_file("data/csv-metadata.json".into(), &meta)];
+    for (file, columns) in SHARED_SCHEMAS {
+        let mut described = schema(columns);
+        described["@context"] = "http://www.w3.org/ns/csvw".into();
+        out.push(json_file(format!("data/{file}"), &described));
+    }
     out
 }
