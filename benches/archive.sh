@@ -45,6 +45,22 @@ measure() {
   printf '%-40s min %5.3f s  median %5.3f s  max %5.3f s  peak RSS %5.1f MiB  (%d runs)\n' "$label" \
     "$(echo "$sorted" | head -1)" "$med" "$(echo "$sorted" | tail -1)" "$mem" "$runs"
 }
+# hugo_runs PREFIX SOURCE LABEL: fresh builds and rebuilds of one Hugo site, into $dir/PREFIX-out;
+# sets PREFIX_fresh, PREFIX_re, PREFIX_mem (the higher peak), PREFIX_bytes and PREFIX_files.
+hugo_runs() {
+  local p=$1 src=$2 label=$3 o=$dir/$1-out
+  measure "hugo fresh build ($label)" "true" hugo --source "$src" --destination "$o-new-@N@" --quiet
+  local fresh=$med peak=$mem
+  fresh_dirs+=("$o-new-")
+  hugo --source "$src" --destination "$o" --quiet >/dev/null 2>&1
+  measure "hugo rebuild ($label)" "true" hugo --source "$src" --destination "$o" --quiet
+  [ "$(echo "$mem > $peak" | bc)" = 1 ] && peak=$mem
+  printf -v "${p}_fresh" %s "$fresh"
+  printf -v "${p}_re" %s "$med"
+  printf -v "${p}_mem" %s "$peak"
+  printf -v "${p}_bytes" %s "$(bytes "$o")"
+  printf -v "${p}_files" %s "$(files "$o")"
+}
 # A fresh build, as in CI: the output folder does not exist yet. Each run writes a folder never
 # used before (OUT-1, OUT-2, ...), all removed only after every timing, because on this disk
 # (ext4 mounted with `discard`) removing a tree and at once creating one in its place waits on
@@ -97,25 +113,10 @@ measure "  rebuild, newest quarter's words edited" "echo 'Edit @N@.' >>'$newest/
 s_re_edit=$med
 s_bytes=$(bytes "$out") s_files=$(files "$out")
 if [ "$have_hugo" = 1 ]; then
-  hout=$dir/hugo-out
-  measure "hugo fresh build (prose only)" "true" hugo --source "$dir/hugo" --destination "$hout-new-@N@" --quiet
-  h_fresh=$med h_mem=$mem
-  fresh_dirs+=("$hout-new-")
-  hugo --source "$dir/hugo" --destination "$hout" --quiet >/dev/null 2>&1
-  measure "hugo rebuild (prose only)" "true" hugo --source "$dir/hugo" --destination "$hout" --quiet
-  h_re=$med
-  [ "$(echo "$mem > $h_mem" | bc)" = 1 ] && h_mem=$mem
-  h_bytes=$(bytes "$hout") h_files=$(files "$hout")
+  hugo_runs h "$dir/hugo" "prose only"
+  hout=$dir/h-out
   # The same prose with scrutiny's page chrome and Hugo's own feeds and sitemap (see examples/archive.rs).
-  cout=$dir/hugo-chrome-out
-  measure "hugo fresh build (prose, page chrome)" "true" hugo --source "$dir/hugo-chrome" --destination "$cout-new-@N@" --quiet
-  c_fresh=$med c_mem=$mem
-  fresh_dirs+=("$cout-new-")
-  hugo --source "$dir/hugo-chrome" --destination "$cout" --quiet >/dev/null 2>&1
-  measure "hugo rebuild (prose, page chrome)" "true" hugo --source "$dir/hugo-chrome" --destination "$cout" --quiet
-  c_re=$med
-  [ "$(echo "$mem > $c_mem" | bc)" = 1 ] && c_mem=$mem
-  c_bytes=$(bytes "$cout") c_files=$(files "$cout")
+  hugo_runs c "$dir/hugo-chrome" "prose, page chrome"
 else
   echo "hugo is not installed: no comparison"
 fi
