@@ -211,7 +211,7 @@ impl Writer {
                 if let Some(d) = parent {
                     let mut made = self.made.lock().expect("writer lock");
                     if !made.contains(d) {
-                        real_dir(staging, d, &made, true)?;
+                        real_dir(staging, d, Some(&made))?;
                         made.extend(d.ancestors().filter(|a| !a.as_os_str().is_empty()).map(Path::to_path_buf));
                     }
                 }
@@ -226,7 +226,7 @@ impl Writer {
                     old.get(&f.path).is_some_and(|(_, h)| *h == hash) && inside_real_dirs(&self.out, &f.path) && holds(&self.out.join(&f.path), &f.bytes);
                 if !unchanged {
                     if let Some(d) = parent {
-                        real_dir(&self.out, d, &Default::default(), false)?;
+                        real_dir(&self.out, d, None)?;
                     }
                     let t = self.temp(&f.path);
                     create_new(&t, &f.bytes).map_err(|e| io(e, &t))?;
@@ -405,22 +405,21 @@ fn io(e: std::io::Error, what: &Path) -> Diagnostic {
 }
 
 /// Makes `base/rel` a real folder, replacing any symlink or file on the way, so that nothing
-/// is ever written through a link someone put inside the output. Folders in `known` (made by
-/// this build in its own staging folder) are taken as they are; in a `new_tree` (the staging
-/// folder) most folders are yet to be made, elsewhere most are already there.
-fn real_dir(base: &Path, rel: &Path, known: &std::collections::HashSet<PathBuf>, new_tree: bool) -> Result<(), Diagnostic> {
+/// is ever written through a link someone put inside the output. In this build's own staging
+/// folder (`made`: the folders it has made there so far, taken as they are) most folders are
+/// yet to be made; in the output most are already there.
+fn real_dir(base: &Path, rel: &Path, made: Option<&std::collections::HashSet<PathBuf>>) -> Result<(), Diagnostic> {
     let mut at = base.to_path_buf();
     let mut below = PathBuf::new();
     for part in rel.components() {
         at.push(part);
         below.push(part);
-        if known.contains(&below) {
-            continue;
-        }
-        // Making it first costs one call where it is new (mkdir never follows a link in the
-        // last place); only where something is already there is it looked at.
-        if new_tree && std::fs::create_dir(&at).is_ok() {
-            continue;
+        if let Some(made) = made {
+            // Making it first costs one call where it is new (mkdir never follows a link in
+            // the last place); only where something is already there is it looked at.
+            if made.contains(&below) || std::fs::create_dir(&at).is_ok() {
+                continue;
+            }
         }
         match std::fs::symlink_metadata(&at) {
             Ok(m) if m.is_dir() => continue,
