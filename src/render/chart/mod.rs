@@ -272,14 +272,16 @@ fn standalone(data: &ChartData, drawn: &draw::Drawn, head: &str, labelled_by: &s
         let _ =
             writeln!(svg, "<text x=\"12\" y=\"{}\" font-size=\"16\" font-weight=\"bold\" fill=\"{}\">{}</text>", 26.0 + 22.0 * k as f32, draw::TEXT, esc(line));
     }
-    // Nested at its place, in its own viewport: the same units, so no viewBox.
+    // Nested below the title, in its own viewport: the same units, so no viewBox. Untitled,
+    // the drawing is the root's whole viewport already.
     if titled {
         let _ = writeln!(svg, "<svg y=\"{top}\" width=\"{w}\" height=\"{h}\">");
-    } else {
-        let _ = writeln!(svg, "<svg width=\"{w}\" height=\"{h}\">");
     }
     let markers = compact::compact_into(&mut svg, &drawn.body, w, h, &font_family, data.kind == ChartKind::Line);
-    svg.push_str("\n</svg>\n");
+    svg.push('\n');
+    if titled {
+        svg.push_str("</svg>\n");
+    }
     // Last, so that a sprite can leave them out and define them once for all its drawings.
     compact::marker_defs(markers, &mut svg);
     svg.push_str("</svg>\n");
@@ -368,7 +370,11 @@ fn nest(out: &mut String, svg: &str, view: &str, y: f32, wide: bool) {
     let Some(open_end) = compact::find_byte(svg, b'>') else { return };
     let open = &svg[..open_end];
     let attr = |name: &str| open.split(&format!(" {name}=\"")).nth(1).and_then(|v| v.split('"').next()).unwrap_or_default();
-    let _ = write!(out, "<svg y=\"{y}\" width=\"{}\" height=\"{}\"", attr("width"), attr("height"));
+    out.push_str("<svg");
+    if y != 0.0 {
+        let _ = write!(out, " y=\"{y}\"");
+    }
+    let _ = write!(out, " width=\"{}\" height=\"{}\"", attr("width"), attr("height"));
     let labelled = wide && open.contains(" aria-labelledby=");
     if labelled {
         let _ = write!(out, " role=\"img\" aria-labelledby=\"{view}{TITLE_ID} {view}{DESC_ID}\"");
